@@ -1,0 +1,206 @@
+// The stack's configuration (Pulumi.<stack>.yaml), typed and validated before any resource exists.
+// Every problem is reported at once, each naming its config path and the fix.
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { DockerSource } from "./dockerHost";
+import { Host } from "./remote";
+
+export const roles = ["swarm-manager", "swarm-worker"] as const;
+export type Role = (typeof roles)[number];
+
+export interface ClusterHost extends Host {
+    roles: Role[];
+}
+
+export interface StackConfig {
+    hosts: ClusterHost[];
+    docker: { source: DockerSource; daemonJson: Record<string, unknown> };
+    overlay: { name: string; subnet?: string; encrypted: boolean };
+}
+
+/** The raw shapes as they appear in Pulumi.<stack>.yaml. */
+interface RawHost {
+    name?: unknown; address?: unknown; user?: unknown; port?: unknown; privateKeyFile?: unknown; hostKey?: unknown;
+}
+export interface RawConfig {
+    hostsFile?: string;
+    hosts?: RawHost[];
+    roles?: Record<string, unknown>;
+    docker?: { source?: unknown; daemonJson?: unknown };
+    overlay?: { name?: unknown; subnet?: unknown; encrypted?: unknown };
+}
+
+export class ConfigError extends Error {
+    constructor(public readonly problems: string[]) {
+        super(`the stack configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+}
+
+const defaultDaemonJson = { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" } };
+const hostNamePattern = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const hostKeyPattern = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*$/;
+
+const expandHome = (file: string): string => (file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file);
+
+/** Reads `twister2-cluster:*` from the current stack. */
+export function loadStackConfig(projectDir: string): StackConfig {
+    const config = new pulumi.Config();
+    return parseStackConfig({
+        hostsFile: config.get("hostsFile"),
+        hosts: config.getObject<RawHost[]>("hosts"),
+        roles: config.getObject<Record<string, unknown>>("roles"),
+        docker: config.getObject("docker"),
+        overlay: config.getObject("overlay"),
+    }, projectDir);
+}
+
+/** Pure: checks a raw config and returns the typed one, or throws ConfigError listing every problem. */
+export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfig {
+    const problems: string[] = [];
+    const rawHosts: { where: string; host: RawHost }[] = [];
+
+    if (raw.hostsFile !== undefined) {
+        const file = path.resolve(projectDir, expandHome(raw.hostsFile));
+        try {
+            const inventory = JSON.parse(fs.readFileSync(file, "utf8")) as { hosts?: RawHost[] };
+            (inventory.hosts ?? []).forEach((host, i) => rawHosts.push({ where: `hostsFile (${file}) hosts[${i}]`, host }));
+        } catch (err) {
+            problems.push(`hostsFile: cannot read ${file} (${(err as Error).message}); ` +
+                `for the lab run \`npm run lab:up\`, or point hostsFile at an inventory JSON`);
+        }
+    }
+    (raw.hosts ?? []).forEach((host, i) => rawHosts.push({ where: `hosts[${i}]`, host }));
+    if (rawHosts.length === 0 && raw.hostsFile === undefined) {
+        problems.push("hosts: no hosts configured; add `hosts` (name, address, user, privateKeyFile, hostKey) or `hostsFile`");
+    }
+
+    const hosts: ClusterHost[] = [];
+    const seenNames = new Map<string, string>();
+    const seenAddresses = new Map<string, string>();
+    for (const { where, host } of rawHosts) {
+        const name = typeof host.name === "string" ? host.name : "";
+        if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
+            problems.push(`${where}.name: '${String(host.name)}' is not a valid host name; use lower-case letters, digits and '-'`);
+        } else if (seenNames.has(name)) {
+            problems.push(`${where}.name: '${name}' is already used by ${seenNames.get(name)}; host names must be unique`);
+        }
+        seenNames.set(name, where);
+
+        const address = typeof host.address === "string" ? host.address : "";
+        if (!(net.isIP(address) || hostNamePattern.test(address))) {
+            problems.push(`${where}.address: '${String(host.address)}' is neither an IP address nor a DNS name`);
+        } else if (seenAddresses.has(address)) {
+            problems.push(`${where}.address: ${address} is also the address of ${seenAddresses.get(address)}; each host needs its own`);
+        }
+        seenAddresses.set(address, where);
+
+        const user = typeof host.user === "string" ? host.user : "";
+        if (!/^[a-z_][a-z0-9_-]*$/.test(user)) {
+            problems.push(`${where}.user: set the SSH login (a user with passwordless sudo), got '${String(host.user)}'`);
+        } else if (user === "root") {
+            problems.push(`${where}.user: do not log in as root; use a user with passwordless sudo`);
+        }
+
+        const port = host.port === undefined ? 22 : Number(host.port);
+        if (!Number.isInteger(port) || port < 1 || port > 65535) {
+            problems.push(`${where}.port: ${String(host.port)} is not a TCP port (1-65535)`);
+        }
+
+        const keyFile = typeof host.privateKeyFile === "string" ? path.resolve(projectDir, expandHome(host.privateKeyFile)) : "";
+        if (!keyFile) {
+            problems.push(`${where}.privateKeyFile: set the path of the SSH private key for ${user || "the user"}`);
+        } else {
+            try {
+                fs.accessSync(keyFile, fs.constants.R_OK);
+            } catch {
+                problems.push(`${where}.privateKeyFile: ${keyFile} does not exist or is not readable`);
+            }
+        }
+
+        const hostKey = typeof host.hostKey === "string" ? host.hostKey.trim().split(/\s+/).slice(0, 2).join(" ") : "";
+        if (!hostKeyPattern.test(hostKey)) {
+            problems.push(`${where}.hostKey: set the host's public SSH host key ('ssh-ed25519 AAAA...'; ` +
+                `read it from the host's /etc/ssh/ssh_host_ed25519_key.pub over a trusted channel)`);
+        }
+        hosts.push({ name, address, user, port, privateKeyFile: keyFile, hostKey, roles: [] });
+    }
+
+    const byName = new Map(hosts.map((h) => [h.name, h]));
+    for (const [name, value] of Object.entries(raw.roles ?? {})) {
+        const host = byName.get(name);
+        if (!host) {
+            problems.push(`roles.${name}: no host is named '${name}'; known hosts: ${[...byName.keys()].join(", ") || "none"}`);
+            continue;
+        }
+        const list = Array.isArray(value) ? value : [];
+        if (!Array.isArray(value)) problems.push(`roles.${name}: give a list of roles, e.g. [swarm-worker]`);
+        for (const role of list) {
+            if (!(roles as readonly unknown[]).includes(role)) {
+                problems.push(`roles.${name}: unknown role '${String(role)}'; known roles: ${roles.join(", ")}`);
+            } else if (!host.roles.includes(role as Role)) {
+                host.roles.push(role as Role);
+            }
+        }
+        if (host.roles.includes("swarm-manager") && host.roles.includes("swarm-worker")) {
+            problems.push(`roles.${name}: a host is either swarm-manager or swarm-worker, not both`);
+        }
+    }
+
+    const managers = hosts.filter((h) => h.roles.includes("swarm-manager"));
+    const workers = hosts.filter((h) => h.roles.includes("swarm-worker"));
+    if (managers.length === 0 && workers.length > 0) {
+        problems.push("roles: swarm workers need a swarm-manager; give one host (or three) the swarm-manager role");
+    } else if (managers.length % 2 === 0 && managers.length > 0) {
+        problems.push(`roles: ${managers.length} hosts are swarm-manager; use an odd number (1, 3, 5) so the swarm keeps a quorum`);
+    }
+
+    const source = raw.docker?.source ?? "docker-ce";
+    if (source !== "docker-ce" && source !== "docker.io") {
+        problems.push(`docker.source: '${String(source)}' is not a Docker source; use docker-ce (Docker's apt repository) or docker.io (the distribution's package)`);
+    }
+    const daemonJson = raw.docker?.daemonJson ?? defaultDaemonJson;
+    if (typeof daemonJson !== "object" || daemonJson === null || Array.isArray(daemonJson)) {
+        problems.push("docker.daemonJson: give daemon.json settings as an object");
+    }
+
+    const overlayName = raw.overlay?.name ?? "mesos-overlay";
+    if (typeof overlayName !== "string" || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(overlayName)) {
+        problems.push(`overlay.name: '${String(overlayName)}' is not a Docker network name`);
+    }
+    const subnet = raw.overlay?.subnet;
+    if (subnet !== undefined && (typeof subnet !== "string" || !isCidr(subnet))) {
+        problems.push(`overlay.subnet: '${String(subnet)}' is not an IPv4 CIDR such as 10.78.0.0/24`);
+    } else if (typeof subnet === "string") {
+        for (const host of hosts.filter((h) => net.isIPv4(h.address) && inCidr(h.address, subnet))) {
+            problems.push(`overlay.subnet: ${subnet} contains ${host.name}'s address ${host.address}; ` +
+                "choose a subnet outside the hosts' network");
+        }
+    }
+
+    if (problems.length > 0) throw new ConfigError(problems);
+    return {
+        hosts,
+        docker: { source: source as DockerSource, daemonJson: daemonJson as Record<string, unknown> },
+        overlay: { name: overlayName as string, subnet: subnet as string | undefined, encrypted: raw.overlay?.encrypted === true },
+    };
+}
+
+function isCidr(value: string): boolean {
+    const [address, bits, extra] = value.split("/");
+    return extra === undefined && net.isIPv4(address) && /^\d+$/.test(bits ?? "") && Number(bits) <= 32;
+}
+
+function ipv4ToNumber(address: string): number {
+    return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function inCidr(address: string, cidr: string): boolean {
+    const [base, bits] = cidr.split("/");
+    const size = 2 ** (32 - Number(bits));
+    const start = Math.floor(ipv4ToNumber(base) / size) * size;
+    const n = ipv4ToNumber(address);
+    return n >= start && n < start + size;
+}

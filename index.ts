@@ -1,0 +1,51 @@
+// twister2-cluster: the whole cluster in one screen. Hosts and roles come from Pulumi.<stack>.yaml.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { DockerHost } from "./components/dockerHost";
+import { OverlayNetwork } from "./components/overlayNetwork";
+import { writeKnownHosts } from "./components/remote";
+import { ConfigError, Role, loadStackConfig } from "./components/stackConfig";
+import { SwarmCluster } from "./components/swarmCluster";
+
+const config = (() => {
+    try {
+        return loadStackConfig(__dirname);
+    } catch (err) {
+        // Bad config stops here, before any resource exists: no host is touched.
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
+})();
+// Files this stack writes for the operator and for local tools (known_hosts, Twister2's conf/).
+const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
+const knownHostsFile = writeKnownHosts(path.join(stackDir, "known_hosts"), config.hosts);
+
+// Docker on every host that has a role.
+const dockerHosts = new Map(config.hosts.filter((h) => h.roles.length > 0).map((host) => [host.name, new DockerHost(
+    `docker-${host.name}`,
+    { host, source: config.docker.source, daemonJson: config.docker.daemonJson, socketUsers: [host.user] },
+)]));
+const dockerOn = (role: Role) => config.hosts.filter((h) => h.roles.includes(role)).map((h) => dockerHosts.get(h.name)!);
+
+const managers = dockerOn("swarm-manager");
+const swarm = managers.length > 0
+    ? new SwarmCluster("swarm", { managers, workers: dockerOn("swarm-worker") })
+    : undefined;
+const overlay = swarm && new OverlayNetwork("overlay", {
+    manager: managers[0].host,
+    managerIp: swarm.managerIp,
+    knownHostsFile,
+    networkName: config.overlay.name,
+    subnet: config.overlay.subnet,
+    encrypted: config.overlay.encrypted,
+});
+
+export const hosts = config.hosts.map((h) => ({
+    name: h.name,
+    address: h.address,
+    roles: h.roles,
+    dockerVersion: dockerHosts.get(h.name)?.engineVersion,
+}));
+export const swarmManager = swarm?.managerIp;
+export const swarmNodeIds = swarm?.nodeIds;
+export const overlayNetwork = overlay && { name: overlay.networkName, id: overlay.networkId };

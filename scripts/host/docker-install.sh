@@ -1,0 +1,46 @@
+# shellcheck shell=bash
+# Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket, and prints the
+# engine version. Settings: DOCKER_SOURCE (docker.io | docker-ce), DAEMON_JSON, DOCKER_USERS (space separated).
+: "${DOCKER_SOURCE:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
+
+install_docker_ce() {
+  # Docker's own apt repository, as Docker documents it for Debian and Ubuntu.
+  apt_install ca-certificates curl gnupg
+  # shellcheck disable=SC1091
+  . /etc/os-release
+  install -d -m 0755 /etc/apt/keyrings
+  if [ ! -s /etc/apt/keyrings/docker.asc ]; then
+    step "adding Docker's apt repository"
+    curl -fsSL "https://download.docker.com/linux/${ID}/gpg" -o /etc/apt/keyrings/docker.asc
+  fi
+  if echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/${ID} ${VERSION_CODENAME} stable" |
+    write_file /etc/apt/sources.list.d/docker.list 0644; then
+    apt_get update -q >&2
+  fi
+  apt_install docker-ce docker-ce-cli containerd.io
+}
+
+if ! command -v dockerd >/dev/null 2>&1; then
+  case "$DOCKER_SOURCE" in
+    docker.io) apt_install docker.io ;;
+    docker-ce) install_docker_ce ;;
+    *) die "unknown DOCKER_SOURCE '$DOCKER_SOURCE' (docker.io or docker-ce)" ;;
+  esac
+  # Remember that this program installed the engine, so destroy removes it (and only then).
+  echo "$DOCKER_SOURCE" >"$T2_STATE_DIR/docker.installed"
+fi
+
+if printf '%s\n' "$DAEMON_JSON" | write_file /etc/docker/daemon.json 0644; then
+  step "daemon.json changed; restarting docker"
+  touch "$T2_STATE_DIR/docker.daemon-json"
+  systemctl restart docker
+fi
+systemctl enable --now docker >/dev/null 2>&1
+wait_for 120 "docker to answer" docker info
+
+for user in $DOCKER_USERS; do
+  id -nG "$user" | tr ' ' '\n' | grep -qx docker || usermod -aG docker "$user"
+done
+
+step "engine ready"
+docker version --format '{{.Server.Version}}'

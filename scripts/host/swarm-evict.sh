@@ -1,0 +1,25 @@
+# shellcheck shell=bash
+# Run on the first manager once a node has left: removes that node from the swarm's node list.
+# Settings: NODE_ADDR (the departed node's address).
+: "${NODE_ADDR:?}"
+nodes_at_addr() {
+  docker node ls -q | xargs -r docker node inspect --format '{{.ID}} {{.Status.Addr}} {{.Status.State}} {{.Spec.Role}}' |
+    awk -v addr="$NODE_ADDR" '$2 == addr'
+}
+if [ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" != true ]; then
+  step "this host is no longer a swarm manager; nothing to evict"
+  exit 0
+fi
+while read -r id _ _ role; do
+  [ -n "$id" ] || continue
+  if [ "$role" = manager ]; then
+    step "demoting $NODE_ADDR ($id)"
+    docker node demote "$id" >/dev/null || true
+  fi
+  deadline=$((SECONDS + 60))
+  until [ "$(docker node inspect --format '{{.Status.State}}' "$id")" = down ] || [ "$SECONDS" -ge "$deadline" ]; do
+    sleep 1
+  done
+  step "removing node $NODE_ADDR ($id) from the swarm"
+  docker node rm --force "$id" >/dev/null
+done < <(nodes_at_addr)

@@ -1,0 +1,17 @@
+# shellcheck shell=bash
+# Joins this host to the swarm with the token read from stdin; prints its node id.
+# Settings: MANAGER_ADDR, ADVERTISE_ADDR, ROLE (worker | manager).
+: "${MANAGER_ADDR:?}" "${ADVERTISE_ADDR:?}" "${ROLE:?}"
+IFS= read -r token || true
+[ -n "$token" ] || die "no join token on standard input"
+state=$(docker info --format '{{.Swarm.LocalNodeState}}')
+if [ "$state" = active ]; then
+  step "already in the swarm; left alone"
+else
+  [ "$state" = inactive ] || die "swarm state is '$state'; expected active or inactive"
+  step "joining the swarm at $MANAGER_ADDR:2377 as $ROLE"
+  # The token reaches docker only as this process's argument: never Pulumi's command text or logs.
+  docker swarm join --token "$token" --advertise-addr "$ADVERTISE_ADDR" "$MANAGER_ADDR:2377" >/dev/null
+fi
+wait_for 60 "the swarm to report this node active" test "$(docker info --format '{{.Swarm.LocalNodeState}}')" = active
+docker info --format '{{.Swarm.NodeID}}'

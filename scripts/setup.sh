@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# All set-up on a fresh machine, idempotent: npm packages, the Pulumi toolchain (built from the Go
+# module proxy on first run), the local state backend and its passphrase.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+say() { printf 'setup: %s\n' "$*" >&2; }
+started=$SECONDS
+
+need_apt=()
+command -v ssh >/dev/null || need_apt+=(openssh-client)
+command -v shellcheck >/dev/null || need_apt+=(shellcheck)
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  say "installing ${need_apt[*]} from Debian"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.t2-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >node_modules/.t2-lock-hash
+fi
+
+bash scripts/toolchain.sh
+
+mkdir -p .state/backend
+if [ ! -s .state/passphrase ]; then
+  say "generating the passphrase for stack secrets (.state/passphrase, kept out of git)"
+  (umask 077 && head -c 32 /dev/urandom | base64 >.state/passphrase)
+fi
+say "ready in $((SECONDS - started))s"

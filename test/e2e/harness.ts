@@ -1,0 +1,129 @@
+// End-to-end harness: the lab's hosts (reached over SSH, as an operator would), the real Pulumi CLI
+// against a throwaway local backend, and a timing log for the run.
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const projectDir = path.resolve(__dirname, "..", "..");
+const labDir = path.join(projectDir, ".lab");
+const stateDir = path.join(projectDir, ".state", "e2e");
+
+export interface LabHost {
+    name: string;
+    address: string;
+    user: string;
+    privateKeyFile: string;
+    container: string;
+}
+
+export function labUp(): LabHost[] {
+    execFileSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "up"], { stdio: "inherit" });
+    return labInventory();
+}
+
+export function labDown(): void {
+    spawnSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "down"], { stdio: "inherit" });
+}
+
+export function labInventory(): LabHost[] {
+    return JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8")).hosts as LabHost[];
+}
+
+export interface Result {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs a shell command on a lab host as root (through sudo), over SSH with the pinned host key. */
+export function onHost(host: LabHost, script: string, options: { check?: boolean; timeoutMs?: number } = {}): Result {
+    const result = spawnSync("ssh", [
+        "-i", host.privateKeyFile,
+        "-o", `UserKnownHostsFile=${path.join(labDir, "known_hosts")}`,
+        "-o", "StrictHostKeyChecking=yes",
+        "-o", "BatchMode=yes",
+        "-o", "ConnectTimeout=20",
+        `${host.user}@${host.address}`,
+        "sudo bash -euo pipefail -s",
+    ], { input: script, encoding: "utf8", timeout: options.timeoutMs ?? 300_000 });
+    const out = { code: result.status ?? -1, stdout: result.stdout ?? "", stderr: result.stderr ?? String(result.error ?? "") };
+    if ((options.check ?? true) && out.code !== 0) {
+        throw new Error(`on ${host.name}: script failed (${out.code}):\n${script}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`);
+    }
+    return out;
+}
+
+/** Retries `probe` every second until it returns true or `seconds` pass. */
+export async function eventually(seconds: number, probe: () => boolean): Promise<boolean> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        if (probe()) return true;
+        if (Date.now() > deadline) return false;
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+}
+
+/**
+ * The Pulumi CLI on a throwaway stack in a backend of its own under .state/e2e. Its config starts as a
+ * copy of another stack's (Pulumi.<stack>.yaml, git-ignored) so tests can change it freely.
+ */
+export class PulumiStack {
+    readonly configFile: string;
+    private readonly env: NodeJS.ProcessEnv;
+
+    constructor(readonly stack: string, fromConfig: string) {
+        fs.rmSync(path.join(stateDir, "backend"), { recursive: true, force: true });
+        fs.mkdirSync(path.join(stateDir, "backend"), { recursive: true });
+        const toolchainPath = execFileSync("bash", ["-c", ". scripts/pulumi-env.sh && echo \"$PATH\""], { cwd: projectDir, encoding: "utf8" }).trim();
+        this.env = {
+            ...process.env,
+            PATH: toolchainPath,
+            PULUMI_BACKEND_URL: `file://${path.join(stateDir, "backend")}`,
+            PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway-passphrase",
+            PULUMI_CONFIG_PASSPHRASE_FILE: "",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        };
+        this.configFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+        fs.copyFileSync(path.join(projectDir, fromConfig), this.configFile);
+        this.run(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+    }
+
+    /** Removes the stack's config file; the backend goes with the next run. */
+    remove(): void {
+        fs.rmSync(this.configFile, { force: true });
+    }
+
+    /** Runs `pulumi <args>` on this stack; throws with the output when it fails unless check is false. */
+    run(args: string[], options: { check?: boolean } = {}): Result {
+        const started = Date.now();
+        const stackArgs = args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack];
+        const result = spawnSync("pulumi", [...args, ...stackArgs, "--non-interactive"], {
+            cwd: projectDir, env: this.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024,
+        });
+        const out = { code: result.status ?? -1, stdout: result.stdout ?? "", stderr: result.stderr ?? String(result.error ?? "") };
+        timings.push({ what: `pulumi ${args.slice(0, 2).join(" ")}`, seconds: (Date.now() - started) / 1000 });
+        if ((options.check ?? true) && out.code !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} failed (${out.code}):\n${out.stdout.slice(-20000)}\n${out.stderr.slice(-10000)}`);
+        }
+        return out;
+    }
+}
+
+export const timings: { what: string; seconds: number }[] = [];
+
+export function time<T>(what: string, fn: () => T): T {
+    const started = Date.now();
+    try {
+        return fn();
+    } finally {
+        timings.push({ what, seconds: (Date.now() - started) / 1000 });
+    }
+}
+
+export function reportTimings(file: string): void {
+    const lines = timings.map((t) => `${t.what.padEnd(44)} ${t.seconds.toFixed(1).padStart(8)} s`);
+    console.log(`\nend-to-end timings:\n${lines.join("\n")}`);
+    fs.mkdirSync(stateDir, { recursive: true });
+    fs.writeFileSync(path.join(stateDir, file), JSON.stringify(timings, null, 2));
+}

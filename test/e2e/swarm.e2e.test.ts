@@ -1,0 +1,103 @@
+// Docker, the swarm and the overlay network, deployed onto the lab by the real Pulumi engine and
+// checked from the hosts themselves.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually, LabHost, labDown, labUp, onHost, PulumiStack, reportTimings, time } from "./harness";
+
+let hosts: LabHost[];
+let stack: PulumiStack;
+const host = (name: string) => hosts.find((h) => h.name === name)!;
+const swarmState = (h: LabHost) =>
+    onHost(h, "if command -v docker >/dev/null; then docker info --format '{{.Swarm.LocalNodeState}}'; else echo no-docker; fi").stdout.trim();
+
+beforeAll(() => {
+    hosts = time("lab up", labUp);
+    stack = new PulumiStack("e2e", "Pulumi.dev.yaml");
+});
+
+afterAll(() => {
+    reportTimings("swarm-timings.json");
+    stack?.remove();
+    if (!process.env.T2_KEEP_LAB) labDown();
+});
+
+describe("swarm on the lab", () => {
+    it("pulumi up deploys docker, the swarm and the overlay network", () => {
+        stack.run(["up", "--yes", "--skip-preview"]);
+    });
+
+    it("lists every host Ready in `docker node ls` with its role", () => {
+        const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}'")
+            .stdout.trim().split("\n").map((line) => line.trim()).sort();
+        expect(nodes).toEqual([
+            "h1 Ready Active Leader",
+            "h2 Ready Active",
+            "h3 Ready Active",
+            "h4 Ready Active",
+            "h5 Ready Active",
+        ]);
+        for (const h of hosts) expect(swarmState(h)).toBe("active");
+    });
+
+    it("has an attachable overlay network", () => {
+        const network = onHost(host("h1"), "docker network inspect mesos-overlay --format '{{.Driver}} {{.Attachable}} {{.Scope}} {{range .IPAM.Config}}{{.Subnet}}{{end}}'");
+        expect(network.stdout.trim()).toBe("overlay true swarm 10.78.0.0/24");
+    });
+
+    it("lets a container on one host reach a container on another by name over the overlay", async () => {
+        // No registry: each host makes a tiny image from its own busybox.
+        const image = "mkdir -p /tmp/t2-bb/bin /tmp/t2-bb/www && cp /bin/busybox /tmp/t2-bb/bin/ && echo \"hello from $(hostname)\" >/tmp/t2-bb/www/index.html && " +
+            "tar -C /tmp/t2-bb -c . | docker import -c 'ENTRYPOINT [\"/bin/busybox\"]' - t2-e2e/busybox >/dev/null";
+        onHost(host("h2"), `${image}\ndocker rm -f t2-echo >/dev/null 2>&1 || true\n` +
+            "docker run -d --name t2-echo --network mesos-overlay t2-e2e/busybox httpd -f -p 8080 -h /www >/dev/null");
+        onHost(host("h4"), image);
+        try {
+            let answer = "";
+            const reached = await eventually(60, () => {
+                answer = onHost(host("h4"), "docker run --rm --network mesos-overlay t2-e2e/busybox wget -T 5 -qO- http://t2-echo:8080/", { check: false }).stdout;
+                return answer.includes("hello from h2");
+            });
+            expect(reached, `h4 got: ${answer}`).toBe(true);
+        } finally {
+            onHost(host("h2"), "docker rm -f t2-echo >/dev/null; docker rmi t2-e2e/busybox >/dev/null", { check: false });
+            onHost(host("h4"), "docker rmi t2-e2e/busybox >/dev/null", { check: false });
+        }
+    });
+
+    it("previews no changes on a converged stack", () => {
+        stack.run(["preview", "--expect-no-changes", "--diff"]);
+    });
+
+    it("keeps the join tokens out of the state in plain text", () => {
+        const workerToken = onHost(host("h1"), "docker swarm join-token -q worker").stdout.trim();
+        const managerToken = onHost(host("h1"), "docker swarm join-token -q manager").stdout.trim();
+        expect(workerToken).toMatch(/^SWMTKN-/);
+        const state = stack.run(["stack", "export"]).stdout;
+        expect(state).toContain("4dabf18193072939515e22adb298388d"); // secrets are there, encrypted
+        expect(state).not.toContain(workerToken);
+        expect(state).not.toContain(managerToken);
+        expect(state).not.toContain("SWMTKN-");
+    });
+
+    it("removes a worker dropped from the config, and touches nothing else", () => {
+        stack.run(["config", "rm", "--path", "twister2-cluster:roles.h5"]);
+        const preview = JSON.parse(stack.run(["preview", "--json"]).stdout) as { steps?: { op: string; urn: string }[] };
+        const changed = (preview.steps ?? []).filter((s) => s.op !== "same");
+        expect(changed.length).toBeGreaterThan(0);
+        for (const step of changed) expect(`${step.op} ${step.urn}`).toMatch(/^delete .*h5$/);
+
+        stack.run(["up", "--yes", "--skip-preview"]);
+        const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}}'").stdout.trim().split("\n").sort();
+        expect(nodes).toEqual(["h1 Ready", "h2 Ready", "h3 Ready", "h4 Ready"]);
+        expect(swarmState(host("h5"))).toMatch(/^(inactive|no-docker)$/);
+        stack.run(["preview", "--expect-no-changes"]);
+    });
+
+    it("pulumi destroy takes every host out of the swarm and leaves it clean", () => {
+        stack.run(["destroy", "--yes", "--skip-preview"]);
+        for (const h of hosts) {
+            expect(swarmState(h), h.name).toMatch(/^(inactive|no-docker)$/);
+            const leftovers = onHost(h, "find /var/lib/docker /etc/docker /var/lib/twister2-cluster -mindepth 1 -maxdepth 1 2>/dev/null || true").stdout.trim();
+            expect(leftovers, `${h.name} still has: ${leftovers}`).toBe("");
+        }
+    });
+});

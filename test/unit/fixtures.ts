@@ -1,0 +1,23 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+/** A throwaway directory with an SSH key file, standing in for an operator's machine. */
+export function scratchDir(): { dir: string; keyFile: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-unit-"));
+    const keyFile = path.join(dir, "id_ed25519");
+    fs.writeFileSync(keyFile, "-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n-----END OPENSSH PRIVATE KEY-----\n", { mode: 0o600 });
+    return { dir, keyFile };
+}
+
+export const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB4d5pQ8u5r8o7m1G0a1Yf3mU7wH3gH0r6o1p2q3r4s5";
+
+export function labHosts(keyFile: string, count = 5) {
+    return Array.from({ length: count }, (_, i) => ({
+        name: `h${i + 1}`,
+        address: `10.77.0.${11 + i}`,
+        user: "deploy",
+        privateKeyFile: keyFile,
+        hostKey,
+    }));
+}

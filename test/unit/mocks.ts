@@ -1,0 +1,56 @@
+// Pulumi mocks for unit tests: every resource the program declares is recorded with its inputs, and
+// remote commands answer like the host scripts would.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    /** Inputs with secrets unwrapped. */
+    inputs: Record<string, any>;
+    /** Paths of the inputs that arrived as secrets (e.g. `stdin`, `connection.privateKey`). */
+    secretPaths: string[];
+}
+
+const secretSig = "4dabf18193072939515e22adb298388d";
+const secretMarker = "1b47061264138c4ac30d75fd1eb44270";
+
+function unwrapSecrets(value: any, at: string, secretPaths: string[]): any {
+    if (value && typeof value === "object" && value[secretSig] === secretMarker) {
+        secretPaths.push(at);
+        return unwrapSecrets(value.value, at, secretPaths);
+    }
+    if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, secretPaths));
+    if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, secretPaths)]));
+    }
+    return value;
+}
+
+export const fakeTokens = { worker: "SWMTKN-1-fake-worker-token", manager: "SWMTKN-1-fake-manager-token" };
+
+export function installMocks(stack = "unit"): RecordedResource[] {
+    const recorded: RecordedResource[] = [];
+    pulumi.runtime.setMocks({
+        newResource(args) {
+            const secretPaths: string[] = [];
+            const inputs = unwrapSecrets(args.inputs, "", secretPaths);
+            recorded.push({ type: args.type, name: args.name, inputs, secretPaths });
+            const state = { ...inputs };
+            if (args.type === "command:remote:Command") {
+                const create = String(inputs.create ?? "");
+                state.stdout = create.includes("swarm-join-tokens.sh") ? JSON.stringify(fakeTokens)
+                    : create.includes("swarm-") ? `node-${args.name}`
+                    : create.includes("docker-install.sh") ? "26.1.5" : "";
+                state.stderr = "";
+            }
+            return { id: `${args.name}-id`, state };
+        },
+        call: (args) => args.inputs,
+    }, "twister2-cluster", stack, false);
+    return recorded;
+}
+
+/** Resolves an Output in a mocked program. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}

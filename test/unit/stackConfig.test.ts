@@ -1,0 +1,69 @@
+// Bad configs are refused before any resource exists, with messages that name the setting and the fix.
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseStackConfig, RawConfig } from "../../components/stackConfig";
+import { hostKey, labHosts, scratchDir } from "./fixtures";
+
+const { dir, keyFile } = scratchDir();
+const good = (): RawConfig => ({
+    hosts: labHosts(keyFile, 3),
+    roles: { h1: ["swarm-manager"], h2: ["swarm-worker"], h3: ["swarm-worker"] },
+    docker: { source: "docker.io" },
+});
+
+function problemsOf(config: RawConfig): string[] {
+    try {
+        parseStackConfig(config, dir);
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+    }
+    return [];
+}
+
+describe("stack config validation", () => {
+    it("accepts a good config and fills in defaults", () => {
+        const config = parseStackConfig(good(), dir);
+        expect(config.hosts.map((h) => [h.name, h.port, h.roles])).toEqual([
+            ["h1", 22, ["swarm-manager"]], ["h2", 22, ["swarm-worker"]], ["h3", 22, ["swarm-worker"]],
+        ]);
+        expect(config.overlay).toEqual({ name: "mesos-overlay", subnet: undefined, encrypted: false });
+    });
+
+    const withHost = (i: number, patch: Record<string, unknown>): RawConfig => {
+        const config = good();
+        config.hosts![i] = { ...config.hosts![i], ...patch };
+        return config;
+    };
+    const cases: [string, RawConfig, RegExp][] = [
+        ["no hosts", { roles: {} }, /^hosts: no hosts configured/],
+        ["an address that is no address", withHost(1, { address: "10.0.0.300/24" }), /^hosts\[1\]\.address: '10\.0\.0\.300\/24' is neither an IP address nor a DNS name/],
+        ["a duplicate name", withHost(1, { name: "h1" }), /^hosts\[1\]\.name: 'h1' is already used by hosts\[0\]/],
+        ["a duplicate address", withHost(2, { address: "10.77.0.11" }), /^hosts\[2\]\.address: 10\.77\.0\.11 is also the address of hosts\[0\]/],
+        ["a root login", withHost(0, { user: "root" }), /^hosts\[0\]\.user: do not log in as root/],
+        ["a missing key file", withHost(0, { privateKeyFile: "/nonexistent/key" }), /^hosts\[0\]\.privateKeyFile: \/nonexistent\/key does not exist or is not readable/],
+        ["a host key that is not one", withHost(0, { hostKey: "AAAA" }), /^hosts\[0\]\.hostKey: set the host's public SSH host key/],
+        ["a port out of range", withHost(0, { port: 70000 }), /^hosts\[0\]\.port: 70000 is not a TCP port/],
+        ["an unknown role", { ...good(), roles: { h1: ["swarm-manager"], h2: ["mesos-king"] } }, /^roles\.h2: unknown role 'mesos-king'; known roles: swarm-manager, swarm-worker/],
+        ["roles for an unknown host", { ...good(), roles: { h1: ["swarm-manager"], h9: ["swarm-worker"] } }, /^roles\.h9: no host is named 'h9'; known hosts: h1, h2, h3/],
+        ["an even manager count", { ...good(), roles: { h1: ["swarm-manager"], h2: ["swarm-manager"] } }, /^roles: 2 hosts are swarm-manager; use an odd number/],
+        ["workers without a manager", { ...good(), roles: { h2: ["swarm-worker"] } }, /^roles: swarm workers need a swarm-manager/],
+        ["an unknown docker source", { ...good(), docker: { source: "snap" } }, /^docker\.source: 'snap' is not a Docker source; use docker-ce/],
+        ["an overlay subnet that is not a CIDR", { ...good(), overlay: { subnet: "10.78.0.0" } }, /^overlay\.subnet: '10\.78\.0\.0' is not an IPv4 CIDR/],
+        ["an overlay subnet over the hosts", { ...good(), overlay: { subnet: "10.77.0.0/16" } }, /^overlay\.subnet: 10\.77\.0\.0\/16 contains h1's address 10\.77\.0\.11; choose a subnet outside/],
+    ];
+    it.each(cases)("refuses %s", (_, config, message) => {
+        const problems = problemsOf(config);
+        expect(problems.some((p) => message.test(p)), `problems were:\n${problems.join("\n")}`).toBe(true);
+    });
+
+    it("reports every problem at once", () => {
+        const config = withHost(0, { user: "root", hostKey: "nope" });
+        config.docker = { source: "snap" };
+        expect(problemsOf(config)).toHaveLength(3);
+    });
+
+    it("reads hosts from an inventory file and says how to make one when it is missing", () => {
+        expect(problemsOf({ hostsFile: "missing.json", roles: {} })[0]).toMatch(/^hostsFile: cannot read .*missing\.json .*npm run lab:up/);
+        expect(hostKey).toMatch(/^ssh-ed25519 /);
+    });
+});
