@@ -16,9 +16,9 @@ const config = (() => {
         throw err;
     }
 })();
-// Files this stack writes for the operator and for local tools (known_hosts, Twister2's conf/).
+// Files this stack writes for the operator: known_hosts pins every host's key for `ssh` by hand.
 const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
-const knownHostsFile = writeKnownHosts(path.join(stackDir, "known_hosts"), config.hosts);
+writeKnownHosts(path.join(stackDir, "known_hosts"), config.hosts);
 
 // Docker on every host that has a role.
 const dockerHosts = new Map(config.hosts.filter((h) => h.roles.length > 0).map((host) => [host.name, new DockerHost(
@@ -32,9 +32,7 @@ const swarm = managers.length > 0
     ? new SwarmCluster("swarm", { managers, workers: dockerOn("swarm-worker") })
     : undefined;
 const overlay = swarm && new OverlayNetwork("overlay", {
-    manager: managers[0].host,
-    managerIp: swarm.managerIp,
-    knownHostsFile,
+    swarm,
     networkName: config.overlay.name,
     subnet: config.overlay.subnet,
     encrypted: config.overlay.encrypted,

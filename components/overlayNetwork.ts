@@ -1,13 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
-import { Host } from "./remote";
+import { HostScript, lastLine } from "./remote";
+import { SwarmCluster } from "./swarmCluster";
 
 export interface OverlayNetworkArgs {
-    /** The swarm manager that creates the network, and the address it is reached at. */
-    manager: Host;
-    managerIp: pulumi.Input<string>;
-    /** Path of an OpenSSH known_hosts file that pins the manager's host key. */
-    knownHostsFile: string;
+    /** The swarm; the network is made on its first manager once every node has joined. */
+    swarm: SwarmCluster;
     /** Twister2's `twister2.resource.mesos.overlay.network.name`; default `mesos-overlay`. */
     networkName?: string;
     subnet?: string;
@@ -15,35 +12,34 @@ export interface OverlayNetworkArgs {
     encrypted?: boolean;
 }
 
-/** An attachable overlay network on the swarm, made through the Docker API on a manager over SSH. */
+/**
+ * An attachable overlay network on the swarm, so standalone containers (Mesos' Docker containerizer)
+ * on any host can join it and reach each other by name.
+ */
 export class OverlayNetwork extends pulumi.ComponentResource {
     public readonly networkId: pulumi.Output<string>;
     public readonly networkName: pulumi.Output<string>;
 
     constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:OverlayNetwork", name, {}, opts);
+        const settings = {
+            NETWORK_NAME: args.networkName ?? "mesos-overlay",
+            SUBNET: args.subnet ?? "",
+            ENCRYPTED: args.encrypted ?? false,
+        };
 
-        const manager = new docker.Provider(`${name}-manager`, {
-            host: pulumi.interpolate`ssh://${args.manager.user}@${args.managerIp}:${args.manager.port}`,
-            sshOpts: [
-                "-i", args.manager.privateKeyFile,
-                "-o", `UserKnownHostsFile=${args.knownHostsFile}`,
-                "-o", "StrictHostKeyChecking=yes",
-                "-o", "BatchMode=yes",
-                "-o", "ConnectTimeout=20",
-            ],
-        }, { parent: this });
+        const network = new HostScript(`${name}-network`, {
+            host: args.swarm.firstManager.host,
+            create: "overlay-create.sh",
+            createSettings: settings,
+            delete: "overlay-remove.sh",
+            deleteSettings: { NETWORK_NAME: settings.NETWORK_NAME },
+            // A network's driver options cannot change in place: a new definition replaces it.
+            triggers: [settings.NETWORK_NAME, settings.SUBNET, settings.ENCRYPTED],
+        }, { parent: this, dependsOn: [args.swarm] });
 
-        const network = new docker.Network(`${name}-network`, {
-            name: args.networkName ?? "mesos-overlay",
-            driver: "overlay",
-            attachable: true,
-            options: args.encrypted ? { encrypted: "true" } : {},
-            ipamConfigs: args.subnet ? [{ subnet: args.subnet }] : [],
-        }, { parent: this, provider: manager });
-
-        this.networkId = network.id;
-        this.networkName = network.name;
+        this.networkId = lastLine(network.stdout);
+        this.networkName = network.stdout.apply(() => settings.NETWORK_NAME);
         this.registerOutputs({ networkId: this.networkId, networkName: this.networkName });
     }
 }

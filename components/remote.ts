@@ -1,10 +1,10 @@
-// The one place that decides how this program talks to a host: the SSH connection (pinned host key,
-// dial retries), how a host script and its settings become a command, what gets logged, and how
-// secrets travel (stdin only, never in command text).
+// The one place that decides how this program talks to a host: the connection (pinned host key; the
+// dialing itself is in hostScriptProvider.ts), how a host script and its settings become a command,
+// and how secrets travel (stdin only, never in command text).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
+import { hostScriptProvider } from "./hostScriptProvider";
 
 /** A machine the cluster is built on, as the stack config describes it. */
 export interface Host {
@@ -52,22 +52,14 @@ export function scriptCommand(file: string, settings: ScriptSettings = {}): pulu
     });
 }
 
-export function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
-    return {
-        host: host.address,
-        port: host.port,
-        user: host.user,
-        privateKey: pulumi.secret(fs.readFileSync(host.privateKeyFile, "utf8")),
-        hostKey: host.hostKey,
-        // sshd drops bursts of new connections (MaxStartups); retry dials with a pause instead of failing.
-        dialErrorLimit: 30,
-        perDialTimeout: 20,
-    };
+/** Where a HostScript connects; shown in diffs. The private key travels apart from it, as a secret. */
+export function connectionTo(host: Host) {
+    return { host: host.address, port: host.port, user: host.user, hostKey: host.hostKey };
 }
 
 export interface HostScriptArgs {
     host: Host;
-    /** Script under scripts/host/ run on create (and on update: every script is idempotent). */
+    /** Script under scripts/host/ run on create (and again when it or its settings change: every script is idempotent). */
     create?: string;
     createSettings?: ScriptSettings;
     /** Script that undoes `create`; it runs with the settings and connection last deployed. */
@@ -75,34 +67,33 @@ export interface HostScriptArgs {
     deleteSettings?: ScriptSettings;
     /** Secret material for the script, read from standard input. */
     stdin?: pulumi.Input<string>;
-    /** The script prints a secret on stdout: keep stdout out of logs and mark it secret. */
+    /** The script prints a secret on stdout: mark it secret. */
     secretStdout?: boolean;
-    /** Values whose change must replace (delete + create) the step rather than re-run it. */
+    /** Values whose change must replace (undo, then run again) the step rather than re-run it. */
     triggers?: pulumi.Input<unknown>[];
 }
 
 /** One step on one host: a script run over SSH as root, with its undo. */
-export class HostScript extends command.remote.Command {
+export class HostScript extends pulumi.dynamic.Resource {
+    /** What the script printed on stdout. */
+    // `declare`: the base constructor fills it in; an ES2022 class field would reset it to undefined.
+    declare public readonly stdout: pulumi.Output<string>;
+
     constructor(name: string, args: HostScriptArgs, opts?: pulumi.CustomResourceOptions) {
-        super(
-            name,
-            {
-                connection: connectionTo(args.host),
-                create: args.create ? scriptCommand(args.create, args.createSettings) : undefined,
-                delete: args.delete ? scriptCommand(args.delete, args.deleteSettings) : undefined,
-                stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
-                // Step lines go to stderr and show as progress; stdout carries results.
-                logging: args.secretStdout ? "stderr" : "stdoutAndStderr",
-                // The previous output would be sent as SSH environment variables, which stock sshd refuses.
-                addPreviousOutputInEnv: false,
-                triggers: args.triggers,
-            },
-            {
-                ...opts,
-                additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
-                customTimeouts: { create: "20m", update: "20m", delete: "10m", ...opts?.customTimeouts },
-            },
-        );
+        super(hostScriptProvider, name, {
+            connection: connectionTo(args.host),
+            privateKey: pulumi.secret(fs.readFileSync(args.host.privateKeyFile, "utf8")),
+            script: args.create ?? args.delete ?? "",
+            create: args.create ? scriptCommand(args.create, args.createSettings) : undefined,
+            delete: args.delete ? scriptCommand(args.delete, args.deleteSettings) : undefined,
+            stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
+            triggers: args.triggers,
+            stdout: undefined,
+        }, {
+            ...opts,
+            additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
+            customTimeouts: { create: "20m", update: "20m", delete: "10m", ...opts?.customTimeouts },
+        }, "twister2", "HostScript");
     }
 }
 

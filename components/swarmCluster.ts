@@ -14,6 +14,8 @@ export interface SwarmClusterArgs {
  * demoted first) and is then removed from the node list by the first manager.
  */
 export class SwarmCluster extends pulumi.ComponentResource {
+    /** The manager that initialised the swarm. */
+    public readonly firstManager: DockerHost;
     /** Address of the first manager; nodes join at `<managerIp>:2377`. */
     public readonly managerIp: pulumi.Output<string>;
     public readonly workerToken: pulumi.Output<string>;
@@ -27,6 +29,7 @@ export class SwarmCluster extends pulumi.ComponentResource {
         if (!first || args.managers.length % 2 === 0) {
             throw new Error(`a swarm needs an odd number of managers, got ${args.managers.length}`);
         }
+        this.firstManager = first;
 
         const init = new HostScript(`${name}-init`, {
             host: first.host,

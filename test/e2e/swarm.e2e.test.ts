@@ -83,7 +83,10 @@ describe("swarm on the lab", () => {
         const preview = JSON.parse(stack.run(["preview", "--json"]).stdout) as { steps?: { op: string; urn: string }[] };
         const changed = (preview.steps ?? []).filter((s) => s.op !== "same");
         expect(changed.length).toBeGreaterThan(0);
-        for (const step of changed) expect(`${step.op} ${step.urn}`).toMatch(/^delete .*h5$/);
+        for (const step of changed) {
+            const name = step.urn.split("::").pop()!;
+            expect(`${step.op} ${name}`).toMatch(/^delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5)$/);
+        }
 
         stack.run(["up", "--yes", "--skip-preview"]);
         const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}}'").stdout.trim().split("\n").sort();

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import YAML from "yaml";
 
 /** A throwaway directory with an SSH key file, standing in for an operator's machine. */
 export function scratchDir(): { dir: string; keyFile: string } {
@@ -20,4 +21,11 @@ export function labHosts(keyFile: string, count = 5) {
         privateKeyFile: keyFile,
         hostKey,
     }));
+}
+
+/** A stack's config file as `pulumi.runtime.setAllConfig` takes it (values JSON-encoded). */
+export function stackConfigFile(file: string, patch: (config: Record<string, any>) => void = () => {}): Record<string, string> {
+    const config = (YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
+    patch(config);
+    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
 }

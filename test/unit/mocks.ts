@@ -26,6 +26,8 @@ function unwrapSecrets(value: any, at: string, secretPaths: string[]): any {
     return value;
 }
 
+export const hostScriptType = "pulumi-nodejs:dynamic/twister2:HostScript";
+
 export const fakeTokens = { worker: "SWMTKN-1-fake-worker-token", manager: "SWMTKN-1-fake-manager-token" };
 
 export function installMocks(stack = "unit"): RecordedResource[] {
@@ -36,7 +38,7 @@ export function installMocks(stack = "unit"): RecordedResource[] {
             const inputs = unwrapSecrets(args.inputs, "", secretPaths);
             recorded.push({ type: args.type, name: args.name, inputs, secretPaths });
             const state = { ...inputs };
-            if (args.type === "command:remote:Command") {
+            if (args.type === hostScriptType) {
                 const create = String(inputs.create ?? "");
                 state.stdout = create.includes("swarm-join-tokens.sh") ? JSON.stringify(fakeTokens)
                     : create.includes("swarm-") ? `node-${args.name}`

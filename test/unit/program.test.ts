@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { scratchDir, labHosts } from "./fixtures";
-import { fakeTokens, installMocks, RecordedResource, valueOf } from "./mocks";
+import { fakeTokens, hostScriptType, installMocks, RecordedResource, valueOf } from "./mocks";
 
 let recorded: RecordedResource[];
 let program: Record<string, any>;
@@ -23,7 +23,7 @@ beforeAll(async () => {
     await valueOf(program.swarmNodeIds);
 });
 
-const commands = () => recorded.filter((r) => r.type === "command:remote:Command");
+const commands = () => recorded.filter((r) => r.type === hostScriptType);
 const named = (name: string) => recorded.find((r) => r.name === name);
 
 describe("the cluster program", () => {
@@ -57,22 +57,23 @@ describe("the cluster program", () => {
         }
     });
 
-    it("keeps the tokens secret and out of the logs", () => {
-        expect(named("swarm-join-tokens")?.inputs.logging).toBe("stderr");
+    it("passes the tokens as secrets, on stdin only", () => {
         for (const host of ["h2", "h3", "h4", "h5"]) {
             expect(named(`swarm-join-${host}`)?.secretPaths).toContain("stdin");
         }
         for (const command of commands()) {
-            expect(command.secretPaths.some((p) => p.startsWith("connection"))).toBe(true);
+            expect(command.secretPaths).toContain("privateKey");
+            expect(command.secretPaths).not.toContain("connection");
         }
     });
 
-    it("creates an attachable overlay network through the first manager", () => {
-        const network = recorded.find((r) => r.type === "docker:index/network:Network")!;
-        expect(network.inputs).toMatchObject({ name: "mesos-overlay", driver: "overlay", attachable: true });
-        expect(network.inputs.ipamConfigs).toEqual([{ subnet: "10.78.0.0/24" }]);
-        const provider = recorded.find((r) => r.type === "pulumi:providers:docker")!;
-        expect(provider.inputs.host).toBe("ssh://deploy@10.77.0.11:22");
+    it("creates an attachable overlay network on the first manager", () => {
+        const network = named("overlay-network")!;
+        expect(network.inputs.connection.host).toBe("10.77.0.11");
+        expect(network.inputs.create).toContain("NETWORK_NAME='mesos-overlay'");
+        expect(network.inputs.create).toContain("SUBNET='10.78.0.0/24'");
+        expect(network.inputs.delete).toContain("overlay-remove.sh");
+        expect(network.inputs.triggers).toEqual(["mesos-overlay", "10.78.0.0/24", false]);
     });
 
     it("exports the hosts with their roles and the swarm's node ids", async () => {
