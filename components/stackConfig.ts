@@ -129,8 +129,10 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
     }
 
     const byName = new Map(hosts.map((h) => [h.name, h]));
+    const hostsKnown = problems.length === 0 || rawHosts.length > 0;
     for (const [name, value] of Object.entries(raw.roles ?? {})) {
         const host = byName.get(name);
+        if (!host && !hostsKnown) continue; // the hosts could not be read: that is the one problem to report
         if (!host) {
             problems.push(`roles.${name}: no host is named '${name}'; known hosts: ${[...byName.keys()].join(", ") || "none"}`);
             continue;

@@ -63,7 +63,9 @@ describe("stack config validation", () => {
     });
 
     it("reads hosts from an inventory file and says how to make one when it is missing", () => {
-        expect(problemsOf({ hostsFile: "missing.json", roles: {} })[0]).toMatch(/^hostsFile: cannot read .*missing\.json .*npm run lab:up/);
+        const problems = problemsOf({ hostsFile: "missing.json", roles: { h1: ["swarm-manager"] } });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^hostsFile: cannot read .*missing\.json .*npm run lab:up/);
         expect(hostKey).toMatch(/^ssh-ed25519 /);
     });
 });
