@@ -10,6 +10,7 @@ export default defineConfig({
                 test: {
                     name: "e2e",
                     include: ["test/e2e/**/*.test.ts"],
+                    globalSetup: ["test/e2e/globalSetup.ts"],
                     testTimeout: 45 * 60_000,
                     hookTimeout: 45 * 60_000,
                 },

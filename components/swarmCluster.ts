@@ -59,10 +59,12 @@ export class SwarmCluster extends pulumi.ComponentResource {
             const host = node.host;
             // Created before the join and so deleted after the node has left: the first manager then
             // drops it from the node list.
+            // A node changes role by leaving and joining again: the role is a trigger of both steps.
             const evict = new HostScript(`${name}-evict-${host.name}`, {
                 host: first.host,
                 delete: "swarm-evict.sh",
                 deleteSettings: { NODE_ADDR: host.address },
+                triggers: [role],
             }, { parent: this, dependsOn: [init] });
             const join = new HostScript(`${name}-join-${host.name}`, {
                 host,
@@ -70,6 +72,7 @@ export class SwarmCluster extends pulumi.ComponentResource {
                 createSettings: { MANAGER_ADDR: this.managerIp, ADVERTISE_ADDR: host.address, ROLE: role },
                 stdin: token,
                 delete: "swarm-leave.sh",
+                triggers: [role],
             }, { parent: this, dependsOn: [node, evict] });
             nodeIds[host.name] = lastLine(join.stdout);
         }

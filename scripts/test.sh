@@ -7,4 +7,12 @@ bash scripts/setup.sh
 trap 'bash scripts/lab.sh down' EXIT
 shellcheck -x scripts/*.sh scripts/host/*.sh
 npx tsc --noEmit
-npx vitest run "$@"
+mkdir -p .state
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.state/vitest-report.json "$@" || status=$?
+# The closing line CI reads, whatever the reporter printed above it.
+# shellcheck disable=SC2016 # ${...} is JavaScript here
+node -e 'const r = require(process.argv[1]);
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);' \
+  "$PWD/.state/vitest-report.json" || true
+exit "$status"

@@ -16,7 +16,8 @@ while read -r id _ _ role; do
     step "demoting $NODE_ADDR ($id)"
     docker node demote "$id" >/dev/null || true
   fi
-  deadline=$((SECONDS + 60))
+  # A node that left shows `down` after a few heartbeats; `rm --force` removes it either way.
+  deadline=$((SECONDS + 20))
   until [ "$(docker node inspect --format '{{.Status.State}}' "$id")" = down ] || [ "$SECONDS" -ge "$deadline" ]; do
     sleep 1
   done

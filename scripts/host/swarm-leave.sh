@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Takes this host out of the swarm; a manager demotes itself first so the others keep their quorum.
+# Takes this host out of the swarm. A manager demotes itself first, so the remaining managers shrink
+# their Raft membership instead of counting a lost member against their quorum.
 state=$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo inactive)
 if [ "$state" = inactive ]; then
   step "not in a swarm"
@@ -9,7 +10,10 @@ if [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] &&
    [ "$(docker node ls --filter role=manager -q | wc -l)" -gt 1 ]; then
   step "demoting this manager"
   docker node demote "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null || true
-  wait_for 60 "the demotion to take effect" test "$(docker info --format '{{.Swarm.ControlAvailable}}')" = false
+  # The demotion is committed when the command returns; the local manager takes up to a minute to
+  # notice. A short grace period, then leave: the first manager removes the node (swarm-evict.sh).
+  deadline=$((SECONDS + 15))
+  while [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 1; done
 fi
 step "leaving the swarm"
 docker swarm leave --force >/dev/null

@@ -1,6 +1,6 @@
 // End-to-end harness: the lab's hosts (reached over SSH, as an operator would), the real Pulumi CLI
 // against a throwaway local backend, and a timing log for the run.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -64,7 +64,7 @@ export async function eventually(seconds: number, probe: () => boolean): Promise
 }
 
 /**
- * The Pulumi CLI on a throwaway stack in a backend of its own under .state/e2e. Its config starts as a
+ * The Pulumi CLI on a throwaway stack in a backend of its own under .state/e2e/<stack>. Its config starts as a
  * copy of another stack's (Pulumi.<stack>.yaml, git-ignored) so tests can change it freely.
  */
 export class PulumiStack {
@@ -72,13 +72,14 @@ export class PulumiStack {
     private readonly env: NodeJS.ProcessEnv;
 
     constructor(readonly stack: string, fromConfig: string) {
-        fs.rmSync(path.join(stateDir, "backend"), { recursive: true, force: true });
-        fs.mkdirSync(path.join(stateDir, "backend"), { recursive: true });
+        const backend = path.join(stateDir, stack, "backend");
+        fs.rmSync(backend, { recursive: true, force: true });
+        fs.mkdirSync(backend, { recursive: true });
         const toolchainPath = execFileSync("bash", ["-c", ". scripts/pulumi-env.sh && echo \"$PATH\""], { cwd: projectDir, encoding: "utf8" }).trim();
         this.env = {
             ...process.env,
             PATH: toolchainPath,
-            PULUMI_BACKEND_URL: `file://${path.join(stateDir, "backend")}`,
+            PULUMI_BACKEND_URL: `file://${backend}`,
             PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway-passphrase",
             PULUMI_CONFIG_PASSPHRASE_FILE: "",
             PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -86,7 +87,11 @@ export class PulumiStack {
         };
         this.configFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
         fs.copyFileSync(path.join(projectDir, fromConfig), this.configFile);
-        this.run(["stack", "init", stack, "--secrets-provider", "passphrase"]);
+    }
+
+    /** Creates the stack (passphrase secrets) in its fresh backend. */
+    init(): Promise<Result> {
+        return this.run(["stack", "init", this.stack, "--secrets-provider", "passphrase"]);
     }
 
     /** Removes the stack's config file; the backend goes with the next run. */
@@ -94,19 +99,27 @@ export class PulumiStack {
         fs.rmSync(this.configFile, { force: true });
     }
 
-    /** Runs `pulumi <args>` on this stack; throws with the output when it fails unless check is false. */
-    run(args: string[], options: { check?: boolean } = {}): Result {
+    /**
+     * Runs `pulumi <args>` on this stack; rejects with the output when it fails unless check is false.
+     * Asynchronous, so the test worker stays responsive during a long `pulumi up`.
+     */
+    async run(args: string[], options: { check?: boolean } = {}): Promise<Result> {
         const started = Date.now();
         const stackArgs = args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack];
-        const result = spawnSync("pulumi", [...args, ...stackArgs, "--non-interactive"], {
-            cwd: projectDir, env: this.env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024,
+        const child = spawn("pulumi", [...args, ...stackArgs, "--non-interactive"], { cwd: projectDir, env: this.env });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        const code = await new Promise<number>((resolve) => {
+            child.on("error", (err) => { stderr += err.message; resolve(-1); });
+            child.on("close", (c) => resolve(c ?? -1));
         });
-        const out = { code: result.status ?? -1, stdout: result.stdout ?? "", stderr: result.stderr ?? String(result.error ?? "") };
         timings.push({ what: `pulumi ${args.slice(0, 2).join(" ")}`, seconds: (Date.now() - started) / 1000 });
-        if ((options.check ?? true) && out.code !== 0) {
-            throw new Error(`pulumi ${args.join(" ")} failed (${out.code}):\n${out.stdout.slice(-20000)}\n${out.stderr.slice(-10000)}`);
+        if ((options.check ?? true) && code !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} failed (${code}):\n${stdout.slice(-20000)}\n${stderr.slice(-10000)}`);
         }
-        return out;
+        return { code, stdout, stderr };
     }
 }
 

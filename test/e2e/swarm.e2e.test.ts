@@ -1,7 +1,7 @@
 // Docker, the swarm and the overlay network, deployed onto the lab by the real Pulumi engine and
 // checked from the hosts themselves.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, LabHost, labDown, labUp, onHost, PulumiStack, reportTimings, time } from "./harness";
+import { eventually, LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
@@ -9,23 +9,23 @@ const host = (name: string) => hosts.find((h) => h.name === name)!;
 const swarmState = (h: LabHost) =>
     onHost(h, "if command -v docker >/dev/null; then docker info --format '{{.Swarm.LocalNodeState}}'; else echo no-docker; fi").stdout.trim();
 
-beforeAll(() => {
-    hosts = time("lab up", labUp);
+beforeAll(async () => {
+    hosts = labInventory();
     stack = new PulumiStack("e2e", "Pulumi.dev.yaml");
+    await stack.init();
 });
 
 afterAll(() => {
     reportTimings("swarm-timings.json");
     stack?.remove();
-    if (!process.env.T2_KEEP_LAB) labDown();
 });
 
 describe("swarm on the lab", () => {
-    it("pulumi up deploys docker, the swarm and the overlay network", () => {
-        stack.run(["up", "--yes", "--skip-preview"]);
+    it("pulumi up deploys docker, the swarm and the overlay network", async () => {
+        await stack.run(["up", "--yes", "--skip-preview"]);
     });
 
-    it("lists every host Ready in `docker node ls` with its role", () => {
+    it("lists every host Ready in `docker node ls` with its role", async () => {
         const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}} {{.Availability}} {{.ManagerStatus}}'")
             .stdout.trim().split("\n").map((line) => line.trim()).sort();
         expect(nodes).toEqual([
@@ -38,7 +38,7 @@ describe("swarm on the lab", () => {
         for (const h of hosts) expect(swarmState(h)).toBe("active");
     });
 
-    it("has an attachable overlay network", () => {
+    it("has an attachable overlay network", async () => {
         const network = onHost(host("h1"), "docker network inspect mesos-overlay --format '{{.Driver}} {{.Attachable}} {{.Scope}} {{range .IPAM.Config}}{{.Subnet}}{{end}}'");
         expect(network.stdout.trim()).toBe("overlay true swarm 10.78.0.0/24");
     });
@@ -64,24 +64,24 @@ describe("swarm on the lab", () => {
         }
     });
 
-    it("previews no changes on a converged stack", () => {
-        stack.run(["preview", "--expect-no-changes", "--diff"]);
+    it("previews no changes on a converged stack", async () => {
+        await stack.run(["preview", "--expect-no-changes", "--diff"]);
     });
 
-    it("keeps the join tokens out of the state in plain text", () => {
+    it("keeps the join tokens out of the state in plain text", async () => {
         const workerToken = onHost(host("h1"), "docker swarm join-token -q worker").stdout.trim();
         const managerToken = onHost(host("h1"), "docker swarm join-token -q manager").stdout.trim();
         expect(workerToken).toMatch(/^SWMTKN-/);
-        const state = stack.run(["stack", "export"]).stdout;
+        const state = (await stack.run(["stack", "export"])).stdout;
         expect(state).toContain("4dabf18193072939515e22adb298388d"); // secrets are there, encrypted
         expect(state).not.toContain(workerToken);
         expect(state).not.toContain(managerToken);
         expect(state).not.toContain("SWMTKN-");
     });
 
-    it("removes a worker dropped from the config, and touches nothing else", () => {
-        stack.run(["config", "rm", "--path", "twister2-cluster:roles.h5"]);
-        const preview = JSON.parse(stack.run(["preview", "--json"]).stdout) as { steps?: { op: string; urn: string }[] };
+    it("removes a worker dropped from the config, and touches nothing else", async () => {
+        await stack.run(["config", "rm", "--path", "twister2-cluster:roles.h5"]);
+        const preview = JSON.parse((await stack.run(["preview", "--json"])).stdout) as { steps?: { op: string; urn: string }[] };
         const changed = (preview.steps ?? []).filter((s) => s.op !== "same");
         expect(changed.length).toBeGreaterThan(0);
         for (const step of changed) {
@@ -89,15 +89,15 @@ describe("swarm on the lab", () => {
             expect(`${step.op} ${name}`).toMatch(/^delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5)$/);
         }
 
-        stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.run(["up", "--yes", "--skip-preview"]);
         const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}}'").stdout.trim().split("\n").sort();
         expect(nodes).toEqual(["h1 Ready", "h2 Ready", "h3 Ready", "h4 Ready"]);
         expect(swarmState(host("h5"))).toMatch(/^(inactive|no-docker)$/);
-        stack.run(["preview", "--expect-no-changes"]);
+        await stack.run(["preview", "--expect-no-changes"]);
     });
 
-    it("pulumi destroy takes every host out of the swarm and leaves it clean", () => {
-        stack.run(["destroy", "--yes", "--skip-preview"]);
+    it("pulumi destroy takes every host out of the swarm and leaves it clean", async () => {
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
         for (const h of hosts) {
             expect(swarmState(h), h.name).toMatch(/^(inactive|no-docker)$/);
             const leftovers = onHost(h, "find /var/lib/docker /etc/docker /var/lib/twister2-cluster -mindepth 1 -maxdepth 1 2>/dev/null || true").stdout.trim();
