@@ -22,7 +22,7 @@ export interface Host {
 }
 
 /** Host-side shell lives in scripts/host/; every script is prefixed with the shared library. */
-export const hostScriptsDir = path.join(__dirname, "..", "scripts", "host");
+const hostScriptsDir = path.join(__dirname, "..", "scripts", "host");
 
 const readScript = (file: string): string => fs.readFileSync(path.join(hostScriptsDir, file), "utf8");
 
@@ -57,6 +57,17 @@ export function connectionTo(host: Host) {
     return { host: host.address, port: host.port, user: host.user, hostKey: host.hostKey };
 }
 
+const privateKeys = new Map<string, pulumi.Output<string>>();
+/** Each key file is read once per program run, however many steps use it. */
+function privateKeyOf(host: Host): pulumi.Output<string> {
+    let key = privateKeys.get(host.privateKeyFile);
+    if (!key) {
+        key = pulumi.secret(fs.readFileSync(host.privateKeyFile, "utf8"));
+        privateKeys.set(host.privateKeyFile, key);
+    }
+    return key;
+}
+
 export interface HostScriptArgs {
     host: Host;
     /** Script under scripts/host/ run on create (and again when it or its settings change: every script is idempotent). */
@@ -75,14 +86,13 @@ export interface HostScriptArgs {
 
 /** One step on one host: a script run over SSH as root, with its undo. */
 export class HostScript extends pulumi.dynamic.Resource {
-    /** What the script printed on stdout. */
-    // `declare`: the base constructor fills it in; an ES2022 class field would reset it to undefined.
+    /** What the script printed on stdout. (`declare`: the base constructor sets it; a class field would reset it.) */
     declare public readonly stdout: pulumi.Output<string>;
 
     constructor(name: string, args: HostScriptArgs, opts?: pulumi.CustomResourceOptions) {
         super(hostScriptProvider, name, {
             connection: connectionTo(args.host),
-            privateKey: pulumi.secret(fs.readFileSync(args.host.privateKeyFile, "utf8")),
+            privateKey: privateKeyOf(args.host),
             script: args.create ?? args.delete ?? "",
             create: args.create ? scriptCommand(args.create, args.createSettings) : undefined,
             delete: args.delete ? scriptCommand(args.delete, args.deleteSettings) : undefined,
@@ -103,9 +113,8 @@ export function lastLine(text: pulumi.Input<string>): pulumi.Output<string> {
 }
 
 /** Writes an OpenSSH known_hosts file pinning every host's key, for tools that shell out to `ssh`. */
-export function writeKnownHosts(file: string, hosts: Host[]): string {
+export function writeKnownHosts(file: string, hosts: Host[]): void {
     const lines = hosts.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKey}`);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${lines.join("\n")}\n`, { mode: 0o644 });
-    return file;
 }

@@ -10,6 +10,8 @@ npx tsc --noEmit
 mkdir -p .state
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.state/vitest-report.json "$@" || status=$?
+trap - EXIT
+bash scripts/lab.sh down
 # The closing line CI reads, whatever the reporter printed above it.
 # shellcheck disable=SC2016 # ${...} is JavaScript here
 node -e 'const r = require(process.argv[1]);
