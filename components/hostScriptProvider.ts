@@ -45,7 +45,11 @@ async function runOnHost(inputs: HostScriptInputs, command: string, what: string
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stderr.on("data", (chunk: Buffer) => {
+            stderr += chunk.toString();
+            // The engine shows a plugin's stderr live: the scripts' step lines become `pulumi up` progress.
+            process.stderr.write(chunk);
+        });
         child.on("error", (err: Error) => resolve({ code: -1, stdout, stderr: `${stderr}${err.message}` }));
         child.on("close", (code: number | null) => resolve({ code: code ?? -1, stdout, stderr }));
         child.stdin.on("error", () => undefined);

@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 # State this program keeps on a host: what it installed, so that delete undoes only that.
 readonly T2_STATE_DIR=/var/lib/twister2-cluster
 
-# step MESSAGE: a progress line on stderr (stdout is reserved for the script's result).
+# step MESSAGE: a progress line on stderr, shown live in `pulumi up` (stdout carries the script's result).
 step() {
   printf '[%s] %s: %s\n' "$(hostname)" "${T2_STEP:-${0##*/}}" "$*" >&2
 }
@@ -24,11 +24,12 @@ apt_install() {
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   step "installing ${missing[*]}"
+  # Quiet: apt's errors still reach stderr, and so the user; its chatter does not.
   if [ -z "${T2_APT_UPDATED:-}" ]; then
-    apt_get update -q >&2
+    apt_get update -qq >/dev/null
     T2_APT_UPDATED=1
   fi
-  apt_get install -y -q --no-install-recommends "${missing[@]}" >&2
+  apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # apt_get ARGS...: apt-get that waits for other package operations on the host instead of failing.

@@ -123,16 +123,8 @@ export class PulumiStack {
     }
 }
 
-export const timings: { what: string; seconds: number }[] = [];
-
-export function time<T>(what: string, fn: () => T): T {
-    const started = Date.now();
-    try {
-        return fn();
-    } finally {
-        timings.push({ what, seconds: (Date.now() - started) / 1000 });
-    }
-}
+/** How long each Pulumi command of this test file took; reported when the file ends. */
+const timings: { what: string; seconds: number }[] = [];
 
 export function reportTimings(file: string): void {
     const lines = timings.map((t) => `${t.what.padEnd(44)} ${t.seconds.toFixed(1).padStart(8)} s`);
