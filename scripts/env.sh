@@ -8,4 +8,6 @@ export T2_PROJECT_DIR
 # shellcheck source=scripts/pulumi-env.sh
 . "$T2_PROJECT_DIR/scripts/pulumi-env.sh"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$T2_PROJECT_DIR/.state/backend}"
-export PULUMI_CONFIG_PASSPHRASE_FILE="${PULUMI_CONFIG_PASSPHRASE_FILE:-$T2_PROJECT_DIR/.state/passphrase}"
+if [ -z "${PULUMI_CONFIG_PASSPHRASE:-}" ]; then
+  export PULUMI_CONFIG_PASSPHRASE_FILE="${PULUMI_CONFIG_PASSPHRASE_FILE:-$T2_PROJECT_DIR/.state/passphrase}"
+fi

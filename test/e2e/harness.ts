@@ -94,6 +94,13 @@ export class PulumiStack {
         return this.run(["stack", "init", this.stack, "--secrets-provider", "passphrase"]);
     }
 
+    /** `npm run preview:md -- <stack>` against this stack's backend. */
+    previewMarkdown(): string {
+        return execFileSync("bash", [path.join(projectDir, "scripts", "preview-md.sh"), this.stack], {
+            cwd: projectDir, env: this.env, encoding: "utf8",
+        });
+    }
+
     /** Removes the stack's config file; the backend goes with the next run. */
     remove(): void {
         fs.rmSync(this.configFile, { force: true });

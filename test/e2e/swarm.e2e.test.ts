@@ -66,6 +66,7 @@ describe("swarm on the lab", () => {
 
     it("previews no changes on a converged stack", async () => {
         await stack.run(["preview", "--expect-no-changes", "--diff"]);
+        expect(stack.previewMarkdown()).toContain("Nothing to change: 24 resources are up to date.");
     });
 
     it("keeps the join tokens out of the state in plain text", async () => {
@@ -88,6 +89,9 @@ describe("swarm on the lab", () => {
             const name = step.urn.split("::").pop()!;
             expect(`${step.op} ${name}`).toMatch(/^delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5)$/);
         }
+        const markdown = stack.previewMarkdown();
+        expect(markdown).toContain("4 to delete");
+        expect(markdown).toContain("| DockerHost `docker-h5` | 10.77.0.15 | `docker-h5-engine` | delete: undoes with `docker-uninstall.sh` |");
 
         await stack.run(["up", "--yes", "--skip-preview"]);
         const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}}'").stdout.trim().split("\n").sort();
