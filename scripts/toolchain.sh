@@ -23,6 +23,18 @@ if installed; then
   exit 0
 fi
 
+# A Pulumi installed on this machine at the pinned version serves as it is (its language hosts sit beside it).
+system_pulumi=$(PATH=${PATH//"$T2_TOOLCHAIN_BIN:"/} command -v pulumi || true)
+if [ -n "$system_pulumi" ] && [ "$("$system_pulumi" version 2>/dev/null)" = "$T2_PULUMI_VERSION" ]; then
+  system_bin=$(dirname "$(readlink -f "$system_pulumi")")
+  if [ -x "$system_bin/pulumi-language-nodejs" ] && [ -x "$system_bin/pulumi-resource-pulumi-nodejs" ]; then
+    mkdir -p "$T2_TOOLCHAIN_BIN"
+    for tool in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do ln -sf "$system_bin/$tool" "$T2_TOOLCHAIN_BIN/$tool"; done
+    say "using the installed pulumi $T2_PULUMI_VERSION ($system_bin)"
+    exit 0
+  fi
+fi
+
 command -v go >/dev/null || { say "Go is needed to build the Pulumi CLI; install it (Debian: golang-go, or go.dev) and run again"; exit 1; }
 started=$SECONDS
 staging=$(mktemp -d)
