@@ -6,6 +6,7 @@ import { OverlayNetwork } from "./components/overlayNetwork";
 import { writeKnownHosts } from "./components/remote";
 import { ConfigError, Role, loadStackConfig } from "./components/stackConfig";
 import { SwarmCluster } from "./components/swarmCluster";
+import { ZookeeperEnsemble } from "./components/zookeeperEnsemble";
 
 const config = (() => {
     try {
@@ -20,8 +21,9 @@ const config = (() => {
 const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
 writeKnownHosts(path.join(stackDir, "known_hosts"), config.hosts);
 
-// Docker on every host that has a role.
-const dockerHosts = new Map(config.hosts.filter((h) => h.roles.length > 0).map((host) => [host.name, new DockerHost(
+// Docker on every host that runs containers.
+const runsContainers = (roles: Role[]) => roles.some((role) => role.startsWith("swarm-"));
+const dockerHosts = new Map(config.hosts.filter((h) => runsContainers(h.roles)).map((host) => [host.name, new DockerHost(
     `docker-${host.name}`,
     { host, source: config.docker.source, daemonJson: config.docker.daemonJson, socketUsers: [host.user] },
 )]));
@@ -38,6 +40,14 @@ const overlay = swarm && new OverlayNetwork("overlay", {
     encrypted: config.overlay.encrypted,
 });
 
+const zkServers = config.hosts.filter((h) => h.roles.includes("zookeeper"));
+const zookeeper = zkServers.length > 0 ? new ZookeeperEnsemble("zookeeper", {
+    servers: zkServers.map((host) => ({ host, id: config.zookeeper.serverIds[host.name] })),
+    tickTime: config.zookeeper.tickTime,
+    initLimit: config.zookeeper.initLimit,
+    syncLimit: config.zookeeper.syncLimit,
+}) : undefined;
+
 export const hosts = config.hosts.map((h) => ({
     name: h.name,
     address: h.address,
@@ -47,3 +57,5 @@ export const hosts = config.hosts.map((h) => ({
 export const swarmManager = swarm?.managerIp;
 export const swarmNodeIds = swarm?.nodeIds;
 export const overlayNetwork = overlay && { name: overlay.networkName, id: overlay.networkId };
+export const zookeeperConnectString = zookeeper?.connectString;
+export const zookeeperModes = zookeeper?.modes;

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerSource } from "./dockerHost";
 import { Host } from "./remote";
 
-export const roles = ["swarm-manager", "swarm-worker"] as const;
+export const roles = ["swarm-manager", "swarm-worker", "zookeeper"] as const;
 export type Role = (typeof roles)[number];
 
 export interface ClusterHost extends Host {
@@ -19,6 +19,7 @@ export interface StackConfig {
     hosts: ClusterHost[];
     docker: { source: DockerSource; daemonJson: Record<string, unknown> };
     overlay: { name: string; subnet?: string; encrypted: boolean };
+    zookeeper: { serverIds: Record<string, number>; tickTime: number; initLimit: number; syncLimit: number };
 }
 
 /** The raw shapes as they appear in Pulumi.<stack>.yaml. */
@@ -31,6 +32,7 @@ export interface RawConfig {
     roles?: Record<string, unknown>;
     docker?: { source?: unknown; daemonJson?: unknown };
     overlay?: { name?: unknown; subnet?: unknown; encrypted?: unknown };
+    zookeeper?: { serverIds?: Record<string, unknown>; tickTime?: unknown; initLimit?: unknown; syncLimit?: unknown };
 }
 
 export class ConfigError extends Error {
@@ -54,6 +56,7 @@ export function loadStackConfig(projectDir: string): StackConfig {
         roles: config.getObject<Record<string, unknown>>("roles"),
         docker: config.getObject("docker"),
         overlay: config.getObject("overlay"),
+        zookeeper: config.getObject("zookeeper"),
     }, projectDir);
 }
 
@@ -182,11 +185,46 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
         }
     }
 
+    const zookeeper = {
+        serverIds: {} as Record<string, number>,
+        tickTime: Number(raw.zookeeper?.tickTime ?? 2000),
+        initLimit: Number(raw.zookeeper?.initLimit ?? 10),
+        syncLimit: Number(raw.zookeeper?.syncLimit ?? 5),
+    };
+    const zkHosts = hosts.filter((h) => h.roles.includes("zookeeper"));
+    if (zkHosts.length % 2 === 0 && zkHosts.length > 0) {
+        problems.push(`roles: ${zkHosts.length} hosts are zookeeper; use an odd number (1, 3, 5) so the ensemble keeps a quorum`);
+    }
+    const idOwners = new Map<number, string>();
+    for (const host of zkHosts) {
+        const id = raw.zookeeper?.serverIds?.[host.name];
+        if (!Number.isInteger(id) || (id as number) < 1 || (id as number) > 255) {
+            problems.push(`zookeeper.serverIds.${host.name}: give ZooKeeper server ${host.name} an id from 1 to 255 ` +
+                "(ids stay with their hosts; never reuse one for another host)");
+        } else if (idOwners.has(id as number)) {
+            problems.push(`zookeeper.serverIds.${host.name}: id ${id} is also ${idOwners.get(id as number)}'s; each server needs its own`);
+        } else {
+            idOwners.set(id as number, host.name);
+            zookeeper.serverIds[host.name] = id as number;
+        }
+    }
+    for (const name of Object.keys(raw.zookeeper?.serverIds ?? {})) {
+        if (!zkHosts.some((h) => h.name === name) && hostsKnown) {
+            problems.push(`zookeeper.serverIds.${name}: ${name} does not have the zookeeper role; add the role or remove the id`);
+        }
+    }
+    for (const key of ["tickTime", "initLimit", "syncLimit"] as const) {
+        if (!Number.isInteger(zookeeper[key]) || zookeeper[key] < 1) {
+            problems.push(`zookeeper.${key}: ${String(raw.zookeeper?.[key])} is not a positive whole number`);
+        }
+    }
+
     if (problems.length > 0) throw new ConfigError(problems);
     return {
         hosts,
         docker: { source: source as DockerSource, daemonJson: daemonJson as Record<string, unknown> },
         overlay: { name: overlayName as string, subnet: subnet as string | undefined, encrypted: raw.overlay?.encrypted === true },
+        zookeeper,
     };
 }
 

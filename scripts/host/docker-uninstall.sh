@@ -6,11 +6,10 @@ if [ -f "$T2_STATE_DIR/docker.installed" ]; then
   step "removing the Docker engine ($source)"
   systemctl disable --now docker.socket docker containerd >/dev/null 2>&1 || true
   case "$source" in
-    docker-ce) apt_get purge -y -qq docker-ce docker-ce-cli containerd.io >/dev/null
+    docker-ce) apt_purge docker-ce docker-ce-cli containerd.io
                rm -f /etc/apt/sources.list.d/docker.list /etc/apt/keyrings/docker.asc ;;
-    *)         apt_get purge -y -qq docker.io containerd runc >/dev/null ;;
+    *)         apt_purge docker.io containerd runc ;;
   esac
-  apt_get autoremove -y -qq --purge >/dev/null
   # /var/lib/docker may be a mount point: empty it rather than remove it.
   for dir in /var/lib/docker /var/lib/containerd /etc/docker; do
     [ -d "$dir" ] && find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +

@@ -24,12 +24,25 @@ apt_install() {
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   step "installing ${missing[*]}"
-  # Quiet: apt's errors still reach stderr, and so the user; its chatter does not.
-  if [ -z "${T2_APT_UPDATED:-}" ]; then
-    apt_get update -qq >/dev/null
-    T2_APT_UPDATED=1
-  fi
-  apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -n "${T2_APT_UPDATED:-}" ] || with_apt_lock apt_get update -qq
+  T2_APT_UPDATED=1
+  with_apt_lock apt_get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# apt_purge PACKAGE...: removes packages and what only they needed.
+apt_purge() {
+  with_apt_lock apt_get purge -y -qq "$@"
+  with_apt_lock apt_get autoremove -y -qq --purge
+}
+
+# with_apt_lock COMMAND...: runs an apt command quietly (errors still reach stderr, and so the user),
+# holding this host's package lock: steps on one host run in parallel, and apt's own locks fail rather
+# than wait.
+with_apt_lock() {
+  (
+    flock -w 900 9 || die "another package operation held /run/lock/twister2-cluster-apt.lock for 15 minutes"
+    "$@" >/dev/null 2> >(grep -v '^debconf: delaying' >&2)
+  ) 9>/run/lock/twister2-cluster-apt.lock
 }
 
 # apt_get ARGS...: apt-get that waits for other package operations on the host instead of failing.

@@ -28,6 +28,10 @@ describe("the prod stack example", () => {
         expect(joins.map((j) => /ROLE='(\w+)'/.exec(j.inputs.create)![1]).sort()).toEqual(["manager", "manager", "worker", "worker"]);
     });
 
+    it("runs a three-server ZooKeeper ensemble", () => {
+        expect(recorded.filter((r) => r.name.startsWith("zookeeper-") && r.name.endsWith("-server"))).toHaveLength(3);
+    });
+
     it("encrypts the overlay network", () => {
         const network = recorded.find((r) => r.name === "overlay-network")!;
         expect(network.inputs.create).toContain("ENCRYPTED='true'");

@@ -13,8 +13,10 @@ beforeAll(async () => {
     pulumi.runtime.setAllConfig({
         "twister2-cluster:hosts": JSON.stringify(labHosts(keyFile)),
         "twister2-cluster:roles": JSON.stringify({
-            h1: ["swarm-manager"], h2: ["swarm-manager"], h3: ["swarm-manager"], h4: ["swarm-worker"], h5: ["swarm-worker"],
+            h1: ["swarm-manager"], h2: ["swarm-manager", "zookeeper"], h3: ["swarm-manager", "zookeeper"],
+            h4: ["swarm-worker", "zookeeper"], h5: ["swarm-worker"],
         }),
+        "twister2-cluster:zookeeper": JSON.stringify({ serverIds: { h2: 7, h3: 3, h4: 5 } }),
         "twister2-cluster:docker": JSON.stringify({ source: "docker.io" }),
         "twister2-cluster:overlay": JSON.stringify({ subnet: "10.78.0.0/24" }),
     });
@@ -76,10 +78,21 @@ describe("the cluster program", () => {
         expect(network.inputs.triggers).toEqual(["mesos-overlay", "10.78.0.0/24", false]);
     });
 
+    it("configures ZooKeeper servers with the ids the config gives them", async () => {
+        for (const [host, id] of [["h2", 7], ["h3", 3], ["h4", 5]]) {
+            const server = named(`zookeeper-${host}-server`)!;
+            expect(server.inputs.create).toContain(`SERVER_ID='${id}'`);
+            expect(server.inputs.create).toContain("SERVERS='3=10.77.0.13 5=10.77.0.14 7=10.77.0.12'");
+            expect(named(`zookeeper-${host}-package`)?.inputs.delete).toContain("zookeeper-remove.sh");
+        }
+        expect(named("zookeeper-quorum")?.inputs.connection.host).toBe("10.77.0.13");
+        expect(await valueOf(program.zookeeperConnectString)).toBe("10.77.0.13:2181,10.77.0.14:2181,10.77.0.12:2181");
+    });
+
     it("exports the hosts with their roles and the swarm's node ids", async () => {
         expect(program.hosts.map((h: { name: string; roles: string[] }) => [h.name, h.roles])).toEqual([
-            ["h1", ["swarm-manager"]], ["h2", ["swarm-manager"]], ["h3", ["swarm-manager"]],
-            ["h4", ["swarm-worker"]], ["h5", ["swarm-worker"]],
+            ["h1", ["swarm-manager"]], ["h2", ["swarm-manager", "zookeeper"]], ["h3", ["swarm-manager", "zookeeper"]],
+            ["h4", ["swarm-worker", "zookeeper"]], ["h5", ["swarm-worker"]],
         ]);
         expect(Object.keys(await valueOf(program.swarmNodeIds))).toEqual(["h1", "h2", "h3", "h4", "h5"]);
         expect(await valueOf(program.swarmManager)).toBe("10.77.0.11");
