@@ -8,7 +8,7 @@ readonly T2_STATE_DIR=/var/lib/twister2-cluster
 
 # step MESSAGE: a progress line on stderr, shown live in `pulumi up` (stdout carries the script's result).
 step() {
-  printf '[%s] %s: %s\n' "$(hostname)" "${T2_STEP:-${0##*/}}" "$*" >&2
+  printf '[%s] %s: %s\n' "$(hostname)" "${0##*/}" "$*" >&2
 }
 
 die() {
@@ -45,7 +45,7 @@ with_apt_lock() {
   ) 9>/run/lock/twister2-cluster-apt.lock
 }
 
-# apt_get ARGS...: apt-get that waits for other package operations on the host instead of failing.
+# apt_get ARGS...: apt-get that also waits for package operations not ours (unattended-upgrades).
 apt_get() {
   apt-get -o DPkg::Lock::Timeout=600 "$@"
 }
