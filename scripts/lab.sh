@@ -1,107 +1,221 @@
 #!/usr/bin/env bash
 # The lab: Debian 12 hosts on this machine (containers running systemd and sshd) for the dev stack.
-#   lab.sh up       start the lab (idempotent) and write .lab/inventory.json
-#   lab.sh status   list hosts (--json: [{"name","address","container"}])
-#   lab.sh down     remove hosts, network, per-host data and the daemons the lab started
-# Settings: LAB_HOSTS (default 5), LAB_SUBNET (default 10.77.0.0/24; hosts at .11, .12, ...), LAB_DIR.
+#   lab.sh up              start the lab (idempotent; a no-op when all hosts are ready), write inventory.json
+#   lab.sh status [--json] list the hosts (--json: [{"name","address","container"}])
+#   lab.sh down            remove hosts, network, per-host data and the daemons the lab started (idempotent)
+# Settings (environment):
+#   LAB_HOSTS     number of hosts h1..hN (default 5)
+#   LAB_SUBNET    a /24 for the lab bridge (default 10.77.0.0/24; gateway .1, hosts at .11, .12, ...)
+#   LAB_DIR       keys, inventory, per-host data, daemon logs (default <project>/.lab)
+#   LAB_NAME      docker network and container-name prefix (default t2lab: network t2lab, t2lab-h1...)
+#   LAB_APT_PORT  port of the apt cache on the gateway and loopback (default 3142)
+# Kept across `down` in ${XDG_CACHE_HOME:-~/.cache}/twister2-cluster: the apt cache and the host image.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB_HOSTS=${LAB_HOSTS:-5}
 LAB_SUBNET=${LAB_SUBNET:-10.77.0.0/24}
 LAB_DIR=${LAB_DIR:-$root/.lab}
+LAB_NAME=${LAB_NAME:-t2lab}
+LAB_APT_PORT=${LAB_APT_PORT:-3142}
 cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/twister2-cluster"
 net_prefix=${LAB_SUBNET%.*}
 gateway="$net_prefix.1"
-network=t2lab
+apt_proxy="http://$gateway:$LAB_APT_PORT"
+network=$LAB_NAME
 user=deploy
 say() { printf 'lab: %s\n' "$*" >&2; }
 die() { say "ERROR: $*"; exit 1; }
 
+[[ $LAB_HOSTS =~ ^[1-9][0-9]?$ ]] || die "LAB_HOSTS must be 1..99 (is '$LAB_HOSTS')"
+[[ $LAB_SUBNET =~ ^[0-9]+\.[0-9]+\.[0-9]+\.0/24$ ]] || die "LAB_SUBNET must be a /24 like 10.77.0.0/24 (is '$LAB_SUBNET')"
+[[ $LAB_NAME =~ ^[a-z][a-z0-9]*$ ]] || die "LAB_NAME must be lower-case letters and digits (is '$LAB_NAME')"
+case "$(realpath -m "$LAB_DIR")" in
+  / | "$(realpath -m "$HOME")" | "$root") die "LAB_DIR must be a directory of its own (is '$LAB_DIR')" ;;
+esac
+LAB_DIR=$(realpath -m "$LAB_DIR")
+
 host_names() { local i; for ((i = 1; i <= LAB_HOSTS; i++)); do echo "h$i"; done; }
 host_address() { echo "$net_prefix.$((10 + ${1#h}))"; }
+container_of() { echo "$LAB_NAME-$1"; }
+# The lab's containers that exist (any count, also from an earlier LAB_HOSTS), in host order.
+lab_containers() {
+  docker ps -a --filter "name=^$LAB_NAME-h[0-9]+\$" --format '{{.Names}}' 2>/dev/null | sort -V || true
+}
 
-# --- the Docker engine ----------------------------------------------------------------------------
+# Whether pid file $1 names a live process whose command is $2.
+pid_alive() {
+  local pid
+  [ -f "$1" ] && pid=$(cat "$1" 2>/dev/null) && [[ $pid =~ ^[0-9]+$ ]] || return 1
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
+}
+
+# Ends the process in pid file $1 if it is still the command $2 the lab started; waits for it to go.
+stop_pid() {
+  local file=$1 comm=$2 pid i
+  if pid_alive "$file" "$comm"; then
+    pid=$(cat "$file")
+    say "stopping $comm (pid $pid) that the lab started"
+    kill "$pid" 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do [ -d "/proc/$pid" ] || break; sleep 0.5; done
+    [ ! -d "/proc/$pid" ] || { say "$comm (pid $pid) ignores SIGTERM; sending SIGKILL"; kill -KILL "$pid" 2>/dev/null || true; }
+  fi
+  rm -f "$file"
+}
+
+# --- packages on this machine ----------------------------------------------------------------------
+apt_updated=
 apt_install_here() {
   local missing=() pkg
-  for pkg in "$@"; do dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg"); done
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
   [ "${#missing[@]}" -eq 0 ] && return 0
   say "installing ${missing[*]} on this machine"
-  apt-get update -q >/dev/null
+  if [ -z "$apt_updated" ]; then apt-get update -q >/dev/null; apt_updated=1; fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# --- the Docker engine ----------------------------------------------------------------------------
 start_engine() {
-  if docker info >/dev/null 2>&1; then return 0; fi
+  docker info >/dev/null 2>&1 && return 0
   apt_install_here docker.io
-  say "starting dockerd (log: $LAB_DIR/dockerd.log)"
-  dockerd >"$LAB_DIR/dockerd.log" 2>&1 &
-  echo $! >"$LAB_DIR/dockerd.pid"
+  if ! pid_alive "$LAB_DIR/dockerd.pid" dockerd; then
+    say "starting dockerd (log: $LAB_DIR/dockerd.log)"
+    setsid dockerd >>"$LAB_DIR/dockerd.log" 2>&1 </dev/null 9>&- &
+    echo $! >"$LAB_DIR/dockerd.pid"
+  fi
   local i
-  for ((i = 0; i < 60; i++)); do docker info >/dev/null 2>&1 && return 0; sleep 1; done
+  for ((i = 0; i < 120; i++)); do docker info >/dev/null 2>&1 && return 0; sleep 0.5; done
   die "dockerd did not come up; see $LAB_DIR/dockerd.log"
 }
 
-# --- the apt cache the hosts (and debootstrap) fetch Debian packages through ----------------------
+ensure_network() {
+  local subnet
+  if subnet=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$network" 2>/dev/null); then
+    [ "$subnet" = "$LAB_SUBNET" ] || die "network $network has subnet $subnet, not $LAB_SUBNET; run 'lab.sh down' first"
+    return 0
+  fi
+  docker network create --driver bridge --subnet "$LAB_SUBNET" --gateway "$gateway" \
+    --label "twister2-cluster.lab=$LAB_NAME" "$network" >/dev/null
+}
+
+# --- the apt cache (Debian's apt-cacher-ng, run as the lab's own process) ---------------------------
+# Serves only Debian's archive and security archive (ForceManaged), on the gateway (for the hosts)
+# and on loopback (for debootstrap). Its cache outlives `down`, so each package is fetched once.
 start_apt_cache() {
-  if [ -f "$LAB_DIR/apt-cache.pid" ] && kill -0 "$(cat "$LAB_DIR/apt-cache.pid")" 2>/dev/null; then return 0; fi
-  say "starting the apt cache on $gateway:3142 (cache: $cache_dir/apt-cache)"
-  python3 "$root/scripts/lab/apt-cache.py" "$cache_dir/apt-cache" 3142 127.0.0.1 "$gateway" >"$LAB_DIR/apt-cache.log" 2>&1 &
-  echo $! >"$LAB_DIR/apt-cache.pid"
-  local i
-  for ((i = 0; i < 30; i++)); do
-    (exec 3<>"/dev/tcp/$gateway/3142") 2>/dev/null && return 0
-    sleep 1
+  local conf="$LAB_DIR/apt-cacher-ng" cache="$cache_dir/apt-cacher-ng" i
+  # An apt cache an older version of this script started (a Python proxy) holds the port: end it.
+  if [ -f "$LAB_DIR/apt-cache.pid" ] && grep -qs 'apt-cache.py' "/proc/$(cat "$LAB_DIR/apt-cache.pid")/cmdline"; then
+    stop_pid "$LAB_DIR/apt-cache.pid" python3
+  fi
+  rm -f "$LAB_DIR/apt-cache.pid"
+  pid_alive "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng && return 0
+  if ! dpkg-query -W -f='${Status}' apt-cacher-ng 2>/dev/null | grep -q 'install ok installed'; then
+    apt_install_here apt-cacher-ng
+    # The package's postinst may have started the system service: that is a process we started. End it.
+    stop_pid /run/apt-cacher-ng/pid apt-cacher-ng
+  fi
+  mkdir -p "$conf" "$cache" "$LAB_DIR/apt-cacher-ng-log"
+  echo 'http://deb.debian.org/debian/' >"$conf/backends_debian"
+  cat >"$conf/acng.conf" <<EOF
+# Generated by scripts/lab.sh; the lab runs apt-cacher-ng with -c $conf.
+CacheDir: $cache
+LogDir: $LAB_DIR/apt-cacher-ng-log
+SupportDir: /usr/lib/apt-cacher-ng
+Port: $LAB_APT_PORT
+BindAddress: 127.0.0.1 $gateway
+PidFile: $LAB_DIR/apt-cacher-ng/daemon.pid
+SocketPath: $LAB_DIR/apt-cacher-ng.socket
+ForeGround: 1
+ForceManaged: 1
+Remap-debrep: file:deb_mirror*.gz /debian ; file:backends_debian
+Remap-secdeb: security.debian.org security.debian.org/debian-security deb.debian.org/debian-security /debian-security cdn-fastly.deb.debian.org/debian-security ; deb.debian.org/debian-security
+ExThreshold: 4
+VerboseLog: 1
+EOF
+  say "starting apt-cacher-ng on $gateway:$LAB_APT_PORT and 127.0.0.1:$LAB_APT_PORT (cache: $cache)"
+  setsid apt-cacher-ng -c "$conf" >>"$LAB_DIR/apt-cacher-ng.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$LAB_DIR/apt-cacher-ng.pid"
+  for ((i = 0; i < 60; i++)); do
+    # Any HTTP answer on both addresses will do (it answers 403 for paths it does not serve).
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LAB_APT_PORT/" || true)" != 000 ] &&
+      [ "$(curl -s -o /dev/null -w '%{http_code}' "$apt_proxy/" || true)" != 000 ]; then
+      return 0
+    fi
+    pid_alive "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng || break
+    sleep 0.5
   done
-  die "the apt cache did not start; see $LAB_DIR/apt-cache.log"
+  die "apt-cacher-ng did not start on port $LAB_APT_PORT; see $LAB_DIR/apt-cacher-ng.log"
 }
 
 # --- the host image: a Debian bookworm rootfs, built once and cached as a tarball ------------------
 image_packages=systemd,systemd-sysv,dbus,openssh-server,sudo,iproute2,iputils-ping,curl,ca-certificates,gnupg,procps,less,busybox-static,netcat-openbsd
-image_recipe="bookworm minbase $image_packages user=$user v1"
-image_tag="t2lab/debian:bookworm-$(printf '%s' "$image_recipe" | sha256sum | cut -c1-12)"
+# Units with nothing to do in a container (they fail or wait for devices there).
+masked_units="getty.target console-getty.service systemd-udevd.service systemd-udevd-control.socket
+  systemd-udevd-kernel.socket systemd-udev-trigger.service systemd-udev-settle.service systemd-remount-fs.service
+  systemd-modules-load.service sys-kernel-debug.mount sys-kernel-tracing.mount sys-kernel-config.mount
+  sys-fs-fuse-connections.mount systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer"
+
+# Removes a directory tree that may still have mounts inside (a debootstrap that failed halfway,
+# a nested dockerd): unmounts them deepest first, then deletes without crossing into other filesystems.
+remove_tree() {
+  local dir=$1 mnt
+  [ -e "$dir" ] || return 0
+  dir=$(realpath "$dir")
+  while read -r mnt; do
+    umount -l "$mnt" 2>/dev/null || true
+  done < <(awk -v d="$dir" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+  rm -rf --one-file-system "$dir"
+}
 
 build_rootfs() {
-  local tarball=$1 rootfs
+  local tarball=$1 rootfs unit
   apt_install_here debootstrap
-  rootfs=$(mktemp -d)
-  say "building the host image with debootstrap (about a minute; cached afterwards)"
+  # Under LAB_DIR, so that `down` also clears what a run stopped halfway left (mounts included).
+  rootfs="$LAB_DIR/rootfs"
+  remove_tree "$rootfs"
+  mkdir -p "$rootfs"
+  # shellcheck disable=SC2064 # expand now: the trap outlives this function's locals
+  trap "remove_tree '$rootfs'" EXIT
+  say "building the host image (debootstrap, ~1 min, cached afterwards; log: $LAB_DIR/debootstrap.log)"
   debootstrap --variant=minbase --include="$image_packages" bookworm "$rootfs" \
-    http://127.0.0.1:3142/deb.debian.org/debian >"$LAB_DIR/debootstrap.log" 2>&1 ||
+    "http://127.0.0.1:$LAB_APT_PORT/deb.debian.org/debian" >"$LAB_DIR/debootstrap.log" 2>&1 ||
     die "debootstrap failed; see $LAB_DIR/debootstrap.log"
   cat >"$rootfs/etc/apt/sources.list" <<'EOF'
 deb http://deb.debian.org/debian bookworm main
 deb http://deb.debian.org/debian bookworm-updates main
 deb http://deb.debian.org/debian-security bookworm-security main
 EOF
-  # Each host gets its own machine id and the SSH host key the lab pins.
+  # Each host gets its own machine id (systemd makes one at first boot) and the host key the lab pins.
   : >"$rootfs/etc/machine-id"
   rm -f "$rootfs/var/lib/dbus/machine-id" "$rootfs"/etc/ssh/ssh_host_*
   cat >"$rootfs/etc/ssh/sshd_config.d/lab.conf" <<'EOF'
+# The lab pins this host key (scripts/lab.sh installs it before the first boot).
 HostKey /etc/ssh/ssh_host_ed25519_key
 AuthorizedKeysFile /etc/ssh/authorized_keys/%u .ssh/authorized_keys
 PasswordAuthentication no
+KbdInteractiveAuthentication no
 PermitRootLogin no
 EOF
   chroot "$rootfs" useradd --create-home --shell /bin/bash "$user"
   echo "$user ALL=(ALL) NOPASSWD:ALL" >"$rootfs/etc/sudoers.d/$user"
   chmod 0440 "$rootfs/etc/sudoers.d/$user"
-  # Units that have nothing to do in a container.
-  local unit
-  for unit in getty.target console-getty.service systemd-udevd.service systemd-udev-trigger.service \
-    systemd-remount-fs.service systemd-modules-load.service sys-kernel-debug.mount sys-kernel-tracing.mount \
-    sys-kernel-config.mount systemd-firstboot.service apt-daily.timer apt-daily-upgrade.timer; do
-    ln -sf /dev/null "$rootfs/etc/systemd/system/$unit"
-  done
-  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  for unit in $masked_units; do ln -sf /dev/null "$rootfs/etc/systemd/system/$unit"; done
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log
   mkdir -p "$(dirname "$tarball")"
-  tar -C "$rootfs" -c . >"$tarball.tmp"
+  tar --numeric-owner -C "$rootfs" -c . >"$tarball.tmp"
   mv "$tarball.tmp" "$tarball"
-  rm -rf "$rootfs"
+  remove_tree "$rootfs"
+  trap - EXIT
 }
+
+# The recipe (packages, masked units and the build steps) names the image: change it, get a new image.
+image_hash=$(printf '%s\n' "$image_packages" "$masked_units" "$(declare -f build_rootfs)" | sha256sum | cut -c1-12)
+image_tag="t2lab/debian:bookworm-$image_hash"
 
 ensure_image() {
   docker image inspect "$image_tag" >/dev/null 2>&1 && return 0
-  local tarball="$cache_dir/lab/${image_tag##*:}.tar"
+  local tarball="$cache_dir/lab/bookworm-$image_hash.tar"
   [ -s "$tarball" ] || build_rootfs "$tarball"
   say "importing $image_tag"
   docker import "$tarball" "$image_tag" >/dev/null
@@ -109,9 +223,8 @@ ensure_image() {
 
 # --- hosts ------------------------------------------------------------------------------------------
 ensure_keys() {
-  mkdir -p "$LAB_DIR"
-  [ -f "$LAB_DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C "twister2-cluster lab" -f "$LAB_DIR/id_ed25519"
   local name
+  [ -f "$LAB_DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C "twister2-cluster lab" -f "$LAB_DIR/id_ed25519"
   for name in $(host_names); do
     mkdir -p "$LAB_DIR/hosts/$name"
     [ -f "$LAB_DIR/hosts/$name/ssh_host_ed25519_key" ] ||
@@ -119,151 +232,193 @@ ensure_keys() {
   done
 }
 
+host_key() { cut -d' ' -f1,2 "$LAB_DIR/hosts/$1/ssh_host_ed25519_key.pub"; }
+
+write_known_hosts() {
+  local name
+  for name in $(host_names); do echo "$(host_address "$name"),$name $(host_key "$name")"; done >"$LAB_DIR/known_hosts.tmp"
+  mv "$LAB_DIR/known_hosts.tmp" "$LAB_DIR/known_hosts"
+}
+
+# Creates the container, copies in the pinned host key, the login key and the apt proxy, then boots it.
 create_host() {
-  local name=$1 address container="t2lab-$1" dir="$LAB_DIR/hosts/$1" other
+  local name=$1 address container dir="$LAB_DIR/hosts/$1" other hosts_args=()
   address=$(host_address "$name")
-  local hosts_args=()
+  container=$(container_of "$name")
   for other in $(host_names); do hosts_args+=(--add-host "$other:$(host_address "$other")"); done
-  mkdir -p "$dir/docker" "$dir/containerd" "$dir/srv" "$dir/etc/ssh/authorized_keys" "$dir/etc/apt/apt.conf.d"
+  mkdir -p "$dir/docker" "$dir/containerd" "$dir/srv"
+  rm -rf "${dir:?}/etc"
+  mkdir -p "$dir/etc/ssh/authorized_keys" "$dir/etc/apt/apt.conf.d"
   cp "$dir/ssh_host_ed25519_key" "$dir/ssh_host_ed25519_key.pub" "$dir/etc/ssh/"
   cp "$LAB_DIR/id_ed25519.pub" "$dir/etc/ssh/authorized_keys/$user"
-  echo "Acquire::http::Proxy \"http://$gateway:3142\";" >"$dir/etc/apt/apt.conf.d/01lab-proxy"
+  echo "Acquire::http::Proxy \"$apt_proxy\";" >"$dir/etc/apt/apt.conf.d/01lab-proxy"
   docker create --name "$container" --hostname "$name" --network "$network" --ip "$address" "${hosts_args[@]}" \
     --cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --security-opt systempaths=unconfined --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
     --tmpfs /run --tmpfs /run/lock -e container=docker --stop-signal SIGRTMIN+3 \
     -v "$dir/docker:/var/lib/docker" -v "$dir/containerd:/var/lib/containerd" -v "$dir/srv:/srv" \
-    --label twister2-cluster.lab=1 "$image_tag" /sbin/init >/dev/null
+    --label "twister2-cluster.lab=$LAB_NAME" "$image_tag" /sbin/init >/dev/null
   docker cp "$dir/etc/." "$container:/etc/"
   docker start "$container" >/dev/null
-}
-
-wait_ready() {
-  local name=$1 container="t2lab-$1" address state="" i
-  address=$(host_address "$name")
-  for ((i = 0; i < 120; i++)); do
-    state=$(docker exec "$container" systemctl is-system-running 2>/dev/null || true)
-    case "$state" in running | degraded) break ;; esac
-    sleep 1
-  done
-  case "$state" in
-    running) ;;
-    degraded) say "$name is degraded: $(docker exec "$container" systemctl --failed --no-legend --plain | awk '{print $1}' | tr '\n' ' ')" ;;
-    *) die "$name did not boot (systemd says '$state'); see docker logs $container" ;;
-  esac
-  for ((i = 0; i < 60; i++)); do
-    if lab_ssh "$address" sudo true 2>/dev/null; then say "$name ready ($address)"; return 0; fi
-    sleep 1
-  done
-  die "$name ($address) does not accept SSH logins as $user"
 }
 
 lab_ssh() {
   local address=$1
   shift
   ssh -i "$LAB_DIR/id_ed25519" -o UserKnownHostsFile="$LAB_DIR/known_hosts" -o StrictHostKeyChecking=yes \
-    -o BatchMode=yes -o ConnectTimeout=5 "$user@$address" "$@"
+    -o BatchMode=yes -o ConnectTimeout=5 -o LogLevel=ERROR "$user@$address" "$@"
+}
+
+system_state() { docker exec "$(container_of "$1")" systemctl is-system-running 2>/dev/null || true; }
+
+wait_ready() {
+  local name=$1 address state="" i
+  address=$(host_address "$name")
+  for ((i = 0; i < 240; i++)); do
+    state=$(system_state "$name")
+    case "$state" in running | degraded) break ;; esac
+    sleep 0.5
+  done
+  case "$state" in
+    running) ;;
+    degraded)
+      say "WARNING: $name is degraded; failed units: $(docker exec "$(container_of "$name")" \
+        systemctl --failed --no-legend --plain | awk '{print $1}' | tr '\n' ' ')"
+      ;;
+    *) say "ERROR: $name did not boot (systemd says '${state:-nothing}'); see: docker logs $(container_of "$name")"; return 1 ;;
+  esac
+  for ((i = 0; i < 60; i++)); do
+    if lab_ssh "$address" sudo true 2>/dev/null; then say "$name ready ($address)"; return 0; fi
+    sleep 0.5
+  done
+  say "ERROR: $name ($address) does not accept SSH logins as $user with $LAB_DIR/id_ed25519"
+  return 1
 }
 
 write_inventory() {
-  local name first=1 hostkey
-  : >"$LAB_DIR/known_hosts.tmp"
+  local name first=1
   {
-    printf '{"subnet":"%s","gateway":"%s","aptProxy":"http://%s:3142","hosts":[' "$LAB_SUBNET" "$gateway" "$gateway"
+    printf '{"subnet":"%s","gateway":"%s","aptProxy":"%s","hosts":[' "$LAB_SUBNET" "$gateway" "$apt_proxy"
     for name in $(host_names); do
-      hostkey=$(cut -d' ' -f1,2 "$LAB_DIR/hosts/$name/ssh_host_ed25519_key.pub")
-      echo "$(host_address "$name") $hostkey" >>"$LAB_DIR/known_hosts.tmp"
       [ "$first" = 1 ] || printf ','
       first=0
-      printf '\n  {"name":"%s","address":"%s","user":"%s","privateKeyFile":"%s","hostKey":"%s","container":"t2lab-%s"}' \
-        "$name" "$(host_address "$name")" "$user" "$LAB_DIR/id_ed25519" "$hostkey" "$name"
+      printf '\n  {"name":"%s","address":"%s","user":"%s","privateKeyFile":"%s","hostKey":"%s","container":"%s"}' \
+        "$name" "$(host_address "$name")" "$user" "$LAB_DIR/id_ed25519" "$(host_key "$name")" "$(container_of "$name")"
     done
     printf '\n]}\n'
-  } >"$LAB_DIR/inventory.json"
-  mv "$LAB_DIR/known_hosts.tmp" "$LAB_DIR/known_hosts"
+  } >"$LAB_DIR/inventory.json.tmp"
+  mv "$LAB_DIR/inventory.json.tmp" "$LAB_DIR/inventory.json"
 }
 
 lab_up() {
-  local started=$SECONDS name pids=()
+  local started=$SECONDS name container pids=() pid failed=0 n
   mkdir -p "$LAB_DIR"
   start_engine
-  docker network inspect "$network" >/dev/null 2>&1 ||
-    docker network create --subnet "$LAB_SUBNET" --gateway "$gateway" --label twister2-cluster.lab=1 "$network" >/dev/null
-  start_apt_cache
-  ensure_image
-  ensure_keys
-  write_inventory
-  for name in $(host_names); do
-    if [ "$(docker inspect -f '{{.State.Running}}' "t2lab-$name" 2>/dev/null)" != true ]; then
-      docker rm -f "t2lab-$name" >/dev/null 2>&1 || true
-      create_host "$name"
+  ensure_network
+  # Hosts beyond LAB_HOSTS (from a bigger lab before) go.
+  for container in $(lab_containers); do
+    n=${container##*-h}
+    if [ "$n" -gt "$LAB_HOSTS" ]; then
+      say "removing $container (LAB_HOSTS=$LAB_HOSTS)"
+      docker rm -f "$container" >/dev/null
+      remove_tree "$LAB_DIR/hosts/h$n"
     fi
   done
-  for name in $(host_names); do wait_ready "$name" & pids+=($!); done
-  local pid failed=0
+  start_apt_cache
+  ensure_keys
+  write_known_hosts
+  for name in $(host_names); do
+    container=$(container_of "$name")
+    [ "$(docker inspect -f '{{.State.Running}}' "$container" 2>/dev/null)" = true ] && continue
+    ensure_image
+    docker rm -f "$container" >/dev/null 2>&1 || true
+    say "starting $name ($(host_address "$name"))"
+    create_host "$name"
+  done
+  for name in $(host_names); do
+    wait_ready "$name" &
+    pids+=($!)
+  done
   for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
-  [ "$failed" = 0 ] || die "some hosts are not ready"
+  [ "$failed" = 0 ] || die "some hosts are not ready (see above); 'lab.sh down' removes the lab"
+  write_inventory
   say "$LAB_HOSTS hosts ready in $((SECONDS - started))s; inventory: $LAB_DIR/inventory.json"
 }
 
 lab_status() {
-  local json=${1:-} containers name address state first=1
-  containers=$(docker ps -a --filter label=twister2-cluster.lab=1 --format '{{.Names}}' 2>/dev/null | sort -V || true)
+  local json=${1:-} containers name address first=1 cstate sstate ssh_state
+  containers=
+  if docker info >/dev/null 2>&1; then containers=$(lab_containers); fi
   if [ "$json" = --json ]; then
     printf '['
     for name in $containers; do
-      address=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" "$name" 2>/dev/null || true)
+      address=$(docker inspect -f "{{with index .NetworkSettings.Networks \"$network\"}}{{.IPAddress}}{{end}}" "$name" 2>/dev/null || true)
       [ "$first" = 1 ] || printf ','
       first=0
-      printf '{"name":"%s","address":"%s","container":"%s"}' "${name#t2lab-}" "$address" "$name"
+      printf '{"name":"%s","address":"%s","container":"%s"}' "${name#"$LAB_NAME"-}" "$address" "$name"
     done
     printf ']\n'
     return 0
   fi
-  [ -n "$containers" ] || { echo "no lab hosts"; return 0; }
-  printf '%-6s %-14s %-10s %s\n' HOST ADDRESS CONTAINER STATE
+  [ -n "$containers" ] || { echo "no lab hosts (lab.sh up starts them)"; return 0; }
+  printf '%-5s %-15s %-12s %-9s %-12s %s\n' HOST ADDRESS CONTAINER CONTAINER SYSTEMD SSH
   for name in $containers; do
-    address=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$network\").IPAddress}}" "$name" 2>/dev/null || true)
-    state=$(docker exec "$name" systemctl is-system-running 2>/dev/null || docker inspect -f '{{.State.Status}}' "$name")
-    printf '%-6s %-14s %-10s %s\n' "${name#t2lab-}" "$address" "$name" "$state"
+    address=$(docker inspect -f "{{with index .NetworkSettings.Networks \"$network\"}}{{.IPAddress}}{{end}}" "$name" 2>/dev/null || true)
+    sstate=- ssh_state=-
+    cstate=$(docker inspect -f '{{.State.Status}}' "$name" 2>/dev/null || echo gone)
+    if [ "$cstate" = running ]; then
+      sstate=$(system_state "${name#"$LAB_NAME"-}")
+      if [ -n "$address" ] && [ -f "$LAB_DIR/known_hosts" ] && lab_ssh "$address" sudo true 2>/dev/null; then
+        ssh_state=ready
+      else
+        ssh_state=no
+      fi
+    fi
+    printf '%-5s %-15s %-12s %-9s %-12s %s\n' "${name#"$LAB_NAME"-}" "$address" "$name" "$cstate" "${sstate:-?}" "$ssh_state"
   done
-}
-
-stop_pid_file() {
-  local file=$1 pid i
-  [ -f "$file" ] || return 0
-  pid=$(cat "$file")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid"
-    for ((i = 0; i < 30; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-  fi
-  rm -f "$file"
 }
 
 lab_down() {
   local containers
   if docker info >/dev/null 2>&1; then
-    containers=$(docker ps -a --filter label=twister2-cluster.lab=1 --format '{{.Names}}')
+    containers=$(lab_containers)
     if [ -n "$containers" ]; then
-      say "removing hosts: $(echo "$containers" | tr '\n' ' ')"
+      say "stopping hosts: $(echo "$containers" | tr '\n' ' ')"
+      # shellcheck disable=SC2086 # one name per word
+      docker stop -t 20 $containers >/dev/null 2>&1 || true
       # shellcheck disable=SC2086
-      docker rm -f $containers >/dev/null
+      docker rm -f -v $containers >/dev/null
     fi
-    docker network rm "$network" >/dev/null 2>&1 || true
+    if docker network inspect "$network" >/dev/null 2>&1; then
+      docker network rm "$network" >/dev/null || say "WARNING: could not remove network $network (other containers on it?)"
+    fi
+    # The host images (the tarball in the cache makes the next import quick); in use elsewhere: kept.
     docker image ls --format '{{.Repository}}:{{.Tag}}' t2lab/debian | xargs -r docker image rm >/dev/null 2>&1 || true
+  elif [ -n "$(ls "$LAB_DIR/hosts" 2>/dev/null)" ] && ! pid_alive "$LAB_DIR/dockerd.pid" dockerd; then
+    say "no Docker engine answers: if lab hosts still run in one, they are left alone"
   fi
-  stop_pid_file "$LAB_DIR/apt-cache.pid"
-  if [ -f "$LAB_DIR/dockerd.pid" ]; then
-    say "stopping the dockerd the lab started"
-    stop_pid_file "$LAB_DIR/dockerd.pid"
+  stop_pid "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng
+  if [ -f "$LAB_DIR/apt-cache.pid" ] && grep -qs 'apt-cache.py' "/proc/$(cat "$LAB_DIR/apt-cache.pid")/cmdline"; then
+    stop_pid "$LAB_DIR/apt-cache.pid" python3 # started by an older version of this script
   fi
-  rm -rf "$LAB_DIR"
+  if pid_alive "$LAB_DIR/dockerd.pid" dockerd && [ -n "$(docker ps -q 2>/dev/null)" ]; then
+    say "WARNING: leaving the dockerd the lab started (pid $(cat "$LAB_DIR/dockerd.pid")) running: other containers use it"
+  else
+    stop_pid "$LAB_DIR/dockerd.pid" dockerd
+  fi
+  remove_tree "$LAB_DIR"
   say "down"
 }
+
+trap 'exit 130' INT TERM # so that EXIT traps run when interrupted
+
+# One lab command at a time per lab name (lock file outside LAB_DIR, which `down` removes).
+exec 9>"${TMPDIR:-/tmp}/twister2-lab-$LAB_NAME.lock"
+flock 9
 
 case "${1:-}" in
   up) lab_up ;;
   status) lab_status "${2:-}" ;;
   down) lab_down ;;
-  *) echo "usage: $0 up|status [--json]|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up | status [--json] | down" >&2; exit 2 ;;
 esac
