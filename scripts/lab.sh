@@ -104,11 +104,6 @@ ensure_network() {
 # and on loopback (for debootstrap). Its cache outlives `down`, so each package is fetched once.
 start_apt_cache() {
   local conf="$LAB_DIR/apt-cacher-ng" cache="$cache_dir/apt-cacher-ng" i
-  # An apt cache an older version of this script started (a Python proxy) holds the port: end it.
-  if [ -f "$LAB_DIR/apt-cache.pid" ] && grep -qs 'apt-cache.py' "/proc/$(cat "$LAB_DIR/apt-cache.pid")/cmdline"; then
-    stop_pid "$LAB_DIR/apt-cache.pid" python3
-  fi
-  rm -f "$LAB_DIR/apt-cache.pid"
   pid_alive "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng && return 0
   if ! dpkg-query -W -f='${Status}' apt-cacher-ng 2>/dev/null | grep -q 'install ok installed'; then
     apt_install_here apt-cacher-ng
@@ -345,6 +340,11 @@ lab_up() {
   say "$LAB_HOSTS hosts ready in $((SECONDS - started))s; inventory: $LAB_DIR/inventory.json"
 }
 
+# container_address CONTAINER: its address on the lab network (empty if it has none).
+container_address() {
+  docker inspect -f "{{with index .NetworkSettings.Networks \"$network\"}}{{.IPAddress}}{{end}}" "$1" 2>/dev/null || true
+}
+
 lab_status() {
   local json=${1:-} containers name address first=1 cstate sstate ssh_state
   containers=
@@ -352,7 +352,7 @@ lab_status() {
   if [ "$json" = --json ]; then
     printf '['
     for name in $containers; do
-      address=$(docker inspect -f "{{with index .NetworkSettings.Networks \"$network\"}}{{.IPAddress}}{{end}}" "$name" 2>/dev/null || true)
+      address=$(container_address "$name")
       [ "$first" = 1 ] || printf ','
       first=0
       printf '{"name":"%s","address":"%s","container":"%s"}' "${name#"$LAB_NAME"-}" "$address" "$name"
@@ -361,9 +361,9 @@ lab_status() {
     return 0
   fi
   [ -n "$containers" ] || { echo "no lab hosts (lab.sh up starts them)"; return 0; }
-  printf '%-5s %-15s %-12s %-9s %-12s %s\n' HOST ADDRESS CONTAINER CONTAINER SYSTEMD SSH
+  printf '%-5s %-15s %-12s %-9s %-12s %s\n' HOST ADDRESS CONTAINER STATE SYSTEMD SSH
   for name in $containers; do
-    address=$(docker inspect -f "{{with index .NetworkSettings.Networks \"$network\"}}{{.IPAddress}}{{end}}" "$name" 2>/dev/null || true)
+    address=$(container_address "$name")
     sstate=- ssh_state=-
     cstate=$(docker inspect -f '{{.State.Status}}' "$name" 2>/dev/null || echo gone)
     if [ "$cstate" = running ]; then
@@ -398,9 +398,6 @@ lab_down() {
     say "no Docker engine answers: if lab hosts still run in one, they are left alone"
   fi
   stop_pid "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng
-  if [ -f "$LAB_DIR/apt-cache.pid" ] && grep -qs 'apt-cache.py' "/proc/$(cat "$LAB_DIR/apt-cache.pid")/cmdline"; then
-    stop_pid "$LAB_DIR/apt-cache.pid" python3 # started by an older version of this script
-  fi
   if pid_alive "$LAB_DIR/dockerd.pid" dockerd && [ -n "$(docker ps -q 2>/dev/null)" ]; then
     say "WARNING: leaving the dockerd the lab started (pid $(cat "$LAB_DIR/dockerd.pid")) running: other containers use it"
   else
