@@ -22,7 +22,7 @@ interface RunResult {
 }
 
 /** Runs `command` on the connection's host; retries while sshd cannot be reached. */
-async function runOnHost(inputs: HostScriptInputs, command: string, what: string): Promise<string> {
+export async function runOnHost(inputs: HostScriptInputs, command: string, what: string): Promise<string> {
     const conn = inputs.connection;
     const fs = require("node:fs");
     const os = require("node:os");

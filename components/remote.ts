@@ -59,7 +59,7 @@ export function connectionTo(host: Host) {
 
 const privateKeys = new Map<string, pulumi.Output<string>>();
 /** Each key file is read once per program run, however many steps use it. */
-function privateKeyOf(host: Host): pulumi.Output<string> {
+export function privateKeyOf(host: Host): pulumi.Output<string> {
     let key = privateKeys.get(host.privateKeyFile);
     if (!key) {
         key = pulumi.secret(fs.readFileSync(host.privateKeyFile, "utf8"));

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerSource } from "./dockerHost";
 import { Host } from "./remote";
 
-export const roles = ["swarm-manager", "swarm-worker", "zookeeper"] as const;
+export const roles = ["swarm-manager", "swarm-worker", "zookeeper", "mesos-master", "mesos-agent"] as const;
 export type Role = (typeof roles)[number];
 
 export interface ClusterHost extends Host {
@@ -20,7 +20,28 @@ export interface StackConfig {
     docker: { source: DockerSource; daemonJson: Record<string, unknown> };
     overlay: { name: string; subnet?: string; encrypted: boolean };
     zookeeper: { serverIds: Record<string, number>; tickTime: number; initLimit: number; syncLimit: number };
+    mesos: MesosConfig;
 }
+
+/** Where Mesos comes from and how masters and agents are set up (components/mesosCluster.ts). */
+export interface MesosConfig {
+    repository: { url: string; distribution: string; component: string; package: string; key: string };
+    cluster: string;
+    agentFlagsDir: string;
+    workDir: string;
+    executorRegistrationTimeout: string;
+    agentPrincipal: string;
+    agentAttributes: Record<string, string>;
+    agentResources?: string;
+}
+
+/** AVENTER's maintained Mesos 1.11 builds for Debian 12 (https://www.aventer.biz). */
+export const aventerRepository = {
+    url: "http://rpm.aventer.biz/Debian",
+    distribution: "bookworm",
+    component: "main",
+    package: "aventer-mesos",
+};
 
 /** The raw shapes as they appear in Pulumi.<stack>.yaml. */
 interface RawHost {
@@ -33,6 +54,11 @@ export interface RawConfig {
     docker?: { source?: unknown; daemonJson?: unknown };
     overlay?: { name?: unknown; subnet?: unknown; encrypted?: unknown };
     zookeeper?: { serverIds?: Record<string, unknown>; tickTime?: unknown; initLimit?: unknown; syncLimit?: unknown };
+    mesos?: {
+        repository?: { url?: unknown; distribution?: unknown; component?: unknown; package?: unknown; keyFile?: unknown };
+        cluster?: unknown; agentFlagsDir?: unknown; workDir?: unknown; executorRegistrationTimeout?: unknown;
+        agentPrincipal?: unknown; agentAttributes?: unknown; agentResources?: unknown;
+    };
 }
 
 export class ConfigError extends Error {
@@ -57,6 +83,7 @@ export function loadStackConfig(projectDir: string): StackConfig {
         docker: config.getObject("docker"),
         overlay: config.getObject("overlay"),
         zookeeper: config.getObject("zookeeper"),
+        mesos: config.getObject("mesos"),
     }, projectDir);
 }
 
@@ -219,12 +246,90 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
         }
     }
 
+    const mesos = parseMesos(raw.mesos ?? {}, hosts, projectDir, problems);
+
     if (problems.length > 0) throw new ConfigError(problems);
     return {
         hosts,
         docker: { source: source as DockerSource, daemonJson: daemonJson as Record<string, unknown> },
         overlay: { name: overlayName as string, subnet: subnet as string | undefined, encrypted: raw.overlay?.encrypted === true },
         zookeeper,
+        mesos,
+    };
+}
+
+const mesosDurationPattern = /^\d+(\.\d+)?(ns|us|ms|secs|mins|hrs|days|weeks)$/;
+
+function parseMesos(raw: NonNullable<RawConfig["mesos"]>, hosts: ClusterHost[], projectDir: string, problems: string[]): MesosConfig {
+    const masters = hosts.filter((h) => h.roles.includes("mesos-master"));
+    const agents = hosts.filter((h) => h.roles.includes("mesos-agent"));
+    if (masters.length % 2 === 0 && masters.length > 0) {
+        problems.push(`roles: ${masters.length} hosts are mesos-master; use an odd number (1, 3, 5): the quorum is a majority of them`);
+    }
+    if (agents.length > 0 && masters.length === 0) {
+        problems.push("roles: mesos-agent hosts need masters; give one host (or three) the mesos-master role");
+    }
+    if (masters.length > 0 && !hosts.some((h) => h.roles.includes("zookeeper"))) {
+        problems.push("roles: Mesos masters find each other through ZooKeeper; give one host (or three) the zookeeper role");
+    }
+
+    const repo = raw.repository ?? {};
+    const text = (value: unknown, fallback: string, where: string, pattern: RegExp, fix: string): string => {
+        const v = value ?? fallback;
+        if (typeof v !== "string" || !pattern.test(v)) problems.push(`${where}: '${String(v)}' ${fix}`);
+        return String(v);
+    };
+    const url = text(repo.url, aventerRepository.url, "mesos.repository.url", /^https?:\/\/[^\s'"]+$/, "is not an http(s) URL of an apt repository");
+    const distribution = text(repo.distribution, aventerRepository.distribution, "mesos.repository.distribution", /^[a-z0-9][a-z0-9._\/-]*$/, "is not an apt suite name (e.g. bookworm)");
+    const component = text(repo.component, aventerRepository.component, "mesos.repository.component", /^[a-z0-9][a-z0-9._-]*$/, "is not an apt component (e.g. main)");
+    const pkg = text(repo.package, aventerRepository.package, "mesos.repository.package", /^[a-z0-9][a-z0-9+.-]+$/, "is not a Debian package name");
+    let key = "";
+    if (masters.length + agents.length > 0) {
+        if (typeof repo.keyFile !== "string") {
+            problems.push("mesos.repository.keyFile: set the path of the repository's ASCII-armored signing key (apt checks every package against it)");
+        } else {
+            const file = path.resolve(projectDir, expandHome(repo.keyFile));
+            try {
+                key = fs.readFileSync(file, "utf8");
+                if (!key.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
+                    problems.push(`mesos.repository.keyFile: ${file} is not an ASCII-armored PGP public key`);
+                }
+            } catch {
+                problems.push(`mesos.repository.keyFile: ${file} does not exist or is not readable` +
+                    (repo.keyFile.startsWith(".lab/") ? "; run `npm run lab:up` first" : ""));
+            }
+        }
+    }
+
+    const agentAttributes: Record<string, string> = {};
+    const attributes = raw.agentAttributes ?? {};
+    if (typeof attributes !== "object" || attributes === null || Array.isArray(attributes)) {
+        problems.push("mesos.agentAttributes: give attributes as a map, e.g. { rack: r1 }");
+    } else {
+        for (const [name, value] of Object.entries(attributes)) {
+            if (!/^[A-Za-z0-9_.-]+$/.test(name) || !/^[A-Za-z0-9_.\/-]+$/.test(String(value))) {
+                problems.push(`mesos.agentAttributes.${name}: names and values may hold letters, digits, '_', '.', '-' and '/'`);
+            } else {
+                agentAttributes[name] = String(value);
+            }
+        }
+    }
+    const resources = raw.agentResources;
+    if (resources !== undefined && (typeof resources !== "string" || !/^([a-z_]+:[^;\s]+)(;[a-z_]+:[^;\s]+)*$/.test(resources))) {
+        problems.push(`mesos.agentResources: '${String(resources)}' is not a Mesos resources string such as 'cpus:2;mem:4096'`);
+    }
+    const timeout = text(raw.executorRegistrationTimeout, "10mins", "mesos.executorRegistrationTimeout", mesosDurationPattern,
+        "is not a Mesos duration such as 10mins (image pulls happen within it)");
+    return {
+        repository: { url, distribution, component, package: pkg, key },
+        cluster: text(raw.cluster, "twister2", "mesos.cluster", /^[A-Za-z0-9_.-]+$/, "is not a cluster name (letters, digits, '_', '.', '-')"),
+        agentFlagsDir: text(raw.agentFlagsDir, "/etc/mesos-agent", "mesos.agentFlagsDir", /^\/etc\/[A-Za-z0-9_.-]+$/,
+            "is not a directory under /etc (AVENTER: /etc/mesos-agent, Mesosphere: /etc/mesos-slave)"),
+        workDir: text(raw.workDir, "/var/lib/mesos", "mesos.workDir", /^\/[A-Za-z0-9_.\/-]+$/, "is not an absolute path"),
+        executorRegistrationTimeout: timeout,
+        agentPrincipal: text(raw.agentPrincipal, "twister2-agent", "mesos.agentPrincipal", /^[A-Za-z0-9_.-]+$/, "is not a principal name"),
+        agentAttributes,
+        agentResources: resources as string | undefined,
     };
 }
 

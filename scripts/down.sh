@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 if [ -f .lab/inventory.json ] && pulumi stack select dev >/dev/null 2>&1; then
-  pulumi destroy --yes --skip-preview --stack dev
+  pulumi destroy --yes --skip-preview --parallel 32 --stack dev
 fi
 bash scripts/lab.sh down

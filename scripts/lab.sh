@@ -9,6 +9,7 @@
 #   LAB_DIR       keys, inventory, per-host data, daemon logs (default <project>/.lab)
 #   LAB_NAME      docker network and container-name prefix (default t2lab: network t2lab, t2lab-h1...)
 #   LAB_APT_PORT  port of the apt cache on the gateway and loopback (default 3142)
+#   LAB_REPO_PORT port of the lab's apt repository (the Mesos stand-in package) on the gateway (default 3143)
 # Kept across `down` in ${XDG_CACHE_HOME:-~/.cache}/twister2-cluster: the apt cache and the host image.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,10 +18,12 @@ LAB_SUBNET=${LAB_SUBNET:-10.77.0.0/24}
 LAB_DIR=${LAB_DIR:-$root/.lab}
 LAB_NAME=${LAB_NAME:-t2lab}
 LAB_APT_PORT=${LAB_APT_PORT:-3142}
+LAB_REPO_PORT=${LAB_REPO_PORT:-3143}
 cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/twister2-cluster"
 net_prefix=${LAB_SUBNET%.*}
 gateway="$net_prefix.1"
 apt_proxy="http://$gateway:$LAB_APT_PORT"
+repo_url="http://$gateway:$LAB_REPO_PORT/"
 network=$LAB_NAME
 user=deploy
 say() { printf 'lab: %s\n' "$*" >&2; }
@@ -28,11 +31,13 @@ die() { say "ERROR: $*"; exit 1; }
 
 [[ $LAB_HOSTS =~ ^[1-9][0-9]?$ ]] || die "LAB_HOSTS must be 1..99 (is '$LAB_HOSTS')"
 [[ $LAB_SUBNET =~ ^[0-9]+\.[0-9]+\.[0-9]+\.0/24$ ]] || die "LAB_SUBNET must be a /24 like 10.77.0.0/24 (is '$LAB_SUBNET')"
+[[ $LAB_REPO_PORT =~ ^[1-9][0-9]*$ ]] || die "LAB_REPO_PORT must be a port number (is '$LAB_REPO_PORT')"
 [[ $LAB_NAME =~ ^[a-z][a-z0-9]*$ ]] || die "LAB_NAME must be lower-case letters and digits (is '$LAB_NAME')"
 case "$(realpath -m "$LAB_DIR")" in
   / | "$(realpath -m "$HOME")" | "$root") die "LAB_DIR must be a directory of its own (is '$LAB_DIR')" ;;
 esac
 LAB_DIR=$(realpath -m "$LAB_DIR")
+repo_dir="$LAB_DIR/mesos-repo"
 
 host_names() { local i; for ((i = 1; i <= LAB_HOSTS; i++)); do echo "h$i"; done; }
 host_address() { echo "$net_prefix.$((10 + ${1#h}))"; }
@@ -143,6 +148,65 @@ EOF
   die "apt-cacher-ng did not start on port $LAB_APT_PORT; see $LAB_DIR/apt-cacher-ng.log"
 }
 
+# --- the lab's apt repository: the Mesos stand-in package (lab/mesos-standin), signed and served ---------
+# Hosts install it as they would install real Mesos packages: a signed-by key, a sources.list entry and
+# apt-get. The signing key lives in LAB_DIR (made once per lab, no passphrase).
+repo_gnupg="$LAB_DIR/gnupg"
+repo_key_uid="twister2-cluster lab repository <lab@twister2-cluster.invalid>"
+
+build_mesos_repo() {
+  local deb pool="$repo_dir/pool/main" dist="$repo_dir/dists/bookworm" fpr sum file
+  local gpg=(gpg --batch --quiet --no-auto-check-trustdb)
+  apt_install_here dpkg-dev gnupg
+  deb=$(bash "$root/lab/mesos-standin/build-deb.sh" "$LAB_DIR/mesos-standin-build")
+  if cmp -s "$deb" "$pool/$(basename "$deb")" && [ -s "$dist/InRelease" ] && [ -s "$repo_dir/key.asc" ]; then
+    return 0
+  fi
+  say "building the apt repository of the Mesos stand-in in $repo_dir"
+  install -d -m 0700 "$repo_gnupg"
+  export GNUPGHOME="$repo_gnupg"
+  "${gpg[@]}" --list-secret-keys "$repo_key_uid" >/dev/null 2>&1 ||
+    "${gpg[@]}" --passphrase '' --quick-gen-key "$repo_key_uid" ed25519 sign never 2>/dev/null
+  fpr=$("${gpg[@]}" --with-colons --list-secret-keys "$repo_key_uid" | awk -F: '$1 == "fpr" { print $10; exit }')
+  rm -rf "$pool" "$dist"
+  mkdir -p "$pool" "$dist/main/binary-amd64"
+  cp "$deb" "$pool/"
+  (cd "$repo_dir" && dpkg-scanpackages --multiversion pool /dev/null 2>/dev/null) >"$dist/main/binary-amd64/Packages"
+  gzip -9nk "$dist/main/binary-amd64/Packages"
+  {
+    printf 'Origin: twister2-cluster lab\nLabel: mesos-standin\nSuite: bookworm\nCodename: bookworm\n'
+    printf 'Date: %s\nArchitectures: amd64\nComponents: main\n' "$(date -Ru)"
+    printf 'Description: twister2-cluster lab: Mesos stand-in (not Apache Mesos)\n'
+    for sum in MD5Sum:md5sum SHA256:sha256sum; do
+      echo "${sum%%:*}:"
+      for file in main/binary-amd64/Packages main/binary-amd64/Packages.gz; do
+        printf ' %s %s %s\n' "$("${sum#*:}" <"$dist/$file" | cut -d' ' -f1)" "$(stat -c %s "$dist/$file")" "$file"
+      done
+    done
+  } >"$dist/Release"
+  "${gpg[@]}" --yes --local-user "$fpr" --clearsign -o "$dist/InRelease" "$dist/Release"
+  "${gpg[@]}" --yes --local-user "$fpr" --armor --detach-sign -o "$dist/Release.gpg" "$dist/Release"
+  "${gpg[@]}" --armor --export "$fpr" >"$repo_dir/key.asc"
+  # gpg started an agent for this GNUPGHOME: end it.
+  gpgconf --kill all
+  unset GNUPGHOME
+}
+
+start_repo_server() {
+  local i
+  pid_alive "$LAB_DIR/mesos-repo-http.pid" python3 && return 0
+  say "serving the Mesos stand-in repository on $repo_url (log: $LAB_DIR/mesos-repo-http.log)"
+  setsid /usr/bin/python3 -m http.server --bind "$gateway" --directory "$repo_dir" "$LAB_REPO_PORT" \
+    >>"$LAB_DIR/mesos-repo-http.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$LAB_DIR/mesos-repo-http.pid"
+  for ((i = 0; i < 40; i++)); do
+    curl -sf -o /dev/null "${repo_url}dists/bookworm/InRelease" && return 0
+    pid_alive "$LAB_DIR/mesos-repo-http.pid" python3 || break
+    sleep 0.25
+  done
+  die "the repository server did not start on $gateway:$LAB_REPO_PORT; see $LAB_DIR/mesos-repo-http.log"
+}
+
 # --- the host image: a Debian bookworm rootfs, built once and cached as a tarball ------------------
 image_packages=systemd,systemd-sysv,dbus,openssh-server,sudo,iproute2,iputils-ping,curl,ca-certificates,gnupg,procps,less,busybox-static,netcat-openbsd
 # Units with nothing to do in a container (they fail or wait for devices there).
@@ -235,6 +299,11 @@ write_known_hosts() {
   mv "$LAB_DIR/known_hosts.tmp" "$LAB_DIR/known_hosts"
 }
 
+# Debian's archive through the apt cache; the lab's own repository on the gateway directly.
+apt_proxy_conf() {
+  printf 'Acquire::http::Proxy "%s";\nAcquire::http::Proxy::%s "DIRECT";\n' "$apt_proxy" "$gateway"
+}
+
 # Creates the container, copies in the pinned host key, the login key and the apt proxy, then boots it.
 create_host() {
   local name=$1 address container dir="$LAB_DIR/hosts/$1" other hosts_args=()
@@ -246,7 +315,7 @@ create_host() {
   mkdir -p "$dir/etc/ssh/authorized_keys" "$dir/etc/apt/apt.conf.d"
   cp "$dir/ssh_host_ed25519_key" "$dir/ssh_host_ed25519_key.pub" "$dir/etc/ssh/"
   cp "$LAB_DIR/id_ed25519.pub" "$dir/etc/ssh/authorized_keys/$user"
-  echo "Acquire::http::Proxy \"$apt_proxy\";" >"$dir/etc/apt/apt.conf.d/01lab-proxy"
+  apt_proxy_conf >"$dir/etc/apt/apt.conf.d/01lab-proxy"
   docker create --name "$container" --hostname "$name" --network "$network" --ip "$address" "${hosts_args[@]}" \
     --cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --security-opt systempaths=unconfined --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
@@ -300,7 +369,8 @@ write_inventory() {
       printf '\n  {"name":"%s","address":"%s","user":"%s","privateKeyFile":"%s","hostKey":"%s","container":"%s"}' \
         "$name" "$(host_address "$name")" "$user" "$LAB_DIR/id_ed25519" "$(host_key "$name")" "$(container_of "$name")"
     done
-    printf '\n]}\n'
+    printf '\n],\n"mesosRepository":{"url":"%s","distribution":"bookworm","component":"main","package":"mesos-standin","keyFile":"%s"}}\n' \
+      "$repo_url" "$repo_dir/key.asc"
   } >"$LAB_DIR/inventory.json.tmp"
   mv "$LAB_DIR/inventory.json.tmp" "$LAB_DIR/inventory.json"
 }
@@ -320,11 +390,17 @@ lab_up() {
     fi
   done
   start_apt_cache
+  build_mesos_repo
+  start_repo_server
   ensure_keys
   write_known_hosts
   for name in $(host_names); do
     container=$(container_of "$name")
-    [ "$(docker inspect -f '{{.State.Running}}' "$container" 2>/dev/null)" = true ] && continue
+    if [ "$(docker inspect -f '{{.State.Running}}' "$container" 2>/dev/null)" = true ]; then
+      # Hosts from before the lab had its own repository get the proxy exception too.
+      apt_proxy_conf | docker exec -i "$container" sh -c 'cat >/etc/apt/apt.conf.d/01lab-proxy'
+      continue
+    fi
     ensure_image
     docker rm -f "$container" >/dev/null 2>&1 || true
     say "starting $name ($(host_address "$name"))"
@@ -338,6 +414,7 @@ lab_up() {
   [ "$failed" = 0 ] || die "some hosts are not ready (see above); 'lab.sh down' removes the lab"
   write_inventory
   say "$LAB_HOSTS hosts ready in $((SECONDS - started))s; inventory: $LAB_DIR/inventory.json"
+  say "Mesos stand-in repository: deb [signed-by=<key>] $repo_url bookworm main (key: $repo_dir/key.asc)"
 }
 
 # container_address CONTAINER: its address on the lab network (empty if it has none).
@@ -376,6 +453,11 @@ lab_status() {
     fi
     printf '%-5s %-15s %-12s %-9s %-12s %s\n' "${name#"$LAB_NAME"-}" "$address" "$name" "$cstate" "${sstate:-?}" "$ssh_state"
   done
+  if pid_alive "$LAB_DIR/mesos-repo-http.pid" python3; then
+    echo "Mesos stand-in repository: $repo_url bookworm main (key: $repo_dir/key.asc)"
+  else
+    echo "Mesos stand-in repository: not served (lab.sh up serves it)"
+  fi
 }
 
 lab_down() {
@@ -398,6 +480,8 @@ lab_down() {
     say "no Docker engine answers: if lab hosts still run in one, they are left alone"
   fi
   stop_pid "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng
+  stop_pid "$LAB_DIR/mesos-repo-http.pid" python3
+  if [ -d "$repo_gnupg" ]; then GNUPGHOME="$repo_gnupg" gpgconf --kill all 2>/dev/null || true; fi
   if pid_alive "$LAB_DIR/dockerd.pid" dockerd && [ -n "$(docker ps -q 2>/dev/null)" ]; then
     say "WARNING: leaving the dockerd the lab started (pid $(cat "$LAB_DIR/dockerd.pid")) running: other containers use it"
   else

@@ -10,6 +10,6 @@ bash scripts/lab.sh up
 . scripts/stack.sh
 t2_select_stack dev
 started=$SECONDS
-pulumi up --yes --skip-preview --stack dev
+pulumi up --yes --skip-preview --parallel 32 --stack dev
 echo "up: pulumi up took $((SECONDS - started))s" >&2
 pulumi stack output --stack dev

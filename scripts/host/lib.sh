@@ -76,3 +76,13 @@ write_file() {
 }
 
 mkdir -p "$T2_STATE_DIR"
+
+# wait_for_quietly SECONDS COMMAND...: like wait_for, but returns 1 on time-out for the caller to explain.
+wait_for_quietly() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 1
+  done
+}

@@ -1,16 +1,15 @@
 # shellcheck shell=bash
-# Writes zoo.cfg and myid for this server and (re)starts it when they change. On a running ensemble it
-# waits until this server serves again, so servers restart one at a time and the ensemble keeps quorum.
+# Writes zoo.cfg and myid for this server. A new server (or one not serving our ensemble yet) starts
+# at once; a running member of our ensemble is only marked for restart: zookeeper-restart.sh restarts
+# the marked servers one at a time, followers first and the leader last, so the ensemble keeps quorum.
 # Settings: SERVER_ID, SERVERS ("id=address ..."), TICK_TIME, INIT_LIMIT, SYNC_LIMIT.
 : "${SERVER_ID:?}" "${SERVERS:?}" "${TICK_TIME:?}" "${INIT_LIMIT:?}" "${SYNC_LIMIT:?}"
 conf=/etc/zookeeper/conf
-serving() { [ "$(echo srvr | nc -q 2 -w 3 127.0.0.1 2181 2>/dev/null | sed -n 's/^Mode: //p')" != "" ]; }
+pending="$T2_STATE_DIR/zookeeper.restart-pending"
 
-# Only a server of our ensemble that serves now must serve again before the next one restarts; a fresh
-# package runs Debian's standalone example config, and a new ensemble has no quorum until enough servers are up.
-was_serving=false
-grep -q '^# Written by twister2-cluster' "$conf/zoo.cfg" 2>/dev/null && systemctl is-active --quiet zookeeper && serving &&
-  was_serving=true
+# A fresh package runs Debian's standalone example config: that one restarts at once.
+member=false
+grep -q '^# Written by twister2-cluster' "$conf/zoo.cfg" 2>/dev/null && systemctl is-active --quiet zookeeper && member=true
 changed=false
 {
   echo "# Written by twister2-cluster (zookeeper-configure.sh)."
@@ -30,11 +29,12 @@ install -d -o zookeeper -g zookeeper -m 0750 /var/lib/zookeeper
 [ -L /var/lib/zookeeper/myid ] || ln -sf "$conf/myid" /var/lib/zookeeper/myid
 
 systemctl enable zookeeper >/dev/null 2>&1
-if [ "$changed" = true ] || ! systemctl is-active --quiet zookeeper; then
-  step "restarting zookeeper (server $SERVER_ID)"
+if [ "$changed" = true ] && [ "$member" = true ]; then
+  step "server $SERVER_ID: new configuration written; it restarts in the rolling restart"
+  touch "$pending"
+elif [ "$changed" = true ] || ! systemctl is-active --quiet zookeeper; then
+  step "starting zookeeper (server $SERVER_ID)"
   systemctl restart zookeeper
-fi
-if [ "$was_serving" = true ]; then
-  wait_for 120 "server $SERVER_ID to rejoin the ensemble" serving
+  rm -f "$pending"
 fi
 step "server $SERVER_ID configured"

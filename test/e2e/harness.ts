@@ -86,7 +86,9 @@ export class PulumiStack {
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         };
         this.configFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
-        fs.copyFileSync(path.join(projectDir, fromConfig), this.configFile);
+        // Without the source stack's salt: this stack has a passphrase of its own.
+        const config = fs.readFileSync(path.join(projectDir, fromConfig), "utf8").replace(/^encryptionsalt:.*\n?/m, "");
+        fs.writeFileSync(this.configFile, config);
     }
 
     /** Creates the stack (passphrase secrets) in its fresh backend. */
@@ -113,6 +115,8 @@ export class PulumiStack {
     async run(args: string[], options: { check?: boolean } = {}): Promise<Result> {
         const started = Date.now();
         const stackArgs = args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack];
+        // Most steps wait on a remote host: more at once than Pulumi's default of 8.
+        if (["up", "destroy", "preview"].includes(args[0])) stackArgs.push("--parallel", "32");
         const child = spawn("pulumi", [...args, ...stackArgs, "--non-interactive"], { cwd: projectDir, env: this.env });
         let stdout = "";
         let stderr = "";

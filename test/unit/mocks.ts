@@ -28,6 +28,8 @@ function unwrapSecrets(value: any, at: string, secretPaths: string[]): any {
 
 export const hostScriptType = "pulumi-nodejs:dynamic/twister2:HostScript";
 
+export const fakeAgentSecret = "mock-random-agent-secret-0123456789";
+
 export const fakeTokens = { worker: "SWMTKN-1-fake-worker-token", manager: "SWMTKN-1-fake-manager-token" };
 
 export function installMocks(stack = "unit"): RecordedResource[] {
@@ -45,6 +47,7 @@ export function installMocks(stack = "unit"): RecordedResource[] {
                     : create.includes("docker-install.sh") ? "26.1.5" : "";
                 state.stderr = "";
             }
+            if (args.type.endsWith(":RandomSecret")) state.result = fakeAgentSecret;
             return { id: `${args.name}-id`, state };
         },
         call: (args) => args.inputs,

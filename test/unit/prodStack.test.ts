@@ -1,4 +1,5 @@
 // Pulumi.prod.yaml, the real-cluster example, validates and previews under mocks (never deployed).
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -10,13 +11,17 @@ let program: Record<string, any>;
 
 beforeAll(async () => {
     recorded = installMocks("prod");
-    const { keyFile } = scratchDir();
+    const { dir, keyFile } = scratchDir();
+    const repoKey = path.join(dir, "aventer-mesos.asc");
+    fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n-----END PGP PUBLIC KEY BLOCK-----\n");
     pulumi.runtime.setAllConfig(stackConfigFile(path.join(__dirname, "..", "..", "Pulumi.prod.yaml"), (config) => {
         // The operator's key is not on this machine; everything else is as committed.
         for (const host of config["twister2-cluster:hosts"]) host.privateKeyFile = keyFile;
+        config["twister2-cluster:mesos"].repository.keyFile = repoKey;
     }));
     program = await import("../../index");
     await valueOf(program.swarmNodeIds);
+    await valueOf(program.mesosLeader);
 });
 
 describe("the prod stack example", () => {
@@ -30,6 +35,16 @@ describe("the prod stack example", () => {
 
     it("runs a three-server ZooKeeper ensemble", () => {
         expect(recorded.filter((r) => r.name.startsWith("zookeeper-") && r.name.endsWith("-server"))).toHaveLength(3);
+    });
+
+    it("installs AVENTER's Mesos on three masters (quorum 2) and two agents", () => {
+        const pkg = recorded.find((r) => r.name === "mesos-node1-package")!;
+        expect(pkg.inputs.create).toContain("PACKAGE='aventer-mesos'");
+        expect(pkg.inputs.create).toContain("REPO_URL='http://rpm.aventer.biz/Debian'");
+        const masters = recorded.filter((r) => /^mesos-node\d-master$/.test(r.name));
+        expect(masters).toHaveLength(3);
+        for (const master of masters) expect(master.inputs.create).toContain("quorum=2");
+        expect(recorded.filter((r) => /^mesos-node\d-agent$/.test(r.name))).toHaveLength(2);
     });
 
     it("encrypts the overlay network", () => {

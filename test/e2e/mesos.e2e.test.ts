@@ -1,0 +1,195 @@
+// ZooKeeper and Mesos on the lab: three ZooKeeper servers and three masters on h1-h3, agents on h4-h5
+// (the Mesos here is the lab's stand-in package, installed the way real packages are). Checked from the
+// hosts: `srvr`, the masters' HTTP endpoints, a refused agent, a master failover, and ZooKeeper growing
+// from three servers to five while a client keeps writing.
+import * as fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { eventually, LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+
+let hosts: LabHost[];
+let stack: PulumiStack;
+const host = (name: string) => hosts.find((h) => h.name === name)!;
+const masters = ["h1", "h2", "h3"];
+const agentAddresses = ["10.77.0.14", "10.77.0.15"];
+const zkUrl = "zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos";
+
+const zkMode = (name: string) =>
+    onHost(host(name), "echo srvr | nc -q 2 -w 3 127.0.0.1 2181 | sed -n 's/^Mode: //p'", { check: false }).stdout.trim();
+
+/** HTTP status and body of a GET from a lab host (redirects not followed). */
+function httpGet(from: string, url: string): { status: number; location: string; body: string } {
+    const out = onHost(host(from), `curl -s -D /tmp/t2-headers -o /tmp/t2-body --max-time 5 '${url}' || true
+        sed -n 's/^HTTP[^ ]* \\([0-9]*\\).*/\\1/p' /tmp/t2-headers | tail -1
+        sed -n 's/^[Ll]ocation: *//p' /tmp/t2-headers | tr -d '\\r'
+        echo ---; cat /tmp/t2-body`, { check: false }).stdout;
+    const [head, ...rest] = out.split("\n---\n");
+    const [status, location] = head.split("\n");
+    return { status: Number(status), location: location ?? "", body: rest.join("\n---\n") };
+}
+
+/** The master that answers /master/state itself (the leader), with that state. */
+function leadingMaster(): { name: string; state: any } | undefined {
+    for (const name of masters) {
+        const res = httpGet("h1", `http://${host(name).address}:5050/master/state`);
+        if (res.status === 200) return { name, state: JSON.parse(res.body) };
+    }
+    return undefined;
+}
+
+const activeAgents = (state: any): string[] =>
+    (state.slaves as { hostname: string; active: boolean }[]).filter((s) => s.active).map((s) => s.hostname).sort();
+
+/**
+ * Seconds from the first to the last operation on each component's resources in a `pulumi up --json`
+ * (the engine's event stream), e.g. { zookeeper: 95, mesos: 40 }. Components run side by side.
+ */
+function secondsPerComponent(events: string, prefixes: string[]): Record<string, number> {
+    const spans: Record<string, { start: number; end: number }> = {};
+    for (const line of events.split("\n").filter((l) => l.startsWith("{"))) {
+        const event = JSON.parse(line);
+        const metadata = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata;
+        if (!metadata || metadata.type.startsWith("twister2:cluster:")) continue; // components span the whole run
+        const prefix = prefixes.find((p) => metadata.urn.split("::").pop().startsWith(`${p}-`));
+        if (!prefix) continue;
+        const span = (spans[prefix] ??= { start: event.timestamp, end: event.timestamp });
+        span.start = Math.min(span.start, event.timestamp);
+        span.end = Math.max(span.end, event.timestamp);
+    }
+    return Object.fromEntries(Object.entries(spans).map(([p, s]) => [p, s.end - s.start]));
+}
+
+beforeAll(async () => {
+    hosts = labInventory();
+    stack = new PulumiStack("e2e-mesos", "Pulumi.dev.yaml");
+    // ZooKeeper and Mesos only (agents still get Docker): the swarm has its own tests.
+    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
+    config.setIn(["config", "twister2-cluster:roles"], {
+        h1: ["zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"],
+        h4: ["mesos-agent"], h5: ["mesos-agent"],
+    });
+    fs.writeFileSync(stack.configFile, config.toString());
+    await stack.init();
+});
+
+afterAll(() => {
+    reportTimings("mesos-timings.json");
+    stack?.remove();
+});
+
+describe("ZooKeeper and Mesos on the lab", () => {
+    it("pulumi up deploys three ZooKeeper servers, three masters and two agents", async () => {
+        const up = await stack.run(["up", "--json", "--yes", "--skip-preview"]);
+        console.log(`pulumi up, seconds per component: ${JSON.stringify(secondsPerComponent(up.stdout, ["docker", "zookeeper", "mesos"]))}`);
+    });
+
+    it("forms a ZooKeeper ensemble of one leader and two followers", () => {
+        expect(masters.map(zkMode).sort()).toEqual(["follower", "follower", "leader"]);
+    });
+
+    it("elects one leading master that shows both agents activated, and every master agrees on it", () => {
+        const leader = leadingMaster();
+        expect(leader, "no master answers /master/state").toBeDefined();
+        expect(leader!.state.activated_slaves).toBe(2);
+        expect(activeAgents(leader!.state)).toEqual(agentAddresses);
+        for (const name of masters) {
+            const redirect = httpGet(name, `http://${host(name).address}:5050/master/redirect`);
+            expect(redirect.status, name).toBe(307);
+            expect(redirect.location, name).toBe(`//${host(leader!.name).address}:5050`);
+        }
+        const agentState = JSON.parse(httpGet("h4", "http://10.77.0.14:5051/state").body);
+        expect(agentState.flags).toMatchObject({ containerizers: "docker,mesos", master: zkUrl, hostname: "10.77.0.14" });
+    });
+
+    it("keeps the agent secret in root-only files and out of the stack's state", async () => {
+        const files = onHost(host("h4"), "stat -c '%U %a' /etc/mesos/agent-credential.json; stat -c '%U %a' /etc/mesos-agent/credential").stdout.trim();
+        expect(files.split("\n")).toEqual(["root 600", "root 644"]);
+        const secret = JSON.parse(onHost(host("h4"), "cat /etc/mesos/agent-credential.json").stdout).secret as string;
+        expect(secret.length).toBeGreaterThanOrEqual(32);
+        const state = (await stack.run(["stack", "export"])).stdout;
+        expect(state).not.toContain(secret);
+        expect(onHost(host("h1"), "cat /etc/mesos/credentials.json").stdout).toContain(secret);
+    });
+
+    it("refuses an agent started by hand with a wrong credential", () => {
+        const run = onHost(host("h4"), `echo '{"principal":"twister2-agent","secret":"wrong"}' >/tmp/t2-bad-credential.json
+            timeout 60 mesos-agent --master=${zkUrl} --work_dir=/tmp/t2-bad-agent --ip=10.77.0.14 --port=5052 \\
+              --hostname=t2-bad-agent --containerizers=mesos --credential=/tmp/t2-bad-credential.json 2>&1 && code=0 || code=$?
+            rm -rf /tmp/t2-bad-agent /tmp/t2-bad-credential.json
+            echo "exit $code"`, { check: false }).stdout;
+        expect(run).toMatch(/refused authentication/);
+        expect(run.trim().split("\n").pop()).toBe("exit 1");
+        expect(activeAgents(leadingMaster()!.state)).toEqual(agentAddresses);
+    });
+
+    it("fails over to another master within 30 s when the leader stops, with both agents registered", async () => {
+        const before = leadingMaster()!.name;
+        onHost(host(before), "systemctl stop mesos-master");
+        try {
+            let after: { name: string; state: any } | undefined;
+            const ok = await eventually(30, () => {
+                after = leadingMaster();
+                return after !== undefined && after.name !== before && activeAgents(after.state).join() === agentAddresses.join();
+            });
+            expect(ok, `after stopping ${before}: ${JSON.stringify(after?.state?.slaves ?? "no leader")}`).toBe(true);
+        } finally {
+            onHost(host(before), "systemctl start mesos-master");
+        }
+    });
+
+    it("grows ZooKeeper to five servers, followers first and the leader last, while a client keeps writing", async () => {
+        // The client: kazoo (on the masters with the stand-in) writing a znode every second, retrying a
+        // lost connection as ZooKeeper clients do; a write counts as failed if it does not land in 10 s.
+        onHost(host("h1"), `cat >/tmp/t2-writer.py <<'EOF'
+import sys, time
+from kazoo.client import KazooClient
+from kazoo.retry import KazooRetry
+zk = KazooClient(hosts="10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181", timeout=15,
+                 command_retry=KazooRetry(max_tries=-1, deadline=10, max_delay=1), connection_retry=KazooRetry(max_tries=-1))
+zk.start()
+zk.ensure_path("/t2-writer")
+ok = failed = 0
+while True:
+    started = time.time()
+    try:
+        zk.set("/t2-writer", str(ok).encode())
+        ok += 1
+    except Exception as err:
+        failed += 1
+        print("failed:", repr(err), flush=True)
+    print(f"ok={ok} failed={failed} latency={time.time() - started:.2f}", flush=True)
+    time.sleep(max(0, 1 - (time.time() - started)))
+EOF
+nohup python3 /tmp/t2-writer.py >/tmp/t2-writer.log 2>&1 &
+echo $! >/tmp/t2-writer.pid`);
+        try {
+            await stack.run(["config", "set", "--path", "twister2-cluster:roles.h4[1]", "zookeeper"]);
+            await stack.run(["config", "set", "--path", "twister2-cluster:roles.h5[1]", "zookeeper"]);
+            await stack.run(["config", "set", "--path", "twister2-cluster:zookeeper.serverIds.h4", "4"]);
+            await stack.run(["config", "set", "--path", "twister2-cluster:zookeeper.serverIds.h5", "5"]);
+            const leaderBefore = masters.find((name) => zkMode(name) === "leader")!;
+            await stack.run(["up", "--yes", "--skip-preview"]);
+
+            const restarted = JSON.parse((await stack.run(["stack", "output", "zookeeperLastRollingRestart", "--json"])).stdout) as string[];
+            expect(restarted.map((r) => r.split(" ")[0]).sort()).toEqual([...masters].sort());
+            expect(restarted.at(-1)).toBe(`${leaderBefore} leader`);
+            expect(["h1", "h2", "h3", "h4", "h5"].map(zkMode).sort()).toEqual(["follower", "follower", "follower", "follower", "leader"]);
+        } finally {
+            const log = onHost(host("h1"), "kill $(cat /tmp/t2-writer.pid) 2>/dev/null || echo 'writer: not running'; cat /tmp/t2-writer.log; rm -f /tmp/t2-writer.*").stdout;
+            const last = log.trim().split("\n").filter((l) => l.startsWith("ok=")).pop() ?? "";
+            console.log(`ZooKeeper writer during the change: ${last}`);
+            expect(log).not.toMatch(/failed:|Traceback|writer: not running/);
+            expect(Number(/ok=(\d+)/.exec(last)?.[1] ?? 0)).toBeGreaterThan(20);
+        }
+    });
+
+    it("destroys it all: services gone, flag files, work directories and ZooKeeper data removed", async () => {
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        for (const h of hosts) {
+            const left = onHost(h, "ls -d /etc/mesos /etc/mesos-master /etc/mesos-agent /var/lib/mesos /var/lib/zookeeper /etc/zookeeper " +
+                "/etc/apt/sources.list.d/twister2-mesos.list 2>/dev/null || true; " +
+                "systemctl is-active mesos-master mesos-agent zookeeper 2>/dev/null | grep -x active || true").stdout.trim();
+            expect(left, h.name).toBe("");
+        }
+    });
+});
