@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
-const labDir = path.join(projectDir, ".lab");
+// LAB_DIR (as scripts/lab.sh reads it) lets a second lab run these tests beside the default one.
+export const labDir = path.resolve(projectDir, process.env.LAB_DIR ?? ".lab");
 const stateDir = path.join(projectDir, ".state", "e2e");
 
 export interface LabHost {
@@ -87,7 +88,9 @@ export class PulumiStack {
         };
         this.configFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
         // Without the source stack's salt: this stack has a passphrase of its own.
-        const config = fs.readFileSync(path.join(projectDir, fromConfig), "utf8").replace(/^encryptionsalt:.*\n?/m, "");
+        const config = fs.readFileSync(path.join(projectDir, fromConfig), "utf8")
+            .replace(/^encryptionsalt:.*\n?/m, "")
+            .replace(/^(\s*twister2-cluster:hostsFile:).*$/m, `$1 ${path.join(labDir, "inventory.json")}`);
         fs.writeFileSync(this.configFile, config);
     }
 
