@@ -1,4 +1,6 @@
 // Bad configs are refused before any resource exists, with messages that name the setting and the fix.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseStackConfig, RawConfig } from "../../components/stackConfig";
 import { hostKey, labHosts, scratchDir } from "./fixtures";
@@ -9,6 +11,12 @@ const good = (): RawConfig => ({
     roles: { h1: ["swarm-manager"], h2: ["swarm-worker"], h3: ["swarm-worker"] },
     docker: { source: "docker.io" },
 });
+
+const repoKey = path.join(dir, "mesos-repo.asc");
+fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n-----END PGP PUBLIC KEY BLOCK-----\n");
+const mesosRoles = { h1: ["zookeeper", "mesos-master"], h2: ["mesos-agent"] };
+const mesos = (roles: Record<string, string[]>, options: RawConfig["mesos"] = { repository: { keyFile: repoKey } }): RawConfig =>
+    ({ ...good(), roles, zookeeper: { serverIds: { h1: 1 } }, mesos: options });
 
 function problemsOf(config: RawConfig): string[] {
     try {
@@ -54,6 +62,14 @@ describe("stack config validation", () => {
         ["an unknown docker source", { ...good(), docker: { source: "snap" } }, /^docker\.source: 'snap' is not a Docker source; use docker-ce/],
         ["an overlay subnet that is not a CIDR", { ...good(), overlay: { subnet: "10.78.0.0" } }, /^overlay\.subnet: '10\.78\.0\.0' is not an IPv4 CIDR/],
         ["an overlay subnet over the hosts", { ...good(), overlay: { subnet: "10.77.0.0/16" } }, /^overlay\.subnet: 10\.77\.0\.0\/16 contains h1's address 10\.77\.0\.11; choose a subnet outside/],
+        ["an even Mesos master count", mesos({ h1: ["zookeeper", "mesos-master"], h2: ["mesos-master"] }), /^roles: 2 hosts are mesos-master; use an odd number \(1, 3, 5\): the quorum is a majority/],
+        ["Mesos agents without masters", mesos({ h1: ["zookeeper"], h2: ["mesos-agent"] }), /^roles: mesos-agent hosts need masters/],
+        ["Mesos masters without ZooKeeper", mesos({ h1: ["mesos-master"] }), /^roles: Mesos masters find each other through ZooKeeper/],
+        ["a Mesos repository without a key", mesos(mesosRoles, { repository: {} }), /^mesos\.repository\.keyFile: set the path of the repository's ASCII-armored signing key/],
+        ["a Mesos key file that is no key", mesos(mesosRoles, { repository: { keyFile: keyFile } }), /^mesos\.repository\.keyFile: .* is not an ASCII-armored PGP public key/],
+        ["a Mesos repository URL that is not one", mesos(mesosRoles, { repository: { url: "rpm.aventer.biz", keyFile: repoKey } }), /^mesos\.repository\.url: 'rpm\.aventer\.biz' is not an http\(s\) URL/],
+        ["an executor timeout that is no Mesos duration", mesos(mesosRoles, { repository: { keyFile: repoKey }, executorRegistrationTimeout: "10m" }), /^mesos\.executorRegistrationTimeout: '10m' is not a Mesos duration such as 10mins/],
+        ["an agent flags directory outside /etc", mesos(mesosRoles, { repository: { keyFile: repoKey }, agentFlagsDir: "/tmp/flags" }), /^mesos\.agentFlagsDir: '\/tmp\/flags' is not a directory under \/etc/],
     ];
     it.each(cases)("refuses %s", (_, config, message) => {
         const problems = problemsOf(config);
