@@ -3,10 +3,13 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "./components/dockerHost";
 import { MesosCluster } from "./components/mesosCluster";
+import { NfsShare } from "./components/nfsShare";
 import { OverlayNetwork } from "./components/overlayNetwork";
 import { writeKnownHosts } from "./components/remote";
 import { ConfigError, Role, loadStackConfig } from "./components/stackConfig";
 import { SwarmCluster } from "./components/swarmCluster";
+import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2Conf";
+import { UploaderServer } from "./components/uploaderServer";
 import { ZookeeperEnsemble } from "./components/zookeeperEnsemble";
 
 const config = (() => {
@@ -57,6 +60,33 @@ const mesos = zookeeper && withRole("mesos-master").length > 0 ? new MesosCluste
     ...config.mesos,
 }) : undefined;
 
+// Job logs and outputs: the NFS share on the nfs-server host, mounted on the agents.
+const nfs = config.nfs && new NfsShare("nfs", config.nfs);
+
+// Twister2's job packages: uploaded with rsync/ssh as the upload account, downloaded over HTTP.
+const uploaderHost = withRole("uploader")[0];
+const uploaderServer = uploaderHost && config.uploader
+    ? new UploaderServer("uploader", { host: uploaderHost, ...config.uploader })
+    : undefined;
+
+// Twister2's conf/mesos for this cluster, written beside the stack for the operator's Twister2 client.
+const twister2Conf = mesos && pulumi.all([
+    mesos.zkUrl, mesos.leaderUrl, overlay?.networkName,
+    uploaderServer && pulumi.all([uploaderServer.directory, uploaderServer.scpConnection, uploaderServer.sshConnection, uploaderServer.fetchUri]),
+    nfs && pulumi.all([nfs.address, nfs.path]),
+]).apply(([zkUrl, leaderUrl, overlayName, upload, share]) => renderTwister2Conf({
+    mesosZkUrl: zkUrl,
+    // The leader when the stack was deployed (any master redirects to the current one).
+    mesosMasterHost: /^https?:\/\/([^:/]+)/.exec(leaderUrl)?.[1] ?? withRole("mesos-master")[0].address,
+    mesosCluster: config.mesos.cluster,
+    overlayNetworkName: overlayName,
+    nfs: share && { address: share[0], path: share[1] },
+    uploader: upload && { directory: upload[0], scpConnection: upload[1], sshConnection: upload[2], url: upload[3] },
+    jobMasterIp: withRole("mesos-master")[0].address,
+}));
+export const twister2ConfDir = twister2Conf?.apply((files) => writeTwister2Conf(path.join(stackDir, "conf", "mesos"), files));
+export const twister2ConfFiles = twister2Conf;
+
 // What runs where, with versions as the hosts report them: `pulumi stack output hosts`.
 export const hosts = config.hosts.map((h) => ({
     name: h.name,
@@ -67,6 +97,7 @@ export const hosts = config.hosts.map((h) => ({
         zookeeper: zookeeper?.versions[h.name],
         "mesos-master": h.roles.includes("mesos-master") ? mesos?.versions[h.name] : undefined,
         "mesos-agent": h.roles.includes("mesos-agent") ? mesos?.versions[h.name] : undefined,
+        "nfs-server": h.roles.includes("nfs-server") ? nfs?.version : undefined,
     }).apply((services) => Object.fromEntries(Object.entries(services).filter(([, version]) => version !== undefined))),
 }));
 // Where users go: the Mesos UI (the leader), ZooKeeper, the swarm manager.
@@ -77,6 +108,8 @@ export const endpoints = {
     zookeeper: zookeeper?.connectString,
     swarmManager: swarm?.managerIp.apply((ip) => `${ip}:2377`),
     overlayNetwork: overlay?.networkName,
+    uploaderUrl: uploaderServer?.url,
+    nfs: nfs && pulumi.interpolate`${nfs.address}:${nfs.path}`,
 };
 export const swarmManager = swarm?.managerIp;
 export const swarmNodeIds = swarm?.nodeIds;
@@ -87,3 +120,14 @@ export const zookeeperLastRollingRestart = zookeeper?.lastRollingRestart;
 export const mesosZkUrl = mesos?.zkUrl;
 export const mesosMasters = mesos?.masterUrls;
 export const mesosLeader = mesos?.leaderUrl;
+// Twister2's uploader settings: directory, scp/ssh command.connection, HTTP.fetch.uri (= fetchUri).
+export const uploader = uploaderServer && {
+    url: uploaderServer.url,
+    fetchUri: uploaderServer.fetchUri,
+    directory: uploaderServer.directory,
+    scpConnection: uploaderServer.scpConnection,
+    sshConnection: uploaderServer.sshConnection,
+    corePackageUrl: uploaderServer.corePackageUrl,
+};
+// Twister2's twister2.resource.nfs.server.address and .path.
+export const nfsShare = nfs && { address: nfs.address, path: nfs.path };

@@ -6,9 +6,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerSource } from "./dockerHost";
+import { NfsConfig, parseNfsConfig, RawNfsConfig } from "./nfsShare";
 import { Host } from "./remote";
+import { parseUploaderConfig, RawUploaderConfig, UploaderConfig } from "./uploaderServer";
 
-export const roles = ["swarm-manager", "swarm-worker", "zookeeper", "mesos-master", "mesos-agent"] as const;
+export const roles = ["swarm-manager", "swarm-worker", "zookeeper", "mesos-master", "mesos-agent", "uploader", "nfs-server"] as const;
 export type Role = (typeof roles)[number];
 
 export interface ClusterHost extends Host {
@@ -21,6 +23,10 @@ export interface StackConfig {
     overlay: { name: string; subnet?: string; encrypted: boolean };
     zookeeper: { serverIds: Record<string, number>; tickTime: number; initLimit: number; syncLimit: number };
     mesos: MesosConfig;
+    /** Set when a host has the uploader role (exactly one may). */
+    uploader?: UploaderConfig;
+    /** Set when a host has the nfs-server role (exactly one may). */
+    nfs?: NfsConfig;
 }
 
 /** Where Mesos comes from and how masters and agents are set up (components/mesosCluster.ts). */
@@ -54,6 +60,8 @@ export interface RawConfig {
     docker?: { source?: unknown; daemonJson?: unknown };
     overlay?: { name?: unknown; subnet?: unknown; encrypted?: unknown };
     zookeeper?: { serverIds?: Record<string, unknown>; tickTime?: unknown; initLimit?: unknown; syncLimit?: unknown };
+    uploader?: RawUploaderConfig;
+    nfs?: RawNfsConfig;
     mesos?: {
         repository?: { url?: unknown; distribution?: unknown; component?: unknown; package?: unknown; keyFile?: unknown };
         cluster?: unknown; agentFlagsDir?: unknown; workDir?: unknown; executorRegistrationTimeout?: unknown;
@@ -84,6 +92,8 @@ export function loadStackConfig(projectDir: string): StackConfig {
         overlay: config.getObject("overlay"),
         zookeeper: config.getObject("zookeeper"),
         mesos: config.getObject("mesos"),
+        uploader: config.getObject("uploader"),
+        nfs: config.getObject("nfs"),
     }, projectDir);
 }
 
@@ -248,6 +258,14 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
 
     const mesos = parseMesos(raw.mesos ?? {}, hosts, projectDir, problems);
 
+    const uploaders = hosts.filter((h) => h.roles.includes("uploader"));
+    if (uploaders.length > 1) {
+        problems.push(`roles: ${uploaders.length} hosts are uploader (${uploaders.map((h) => h.name).join(", ")}); give exactly one host the uploader role`);
+    }
+    const uploader = uploaders.length > 0 ? parseUploaderConfig(raw.uploader ?? {}, uploaders[0], projectDir, problems) : undefined;
+
+    const nfs = parseNfsConfig(raw.nfs ?? {}, hosts, problems);
+
     if (problems.length > 0) throw new ConfigError(problems);
     return {
         hosts,
@@ -255,6 +273,8 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
         overlay: { name: overlayName as string, subnet: subnet as string | undefined, encrypted: raw.overlay?.encrypted === true },
         zookeeper,
         mesos,
+        uploader,
+        nfs,
     };
 }
 

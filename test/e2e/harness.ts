@@ -87,10 +87,10 @@ export class PulumiStack {
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         };
         this.configFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
-        // Without the source stack's salt: this stack has a passphrase of its own.
+        // Without the source stack's salt (this stack has a passphrase of its own), and with this lab's files.
         const config = fs.readFileSync(path.join(projectDir, fromConfig), "utf8")
             .replace(/^encryptionsalt:.*\n?/m, "")
-            .replace(/^(\s*twister2-cluster:hostsFile:).*$/m, `$1 ${path.join(labDir, "inventory.json")}`);
+            .replace(/(?<=[\s[])\.lab\//g, `${labDir}/`);
         fs.writeFileSync(this.configFile, config);
     }
 

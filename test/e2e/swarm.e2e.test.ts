@@ -75,6 +75,11 @@ describe("swarm on the lab", () => {
         const network = resource["twister2.resource.mesos.overlay.network.name"] as string;
         expect(onHost(host("h4"), `docker network inspect -f '{{.Driver}}' ${network}`).stdout.trim()).toBe("overlay");
         expect(parse(fs.readFileSync(path.join(dir, "core.yaml"), "utf8"))["twister2.job.master.ip"]).toBe("10.77.0.11");
+        // The NFS server it names listens, and so does the uploader's web server.
+        const nfsAddress = resource["twister2.resource.nfs.server.address"] as string;
+        expect(onHost(host("h4"), `timeout 5 bash -c '</dev/tcp/${nfsAddress}/2049' && echo open`).stdout.trim()).toBe("open");
+        const fetchUri = resource["twister2.resource.HTTP.fetch.uri"] as string;
+        expect(onHost(host("h4"), `curl -s -o /dev/null -w '%{http_code}' ${fetchUri}/twister2/mesos/no-such-job.tar.gz`).stdout).toBe("404");
     });
 
     it("lets a container on one host reach a container on another by name over the overlay", async () => {

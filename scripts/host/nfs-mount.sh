@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# An NFS client of an NfsShare: installs nfs-common, adds the share to /etc/fstab (NFSv4) and mounts it.
+# Settings: SERVER (address), EXPORT_PATH, MOUNT_POINT, OPTIONS (mount options).
+: "${SERVER:?}" "${EXPORT_PATH:?}" "${MOUNT_POINT:?}" "${OPTIONS:?}"
+marker="$T2_STATE_DIR/nfs-mount$(echo "$MOUNT_POINT" | tr / -)"
+source="$SERVER:$EXPORT_PATH"
+
+installed_packages() { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' | sort; }
+# If this program installs nfs-common, it records what came with it: destroy purges those.
+if ! dpkg-query -W -f='${Status}' nfs-common 2>/dev/null | grep -q 'install ok installed'; then
+  before=$(installed_packages)
+  apt_install nfs-common
+  comm -13 <(echo "$before") <(installed_packages) | tr '\n' ' ' >"$marker.packages"
+fi
+
+# The mount point; if this program makes it, destroy removes what it made (when empty).
+if [ ! -d "$MOUNT_POINT" ]; then
+  top=$MOUNT_POINT
+  while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
+  mkdir -p "$MOUNT_POINT"
+  [ -f "$marker.created" ] || echo "$top" >"$marker.created"
+fi
+
+# One NFSv4 line for the mount point: an older one of ours is replaced; anything else there is not ours.
+other=$(awk -v mp="$MOUNT_POINT" '$1 !~ /^#/ && $2 == mp && $3 != "nfs4"' /etc/fstab)
+[ -z "$other" ] || die "/etc/fstab already mounts something else at $MOUNT_POINT: $other"
+fstab=$(mktemp)
+awk -v mp="$MOUNT_POINT" '!($1 !~ /^#/ && $2 == mp && $3 == "nfs4")' /etc/fstab >"$fstab"
+echo "$source $MOUNT_POINT nfs4 $OPTIONS 0 0" >>"$fstab"
+changed=""
+if write_file /etc/fstab 0644 <"$fstab"; then
+  changed=1
+  step "fstab: $source $MOUNT_POINT nfs4 $OPTIONS"
+  systemctl daemon-reload
+fi
+rm -f "$fstab"
+
+mounted_source() { findmnt -n -o SOURCE --mountpoint "$MOUNT_POINT" 2>/dev/null || true; }
+if [ -n "$changed" ] && [ -n "$(mounted_source)" ]; then
+  step "remounting $MOUNT_POINT with the new entry"
+  umount "$MOUNT_POINT"
+fi
+if [ "$(mounted_source)" != "$source" ]; then
+  timeout 120 mount "$MOUNT_POINT" || die "could not mount $source at $MOUNT_POINT (mount says why, above)"
+fi
+step "$source mounted at $MOUNT_POINT"
+echo "$source"

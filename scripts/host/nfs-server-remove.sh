@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# Undoes nfs-server.sh: removes the export, purges the server packages if this program installed them
+# (else reloads the server without the export), and removes the exported directory only if this program
+# made it and it is empty: job data is never deleted.
+# Settings: IMPLEMENTATION (kernel | ganesha), EXPORT_NAME, EXPORT_PATH.
+: "${IMPLEMENTATION:?}" "${EXPORT_NAME:?}" "${EXPORT_PATH:?}"
+marker="$T2_STATE_DIR/nfs-$EXPORT_NAME"
+
+case "$IMPLEMENTATION" in
+  kernel)
+    step "removing the export of $EXPORT_PATH"
+    rm -f "/etc/exports.d/$EXPORT_NAME.exports"
+    if [ -f "$marker.packages" ]; then
+      systemctl disable --now nfs-kernel-server >/dev/null 2>&1 || true
+    elif command -v exportfs >/dev/null 2>&1; then
+      exportfs -ra
+    fi
+    ;;
+  ganesha)
+    conf="/etc/ganesha/twister2-$EXPORT_NAME.conf"
+    step "removing the export of $EXPORT_PATH"
+    rm -f "$conf"
+    [ -f /etc/ganesha/ganesha.conf ] && sed -i "\\|^%include \"$conf\"\$|d" /etc/ganesha/ganesha.conf
+    if [ -f "$marker.packages" ]; then
+      systemctl disable --now nfs-ganesha >/dev/null 2>&1 || true
+    elif systemctl is-active -q nfs-ganesha; then
+      systemctl restart nfs-ganesha
+    fi
+    ;;
+  *) die "unknown IMPLEMENTATION '$IMPLEMENTATION' (kernel or ganesha)" ;;
+esac
+
+if [ -f "$marker.packages" ]; then
+  read -r -a packages <"$marker.packages" || true  # one line, no newline at its end
+  step "removing ${packages[*]}"
+  apt_purge "${packages[@]}"
+  # What came with them and autoremove keeps (nfs-common and rpcbind: "mount" suggests nfs-common),
+  # unless removing it would take a package that is not ours along.
+  dependencies=()
+  [ -f "$marker.dependencies" ] && { read -r -a dependencies <"$marker.dependencies" || true; }
+  left=()
+  for pkg in "${dependencies[@]}"; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' && left+=("$pkg")
+  done
+  if [ "${#left[@]}" -gt 0 ]; then
+    others=$(apt-get -s purge "${left[@]}" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(printf "%s\n" "${dependencies[@]}") || true)
+    if [ -z "$others" ]; then
+      step "removing ${left[*]}"
+      apt_purge "${left[@]}"
+    else
+      step "keeping ${left[*]}: $(echo "$others" | tr '\n' ' ')need them"
+    fi
+  fi
+  # ganesha's client recovery records and log outlive its purge; a later install would wait out a grace
+  # period for clients that are long gone.
+  if [ "$IMPLEMENTATION" = ganesha ]; then
+    rm -rf /var/lib/nfs/ganesha /var/log/ganesha
+    rmdir /var/lib/nfs 2>/dev/null || true
+  fi
+  rm -f "$marker.packages" "$marker.dependencies"
+fi
+
+if [ -f "$marker.created" ]; then
+  top=$(cat "$marker.created")
+  dir=$EXPORT_PATH
+  while rmdir "$dir" 2>/dev/null; do
+    [ "$dir" = "$top" ] && break
+    dir=$(dirname "$dir")
+  done
+  [ -d "$EXPORT_PATH" ] && step "kept $EXPORT_PATH: it holds data"
+  rm -f "$marker.created"
+fi
+rmdir "$T2_STATE_DIR" 2>/dev/null || true
+step "done"

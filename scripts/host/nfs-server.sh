@@ -1,0 +1,103 @@
+# shellcheck shell=bash
+# The NFS server of an NfsShare: installs nfs-kernel-server or nfs-ganesha, makes the exported directory
+# (owner and mode applied on every run), writes the export and waits until it is served. Prints the
+# server package and version.
+# Settings: IMPLEMENTATION (kernel | ganesha), EXPORT_NAME, EXPORT_PATH, CONFIG (the exports.d file or the
+# ganesha configuration), OWNER (uid:gid), MODE (octal), WAIT_SECONDS.
+: "${IMPLEMENTATION:?}" "${EXPORT_NAME:?}" "${EXPORT_PATH:?}" "${CONFIG:?}" "${OWNER:?}" "${MODE:?}" "${WAIT_SECONDS:=150}"
+marker="$T2_STATE_DIR/nfs-$EXPORT_NAME"
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+installed_packages() { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' | sort; }
+
+# Packages this program installs are recorded (and what came with them), so that destroy purges those
+# and nothing else.
+install_packages() {
+  installed "$1" && return 0
+  local before
+  before=$(installed_packages)
+  apt_install "$@"
+  echo "$*" >"$marker.packages"
+  comm -13 <(echo "$before") <(installed_packages) | tr '\n' ' ' >"$marker.dependencies"
+}
+
+# The exported directory; if this program makes it, the topmost directory it made is recorded, so that
+# destroy can remove what it made (when empty: job data is never deleted).
+if [ ! -d "$EXPORT_PATH" ]; then
+  top=$EXPORT_PATH
+  while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
+  mkdir -p "$EXPORT_PATH"
+  [ -f "$marker.created" ] || echo "$top" >"$marker.created"
+  step "created $EXPORT_PATH"
+fi
+chown "$OWNER" "$EXPORT_PATH"
+chmod "$MODE" "$EXPORT_PATH"
+
+config_text() { printf '%s\n' "${CONFIG%$'\n'}"; }
+
+# Waits until CHECK succeeds; on time-out shows SERVICE's recent log and fails.
+serving_or_die() {
+  local what=$1 service=$2 log=$3
+  shift 3
+  wait_for_quietly "$WAIT_SECONDS" "$@" && return 0
+  step "last lines of $log:"
+  tail -n 30 "$log" >&2 2>/dev/null || journalctl -u "$service" -n 30 --no-pager >&2 || true
+  die "timed out after ${WAIT_SECONDS}s waiting for $what"
+}
+
+# NFSv4 over TCP registered with rpcbind, and port 2049 open. (Not `rpcinfo -T tcp HOST nfs 4`: without
+# netbase's /etc/rpc and /etc/services, as on minimal images, it cannot name the service or the host.)
+rpc_nfs4() {
+  rpcinfo -p | awk '$1 == 100003 && $2 == 4 && $3 == "tcp" { found = 1 } END { exit !found }' &&
+    ss -Hltn 'sport = :2049' | grep -q .
+}
+
+kernel_exported() { exportfs -s | awk '{ print $1 }' | grep -qxF "$EXPORT_PATH"; }
+
+serve_kernel() {
+  install_packages nfs-kernel-server
+  if config_text | write_file "/etc/exports.d/$EXPORT_NAME.exports" 0644; then
+    step "export written: /etc/exports.d/$EXPORT_NAME.exports"
+  fi
+  systemctl enable --now nfs-kernel-server 2>/dev/null
+  exportfs -ra
+  serving_or_die "the kernel NFS server to export $EXPORT_PATH" nfs-kernel-server /dev/null kernel_exported
+  serving_or_die "the kernel NFS server to answer NFSv4" nfs-kernel-server /dev/null rpc_nfs4
+  echo "nfs-kernel-server $(dpkg-query -W -f='${Version}' nfs-kernel-server)"
+}
+
+ganesha_dbus() {
+  dbus-send --system --print-reply --dest=org.ganesha.nfsd "/org/ganesha/nfsd/$1" "org.ganesha.nfsd.$2"
+}
+# ganesha lists the export, and is out of its grace period (get_grace's first value: in grace).
+ganesha_exported() { ganesha_dbus ExportMgr exportmgr.ShowExports | grep -qF "string \"$EXPORT_PATH\""; }
+ganesha_out_of_grace() { ganesha_dbus admin admin.get_grace | awk '/boolean/ { print $2; exit }' | grep -qx false; }
+
+serve_ganesha() {
+  local conf="/etc/ganesha/twister2-$EXPORT_NAME.conf" changed=""
+  install_packages nfs-ganesha nfs-ganesha-vfs
+  if config_text | write_file "$conf" 0644; then changed=1; fi
+  if ! grep -qxF "%include \"$conf\"" /etc/ganesha/ganesha.conf; then
+    printf '%%include "%s"\n' "$conf" >>/etc/ganesha/ganesha.conf
+    changed=1
+  fi
+  systemctl enable nfs-ganesha 2>/dev/null
+  if [ -n "$changed" ] || ! systemctl is-active -q nfs-ganesha; then
+    step "configuration changed: restarting nfs-ganesha"
+    systemctl restart nfs-ganesha
+  fi
+  serving_or_die "nfs-ganesha to answer NFSv4" nfs-ganesha /var/log/ganesha/ganesha.log rpc_nfs4
+  serving_or_die "nfs-ganesha to export $EXPORT_PATH" nfs-ganesha /var/log/ganesha/ganesha.log ganesha_exported
+  step "waiting for the end of nfs-ganesha's grace period"
+  serving_or_die "nfs-ganesha's grace period to end" nfs-ganesha /var/log/ganesha/ganesha.log ganesha_out_of_grace
+  echo "nfs-ganesha $(dpkg-query -W -f='${Version}' nfs-ganesha)"
+}
+
+case "$IMPLEMENTATION" in
+  kernel) result=$(serve_kernel) ;;
+  ganesha) result=$(serve_ganesha) ;;
+  *) die "unknown IMPLEMENTATION '$IMPLEMENTATION' (kernel or ganesha)" ;;
+esac
+step "serving $EXPORT_PATH ($result)"
+echo "$result"

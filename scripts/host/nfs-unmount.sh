@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# Undoes nfs-mount.sh: unmounts the share, removes its fstab line, purges nfs-common if this program
+# installed it, and removes the mount point if this program made it and it is empty.
+# Settings: SERVER (address), EXPORT_PATH, MOUNT_POINT.
+: "${SERVER:?}" "${EXPORT_PATH:?}" "${MOUNT_POINT:?}"
+marker="$T2_STATE_DIR/nfs-mount$(echo "$MOUNT_POINT" | tr / -)"
+source="$SERVER:$EXPORT_PATH"
+
+if [ "$(findmnt -n -o SOURCE --mountpoint "$MOUNT_POINT" 2>/dev/null || true)" = "$source" ]; then
+  step "unmounting $MOUNT_POINT"
+  # A busy mount (a job still writing) is detached now and let go when the last file closes.
+  umount "$MOUNT_POINT" 2>/dev/null || umount -l "$MOUNT_POINT"
+fi
+fstab=$(mktemp)
+awk -v src="$source" -v mp="$MOUNT_POINT" '!($1 == src && $2 == mp && $3 == "nfs4")' /etc/fstab >"$fstab"
+if write_file /etc/fstab 0644 <"$fstab"; then
+  step "removed $source from /etc/fstab"
+  systemctl daemon-reload
+fi
+rm -f "$fstab"
+
+# nfs-common and what came with it, if this program installed them and no package that is not ours needs them.
+if [ -f "$marker.packages" ]; then
+  read -r -a packages <"$marker.packages" || true  # one line, no newline at its end
+  left=()
+  for pkg in "${packages[@]}"; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' && left+=("$pkg")
+  done
+  if [ "${#left[@]}" -gt 0 ]; then
+    others=$(apt-get -s purge "${left[@]}" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(printf "%s\n" "${packages[@]}") || true)
+    if [ -z "$others" ]; then
+      step "removing ${left[*]}"
+      apt_purge "${left[@]}"
+    else
+      step "keeping ${left[*]}: $(echo "$others" | tr '\n' ' ')need them"
+    fi
+  fi
+  rm -f "$marker.packages"
+fi
+if [ -f "$marker.created" ]; then
+  top=$(cat "$marker.created")
+  dir=$MOUNT_POINT
+  while rmdir "$dir" 2>/dev/null; do
+    [ "$dir" = "$top" ] && break
+    dir=$(dirname "$dir")
+  done
+  rm -f "$marker.created"
+fi
+rmdir "$T2_STATE_DIR" 2>/dev/null || true
+step "done"

@@ -1,0 +1,23 @@
+# shellcheck shell=bash
+# Removes the upload account and its home, and the upload directory, each only if this program made it.
+# Settings: UPLOAD_USER, DIRECTORY.
+: "${UPLOAD_USER:?}" "${DIRECTORY:?}"
+dir=${DIRECTORY%/}
+marker="$T2_STATE_DIR/uploader-directory.created"
+if [ -f "$marker" ]; then
+  top=$(cat "$marker")
+  # Only the recorded directory, and only if it is this directory or one of its parents.
+  if [ -n "$top" ] && [ "$top" != / ] && { [ "$dir" = "$top" ] || [[ "$dir" == "$top"/* ]]; }; then
+    step "removing $top"
+    rm -rf --one-file-system -- "$top"
+  fi
+  rm -f "$marker"
+fi
+if [ "$(cat "$T2_STATE_DIR/uploader-user.created" 2>/dev/null)" = "$UPLOAD_USER" ]; then
+  step "removing the upload account $UPLOAD_USER"
+  pkill -KILL -u "$UPLOAD_USER" 2>/dev/null || true
+  userdel --remove "$UPLOAD_USER" 2>/dev/null || userdel "$UPLOAD_USER"
+  rm -f "$T2_STATE_DIR/uploader-user.created"
+fi
+rmdir "$T2_STATE_DIR" 2>/dev/null || true
+step "done"

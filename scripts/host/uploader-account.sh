@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# The upload account: a dedicated user (never root) that logs in only with the given public keys and
+# owns DIRECTORY, where Twister2 runs `rsync -a <dir>/ <user>@<host>:<DIRECTORY>` and `ssh ... mkdir -p`
+# / `rm -rf`. Records what it created, so that its undo removes only that.
+# Settings: UPLOAD_USER, DIRECTORY (absolute, trailing '/'), PUBLIC_KEYS (one OpenSSH key a line).
+: "${UPLOAD_USER:?}" "${DIRECTORY:?}" "${PUBLIC_KEYS:?}"
+[ "$UPLOAD_USER" != root ] || die "the upload account must not be root"
+apt_install rsync openssh-server
+
+if ! id "$UPLOAD_USER" >/dev/null 2>&1; then
+  step "creating the upload account $UPLOAD_USER"
+  useradd --create-home --shell /bin/bash --user-group --comment "Twister2 job package uploads" "$UPLOAD_USER"
+  # No password at all ('*', not the locked '!'): keys are the only way in.
+  usermod -p '*' "$UPLOAD_USER"
+  echo "$UPLOAD_USER" >"$T2_STATE_DIR/uploader-user.created"
+elif [ "$(cat "$T2_STATE_DIR/uploader-user.created" 2>/dev/null)" != "$UPLOAD_USER" ]; then
+  die "user $UPLOAD_USER exists and was not made by this program; set uploader.user to an account of its own"
+fi
+home=$(getent passwd "$UPLOAD_USER" | cut -d: -f6)
+group=$(id -gn "$UPLOAD_USER")
+install -d -m 0700 -o "$UPLOAD_USER" -g "$group" "$home/.ssh"
+# Uploads need a shell for rsync and mkdir/rm, nothing else: no forwarding of any kind.
+keys=$(printf '%s\n' "$PUBLIC_KEYS" | sed '/^$/d; s/^/no-port-forwarding,no-agent-forwarding,no-X11-forwarding /')
+if printf '%s\n' "$keys" | write_file "$home/.ssh/authorized_keys" 0600; then
+  step "authorized_keys for $UPLOAD_USER: $(printf '%s\n' "$keys" | wc -l) key(s)"
+fi
+chown "$UPLOAD_USER:$group" "$home/.ssh/authorized_keys"
+
+# The topmost directory this creates is removed on undo; a directory that existed stays.
+dir=${DIRECTORY%/}
+if [ ! -d "$dir" ]; then
+  top=$dir
+  while [ ! -d "$(dirname "$top")" ]; do top=$(dirname "$top"); done
+  mkdir -p "$dir"
+  echo "$top" >"$T2_STATE_DIR/uploader-directory.created"
+  step "created $DIRECTORY"
+fi
+# Readable by nginx (www-data) through "other"; only the account writes.
+chown "$UPLOAD_USER:$group" "$dir"
+chmod 0755 "$dir"
+echo "$UPLOAD_USER"

@@ -1,0 +1,13 @@
+# shellcheck shell=bash
+# Removes the uploader's nginx site; removes nginx too if this program installed it, else reloads it.
+rm -f /etc/nginx/sites-enabled/twister2-uploader /etc/nginx/sites-available/twister2-uploader
+if [ -f "$T2_STATE_DIR/nginx.installed" ]; then
+  step "removing nginx"
+  systemctl disable --now nginx >/dev/null 2>&1 || true
+  apt_purge nginx nginx-common
+  rm -f "$T2_STATE_DIR/nginx.installed"
+elif command -v nginx >/dev/null && systemctl is-active --quiet nginx; then
+  nginx -t -q && systemctl reload nginx
+fi
+rmdir "$T2_STATE_DIR" 2>/dev/null || true
+step "done"

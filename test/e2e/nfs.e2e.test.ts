@@ -1,0 +1,103 @@
+// The NFS share on the lab: NFS-Ganesha on h1 (the lab's kernel has no nfsd and no NFS client, so nothing
+// mounts it: the other hosts speak NFSv4 with libnfs-utils). Only the nfs-server role is given, so nothing
+// else deploys. Checked from the hosts: a file written from one client is read back from another, root is
+// squashed to nobody, a host outside `clients` is refused until it is added, and destroy removes the export
+// and the packages (and keeps the data).
+import * as fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+
+let hosts: LabHost[];
+let stack: PulumiStack;
+let exportPath: string;
+const host = (name: string) => hosts.find((h) => h.name === name)!;
+const server = () => host("h1");
+
+/** An nfs:// URL of a file (or the directory) in the share, NFSv4, optionally as another uid/gid. */
+const nfsUrl = (file = "", ids = "") => `nfs://${server().address}${exportPath}${file ? `/${file}` : ""}?version=4${ids}`;
+
+/** Runs libnfs-utils on a client host; returns the result without failing the test. */
+const nfsOn = (name: string, command: string) => onHost(host(name), command, { check: false, timeoutMs: 60_000 });
+
+beforeAll(async () => {
+    hosts = labInventory();
+    stack = new PulumiStack("e2e-nfs", "Pulumi.dev.yaml");
+    // The NFS server only, on h1; h3 is left out of the clients at first.
+    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
+    config.setIn(["config", "twister2-cluster:roles"], { h1: ["nfs-server"] });
+    config.deleteIn(["config", "twister2-cluster:zookeeper"]);
+    config.setIn(["config", "twister2-cluster:nfs", "clients"], [host("h1").address, host("h2").address]);
+    exportPath = String(config.getIn(["config", "twister2-cluster:nfs", "path"]));
+    fs.writeFileSync(stack.configFile, config.toString());
+    await stack.init();
+    // The test's NFS client, on the client hosts (not something the program installs).
+    for (const name of ["h2", "h3"]) {
+        onHost(host(name), "command -v nfs-cp >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnfs-utils >/dev/null; }");
+    }
+});
+
+afterAll(async () => {
+    reportTimings("nfs-timings.json");
+    // Whatever a failed test left behind, and the data the test wrote (destroy keeps data on purpose).
+    if (stack) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    if (hosts && exportPath) onHost(server(), `rm -rf '${exportPath}' && rmdir -p '${exportPath.replace(/\/[^/]+$/, "")}' 2>/dev/null || true`, { check: false });
+    stack?.remove();
+});
+
+describe("the NFS share on the lab (nfs-ganesha)", () => {
+    it("pulumi up exports the share from h1 and gives its address and path", async () => {
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        const outputs = JSON.parse((await stack.run(["stack", "output", "--json"])).stdout);
+        expect(outputs.nfsShare).toEqual({ address: server().address, path: exportPath });
+        expect(outputs.endpoints.nfs).toBe(`${server().address}:${exportPath}`);
+        expect(outputs.hosts.find((h: { name: string }) => h.name === "h1").services["nfs-server"]).toMatch(/^nfs-ganesha \d/);
+        // The exported directory: root's, mode 1777 (anyone may make a job directory, as in /tmp).
+        expect(onHost(server(), `stat -c '%u:%g %a' '${exportPath}'`).stdout.trim()).toBe("0:0 1777");
+    });
+
+    it("reads back on h2 what h2 wrote over NFSv4, and squashes root to nobody", () => {
+        const write = nfsOn("h2", `echo "job output from h2" >/tmp/t2-nfs-a.txt && nfs-cp /tmp/t2-nfs-a.txt '${nfsUrl("a.txt")}'`);
+        expect(write.code, write.stderr).toBe(0);
+        expect(nfsOn("h2", `nfs-cat '${nfsUrl("a.txt")}'`).stdout).toBe("job output from h2\n");
+        // A user's write keeps its owner; root's (nfs-cp runs as root) becomes nobody:nogroup.
+        expect(nfsOn("h2", `nfs-cp /tmp/t2-nfs-a.txt '${nfsUrl("b.txt", "&uid=1000&gid=1000")}'`).code).toBe(0);
+        const owners = onHost(server(), `cd '${exportPath}' && stat -c '%n %u:%g' a.txt b.txt`).stdout.trim().split("\n");
+        expect(owners).toEqual(["a.txt 65534:65534", "b.txt 1000:1000"]);
+    });
+
+    it("refuses a host that is not among the clients", () => {
+        const read = nfsOn("h3", `nfs-cat '${nfsUrl("a.txt")}'`);
+        expect(read.code).not.toBe(0);
+        expect(read.stdout).not.toContain("job output from h2");
+    });
+
+    it("lets the host in once clients lists it, re-running only the server step", async () => {
+        await stack.run(["config", "set", "--path", "twister2-cluster:nfs.clients[2]", host("h3").address]);
+        const up = await stack.run(["up", "--yes", "--skip-preview"]);
+        expect(up.stdout).toMatch(/1 updated/);
+        // Written on h2, read on h3.
+        expect(nfsOn("h3", `nfs-cat '${nfsUrl("a.txt")}'`).stdout).toBe("job output from h2\n");
+        expect(nfsOn("h3", `echo "from h3" >/tmp/t2-nfs-c.txt && nfs-cp /tmp/t2-nfs-c.txt '${nfsUrl("c.txt")}'`).code).toBe(0);
+        expect(nfsOn("h2", `nfs-cat '${nfsUrl("c.txt")}'`).stdout).toBe("from h3\n");
+    });
+
+    it("previews no changes when converged", async () => {
+        const preview = await stack.run(["preview", "--expect-no-changes"], { check: false });
+        expect(preview.code, preview.stdout).toBe(0);
+    });
+
+    it("pulumi destroy removes the export and the packages it installed, and keeps the data", async () => {
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        const after = onHost(server(), `set +e
+            for p in nfs-ganesha nfs-ganesha-vfs nfs-common rpcbind; do
+              dpkg-query -W -f='\${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' && echo "installed: $p"; done
+            grep -rl twister2 /etc/ganesha 2>/dev/null | sed 's/^/config: /'
+            ss -ltn | grep -q ':2049 ' && echo "listening: 2049"
+            ls /var/lib/twister2-cluster 2>/dev/null | sed 's/^/marker: /'
+            [ -e /var/lib/nfs/ganesha ] && echo "state: /var/lib/nfs/ganesha"
+            ls '${exportPath}'`).stdout.trim().split("\n");
+        expect(after).toEqual(["a.txt", "b.txt", "c.txt"]);
+        expect(nfsOn("h2", `nfs-ls '${nfsUrl()}'`).code).not.toBe(0);
+    });
+});

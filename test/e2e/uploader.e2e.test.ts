@@ -1,0 +1,166 @@
+// The job-package uploader on the lab, used the way Twister2 uses it: another host rsyncs a job package
+// into the directory as the upload account (a key pair made by this test), a third host downloads it
+// over HTTP byte for byte; the web server refuses writes and listings, root cannot log in with the key,
+// and destroy leaves nothing behind.
+import { execFileSync } from "node:child_process";
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+
+let hosts: LabHost[];
+let stack: PulumiStack;
+let server: LabHost; // the uploader
+let client: LabHost; // where Twister2's submitting client would run
+let reader: LabHost; // a worker downloading packages
+let destroyed = false;
+let outputs: { url: string; fetchUri: string; directory: string; scpConnection: string; sshConnection: string; corePackageUrl: string };
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-uploader-"));
+const uploadKey = path.join(scratch, "id_ed25519");
+const corePackage = path.join(scratch, "twister2-core-e2e.tar.gz");
+const sha256 = (data: Buffer) => crypto.createHash("sha256").update(data).digest("hex");
+
+/** As Twister2's uploader runs its commands: ssh with the upload key, the uploader's host key pinned. */
+const sshOptions = "-i /root/t2-upload/key -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes " +
+    "-o UserKnownHostsFile=/root/t2-upload/known_hosts -o ConnectTimeout=10";
+
+/** HTTP status of METHOD url, from a lab host. */
+const status = (from: LabHost, method: string, url: string, extra = "") =>
+    onHost(from, `curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X ${method} ${extra} '${url}' || true`).stdout.trim();
+
+beforeAll(async () => {
+    hosts = labInventory();
+    [client, server, reader] = hosts;
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "t2-e2e-upload", "-f", uploadKey]);
+    fs.writeFileSync(corePackage, crypto.randomBytes(512 * 1024));
+
+    stack = new PulumiStack("e2e-uploader", "Pulumi.dev.yaml");
+    // Only the uploader: Mesos needs the lab's repository, the swarm has its own tests.
+    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
+    config.setIn(["config", "twister2-cluster:roles"], { [server.name]: ["uploader"] });
+    config.deleteIn(["config", "twister2-cluster:zookeeper"]);
+    config.setIn(["config", "twister2-cluster:uploader"], {});
+    fs.writeFileSync(stack.configFile, config.toString());
+    await stack.init();
+    await stack.run(["config", "set", "--path", "twister2-cluster:uploader.publicKeys[0]", fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()]);
+    await stack.run(["config", "set", "--path", "twister2-cluster:uploader.corePackage", corePackage]);
+
+    // The client gets the private key, the uploader's pinned host key and rsync; the reader curl.
+    onHost(client, `install -d -m 0700 /root/t2-upload
+        cat >/root/t2-upload/key <<'KEY'
+${fs.readFileSync(uploadKey, "utf8").trim()}
+KEY
+        chmod 0600 /root/t2-upload/key
+        echo '${server.address} ${(server as LabHost & { hostKey: string }).hostKey}' >/root/t2-upload/known_hosts`);
+    const install = (pkgs: string) => `for p in ${pkgs}; do command -v $p >/dev/null || missing="\${missing:-} $p"; done
+        [ -z "\${missing:-}" ] || { apt-get update -qq && apt-get install -y -qq $missing; } >/dev/null`;
+    onHost(client, install("rsync curl"));
+    onHost(reader, install("curl"));
+});
+
+afterAll(async () => {
+    if (stack && !destroyed) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    if (client) onHost(client, "rm -rf /root/t2-upload /tmp/t2-job", { check: false });
+    reportTimings("uploader-timings.json");
+    stack?.remove();
+    fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("the job-package uploader on the lab", () => {
+    it("pulumi up deploys nginx and the upload account, and exports Twister2's settings", async () => {
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        outputs = JSON.parse((await stack.run(["stack", "output", "uploader", "--json"])).stdout);
+        expect(outputs).toEqual({
+            url: `http://${server.address}:8082/twister2/mesos/`,
+            fetchUri: `http://${server.address}:8082`,
+            directory: "/var/www/html/twister2/mesos/",
+            scpConnection: `twister2@${server.address}`,
+            sshConnection: `twister2@${server.address}`,
+            corePackageUrl: `http://${server.address}:8082/twister2/mesos/twister2-core-e2e.tar.gz`,
+        });
+        const endpoints = JSON.parse((await stack.run(["stack", "output", "endpoints", "--json"])).stdout);
+        expect(endpoints.uploaderUrl).toBe(outputs.url);
+        const files = onHost(server, "stat -c '%U %a %n' /home/twister2/.ssh /home/twister2/.ssh/authorized_keys /var/www/html/twister2/mesos").stdout;
+        expect(files.trim().split("\n")).toEqual([
+            "twister2 700 /home/twister2/.ssh", "twister2 600 /home/twister2/.ssh/authorized_keys", "twister2 755 /var/www/html/twister2/mesos",
+        ]);
+    });
+
+    it("serves a job package rsynced the way Twister2 uploads it, byte for byte, to another host", () => {
+        const sent = onHost(client, `rm -rf /tmp/t2-job && install -d -m 0755 /tmp/t2-job/payload
+            head -c 2000000 /dev/urandom >/tmp/t2-job/payload/job.bin
+            tar -C /tmp/t2-job -czf /tmp/t2-job/twister2-job.tar.gz payload && rm -rf /tmp/t2-job/payload
+            rsync -a -e 'ssh ${sshOptions}' /tmp/t2-job/ ${outputs.scpConnection}:${outputs.directory}
+            sha256sum /tmp/t2-job/twister2-job.tar.gz | cut -d' ' -f1`).stdout.trim();
+        const got = onHost(reader, `curl -sf --max-time 30 -o /tmp/t2-job.tar.gz '${outputs.url}twister2-job.tar.gz'
+            sha256sum /tmp/t2-job.tar.gz | cut -d' ' -f1; rm -f /tmp/t2-job.tar.gz`).stdout.trim();
+        expect(sent).toMatch(/^[0-9a-f]{64}$/);
+        expect(got).toBe(sent);
+        expect(status(reader, "HEAD", `${outputs.url}twister2-job.tar.gz`, "-I")).toBe("200");
+    });
+
+    it("publishes the core package from the machine running pulumi", () => {
+        const got = onHost(reader, `curl -sf --max-time 30 '${outputs.corePackageUrl}' | sha256sum | cut -d' ' -f1`).stdout.trim();
+        expect(got).toBe(sha256(fs.readFileSync(corePackage)));
+    });
+
+    it("re-publishes a changed core package, and keeps its bytes out of the state", async () => {
+        fs.writeFileSync(corePackage, crypto.randomBytes(256 * 1024));
+        const up = await stack.run(["up", "--yes", "--skip-preview"]);
+        // Uploaded again in place (swapped atomically on the host), not removed and re-made.
+        expect(up.stdout).toMatch(/1 updated/);
+        expect(up.stdout).not.toMatch(/replaced/);
+        const got = onHost(reader, `curl -sf --max-time 30 '${outputs.corePackageUrl}' | sha256sum | cut -d' ' -f1`).stdout.trim();
+        expect(got).toBe(sha256(fs.readFileSync(corePackage)));
+        const state = (await stack.run(["stack", "export", "--show-secrets"])).stdout;
+        expect(state).not.toContain(fs.readFileSync(corePackage).subarray(0, 3000).toString("base64"));
+        expect(state).toContain(sha256(fs.readFileSync(corePackage)));
+    });
+
+    it("refuses writes and listings over HTTP", () => {
+        const file = `${outputs.url}twister2-job.tar.gz`;
+        expect(status(reader, "PUT", `${outputs.url}new.tar.gz`, "--data-binary x")).toBe("405");
+        expect(status(reader, "DELETE", file)).toBe("405");
+        expect(status(reader, "POST", file, "--data x")).toBe("405");
+        expect(status(reader, "GET", outputs.url)).toMatch(/^40[34]$/);
+        expect(status(reader, "GET", `${outputs.fetchUri}/`)).toBe("404");
+        expect(status(reader, "GET", `${outputs.fetchUri}/index.nginx-debian.html`)).toBe("404");
+        // This program installed nginx, so the package's default site (port 80) is off.
+        expect(status(reader, "GET", `http://${server.address}/`)).toBe("000");
+        expect(onHost(server, "test -f /var/www/html/twister2/mesos/twister2-job.tar.gz && echo kept").stdout.trim()).toBe("kept");
+    });
+
+    it("lets the upload account mkdir -p and rm -rf over ssh, and refuses root with the same key", () => {
+        // -n: these ssh commands must not read the rest of this script (onHost sends it on stdin).
+        const run = onHost(client, `ssh -n ${sshOptions} ${outputs.sshConnection} mkdir -p ${outputs.directory}job-1/x
+            ssh -n ${sshOptions} ${outputs.sshConnection} test -d ${outputs.directory}job-1/x && echo made
+            ssh -n ${sshOptions} ${outputs.sshConnection} rm -rf ${outputs.directory}job-1
+            ssh -n ${sshOptions} ${outputs.sshConnection} test ! -e ${outputs.directory}job-1 && echo removed
+            ssh -n ${sshOptions} root@${server.address} true 2>&1 && echo root-in || echo "root refused $?"`).stdout;
+        expect(run).toMatch(/^made$/m);
+        expect(run).toMatch(/^removed$/m);
+        expect(run).toMatch(/Permission denied/);
+        expect(run).toMatch(/^root refused 255$/m);
+    });
+
+    it("previews no changes when converged", async () => {
+        await stack.run(["preview", "--expect-no-changes"]);
+    });
+
+    it("pulumi destroy removes the site, nginx, the upload account and the directory", async () => {
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        destroyed = true;
+        const left = onHost(server, `ls /etc/nginx/sites-available/twister2-uploader /etc/nginx/sites-enabled/twister2-uploader 2>/dev/null || true
+            dpkg-query -W -f='\${Status}' nginx 2>/dev/null | grep -q 'install ok installed' && echo nginx-installed
+            id twister2 2>/dev/null && echo account
+            test -e /home/twister2 && echo home
+            test -e /var/www/html/twister2 && echo directory
+            true`).stdout.trim();
+        expect(left).toBe("");
+        expect(status(reader, "GET", outputs.corePackageUrl)).toBe("000");
+    });
+});
