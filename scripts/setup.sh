@@ -9,6 +9,7 @@ started=$SECONDS
 need_apt=()
 command -v ssh >/dev/null || need_apt+=(openssh-client)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
+command -v dot >/dev/null || need_apt+=(graphviz)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
   apt-get update -q >/dev/null
