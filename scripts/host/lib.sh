@@ -75,6 +75,33 @@ write_file() {
   return 0
 }
 
+# make_dir_recorded DIR MARKER: makes DIR if it is missing (returns 1 if it was there) and records the
+# topmost directory it made in MARKER (once), so that the undo removes only what this program made.
+make_dir_recorded() {
+  local dir=$1 marker=$2 top=$1
+  [ ! -d "$dir" ] || return 1
+  while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
+  mkdir -p "$dir"
+  [ -f "$marker" ] || echo "$top" >"$marker"
+}
+
+# purge_if_only_ours PACKAGE...: purges those still installed, unless that would take along a package
+# not in the list (then says which ones need them, and keeps them).
+purge_if_only_ours() {
+  local left=() pkg others
+  for pkg in "$@"; do
+    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' && left+=("$pkg")
+  done
+  [ "${#left[@]}" -gt 0 ] || return 0
+  others=$(apt-get -s purge "${left[@]}" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(printf '%s\n' "$@") || true)
+  if [ -z "$others" ]; then
+    step "removing ${left[*]}"
+    apt_purge "${left[@]}"
+  else
+    step "keeping ${left[*]}: $(echo "$others" | tr '\n' ' ')need them"
+  fi
+}
+
 mkdir -p "$T2_STATE_DIR"
 
 # wait_for_quietly SECONDS COMMAND...: like wait_for, but returns 1 on time-out for the caller to explain.

@@ -14,12 +14,7 @@ if ! dpkg-query -W -f='${Status}' nfs-common 2>/dev/null | grep -q 'install ok i
 fi
 
 # The mount point; if this program makes it, destroy removes what it made (when empty).
-if [ ! -d "$MOUNT_POINT" ]; then
-  top=$MOUNT_POINT
-  while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
-  mkdir -p "$MOUNT_POINT"
-  [ -f "$marker.created" ] || echo "$top" >"$marker.created"
-fi
+make_dir_recorded "$MOUNT_POINT" "$marker.created" || true
 
 # One NFSv4 line for the mount point: an older one of ours is replaced; anything else there is not ours.
 other=$(awk -v mp="$MOUNT_POINT" '$1 !~ /^#/ && $2 == mp && $3 != "nfs4"' /etc/fstab)

@@ -38,19 +38,7 @@ if [ -f "$marker.packages" ]; then
   # unless removing it would take a package that is not ours along.
   dependencies=()
   [ -f "$marker.dependencies" ] && { read -r -a dependencies <"$marker.dependencies" || true; }
-  left=()
-  for pkg in "${dependencies[@]}"; do
-    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' && left+=("$pkg")
-  done
-  if [ "${#left[@]}" -gt 0 ]; then
-    others=$(apt-get -s purge "${left[@]}" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(printf "%s\n" "${dependencies[@]}") || true)
-    if [ -z "$others" ]; then
-      step "removing ${left[*]}"
-      apt_purge "${left[@]}"
-    else
-      step "keeping ${left[*]}: $(echo "$others" | tr '\n' ' ')need them"
-    fi
-  fi
+  purge_if_only_ours "${dependencies[@]}"
   # ganesha's client recovery records and log outlive its purge; a later install would wait out a grace
   # period for clients that are long gone.
   if [ "$IMPLEMENTATION" = ganesha ]; then

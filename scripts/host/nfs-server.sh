@@ -24,13 +24,7 @@ install_packages() {
 
 # The exported directory; if this program makes it, the topmost directory it made is recorded, so that
 # destroy can remove what it made (when empty: job data is never deleted).
-if [ ! -d "$EXPORT_PATH" ]; then
-  top=$EXPORT_PATH
-  while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
-  mkdir -p "$EXPORT_PATH"
-  [ -f "$marker.created" ] || echo "$top" >"$marker.created"
-  step "created $EXPORT_PATH"
-fi
+make_dir_recorded "$EXPORT_PATH" "$marker.created" && step "created $EXPORT_PATH"
 chown "$OWNER" "$EXPORT_PATH"
 chmod "$MODE" "$EXPORT_PATH"
 

@@ -22,19 +22,7 @@ rm -f "$fstab"
 # nfs-common and what came with it, if this program installed them and no package that is not ours needs them.
 if [ -f "$marker.packages" ]; then
   read -r -a packages <"$marker.packages" || true  # one line, no newline at its end
-  left=()
-  for pkg in "${packages[@]}"; do
-    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' && left+=("$pkg")
-  done
-  if [ "${#left[@]}" -gt 0 ]; then
-    others=$(apt-get -s purge "${left[@]}" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(printf "%s\n" "${packages[@]}") || true)
-    if [ -z "$others" ]; then
-      step "removing ${left[*]}"
-      apt_purge "${left[@]}"
-    else
-      step "keeping ${left[*]}: $(echo "$others" | tr '\n' ' ')need them"
-    fi
-  fi
+  purge_if_only_ours "${packages[@]}"
   rm -f "$marker.packages"
 fi
 if [ -f "$marker.created" ]; then

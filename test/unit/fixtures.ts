@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
+import { ConfigError, parseStackConfig, RawConfig } from "../../components/stackConfig";
 
 /** A throwaway directory with an SSH key file, standing in for an operator's machine. */
 export function scratchDir(): { dir: string; keyFile: string } {
@@ -28,4 +29,15 @@ export function stackConfigFile(file: string, patch: (config: Record<string, any
     const config = (YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
     patch(config);
     return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** The problems parseStackConfig reports for `config` (none: an empty list). */
+export function configProblems(config: RawConfig, projectDir: string): string[] {
+    try {
+        parseStackConfig(config, projectDir);
+    } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+    }
+    return [];
 }

@@ -6,8 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clientAllows, ganeshaConfig, kernelExports, parseNfsConfig, RawNfsConfig, twister2NfsPath } from "../../components/nfsShare";
-import { ConfigError, parseStackConfig, RawConfig } from "../../components/stackConfig";
-import { labHosts, scratchDir } from "./fixtures";
+import { parseStackConfig, RawConfig } from "../../components/stackConfig";
+import { configProblems, labHosts, scratchDir } from "./fixtures";
 import { hostScriptType, installMocks, RecordedResource, valueOf } from "./mocks";
 
 const { dir, keyFile } = scratchDir();
@@ -17,15 +17,7 @@ const withNfs = (nfs: RawNfsConfig, roles: Record<string, string[]> = { h1: ["nf
     nfs,
 });
 
-function problemsOf(config: RawConfig): string[] {
-    try {
-        parseStackConfig(config, dir);
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems;
-        throw err;
-    }
-    return [];
-}
+const problemsOf = (config: RawConfig) => configProblems(config, dir);
 
 describe("nfs config validation", () => {
     it("fills in defaults: nfs-kernel-server, Twister2's path, the cluster's hosts as clients, mounted nowhere without agents", () => {

@@ -2,8 +2,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseStackConfig, RawConfig } from "../../components/stackConfig";
-import { hostKey, labHosts, scratchDir } from "./fixtures";
+import { parseStackConfig, RawConfig } from "../../components/stackConfig";
+import { configProblems, hostKey, labHosts, scratchDir } from "./fixtures";
 
 const { dir, keyFile } = scratchDir();
 const good = (): RawConfig => ({
@@ -18,15 +18,7 @@ const mesosRoles = { h1: ["zookeeper", "mesos-master"], h2: ["mesos-agent"] };
 const mesos = (roles: Record<string, string[]>, options: RawConfig["mesos"] = { repository: { keyFile: repoKey } }): RawConfig =>
     ({ ...good(), roles, zookeeper: { serverIds: { h1: 1 } }, mesos: options });
 
-function problemsOf(config: RawConfig): string[] {
-    try {
-        parseStackConfig(config, dir);
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems;
-        throw err;
-    }
-    return [];
-}
+const problemsOf = (config: RawConfig) => configProblems(config, dir);
 
 describe("stack config validation", () => {
     it("accepts a good config and fills in defaults", () => {

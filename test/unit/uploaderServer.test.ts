@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, parseStackConfig, RawConfig } from "../../components/stackConfig";
+import { parseStackConfig, RawConfig } from "../../components/stackConfig";
 import { publicKeyProblem } from "../../components/uploaderServer";
-import { labHosts, scratchDir } from "./fixtures";
+import { configProblems, labHosts, scratchDir } from "./fixtures";
 import { hostScriptType, installMocks, RecordedResource, valueOf } from "./mocks";
 
 const { dir, keyFile } = scratchDir();
@@ -26,15 +26,7 @@ const good = (uploader: RawConfig["uploader"] = { publicKeys: [aliceKey] }): Raw
     uploader,
 });
 
-function problemsOf(config: RawConfig): string[] {
-    try {
-        parseStackConfig(config, dir);
-    } catch (err) {
-        if (err instanceof ConfigError) return err.problems;
-        throw err;
-    }
-    return [];
-}
+const problemsOf = (config: RawConfig) => configProblems(config, dir);
 
 describe("uploader config", () => {
     it("fills in Twister2's defaults and serves the directory under the web root", () => {
