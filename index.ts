@@ -9,6 +9,7 @@ import { writeKnownHosts } from "./components/remote";
 import { ConfigError, Role, loadStackConfig } from "./components/stackConfig";
 import { SwarmCluster } from "./components/swarmCluster";
 import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2Conf";
+import { Twister2WorkerImage } from "./components/twister2WorkerImage";
 import { UploaderServer } from "./components/uploaderServer";
 import { ZookeeperEnsemble } from "./components/zookeeperEnsemble";
 
@@ -60,6 +61,13 @@ const mesos = zookeeper && withRole("mesos-master").length > 0 ? new MesosCluste
     ...config.mesos,
 }) : undefined;
 
+// Twister2's worker image, built on every Mesos agent (no registry), each after its Docker engine.
+const agentHosts = withRole("mesos-agent");
+const workerImageBuild = agentHosts.length > 0 ? new Twister2WorkerImage("worker-image", {
+    ...config.workerImage,
+    hosts: agentHosts.map((host) => ({ host, docker: dockerHosts.get(host.name)! })),
+}) : undefined;
+
 // Job logs and outputs: the NFS share on the nfs-server host, mounted on the agents.
 const nfs = config.nfs && new NfsShare("nfs", config.nfs);
 
@@ -74,12 +82,14 @@ const twister2Conf = mesos && pulumi.all([
     mesos.zkUrl, mesos.leaderUrl, overlay?.networkName,
     uploaderServer && pulumi.all([uploaderServer.directory, uploaderServer.scpConnection, uploaderServer.sshConnection, uploaderServer.fetchUri]),
     nfs && pulumi.all([nfs.address, nfs.path]),
-]).apply(([zkUrl, leaderUrl, overlayName, upload, share]) => renderTwister2Conf({
+    workerImageBuild?.image,
+]).apply(([zkUrl, leaderUrl, overlayName, upload, share, image]) => renderTwister2Conf({
     mesosZkUrl: zkUrl,
     // The leader when the stack was deployed (any master redirects to the current one).
     mesosMasterHost: /^https?:\/\/([^:/]+)/.exec(leaderUrl)?.[1] ?? withRole("mesos-master")[0].address,
     mesosCluster: config.mesos.cluster,
     overlayNetworkName: overlayName,
+    workerImage: image,
     nfs: share && { address: share[0], path: share[1] },
     uploader: upload && { directory: upload[0], scpConnection: upload[1], sshConnection: upload[2], url: upload[3] },
     jobMasterIp: withRole("mesos-master")[0].address,
@@ -131,3 +141,5 @@ export const uploader = uploaderServer && {
 };
 // Twister2's twister2.resource.nfs.server.address and .path.
 export const nfsShare = nfs && { address: nfs.address, path: nfs.path };
+// The worker image Twister2's Mesos jobs run in (twister2.resource.mesos.docker.image), and its id per agent.
+export const workerImage = workerImageBuild && { image: workerImageBuild.image, imageIds: workerImageBuild.imageIds };

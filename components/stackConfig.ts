@@ -9,6 +9,7 @@ import { DockerSource } from "./dockerHost";
 import { NfsConfig, parseNfsConfig, RawNfsConfig } from "./nfsShare";
 import { Host } from "./remote";
 import { parseUploaderConfig, RawUploaderConfig, UploaderConfig } from "./uploaderServer";
+import { parseWorkerImageConfig, RawWorkerImageConfig, WorkerImageConfig } from "./twister2WorkerImage";
 
 export const roles = ["swarm-manager", "swarm-worker", "zookeeper", "mesos-master", "mesos-agent", "uploader", "nfs-server"] as const;
 export type Role = (typeof roles)[number];
@@ -27,6 +28,8 @@ export interface StackConfig {
     uploader?: UploaderConfig;
     /** Set when a host has the nfs-server role (exactly one may). */
     nfs?: NfsConfig;
+    /** The Twister2 worker image built on the mesos-agent hosts. */
+    workerImage: WorkerImageConfig;
 }
 
 /** Where Mesos comes from and how masters and agents are set up (components/mesosCluster.ts). */
@@ -62,6 +65,7 @@ export interface RawConfig {
     zookeeper?: { serverIds?: Record<string, unknown>; tickTime?: unknown; initLimit?: unknown; syncLimit?: unknown };
     uploader?: RawUploaderConfig;
     nfs?: RawNfsConfig;
+    workerImage?: RawWorkerImageConfig;
     mesos?: {
         repository?: { url?: unknown; distribution?: unknown; component?: unknown; package?: unknown; keyFile?: unknown };
         cluster?: unknown; agentFlagsDir?: unknown; workDir?: unknown; executorRegistrationTimeout?: unknown;
@@ -94,6 +98,7 @@ export function loadStackConfig(projectDir: string): StackConfig {
         mesos: config.getObject("mesos"),
         uploader: config.getObject("uploader"),
         nfs: config.getObject("nfs"),
+        workerImage: config.getObject("workerImage"),
     }, projectDir);
 }
 
@@ -265,6 +270,7 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
     const uploader = uploaders.length > 0 ? parseUploaderConfig(raw.uploader ?? {}, uploaders[0], projectDir, problems) : undefined;
 
     const nfs = parseNfsConfig(raw.nfs ?? {}, hosts, problems);
+    const workerImage = parseWorkerImageConfig(raw.workerImage ?? {}, problems);
 
     if (problems.length > 0) throw new ConfigError(problems);
     return {
@@ -275,6 +281,7 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
         mesos,
         uploader,
         nfs,
+        workerImage,
     };
 }
 

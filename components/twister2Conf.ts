@@ -13,6 +13,8 @@ export interface Twister2ClusterFacts {
     overlayNetworkName?: string;
     nfs?: { address: string; path: string };
     uploader?: { directory: string; scpConnection: string; sshConnection: string; url: string };
+    /** The worker image built on every agent (`name:tag`). */
+    workerImage?: string;
     /** Where the job master listens (Twister2 runs it beside the Mesos scheduler). */
     jobMasterIp: string;
 }
@@ -28,6 +30,7 @@ export function renderTwister2Conf(facts: Twister2ClusterFacts): Twister2ConfFil
         "twister2.resource.scheduler.mesos.cluster": facts.mesosCluster,
         "twister2.resource.use_docker_container": true,
     };
+    if (facts.workerImage) resource["twister2.resource.mesos.docker.image"] = facts.workerImage;
     if (facts.overlayNetworkName) resource["twister2.resource.mesos.overlay.network.name"] = facts.overlayNetworkName;
     if (facts.nfs) {
         resource["twister2.resource.nfs.server.address"] = facts.nfs.address;

@@ -280,6 +280,16 @@ ensure_image() {
   docker import "$tarball" "$image_tag" >/dev/null
 }
 
+# The same rootfs, served beside the repository as ${repo_url}images/debian-bookworm.tar: the base of
+# the Twister2 worker image on lab hosts (workerImage.baseImageUrl), as no registry is reachable.
+serve_base_image() {
+  local tarball="$cache_dir/lab/bookworm-$image_hash.tar" served="$repo_dir/images/debian-bookworm.tar"
+  [ -s "$tarball" ] || build_rootfs "$tarball"
+  [ "$served" -ef "$tarball" ] && return 0
+  mkdir -p "$repo_dir/images"
+  ln -f "$tarball" "$served" 2>/dev/null || cmp -s "$tarball" "$served" || cp "$tarball" "$served"
+}
+
 # --- hosts ------------------------------------------------------------------------------------------
 ensure_keys() {
   local name
@@ -392,6 +402,7 @@ lab_up() {
   start_apt_cache
   build_mesos_repo
   start_repo_server
+  serve_base_image
   ensure_keys
   write_known_hosts
   for name in $(host_names); do

@@ -127,8 +127,8 @@ describe("swarm on the lab", () => {
         expect(changed.length).toBeGreaterThan(0);
         for (const step of changed) {
             const name = step.urn.split("::").pop()!;
-            // h5 also was a Mesos agent: its agent goes, and the cluster check now waits for h4 only.
-            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5|mesos-h5-agent|mesos-h5-package)|update mesos-agents-registered)$/);
+            // h5 also was a Mesos agent: its agent and worker image go, and the cluster check now waits for h4 only.
+            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5|mesos-h5-agent|mesos-h5-package|worker-image-h5)|update mesos-agents-registered)$/);
         }
         const markdown = stack.previewMarkdown();
         expect(markdown).toMatch(/\d+ to delete/);

@@ -14,6 +14,7 @@ const facts = {
     mesosMasterHost: "10.77.0.12",
     mesosCluster: "twister2-dev",
     overlayNetworkName: "mesos-overlay",
+    workerImage: "twister2-worker:0123456789ab",
     nfs: { address: "10.77.0.11", path: "/nfs/shared-mesos/twister2" },
     uploader: { directory: "/var/www/html/twister2/mesos/", scpConnection: "twister2@10.77.0.12", sshConnection: "twister2@10.77.0.12", url: "http://10.77.0.12:8082/" },
     jobMasterIp: "10.77.0.11",
@@ -34,6 +35,7 @@ describe("Twister2 conf/mesos", () => {
         const resource = parse(files["resource.yaml"]);
         expect(resource["twister2.resource.mesos.master.uri"]).toBe(facts.mesosZkUrl);
         expect(resource["twister2.resource.mesos.overlay.network.name"]).toBe("mesos-overlay");
+        expect(resource["twister2.resource.mesos.docker.image"]).toBe("twister2-worker:0123456789ab");
         expect(resource["twister2.resource.nfs.server.path"]).toBe("/nfs/shared-mesos/twister2");
         expect(resource["twister2.resource.uploader.download.method"]).toBe("HTTP");
         expect(resource["twister2.resource.HTTP.fetch.uri"]).toBe("http://10.77.0.12:8082");

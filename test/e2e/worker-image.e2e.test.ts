@@ -1,0 +1,193 @@
+// The Twister2 worker image on a small real cluster (h1: ZooKeeper, Mesos master, swarm manager, uploader;
+// h2: Mesos agent, swarm worker): built on the agent from the lab's rootfs (no registry) with apt through
+// the lab's cache; a job compiled here, packed as Twister2 packs it and rsynced into the uploader from a
+// third host, runs in the image on the overlay network; a wrong package URL fails fast and says which;
+// a converged stack runs nothing; destroy removes the images, and the base image this program imported.
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { LabHost, labDir, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+
+let stack: PulumiStack;
+let master: LabHost; // zookeeper, mesos-master, swarm-manager, uploader
+let agent: LabHost; // mesos-agent, swarm-worker: where the image is built and runs
+let client: LabHost; // where Twister2's submitting client would run (uploads with rsync)
+let destroyed = false;
+let image: string;
+let imageId: string;
+let aptProxy: string; // this lab's apt cache
+const baseImage = "twister2-lab/debian:bookworm";
+const label = "org.twister2-cluster.worker-image";
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-worker-image-"));
+const uploadKey = path.join(scratch, "id_ed25519");
+
+/** Hello (prints its greeting) and Exit3 (exits 3), compiled here for Java 17, as a job jar. */
+function buildPackages(): { core: Buffer; job: Buffer } {
+    const src = path.join(scratch, "src");
+    fs.mkdirSync(path.join(src, "twister2-job"), { recursive: true });
+    fs.mkdirSync(path.join(src, "twister2-core", "lib"), { recursive: true });
+    fs.writeFileSync(path.join(src, "Hello.java"),
+        "public class Hello { public static void main(String[] a) { System.out.println(\"Hello from a Twister2 worker, Java \" + Runtime.version().feature()); } }\n");
+    fs.writeFileSync(path.join(src, "Exit3.java"), "public class Exit3 { public static void main(String[] a) { System.exit(3); } }\n");
+    fs.writeFileSync(path.join(src, "Core.java"), "public class Core { }\n");
+    execFileSync("javac", ["--release", "17", "-d", path.join(src, "classes"), path.join(src, "Hello.java"), path.join(src, "Exit3.java")]);
+    execFileSync("javac", ["--release", "17", "-d", path.join(src, "core-classes"), path.join(src, "Core.java")]);
+    execFileSync("jar", ["cf", path.join(src, "twister2-job", "twister2-job-e2e.jar"), "-C", path.join(src, "classes"), "."]);
+    execFileSync("jar", ["cf", path.join(src, "twister2-core", "lib", "twister2-core-e2e.jar"), "-C", path.join(src, "core-classes"), "."]);
+    execFileSync("tar", ["-C", src, "-czf", path.join(scratch, "twister2-job.tar.gz"), "twister2-job"]);
+    execFileSync("tar", ["-C", src, "-czf", path.join(scratch, "twister2-core.tar.gz"), "twister2-core"]);
+    return { core: fs.readFileSync(path.join(scratch, "twister2-core.tar.gz")), job: fs.readFileSync(path.join(scratch, "twister2-job.tar.gz")) };
+}
+
+/** `docker run` of the worker image on the agent, on the overlay network; output and exit code. */
+const runWorker = (env: Record<string, string>, command = "") => {
+    const envArgs = Object.entries(env).map(([k, v]) => `-e ${k}='${v}'`).join(" ");
+    return onHost(agent, `set +e; timeout 300 docker run --rm --network mesos-overlay ${envArgs} ${image} ${command}; echo "exit=$?"`,
+        { timeoutMs: 330_000 });
+};
+
+beforeAll(async () => {
+    const hosts = labInventory();
+    [master, agent, client] = hosts;
+    const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "t2-e2e-worker-image", "-f", uploadKey]);
+
+    stack = new PulumiStack("e2e-worker-image", "Pulumi.dev.yaml");
+    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
+    config.setIn(["config", "twister2-cluster:roles"], {
+        [master.name]: ["zookeeper", "mesos-master", "swarm-manager", "uploader"],
+        [agent.name]: ["mesos-agent", "swarm-worker"],
+    });
+    config.setIn(["config", "twister2-cluster:zookeeper"], { serverIds: { [master.name]: 1 } });
+    config.setIn(["config", "twister2-cluster:uploader"], { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()] });
+    fs.writeFileSync(stack.configFile, config.toString());
+    await stack.init();
+    // This lab's addresses: Pulumi.dev.yaml names the default lab's gateway.
+    const repoUrl: string = inventory.mesosRepository.url;
+    await stack.run(["config", "set", "--path", "twister2-cluster:mesos.repository.url", repoUrl]);
+    await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.baseImageUrl", new URL("images/debian-bookworm.tar", repoUrl).href]);
+    aptProxy = inventory.aptProxy;
+    await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.aptProxy", aptProxy]);
+    expect(inventory.aptProxy).toBe(`http://${inventory.gateway}:${process.env.LAB_APT_PORT ?? 3142}`);
+
+    // The client gets the upload key, the uploader's pinned host key, rsync, and the two packages.
+    const { core, job } = buildPackages();
+    onHost(client, `install -d -m 0700 /root/t2-upload && install -d -m 0755 /root/t2-upload/packages
+        cat >/root/t2-upload/key <<'KEY'
+${fs.readFileSync(uploadKey, "utf8").trim()}
+KEY
+        chmod 0600 /root/t2-upload/key
+        echo '${master.address} ${(master as LabHost & { hostKey: string }).hostKey}' >/root/t2-upload/known_hosts
+        echo '${core.toString("base64")}' | base64 -d >/root/t2-upload/packages/twister2-core.tar.gz
+        echo '${job.toString("base64")}' | base64 -d >/root/t2-upload/packages/twister2-job.tar.gz
+        chmod 0644 /root/t2-upload/packages/*
+        command -v rsync >/dev/null || { apt-get update -qq && apt-get install -y -qq rsync; } >/dev/null`);
+});
+
+afterAll(async () => {
+    if (stack && !destroyed) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    if (client) onHost(client, "rm -rf /root/t2-upload", { check: false });
+    reportTimings("worker-image-timings.json");
+    stack?.remove();
+    fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe("the Twister2 worker image on the lab", () => {
+    it("pulumi up builds the image on the agent from the lab's rootfs, tagged with its content's hash", async () => {
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        const out = JSON.parse((await stack.run(["stack", "output", "workerImage", "--json"])).stdout);
+        image = out.image;
+        imageId = out.imageIds[agent.name];
+        expect(image).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
+        expect(Object.keys(out.imageIds)).toEqual([agent.name]);
+        expect(out.imageIds[agent.name]).toMatch(/^sha256:[0-9a-f]{64}$/);
+        const onAgent = onHost(agent, `docker image inspect -f '{{.Id}}' ${image}
+            docker image inspect -f '{{index .Config.Labels "${label}"}}' ${image}
+            docker run --rm --entrypoint '' ${image} sh -c 'java -version 2>&1 | head -1; for c in sshd curl tar; do command -v $c; done'
+            docker image inspect -f ok ${baseImage}`).stdout.trim().split("\n");
+        expect(onAgent[0]).toBe(out.imageIds[agent.name]);
+        expect(onAgent[1]).toBe("twister2-worker");
+        expect(onAgent[2]).toMatch(/openjdk version "17\./);
+        expect(onAgent.slice(3)).toEqual(["/usr/sbin/sshd", "/usr/bin/curl", "/usr/bin/tar", "ok"]);
+        // Built on agents only.
+        expect(onHost(master, `docker image ls -q --filter label=${label}`).stdout.trim()).toBe("");
+    });
+
+    it("runs a job uploaded the way Twister2 uploads it: prints its output and exits 0", () => {
+        const sshOptions = "-i /root/t2-upload/key -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes " +
+            "-o UserKnownHostsFile=/root/t2-upload/known_hosts -o ConnectTimeout=10";
+        onHost(client, `rsync -a -e 'ssh ${sshOptions}' /root/t2-upload/packages/ twister2@${master.address}:/var/www/html/twister2/mesos/`);
+        const run = runWorker({ CLASS_NAME: "Hello", T2_FETCH_URI: `http://${master.address}:8082` });
+        expect(run.stdout).toMatch(/^Hello from a Twister2 worker, Java 17$/m);
+        expect(run.stdout).toMatch(/^exit=0$/m);
+        expect(run.stderr).toContain(`fetching http://${master.address}:8082/twister2/mesos/twister2-core.tar.gz`);
+    });
+
+    it("writes the job's exit code to /dev/termination-log and exits with it; sshd listens on 2022", () => {
+        const env = { CLASS_NAME: "Exit3", T2_FETCH_URI: `http://${master.address}:8082/`, T2_JOB_PATH: "twister2/mesos" };
+        const run = runWorker(env, `bash -c '/twister2/init.sh; rc=$?; echo "rc=$rc log=$(cat /dev/termination-log)"
+            awk '"'"'$2 ~ /:07E6$/ && $4 == "0A" { print "sshd-2022" }'"'"' /proc/net/tcp /proc/net/tcp6 | head -1; exit $rc'`);
+        expect(run.stdout).toMatch(/^rc=3 log=3$/m);
+        expect(run.stdout).toMatch(/^sshd-2022$/m);
+        expect(run.stdout).toMatch(/^exit=3$/m);
+    });
+
+    it("fails at once, naming the URL, when a package cannot be downloaded", () => {
+        const started = Date.now();
+        const run = runWorker({ CLASS_NAME: "Hello", T2_FETCH_URI: `http://${master.address}:8082`, T2_JOB_PATH: "/twister2/nowhere/" });
+        expect(run.stdout).toMatch(/^exit=1$/m);
+        expect(run.stderr).toContain(`twister2-init: ERROR: could not download http://${master.address}:8082/twister2/nowhere/twister2-core.tar.gz (curl exit 22)`);
+        expect(run.stdout).not.toMatch(/Hello from/);
+        expect(Date.now() - started).toBeLessThan(60_000);
+        const noClass = runWorker({ T2_FETCH_URI: `http://${master.address}:8082` });
+        expect(noClass.stdout).toMatch(/^exit=1$/m);
+        expect(noClass.stderr).toContain("CLASS_NAME is not set");
+    });
+
+    it("previews no changes when converged", async () => {
+        await stack.run(["preview", "--expect-no-changes"]);
+    });
+
+    it("re-runs on a changed setting without rebuilding, and drops older builds of the image only", async () => {
+        // A stale build of this image, and an image of someone else's that carries its label (as one built FROM it would).
+        onHost(agent, `docker tag ${image} twister2-worker:000000000000 && docker tag ${image} someone-else/derived:1`);
+        await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.aptProxy", `${aptProxy}/`]);
+        const up = await stack.run(["up", "--yes", "--skip-preview"]);
+        expect(up.stdout).toMatch(/1 updated/);
+        const out = JSON.parse((await stack.run(["stack", "output", "workerImage", "--json"])).stdout);
+        expect(out).toEqual({ image, imageIds: { [agent.name]: imageId } });
+        const tags = onHost(agent, "docker image ls --format '{{.Repository}}:{{.Tag}}' | sort").stdout.trim().split("\n");
+        expect(tags).toContain(image);
+        expect(tags).toContain("someone-else/derived:1");
+        expect(tags).not.toContain("twister2-worker:000000000000");
+        onHost(agent, "docker image rm someone-else/derived:1 >/dev/null");
+    });
+
+    it("destroying the image step removes the builds and the imported base image, and keeps Docker", async () => {
+        const state = JSON.parse((await stack.run(["stack", "export"])).stdout);
+        const urn = state.deployment.resources.map((r: { urn: string }) => r.urn)
+            .find((u: string) => u.endsWith(`::worker-image-${agent.name}`));
+        expect(urn).toBeDefined();
+        await stack.run(["destroy", "--yes", "--skip-preview", "--target", urn]);
+        const left = onHost(agent, `docker info >/dev/null && echo docker-running
+            docker image ls -q --filter label=${label}
+            docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image || true
+            test -s /var/lib/twister2-cluster/worker-image-imported-bases && echo recorded || true`).stdout.trim();
+        expect(left).toBe("docker-running");
+    });
+
+    it("pulumi up builds it again (the base imported again), and pulumi destroy removes everything", async () => {
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        expect(onHost(agent, `docker image inspect -f ok ${image} ${baseImage}`).stdout.trim()).toBe("ok\nok");
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        destroyed = true;
+        const left = onHost(agent, `if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+              docker image ls -q --filter label=${label}; docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image
+            fi; true`).stdout.trim();
+        expect(left).toBe("");
+    });
+});
