@@ -141,6 +141,18 @@ describe("swarm on the lab", () => {
         await stack.run(["preview", "--expect-no-changes"]);
     });
 
+    it("previews adding a worker as that host's resources and nothing else", async () => {
+        await stack.run(["config", "set", "--path", "twister2-cluster:roles.h5[0]", "swarm-worker"]);
+        const preview = JSON.parse((await stack.run(["preview", "--json"])).stdout) as { steps?: { op: string; urn: string }[] };
+        const changed = (preview.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+        expect(changed).toEqual(["create docker-h5", "create docker-h5-engine", "create swarm-evict-h5", "create swarm-join-h5"]);
+        const markdown = stack.previewMarkdown();
+        expect(markdown).toContain("4 to create");
+        expect(markdown).toContain("10.77.0.15");
+        // (swarm-evict-h5 is kept by the first manager, 10.77.0.11, and runs only when h5 leaves.)
+        for (const other of ["10.77.0.12", "10.77.0.13", "10.77.0.14"]) expect(markdown).not.toContain(other);
+    });
+
     it("pulumi destroy takes every host out of the swarm and leaves it clean", async () => {
         await stack.run(["destroy", "--yes", "--skip-preview"]);
         for (const h of hosts) {
