@@ -10,6 +10,8 @@ need_apt=()
 command -v ssh >/dev/null || need_apt+=(openssh-client)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v dot >/dev/null || need_apt+=(graphviz)
+# The worker-image e2e test compiles a tiny Java job here.
+command -v javac >/dev/null && command -v jar >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
   apt-get update -q >/dev/null
