@@ -1,5 +1,6 @@
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
+import { hostNamePattern, inCidr, isCidr } from "./network";
 import { Host, HostScript, lastLine } from "./remote";
 
 /** `kernel`: nfs-kernel-server (real hosts). `ganesha`: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab). */
@@ -28,16 +29,10 @@ export interface RawNfsConfig {
 export type NfsConfig = NfsShareArgs;
 
 const systemDirs = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr", "/var"];
-const dnsName = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
-const ipv4ToNumber = (a: string) => a.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
 
 /** Whether `client` (an address, IPv4 CIDR or DNS name from nfs.clients) lets `address` in. */
 export function clientAllows(client: string, address: string): boolean {
-    if (client === address) return true;
-    const [base, bits] = client.split("/");
-    if (bits === undefined || !net.isIPv4(base) || !net.isIPv4(address)) return false;
-    const size = 2 ** (32 - Number(bits));
-    return Math.floor(ipv4ToNumber(base) / size) === Math.floor(ipv4ToNumber(address) / size);
+    return client === address || (isCidr(client) && net.isIPv4(address) && inCidr(address, client));
 }
 
 /**
@@ -77,12 +72,12 @@ export function parseNfsConfig(raw: RawNfsConfig, hosts: (Host & { roles: readon
             clients = raw.clients.map(String);
             raw.clients.forEach((value, i) => {
                 const client = String(value);
-                const [base, bits, extra] = client.split("/");
+                const [base, bits] = client.split("/");
                 if (client.includes("*") || client.includes("?") || client === "0.0.0.0" || client === "::" || client === "::/0" ||
                     (bits !== undefined && net.isIPv4(base) && /^\d+$/.test(bits) && Number(bits) < 8)) {
                     problems.push(`nfs.clients[${i}]: '${client}' ${openToTheWorld}`);
-                } else if (bits !== undefined ? !(extra === undefined && net.isIPv4(base) && /^\d+$/.test(bits) && Number(bits) <= 32)
-                    : !(net.isIP(client) || (dnsName.test(client) && !/^[\d.]+$/.test(client)))) {
+                } else if (bits !== undefined ? !isCidr(client)
+                    : !(net.isIP(client) || (hostNamePattern.test(client) && !/^[\d.]+$/.test(client)))) {
                     problems.push(`nfs.clients[${i}]: '${client}' is not an IP address, IPv4 CIDR (e.g. 10.77.0.0/24) or DNS name`);
                 }
             });

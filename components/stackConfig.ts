@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerSource } from "./dockerHost";
+import { hostNamePattern, inCidr, isCidr } from "./network";
 import { NfsConfig, parseNfsConfig, RawNfsConfig } from "./nfsShare";
 import { Host } from "./remote";
 import { parseUploaderConfig, RawUploaderConfig, UploaderConfig } from "./uploaderServer";
@@ -80,7 +81,6 @@ export class ConfigError extends Error {
 }
 
 const defaultDaemonJson = { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" } };
-const hostNamePattern = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const hostKeyPattern = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*$/;
 
 const expandHome = (file: string): string => (file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file);
@@ -358,21 +358,4 @@ function parseMesos(raw: NonNullable<RawConfig["mesos"]>, hosts: ClusterHost[], 
         agentAttributes,
         agentResources: resources as string | undefined,
     };
-}
-
-function isCidr(value: string): boolean {
-    const [address, bits, extra] = value.split("/");
-    return extra === undefined && net.isIPv4(address) && /^\d+$/.test(bits ?? "") && Number(bits) <= 32;
-}
-
-function ipv4ToNumber(address: string): number {
-    return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
-}
-
-function inCidr(address: string, cidr: string): boolean {
-    const [base, bits] = cidr.split("/");
-    const size = 2 ** (32 - Number(bits));
-    const start = Math.floor(ipv4ToNumber(base) / size) * size;
-    const n = ipv4ToNumber(address);
-    return n >= start && n < start + size;
 }

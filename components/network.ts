@@ -1,0 +1,24 @@
+// Address checks shared by the config parsers (stackConfig.ts and the components' own parsers).
+import * as net from "node:net";
+
+/** A DNS name: labels of letters, digits and '-', at most 253 characters. */
+export const hostNamePattern = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** An IPv4 CIDR such as 10.78.0.0/24. */
+export function isCidr(value: string): boolean {
+    const [address, bits, extra] = value.split("/");
+    return extra === undefined && net.isIPv4(address) && /^\d+$/.test(bits ?? "") && Number(bits) <= 32;
+}
+
+function ipv4ToNumber(address: string): number {
+    return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+/** Whether the IPv4 `address` lies in `cidr` (a valid CIDR). */
+export function inCidr(address: string, cidr: string): boolean {
+    const [base, bits] = cidr.split("/");
+    const size = 2 ** (32 - Number(bits));
+    const start = Math.floor(ipv4ToNumber(base) / size) * size;
+    const n = ipv4ToNumber(address);
+    return n >= start && n < start + size;
+}
