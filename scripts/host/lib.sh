@@ -75,6 +75,12 @@ write_file() {
   return 0
 }
 
+# zk_mode [ADDRESS]: a ZooKeeper server's mode by `srvr` (leader, follower, standalone), empty when it
+# does not serve.
+zk_mode() {
+  echo srvr | nc -q 2 -w 3 "${1:-127.0.0.1}" 2181 2>/dev/null | sed -n 's/^Mode: //p' || true
+}
+
 # make_dir_recorded DIR MARKER: makes DIR if it is missing (returns 1 if it was there) and records the
 # topmost directory it made in MARKER (once), so that the undo removes only what this program made.
 make_dir_recorded() {
@@ -83,6 +89,19 @@ make_dir_recorded() {
   while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
   mkdir -p "$dir"
   [ -f "$marker" ] || echo "$top" >"$marker"
+}
+
+# remove_dir_recorded DIR MARKER: the undo of make_dir_recorded: removes DIR and its parents up to the
+# recorded topmost one, each only while empty (data stays), then forgets the record.
+remove_dir_recorded() {
+  local dir=$1 marker=$2 top
+  [ -f "$marker" ] || return 0
+  top=$(cat "$marker")
+  while rmdir "$dir" 2>/dev/null; do
+    [ "$dir" = "$top" ] && break
+    dir=$(dirname "$dir")
+  done
+  rm -f "$marker"
 }
 
 # purge_if_only_ours PACKAGE...: purges those still installed, unless that would take along a package

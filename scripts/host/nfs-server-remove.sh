@@ -49,14 +49,8 @@ if [ -f "$marker.packages" ]; then
 fi
 
 if [ -f "$marker.created" ]; then
-  top=$(cat "$marker.created")
-  dir=$EXPORT_PATH
-  while rmdir "$dir" 2>/dev/null; do
-    [ "$dir" = "$top" ] && break
-    dir=$(dirname "$dir")
-  done
+  remove_dir_recorded "$EXPORT_PATH" "$marker.created"
   [ -d "$EXPORT_PATH" ] && step "kept $EXPORT_PATH: it holds data"
-  rm -f "$marker.created"
 fi
 rmdir "$T2_STATE_DIR" 2>/dev/null || true
 step "done"

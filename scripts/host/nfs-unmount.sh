@@ -25,14 +25,6 @@ if [ -f "$marker.packages" ]; then
   purge_if_only_ours "${packages[@]}"
   rm -f "$marker.packages"
 fi
-if [ -f "$marker.created" ]; then
-  top=$(cat "$marker.created")
-  dir=$MOUNT_POINT
-  while rmdir "$dir" 2>/dev/null; do
-    [ "$dir" = "$top" ] && break
-    dir=$(dirname "$dir")
-  done
-  rm -f "$marker.created"
-fi
+remove_dir_recorded "$MOUNT_POINT" "$marker.created"
 rmdir "$T2_STATE_DIR" 2>/dev/null || true
 step "done"

@@ -28,13 +28,7 @@ chown "$UPLOAD_USER:$group" "$home/.ssh/authorized_keys"
 
 # The topmost directory this creates is removed on undo; a directory that existed stays.
 dir=${DIRECTORY%/}
-if [ ! -d "$dir" ]; then
-  top=$dir
-  while [ ! -d "$(dirname "$top")" ]; do top=$(dirname "$top"); done
-  mkdir -p "$dir"
-  echo "$top" >"$T2_STATE_DIR/uploader-directory.created"
-  step "created $DIRECTORY"
-fi
+make_dir_recorded "$dir" "$T2_STATE_DIR/uploader-directory.created" && step "created $DIRECTORY"
 # Readable by nginx (www-data) through "other"; only the account writes.
 chown "$UPLOAD_USER:$group" "$dir"
 chmod 0755 "$dir"
