@@ -74,7 +74,8 @@ export async function runOnHost(inputs: HostScriptInputs, command: string, what:
     }
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** Equal as JSON: how the dynamic providers here compare old and new inputs. */
+export const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export const hostScriptProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: HostScriptInputs) {

@@ -1,6 +1,7 @@
 // A generated secret kept in the stack's state (encrypted), like @pulumi/random's RandomPassword,
 // whose provider plugin cannot be installed here (see README). It changes only when `keepers` change.
 import * as pulumi from "@pulumi/pulumi";
+import { same } from "./hostScriptProvider";
 
 interface RandomSecretInputs {
     length: number;
@@ -15,7 +16,7 @@ const randomSecretProvider: pulumi.dynamic.ResourceProvider = {
         return { id: crypto.randomUUID(), outs: { ...inputs, result } };
     },
     async diff(_id: string, olds: RandomSecretInputs, news: RandomSecretInputs) {
-        const changed = olds.length !== news.length || JSON.stringify(olds.keepers ?? null) !== JSON.stringify(news.keepers ?? null);
+        const changed = olds.length !== news.length || !same(olds.keepers, news.keepers);
         return { changes: changed, replaces: changed ? ["length"] : [] };
     },
 };

@@ -2,7 +2,7 @@
 // restarted one at a time, followers first and the leader last, each back in service before the next.
 // Like HostScript it is a dynamic provider, so the code Pulumi serializes must stay self-contained.
 import * as pulumi from "@pulumi/pulumi";
-import { HostScriptInputs, runOnHost } from "./hostScriptProvider";
+import { HostScriptInputs, runOnHost, same } from "./hostScriptProvider";
 import { connectionTo, Host, privateKeyOf, scriptCommand, ScriptSettings } from "./remote";
 
 interface MemberInputs {
@@ -43,8 +43,6 @@ async function roll(inputs: RollingRestartInputs): Promise<string[]> {
     }
     return restarted;
 }
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 const rollingRestartProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: RollingRestartInputs) {

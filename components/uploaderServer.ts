@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { runOnHost } from "./hostScriptProvider";
+import { runOnHost, same } from "./hostScriptProvider";
 import { connectionTo, Host, HostScript, privateKeyOf, scriptCommand } from "./remote";
 
 /** `twister2-cluster:uploader`, typed (see parseUploaderConfig). */
@@ -185,7 +185,7 @@ const fileUploadProvider: pulumi.dynamic.ResourceProvider = {
     // uploads again in place (the script swaps the file atomically).
     async diff(_id: string, olds: FileUploadInputs, news: FileUploadInputs) {
         const keys = ["connection", "privateKey", "source", "sha256", "create", "delete"] as const;
-        const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+        const changed = keys.filter((k) => !same(olds[k], news[k]));
         return { changes: changed.length > 0, replaces: changed.filter((k) => k === "connection" || k === "delete"), deleteBeforeReplace: true };
     },
     async update(_id: string, olds: FileUploadInputs, news: FileUploadInputs) {

@@ -6,7 +6,7 @@ modes() {
   local server address mode
   for server in $SERVERS; do
     address=${server#*=}
-    mode=$(echo srvr | nc -q 2 -w 3 "$address" 2181 2>/dev/null | sed -n 's/^Mode: //p')
+    mode=$(zk_mode "$address")
     echo "$address ${mode:-down}"
   done
 }

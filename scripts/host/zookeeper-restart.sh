@@ -3,11 +3,10 @@
 # again (as a follower, or as the leader a new election chose). Settings: SERVER_ID.
 : "${SERVER_ID:?}"
 pending="$T2_STATE_DIR/zookeeper.restart-pending"
-mode() { echo srvr | nc -q 2 -w 3 127.0.0.1 2181 2>/dev/null | sed -n 's/^Mode: //p'; }
-serving() { [[ "$(mode)" =~ ^(leader|follower|standalone)$ ]]; }
+serving() { [[ "$(zk_mode)" =~ ^(leader|follower|standalone)$ ]]; }
 [ -e "$pending" ] || exit 0
-step "restarting zookeeper (server $SERVER_ID, $(mode || true))"
+step "restarting zookeeper (server $SERVER_ID, $(zk_mode))"
 systemctl restart zookeeper
 wait_for 120 "server $SERVER_ID to serve the ensemble again" serving
 rm -f "$pending"
-step "server $SERVER_ID serves again as $(mode)"
+step "server $SERVER_ID serves again as $(zk_mode)"
