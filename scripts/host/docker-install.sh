@@ -15,7 +15,7 @@ install_docker_ce() {
   fi
   if echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] https://download.docker.com/linux/${ID} ${VERSION_CODENAME} stable" |
     write_file /etc/apt/sources.list.d/docker.list 0644; then
-    with_apt_lock apt_get update -qq
+    apt_update
   fi
   apt_install docker-ce docker-ce-cli containerd.io
 }

@@ -24,9 +24,16 @@ apt_install() {
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   step "installing ${missing[*]}"
-  [ -n "${T2_APT_UPDATED:-}" ] || with_apt_lock apt_get update -qq
-  T2_APT_UPDATED=1
+  [ -n "${T2_APT_UPDATED:-}" ] || apt_update
+  # Downloads first, bounded and retried; then the installation itself, which is never interrupted.
+  with_apt_lock apt_fetch 900 install -y -qq --no-install-recommends --download-only "${missing[@]}"
   with_apt_lock apt_get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# apt_update: refreshes the package lists (bounded and retried, see apt_fetch).
+apt_update() {
+  with_apt_lock apt_fetch 300 update -qq
+  T2_APT_UPDATED=1
 }
 
 # apt_purge PACKAGE...: removes packages and what only they needed.
@@ -47,7 +54,20 @@ with_apt_lock() {
 
 # apt_get ARGS...: apt-get that also waits for package operations not ours (unattended-upgrades).
 apt_get() {
-  apt-get -o DPkg::Lock::Timeout=600 "$@"
+  apt-get -o DPkg::Lock::Timeout=600 -o Acquire::http::Timeout=30 -o Acquire::Retries=3 "$@"
+}
+
+# apt_fetch SECONDS ARGS...: an apt-get run that only downloads (update, install --download-only), ended
+# after SECONDS and tried up to three times: a stalled mirror or proxy connection would otherwise hold
+# the step (and this host's package lock) for ever.
+apt_fetch() {
+  local seconds=$1 attempt
+  shift
+  for attempt in 1 2 3; do
+    timeout -k 10 "$seconds" apt-get -o DPkg::Lock::Timeout=600 -o Acquire::http::Timeout=30 -o Acquire::Retries=3 "$@" && return 0
+    step "apt-get $1 did not complete within ${seconds}s (attempt $attempt of 3)"
+  done
+  die "apt-get $* failed three times; check this host's package sources and proxy"
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: retries COMMAND every second until it succeeds.

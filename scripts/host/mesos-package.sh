@@ -8,9 +8,7 @@ printf '%s\n' "$REPO_KEY" | write_file "$keyring" 0644 || true
 if echo "deb [signed-by=$keyring] $REPO_URL $REPO_DISTRIBUTION $REPO_COMPONENT" |
   write_file /etc/apt/sources.list.d/twister2-mesos.list 0644; then
   step "package source: $REPO_URL $REPO_DISTRIBUTION $REPO_COMPONENT"
-  with_apt_lock apt_get update -qq
-  # shellcheck disable=SC2034 # read by apt_install (lib.sh)
-  T2_APT_UPDATED=1
+  apt_update
 fi
 if ! dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -q 'install ok installed'; then
   apt_install "$PACKAGE"
