@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Waits until a master leads and its /master/state shows every agent activated (by hostname); prints
-# the leader's URL. Settings: MASTERS ("address ..."), AGENTS ("hostname ...").
-: "${MASTERS:?}" "${AGENTS:?}"
+# the leader's URL. Settings: MASTERS ("address ..."), AGENTS ("hostname ..."; empty: masters only).
+: "${MASTERS:?}" "${AGENTS?}"
 state=$(mktemp)
 trap 'rm -f "$state"' EXIT
 leader=
@@ -23,7 +23,7 @@ all_active() {
     jq -e --arg h "$agent" '.slaves | any(.hostname == $h and .active)' "$state" >/dev/null || return 1
   done
 }
-step "waiting for a leading master with agents: $AGENTS"
-wait_for 180 "a leading master whose /master/state shows agents $AGENTS active" all_active
+step "waiting for a leading master with agents: ${AGENTS:-none}"
+wait_for 180 "a leading master whose /master/state shows agents ${AGENTS:-(none)} active" all_active
 step "leader $leader: $(jq -r '.activated_slaves' "$state") agents active"
 echo "http://$leader:5050"

@@ -152,7 +152,8 @@ ok = failed = 0
 while True:
     started = time.time()
     try:
-        zk.set("/t2-writer", str(ok).encode())
+        # zk.retry: retried on a lost connection (ConnectionLoss) until command_retry's deadline.
+        zk.retry(zk.set, "/t2-writer", str(ok).encode())
         ok += 1
     except Exception as err:
         failed += 1
@@ -181,6 +182,25 @@ echo $! >/tmp/t2-writer.pid`);
             expect(log).not.toMatch(/failed:|Traceback|writer: not running/);
             expect(Number(/ok=(\d+)/.exec(last)?.[1] ?? 0)).toBeGreaterThan(20);
         }
+    });
+
+    it("removes an agent dropped from the config: its service stopped and disabled, flags, credential and work_dir gone", async () => {
+        // h5 keeps only the ZooKeeper role it got above: [mesos-agent, zookeeper] becomes [zookeeper].
+        await stack.run(["config", "set", "--path", "twister2-cluster:roles.h5[0]", "zookeeper"]);
+        await stack.run(["config", "rm", "--path", "twister2-cluster:roles.h5[1]"]);
+        await stack.run(["up", "--yes", "--skip-preview"]);
+
+        const left = onHost(host("h5"), "set +e; systemctl is-active mesos-agent 2>/dev/null | grep -x active; " +
+            "systemctl is-enabled mesos-agent 2>/dev/null | grep -x enabled; " +
+            "ls -d /etc/mesos-agent /etc/mesos/agent-credential.json /var/lib/mesos/agent 2>/dev/null; true").stdout.trim();
+        expect(left).toBe("");
+        // ZooKeeper on h5 is untouched: the ensemble still has one leader and four followers.
+        expect(["h1", "h2", "h3", "h4", "h5"].map(zkMode).sort()).toEqual(["follower", "follower", "follower", "follower", "leader"]);
+        // The remaining agent stays registered; the removed one is no longer active at the leader.
+        const ok = await eventually(90, () => activeAgents(leadingMaster()?.state ?? { slaves: [] }).join() === "10.77.0.14");
+        expect(ok, JSON.stringify(leadingMaster()?.state?.slaves)).toBe(true);
+        const preview = await stack.run(["preview", "--expect-no-changes"], { check: false });
+        expect(preview.code, preview.stdout).toBe(0);
     });
 
     it("destroys it all: services gone, flag files, work directories and ZooKeeper data removed", async () => {
