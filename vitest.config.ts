@@ -4,6 +4,8 @@ export default defineConfig({
     test: {
         // One lab, one stack at a time: end-to-end files never run side by side.
         fileParallelism: false,
+        // The e2e teardown stops the lab (docker stop of five systemd hosts): more than vitest's default 10 s.
+        teardownTimeout: 5 * 60_000,
         projects: [
             { test: { name: "unit", include: ["test/unit/**/*.test.ts"], testTimeout: 30_000 } },
             {
