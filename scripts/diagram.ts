@@ -7,7 +7,7 @@ import type { ClusterHost, Role, StackConfig } from "../components/stackConfig";
 export interface LiveValues {
     /** `http://<address>:5050` of the leading Mesos master. */
     mesosLeader?: string;
-    /** ZooKeeper mode per host name: leader, follower, standalone. */
+    /** ZooKeeper mode per server address (as the zookeeperModes output has it): leader, follower, standalone. */
     zookeeperModes?: Record<string, string>;
     /** Versions per host and service (`hosts[].services`: docker, zookeeper, mesos-master, mesos-agent, nfs-server). */
     versions?: Record<string, Record<string, string>>;
@@ -112,7 +112,7 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
             ], colors.swarm, "", host === managers[0] ? Row.firstManager : Row.swarmNodes);
         }
         if (host.roles.includes("zookeeper")) {
-            const mode = live?.zookeeperModes?.[host.name];
+            const mode = live?.zookeeperModes?.[host.address];
             const v = version(host, "zookeeper");
             node(id.zookeeper(host), [
                 html(`ZooKeeper server.${config.zookeeper.serverIds[host.name] ?? "?"}`),

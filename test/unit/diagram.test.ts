@@ -86,7 +86,7 @@ describe("cluster diagram", () => {
     it("marks the live leaders and versions from `pulumi stack output`", () => {
         const live = liveValues({
             mesosLeader: "http://10.77.0.12:5050",
-            zookeeperModes: { h1: "follower", h2: "follower", h3: "leader" },
+            zookeeperModes: { "10.77.0.11": "follower", "10.77.0.12": "follower", "10.77.0.13": "leader" },
             hosts: [{ name: "h4", address: "10.77.0.14", roles: [], services: { docker: "20.10.24+<dfsg>", "mesos-agent": "1.11.0" } }],
             swarmNodeIds: { h1: "abcdefabcdef123456" },
             overlayNetwork: { name: "mesos-overlay", id: "0123456789abcdef" },
@@ -94,7 +94,7 @@ describe("cluster diagram", () => {
         });
         expect(live).toEqual({
             mesosLeader: "http://10.77.0.12:5050",
-            zookeeperModes: { h1: "follower", h2: "follower", h3: "leader" },
+            zookeeperModes: { "10.77.0.11": "follower", "10.77.0.12": "follower", "10.77.0.13": "leader" },
             versions: { h4: { docker: "20.10.24+<dfsg>", "mesos-agent": "1.11.0" } },
             swarmNodeIds: { h1: "abcdefabcdef123456" },
             overlayNetworkId: "0123456789abcdef",
