@@ -52,9 +52,13 @@ with_apt_lock() {
   ) 9>/run/lock/twister2-cluster-apt.lock
 }
 
-# apt_get ARGS...: apt-get that also waits for package operations not ours (unattended-upgrades).
+# apt-get's options for every run: wait for package operations not ours (unattended-upgrades), and give
+# up on a silent connection after 30 s (apt then retries it).
+readonly T2_APT_OPTIONS=(-o DPkg::Lock::Timeout=600 -o Acquire::http::Timeout=30 -o Acquire::Retries=3)
+
+# apt_get ARGS...: apt-get with T2_APT_OPTIONS.
 apt_get() {
-  apt-get -o DPkg::Lock::Timeout=600 -o Acquire::http::Timeout=30 -o Acquire::Retries=3 "$@"
+  apt-get "${T2_APT_OPTIONS[@]}" "$@"
 }
 
 # apt_fetch SECONDS ARGS...: an apt-get run that only downloads (update, install --download-only), ended
@@ -64,7 +68,7 @@ apt_fetch() {
   local seconds=$1 attempt
   shift
   for attempt in 1 2 3; do
-    timeout -k 10 "$seconds" apt-get -o DPkg::Lock::Timeout=600 -o Acquire::http::Timeout=30 -o Acquire::Retries=3 "$@" && return 0
+    timeout -k 10 "$seconds" apt-get "${T2_APT_OPTIONS[@]}" "$@" && return 0
     step "apt-get $1 did not complete within ${seconds}s (attempt $attempt of 3)"
   done
   die "apt-get $* failed three times; check this host's package sources and proxy"

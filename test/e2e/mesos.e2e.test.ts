@@ -197,7 +197,7 @@ echo $! >/tmp/t2-writer.pid`);
         // ZooKeeper on h5 is untouched: the ensemble still has one leader and four followers.
         expect(["h1", "h2", "h3", "h4", "h5"].map(zkMode).sort()).toEqual(["follower", "follower", "follower", "follower", "leader"]);
         // The remaining agent stays registered; the removed one is no longer active at the leader.
-        const ok = await eventually(90, () => activeAgents(leadingMaster()?.state ?? { slaves: [] }).join() === "10.77.0.14");
+        const ok = await eventually(90, () => activeAgents(leadingMaster()?.state ?? { slaves: [] }).join() === agentAddresses[0]);
         expect(ok, JSON.stringify(leadingMaster()?.state?.slaves)).toBe(true);
         const preview = await stack.run(["preview", "--expect-no-changes"], { check: false });
         expect(preview.code, preview.stdout).toBe(0);
