@@ -24,7 +24,8 @@ const config = (() => {
 })();
 // Files this stack writes for the operator: known_hosts pins every host's key for `ssh` by hand.
 const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
-writeKnownHosts(path.join(stackDir, "known_hosts"), config.hosts);
+const knownHostsFile = path.join(stackDir, "known_hosts");
+writeKnownHosts(knownHostsFile, config.hosts);
 
 // Docker on every host that runs containers: swarm nodes and Mesos agents.
 const runsContainers = (roles: Role[]) => roles.some((role) => role.startsWith("swarm-") || role === "mesos-agent");
@@ -41,6 +42,7 @@ const swarm = managers.length > 0
     : undefined;
 const overlay = swarm && new OverlayNetwork("overlay", {
     swarm,
+    knownHostsFile,
     networkName: config.overlay.name,
     subnet: config.overlay.subnet,
     encrypted: config.overlay.encrypted,

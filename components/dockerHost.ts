@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Host, HostScript, lastLine } from "./remote";
+import { Host, hostScript, lastLine } from "./remote";
 
 export type DockerSource = "docker-ce" | "docker.io";
 
@@ -23,7 +23,7 @@ export class DockerHost extends pulumi.ComponentResource {
         super("twister2:cluster:DockerHost", name, {}, opts);
         this.host = args.host;
 
-        const engine = new HostScript(`${name}-engine`, {
+        const engine = hostScript(`${name}-engine`, {
             host: args.host,
             create: "docker-install.sh",
             createSettings: {

@@ -1,7 +1,8 @@
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { DockerHost } from "./dockerHost";
-import { RandomSecret } from "./randomSecret";
-import { Host, HostScript, lastLine } from "./remote";
+import { Host, hostScript, lastLine } from "./remote";
 
 export interface MesosRepository {
     /** An apt repository: `deb <url> <distribution> <component>`, signed with `key`. */
@@ -100,14 +101,19 @@ export class MesosCluster extends pulumi.ComponentResource {
         this.zkUrl = pulumi.output(args.zookeeperConnectString).apply((connect) => `zk://${connect}/mesos`);
         this.masterUrls = args.masters.map((m) => `http://${m.address}:5050`);
 
-        const secret = new RandomSecret(`${name}-agent-secret`, { length: 32, keepers: args.agentPrincipal }, { parent: this });
+        // Letters and digits only: the secret travels in JSON credential files and never needs quoting.
+        const secret = new random.RandomPassword(`${name}-agent-secret`, {
+            length: 32,
+            special: false,
+            keepers: { principal: args.agentPrincipal },
+        }, { parent: this });
         const principal = args.agentPrincipal;
 
-        const packages = new Map<string, HostScript>();
+        const packages = new Map<string, command.remote.Command>();
         const packageOn = (host: Host) => {
             let pkg = packages.get(host.name);
             if (!pkg) {
-                pkg = new HostScript(`${name}-${host.name}-package`, {
+                pkg = hostScript(`${name}-${host.name}-package`, {
                     host,
                     create: "mesos-package.sh",
                     createSettings: {
@@ -129,7 +135,7 @@ export class MesosCluster extends pulumi.ComponentResource {
         const masters = args.masters.map((host) => {
             const flags = masterFlags(host, args);
             const daemon = { SERVICE: "mesos-master", FLAGS_DIR: "/etc/mesos-master", CREDENTIAL_FILE: masterCredentialsFile, WORK_DIR: flags.work_dir };
-            return new HostScript(`${name}-${host.name}-master`, {
+            return hostScript(`${name}-${host.name}-master`, {
                 host,
                 create: "mesos-daemon.sh",
                 createSettings: {
@@ -145,7 +151,7 @@ export class MesosCluster extends pulumi.ComponentResource {
         const agents = args.agents.map(({ host, docker }) => {
             const flags = agentFlags(host, args);
             const daemon = { SERVICE: "mesos-agent", FLAGS_DIR: args.agentFlagsDir, CREDENTIAL_FILE: agentCredentialFile, WORK_DIR: flags.work_dir };
-            return new HostScript(`${name}-${host.name}-agent`, {
+            return hostScript(`${name}-${host.name}-agent`, {
                 host,
                 create: "mesos-daemon.sh",
                 createSettings: {
@@ -158,7 +164,7 @@ export class MesosCluster extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [packageOn(host), docker, ...masters] });
         });
 
-        const registered = new HostScript(`${name}-agents-registered`, {
+        const registered = hostScript(`${name}-agents-registered`, {
             host: args.masters[0],
             create: "mesos-registered.sh",
             createSettings: {

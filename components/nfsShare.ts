@@ -1,7 +1,7 @@
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { hostNamePattern, inCidr, isCidr } from "./network";
-import { Host, HostScript, lastLine } from "./remote";
+import { Host, hostScript, lastLine } from "./remote";
 
 /** `kernel`: nfs-kernel-server (real hosts). `ganesha`: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab). */
 export type NfsImplementation = "kernel" | "ganesha";
@@ -246,7 +246,7 @@ export class NfsShare extends pulumi.ComponentResource {
         if (args.clients.length === 0) throw new Error("an NFS share needs at least one client");
         const where = { IMPLEMENTATION: args.implementation, EXPORT_NAME: name, EXPORT_PATH: args.path };
 
-        const server = new HostScript(`${name}-server`, {
+        const server = hostScript(`${name}-server`, {
             host: args.server,
             create: "nfs-server.sh",
             createSettings: {
@@ -266,7 +266,7 @@ export class NfsShare extends pulumi.ComponentResource {
         }, { parent: this });
 
         const mount = { SERVER: args.server.address, EXPORT_PATH: args.path, MOUNT_POINT: args.path };
-        const mounts = args.mountOn.map((host) => new HostScript(`${name}-mount-${host.name}`, {
+        const mounts = args.mountOn.map((host) => hostScript(`${name}-mount-${host.name}`, {
             host,
             create: "nfs-mount.sh",
             createSettings: { ...mount, OPTIONS: mountOptions },

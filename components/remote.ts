@@ -1,10 +1,11 @@
-// The one place that decides how this program talks to a host: the connection (pinned host key; the
-// dialing itself is in hostScriptProvider.ts), how a host script and its settings become a command,
-// and how secrets travel (stdin only, never in command text).
+// The one place that decides how this program talks to a host: the connection (pinned host key,
+// dialling), how a host script and its settings become a command, how secrets travel (stdin only,
+// never in command text) and what is logged.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { hostScriptProvider } from "./hostScriptProvider";
 
 /** A machine the cluster is built on, as the stack config describes it. */
 export interface Host {
@@ -34,12 +35,13 @@ export function shellQuote(value: string): string {
 }
 
 /**
- * Turns a host script and its settings into the command line that runs it as root:
- * `sudo env K='v' ... bash -c '<lib.sh + script>' <script name>`.
+ * Turns a host script and its settings into the command line that runs it as root on `host`:
+ * `sudo env K='v' ... bash -c '<lib.sh + script>' '<address>/<script name>'`.
  * The script text and every setting are part of the command, so changing either re-runs exactly
- * the commands it affects. Standard input stays free for secrets.
+ * the commands it affects. Standard input stays free for secrets. The script's $0 names the host
+ * too: the connection is a secret, and `preview:md` reads from the command where a step runs.
  */
-export function scriptCommand(file: string, settings: ScriptSettings = {}): pulumi.Output<string> {
+export function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}): pulumi.Output<string> {
     const body = `${readScript("lib.sh")}\n${readScript(file)}`;
     return pulumi.all(settings).apply((resolved) => {
         const env = Object.keys(resolved)
@@ -48,13 +50,28 @@ export function scriptCommand(file: string, settings: ScriptSettings = {}): pulu
                 if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`setting name ${key} is not an environment variable name`);
                 return `${key}=${shellQuote(String(resolved[key]))}`;
             });
-        return ["sudo", "env", ...env, "bash", "-c", shellQuote(body), file].join(" ");
+        return ["sudo", "env", ...env, "bash", "-c", shellQuote(body), shellQuote(`${host.address}/${file}`)].join(" ");
     });
 }
 
-/** Where a HostScript connects; shown in diffs. The private key travels apart from it, as a secret. */
-export function connectionTo(host: Host) {
-    return { host: host.address, port: host.port, user: host.user, hostKey: host.hostKey };
+/**
+ * How every step reaches its host. The SDK makes the whole connection a secret (it holds the key).
+ * A wrong host key fails the dial, so no command runs on a host that is not the configured one.
+ * Dialling: a host on the cluster's network answers in milliseconds, so 10 s per dial is generous,
+ * and 12 dials (pauses growing 1.5x up to 5 s, about 30 s in all) ride out an sshd restart or the
+ * connections sshd drops when many steps dial one host at once (MaxStartups), while a host that is
+ * gone fails its step within about 2 minutes, naming the host.
+ */
+export function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
+    return {
+        host: host.address,
+        port: host.port,
+        user: host.user,
+        privateKey: privateKeyOf(host),
+        hostKey: host.hostKey,
+        dialErrorLimit: 12,
+        perDialTimeout: 10,
+    };
 }
 
 const privateKeys = new Map<string, pulumi.Output<string>>();
@@ -84,27 +101,47 @@ export interface HostScriptArgs {
     triggers?: pulumi.Input<unknown>[];
 }
 
-/** One step on one host: a script run over SSH as root, with its undo. */
-export class HostScript extends pulumi.dynamic.Resource {
-    /** What the script printed on stdout. (`declare`: the base constructor sets it; a class field would reset it.) */
-    declare public readonly stdout: pulumi.Output<string>;
+/**
+ * One step on one host: a script run over SSH as root (`command.remote.Command`), with its undo.
+ * Scripts print progress on stderr, which Pulumi shows as the step's status, and their result on
+ * stdout, which is never shown (it may be a secret). Stdin carries secrets; nothing travels in SSH
+ * environment requests, which stock sshd drops.
+ */
+export function hostScript(name: string, args: HostScriptArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
+    return new command.remote.Command(name, {
+        connection: connectionTo(args.host),
+        create: args.create ? scriptCommand(args.host, args.create, args.createSettings) : undefined,
+        delete: args.delete ? scriptCommand(args.host, args.delete, args.deleteSettings) : undefined,
+        stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
+        triggers: args.triggers,
+        logging: "stderr",
+        addPreviousOutputInEnv: false,
+    }, {
+        ...opts,
+        additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
+        // A replaced step's undo runs before the step runs again: both act on the same host.
+        deleteBeforeReplace: true,
+        customTimeouts: { create: "20m", update: "20m", delete: "10m", ...opts?.customTimeouts },
+    });
+}
 
-    constructor(name: string, args: HostScriptArgs, opts?: pulumi.CustomResourceOptions) {
-        super(hostScriptProvider, name, {
-            connection: connectionTo(args.host),
-            privateKey: privateKeyOf(args.host),
-            script: args.create ?? args.delete ?? "",
-            create: args.create ? scriptCommand(args.create, args.createSettings) : undefined,
-            delete: args.delete ? scriptCommand(args.delete, args.deleteSettings) : undefined,
-            stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
-            triggers: args.triggers,
-            stdout: undefined,
-        }, {
-            ...opts,
-            additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
-            customTimeouts: { create: "20m", update: "20m", delete: "10m", ...opts?.customTimeouts },
-        }, "twister2", "HostScript");
-    }
+/**
+ * A Docker provider for a host's engine, over SSH (`docker system dial-stdio` on the host) as the
+ * host's SSH user (in the `docker` group: DockerHost adds it), with the stack's key and the pinned
+ * host key only: `-F /dev/null` keeps the user's own ~/.ssh/config out. The engine is not asked
+ * for anything until a resource needs it, so a preview contacts no host.
+ */
+export function dockerOverSsh(name: string, host: Host, knownHostsFile: string, opts?: pulumi.CustomResourceOptions): docker.Provider {
+    return new docker.Provider(name, {
+        host: `ssh://${host.user}@${host.address}:${host.port}`,
+        sshOpts: [
+            "-F", "/dev/null",
+            "-i", host.privateKeyFile, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+            "-o", `UserKnownHostsFile=${knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+        ],
+        disableDockerDaemonCheck: true,
+    }, opts);
 }
 
 /** The last non-empty line a script printed on stdout: its result. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "./dockerHost";
-import { HostScript, lastLine } from "./remote";
+import { hostScript, lastLine } from "./remote";
 
 export interface SwarmClusterArgs {
     /** Swarm managers, an odd number; the first one initialises the swarm and admits the others. */
@@ -31,14 +31,14 @@ export class SwarmCluster extends pulumi.ComponentResource {
         }
         this.firstManager = first;
 
-        const init = new HostScript(`${name}-init`, {
+        const init = hostScript(`${name}-init`, {
             host: first.host,
             create: "swarm-init.sh",
             createSettings: { ADVERTISE_ADDR: first.host.address },
             delete: "swarm-leave.sh",
         }, { parent: this, dependsOn: [first] });
 
-        const tokens = new HostScript(`${name}-join-tokens`, {
+        const tokens = hostScript(`${name}-join-tokens`, {
             host: first.host,
             create: "swarm-join-tokens.sh",
             secretStdout: true,
@@ -60,13 +60,13 @@ export class SwarmCluster extends pulumi.ComponentResource {
             // Created before the join and so deleted after the node has left: the first manager then
             // drops it from the node list.
             // A node changes role by leaving and joining again: the role is a trigger of both steps.
-            const evict = new HostScript(`${name}-evict-${host.name}`, {
+            const evict = hostScript(`${name}-evict-${host.name}`, {
                 host: first.host,
                 delete: "swarm-evict.sh",
                 deleteSettings: { NODE_ADDR: host.address },
                 triggers: [role],
             }, { parent: this, dependsOn: [init] });
-            const join = new HostScript(`${name}-join-${host.name}`, {
+            const join = hostScript(`${name}-join-${host.name}`, {
                 host,
                 create: "swarm-join.sh",
                 createSettings: { MANAGER_ADDR: this.managerIp, ADVERTISE_ADDR: host.address, ROLE: role },

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "./dockerHost";
-import { Host, HostScript, lastLine } from "./remote";
+import { Host, hostScript, lastLine } from "./remote";
 
 /** `twister2-cluster:workerImage`, typed (see parseWorkerImageConfig). */
 export interface WorkerImageConfig {
@@ -95,7 +95,7 @@ export class Twister2WorkerImage extends pulumi.ComponentResource {
         this.image = `${args.name}:${hash}`;
 
         for (const { host, docker } of args.hosts) {
-            const build = new HostScript(`${name}-${host.name}`, {
+            const build = hostScript(`${name}-${host.name}`, {
                 host,
                 create: "worker-image-build.sh",
                 createSettings: {

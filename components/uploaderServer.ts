@@ -4,9 +4,9 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { runOnHost, same } from "./hostScriptProvider";
-import { connectionTo, Host, HostScript, privateKeyOf, scriptCommand } from "./remote";
+import { connectionTo, Host, hostScript } from "./remote";
 
 /** `twister2-cluster:uploader`, typed (see parseUploaderConfig). */
 export interface UploaderConfig {
@@ -156,63 +156,6 @@ export interface UploaderServerArgs extends UploaderConfig {
 }
 
 /**
- * A file from the machine running pulumi, copied to a host over the same SSH connection HostScript uses.
- * Only its path and hash are in the state (a core package is hundreds of MB); a new hash re-publishes.
- */
-interface FileUploadInputs {
-    connection: { host: string; port: number; user: string; hostKey: string };
-    privateKey: string;
-    script: string;
-    source: string;
-    sha256: string;
-    create: string;
-    delete: string;
-}
-
-async function uploadFile(inputs: FileUploadInputs): Promise<void> {
-    const content = require("node:fs").readFileSync(inputs.source) as Buffer;
-    const sha256 = require("node:crypto").createHash("sha256").update(content).digest("hex");
-    if (sha256 !== inputs.sha256) throw new Error(`${inputs.source} changed while pulumi ran (sha256 ${sha256}); run pulumi up again`);
-    await runOnHost({ ...inputs, stdin: content.toString("base64") }, inputs.create, inputs.script);
-}
-
-const fileUploadProvider: pulumi.dynamic.ResourceProvider = {
-    async create(inputs: FileUploadInputs) {
-        await uploadFile(inputs);
-        return { id: `${inputs.connection.host}:${inputs.sha256}`, outs: inputs };
-    },
-    // Another host, directory or name (the undo's settings) replaces: the old copy goes. New content
-    // uploads again in place (the script swaps the file atomically).
-    async diff(_id: string, olds: FileUploadInputs, news: FileUploadInputs) {
-        const keys = ["connection", "privateKey", "source", "sha256", "create", "delete"] as const;
-        const changed = keys.filter((k) => !same(olds[k], news[k]));
-        return { changes: changed.length > 0, replaces: changed.filter((k) => k === "connection" || k === "delete"), deleteBeforeReplace: true };
-    },
-    async update(_id: string, olds: FileUploadInputs, news: FileUploadInputs) {
-        if (olds.sha256 !== news.sha256 || olds.source !== news.source || olds.create !== news.create) await uploadFile(news);
-        return { outs: news };
-    },
-    async delete(_id: string, olds: FileUploadInputs) {
-        await runOnHost(olds, olds.delete, `${olds.script} (undo)`);
-    },
-};
-
-class FileUpload extends pulumi.dynamic.Resource {
-    constructor(name: string, args: { host: Host; file: string; sha256: string; create: string; createSettings: Record<string, pulumi.Input<string>>;
-        delete: string; deleteSettings: Record<string, pulumi.Input<string>> }, opts?: pulumi.CustomResourceOptions) {
-        super(fileUploadProvider, name, {
-            connection: connectionTo(args.host),
-            privateKey: privateKeyOf(args.host),
-            script: args.create,
-            source: args.file,
-            sha256: args.sha256,
-            create: scriptCommand(args.create, args.createSettings),
-            delete: scriptCommand(args.delete, args.deleteSettings),
-        }, { ...opts, customTimeouts: { create: "30m", update: "30m", delete: "10m" } }, "twister2", "FileUpload");
-    }
-}
-
-/**
  * nginx serving one directory read-only (GET/HEAD, no listings) on its own port, and a dedicated
  * account that uploads into it with rsync/ssh using the given public keys — the two halves of Twister2's
  * uploader (`uploader.directory`, `scp/ssh.command.connection`, `download.method: HTTP`, `HTTP.fetch.uri`).
@@ -240,7 +183,7 @@ export class UploaderServer extends pulumi.ComponentResource {
         this.scpConnection = `${args.user}@${host.address}`;
         this.sshConnection = this.scpConnection;
 
-        const web = new HostScript(`${name}-nginx`, {
+        const web = hostScript(`${name}-nginx`, {
             host,
             create: "uploader-nginx.sh",
             createSettings: { PORT: args.port, DIRECTORY: args.directory, URL_PATH: args.urlPath },
@@ -249,7 +192,7 @@ export class UploaderServer extends pulumi.ComponentResource {
 
         // The account and the directory are replaced (undone, then made again) when either name changes,
         // so an old account or directory never lingers; new keys only rewrite authorized_keys.
-        const account = new HostScript(`${name}-account`, {
+        const account = hostScript(`${name}-account`, {
             host,
             create: "uploader-account.sh",
             createSettings: { UPLOAD_USER: args.user, DIRECTORY: args.directory, PUBLIC_KEYS: args.publicKeys.join("\n") },
@@ -259,17 +202,25 @@ export class UploaderServer extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [web] });
 
         if (args.corePackage) {
-            const settings = { DIRECTORY: args.directory, NAME: args.corePackage.name, UPLOAD_USER: args.user };
-            const core = new FileUpload(`${name}-core-package`, {
+            const { file, name: packageName, sha256 } = args.corePackage;
+            // Copied (SFTP, as the SSH login) into the login's home, then checked and moved into the
+            // directory by a root step. Only the file's path and hash are in the state: a new hash copies
+            // and publishes again.
+            const staged = `.twister2-cluster-${packageName}`;
+            const upload = new command.remote.CopyToRemote(`${name}-core-package-upload`, {
+                connection: connectionTo(host),
+                source: new pulumi.asset.FileAsset(file),
+                remotePath: staged,
+            }, { parent: this, dependsOn: [account] });
+            const settings = { DIRECTORY: args.directory, NAME: packageName, UPLOAD_USER: args.user, STAGED: staged };
+            const core = hostScript(`${name}-core-package`, {
                 host,
-                file: args.corePackage.file,
-                sha256: args.corePackage.sha256,
                 create: "uploader-publish.sh",
-                createSettings: { ...settings, SHA256: args.corePackage.sha256 },
+                createSettings: { ...settings, SHA256: sha256 },
                 delete: "uploader-unpublish.sh",
                 deleteSettings: settings,
-            }, { parent: this, dependsOn: [account] });
-            this.corePackageUrl = core.urn.apply(() => `${this.url}${args.corePackage!.name}`);
+            }, { parent: this, dependsOn: [upload] });
+            this.corePackageUrl = core.urn.apply(() => `${this.url}${packageName}`);
         }
 
         this.registerOutputs({

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Host, HostScript, lastLine } from "./remote";
-import { RollingRestart } from "./rollingRestart";
+import * as command from "@pulumi/command";
+import { Host, hostScript, lastLine } from "./remote";
 
 export interface ZookeeperServer {
     host: Host;
@@ -45,13 +45,13 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
         };
 
         const configured = servers.map((server) => {
-            const pkg = new HostScript(`${name}-${server.host.name}-package`, {
+            const pkg = hostScript(`${name}-${server.host.name}-package`, {
                 host: server.host,
                 create: "zookeeper-package.sh",
                 delete: "zookeeper-remove.sh",
             }, { parent: this });
             this.versions[server.host.name] = lastLine(pkg.stdout);
-            return new HostScript(`${name}-${server.host.name}-server`, {
+            return hostScript(`${name}-${server.host.name}-server`, {
                 host: server.host,
                 create: "zookeeper-configure.sh",
                 createSettings: { SERVER_ID: server.id, ...settings },
@@ -59,27 +59,39 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [pkg] });
         });
 
-        const rollout = new RollingRestart(`${name}-rolling-restart`, {
-            members: servers.map((server) => ({
-                host: server.host,
-                probeScript: "zookeeper-probe.sh",
-                restartScript: "zookeeper-restart.sh",
-                settings: { SERVER_ID: server.id },
-            })),
-            revision: settings,
-        }, { parent: this, dependsOn: configured });
+        // The rolling restart: a chain of steps, one server at a time in id order, twice. The first
+        // round restarts the marked servers that follow; the second restarts what is still marked, the
+        // leader. Each waits until its server serves again. Every step carries the ensemble's settings,
+        // so a change of them runs the whole chain again, in order.
+        let previous: pulumi.Resource[] = configured;
+        const restarts: command.remote.Command[] = [];
+        for (const round of ["followers", "leader"] as const) {
+            for (const server of servers) {
+                const restart = hostScript(`${name}-${server.host.name}-restart-${round}`, {
+                    host: server.host,
+                    create: "zookeeper-restart.sh",
+                    createSettings: { ...settings, SERVER_ID: server.id, ROUND: round },
+                }, { parent: this, dependsOn: previous });
+                restarts.push(restart);
+                previous = [restart];
+            }
+        }
 
-        const quorum = new HostScript(`${name}-quorum`, {
+        const quorum = hostScript(`${name}-quorum`, {
             host: servers[0].host,
             create: "zookeeper-quorum.sh",
             createSettings: { SERVERS: members },
-        }, { parent: this, dependsOn: [rollout] });
+        }, { parent: this, dependsOn: previous });
 
         this.connectString = quorum.stdout.apply(() => servers.map((s) => `${s.host.address}:2181`).join(","));
         this.modes = quorum.stdout.apply((out) => Object.fromEntries(
             out.trim().split("\n").filter(Boolean).map((line) => line.trim().split(/\s+/) as [string, string]),
         ));
-        this.lastRollingRestart = rollout.restarted;
+        // Each restart step prints "restarted <mode before>" or nothing.
+        this.lastRollingRestart = pulumi.all(restarts.map((r, i) => r.stdout.apply((out) => {
+            const restarted = /^restarted (\S+)/m.exec(out);
+            return restarted ? `${servers[i % servers.length].host.name} ${restarted[1]}` : undefined;
+        }))).apply((entries) => entries.filter((e): e is string => e !== undefined));
         this.registerOutputs({ connectString: this.connectString, modes: this.modes, lastRollingRestart: this.lastRollingRestart });
     }
 }

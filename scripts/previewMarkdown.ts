@@ -5,7 +5,7 @@
 interface ResourceState {
     type: string;
     parent?: string;
-    inputs?: { connection?: { host?: string }; script?: string; create?: string; delete?: string };
+    inputs?: { create?: string; delete?: string };
 }
 
 interface PreviewStep {
@@ -26,8 +26,14 @@ const hiddenOps = new Set(["same", "read", "create-replacement", "delete-replace
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
-/** The script a command line runs: scriptCommand() ends every command with the script's file name. */
-const scriptOf = (command?: string) => command?.trim().split(/\s+/).pop();
+/** Where and what a command line runs: scriptCommand() ends every command with '<host address>/<script>'. */
+function targetOf(command?: string): { host?: string; script?: string } {
+    const last = command?.trim().split(/\s+/).pop()?.replace(/^'|'$/g, "");
+    if (!last) return {};
+    const slash = last.lastIndexOf("/");
+    return slash < 0 ? { script: last } : { host: last.slice(0, slash), script: last.slice(slash + 1) };
+}
+const scriptOf = (command?: string) => targetOf(command).script;
 
 function changeOf(step: PreviewStep, state: ResourceState): string {
     const run = scriptOf(state.inputs?.create);
@@ -57,7 +63,7 @@ export function renderPreview(stack: string, preview: PreviewJson): string {
         if (!state || state.type.startsWith("pulumi:")) continue;
         const component = state.parent && !state.parent.includes("pulumi:pulumi:Stack")
             ? `${typeOf(state.parent).split(":").pop()} \`${nameOf(state.parent)}\`` : "(stack)";
-        const host = state.inputs?.connection?.host ?? "";
+        const host = targetOf(state.inputs?.create ?? state.inputs?.delete).host ?? "";
         rows.push([component, host, `\`${nameOf(step.urn)}\``, changeOf(step, state)]);
     }
     rows.sort((a, b) => a.join("\u0000").localeCompare(b.join("\u0000")));

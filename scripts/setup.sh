@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # All set-up on a fresh machine, idempotent: npm packages, the Pulumi toolchain (built from the Go
-# module proxy on first run), the local state backend and its passphrase.
+# module proxy on first run), the providers' plugins, the local state backend and its passphrase.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -26,6 +26,8 @@ if [ "$(cat node_modules/.t2-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
 fi
 
 bash scripts/toolchain.sh
+# A resource plugin for each provider package: the installed one, else the lab's stand-in.
+bash lab/providers/install.sh
 
 mkdir -p .state/backend
 if [ ! -s .state/passphrase ]; then

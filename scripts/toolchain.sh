@@ -1,13 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Pulumi CLI (the version package.json pins for @pulumi/pulumi), its Node.js language host
-# and the host for Pulumi dynamic providers, built from the Go module proxy into a per-user cache
+# Installs the Pulumi CLI (the version package.json pins for @pulumi/pulumi) and its Node.js language
+# host, built from the Go module proxy into a per-user cache
 # (~/.cache/twister2-cluster/toolchain; the Go build and module caches make later builds fast).
 # Idempotent: with the pinned versions in place it returns at once.
 #
-# Resource plugins: each @pulumi/<name> provider package in package.json needs the plugin
-# pulumi-resource-<name> at the same version in `pulumi plugin ls`. Their Go modules
-# (github.com/pulumi/pulumi-<name>/provider...) are not served by the module proxy this project
-# reaches, so they cannot be built here; the script says so instead of letting `pulumi up` fail later.
+# Resource plugins are lab/providers/install.sh's business (set-up runs it after this).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/pulumi-env.sh
@@ -25,36 +22,12 @@ if [ "$sdk_version" != "$T2_PULUMI_VERSION" ]; then
   say "package.json pins @pulumi/pulumi ${sdk_version#v} but toolchain/pulumi/go.mod builds the CLI at $T2_PULUMI_VERSION; pin both to one version"
   exit 1
 fi
-# Provider packages other than the SDK itself: "NAME VERSION" for each plugin they need.
-plugins=$(awk '$1 ~ /^@pulumi\// && $1 != "@pulumi/pulumi" { sub("^@pulumi/", "", $1); print $1, $2 }' <<<"$pinned")
-
 cli_installed() {
-  [ -x "$T2_TOOLCHAIN_BIN/pulumi-language-nodejs" ] && [ -x "$T2_TOOLCHAIN_BIN/pulumi-resource-pulumi-nodejs" ] &&
+  [ -x "$T2_TOOLCHAIN_BIN/pulumi-language-nodejs" ] &&
     [ "$("$T2_TOOLCHAIN_BIN/pulumi" version 2>/dev/null)" = "$T2_PULUMI_VERSION" ]
 }
 
-# Every pinned provider's plugin must be installed at the pinned version.
-check_plugins() {
-  [ -n "$plugins" ] || return 0
-  local listed missing=()
-  listed=$(pulumi plugin ls --json 2>/dev/null |
-    node -e 'let s = ""; process.stdin.on("data", d => s += d).on("end", () => {
-      for (const p of JSON.parse(s || "[]")) if (p.kind === "resource") console.log(p.name, p.version);
-    })')
-  while read -r name version; do
-    grep -qxF "$name $version" <<<"$listed" || missing+=("$name $version")
-  done <<<"$plugins"
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  for plugin in "${missing[@]}"; do
-    say "no resource plugin ${plugin% *} v${plugin#* } (package.json pins @pulumi/${plugin% *} ${plugin#* }):" \
-      "its Go module is not served by the module proxy, so it cannot be built here;" \
-      "install it with \`pulumi plugin install resource ${plugin% *} ${plugin#* } --file PATH\` if you have the binary"
-  done
-  return 1
-}
-
 if cli_installed; then
-  check_plugins
   say "pulumi $T2_PULUMI_VERSION ready ($T2_TOOLCHAIN_BIN)"
   exit 0
 fi
@@ -63,11 +36,10 @@ fi
 system_pulumi=$(PATH=${PATH//"$T2_TOOLCHAIN_BIN:"/} command -v pulumi || true)
 if [ -n "$system_pulumi" ] && [ "$("$system_pulumi" version 2>/dev/null)" = "$T2_PULUMI_VERSION" ]; then
   system_bin=$(dirname "$(readlink -f "$system_pulumi")")
-  if [ -x "$system_bin/pulumi-language-nodejs" ] && [ -x "$system_bin/pulumi-resource-pulumi-nodejs" ]; then
+  if [ -x "$system_bin/pulumi-language-nodejs" ]; then
     mkdir -p "$T2_TOOLCHAIN_BIN"
-    for tool in pulumi pulumi-language-nodejs pulumi-resource-pulumi-nodejs; do ln -sf "$system_bin/$tool" "$T2_TOOLCHAIN_BIN/$tool"; done
-    check_plugins
-    say "using the installed pulumi $T2_PULUMI_VERSION ($system_bin)"
+    for tool in pulumi pulumi-language-nodejs; do ln -sf "$system_bin/$tool" "$T2_TOOLCHAIN_BIN/$tool"; done
+      say "using the installed pulumi $T2_PULUMI_VERSION ($system_bin)"
     exit 0
   fi
 fi
@@ -95,12 +67,7 @@ go_build "$root/toolchain/pulumi-language-nodejs" -o "$staging/pulumi-language-n
   -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$T2_LANGHOST_VERSION" \
   github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs
 
-# The dynamic-provider host is a small script that ships in the SDK module beside the CLI's version.
-sdk_dir=$(cd "$root/toolchain/pulumi" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
-install -m 0755 "$sdk_dir/nodejs/dist/pulumi-resource-pulumi-nodejs" "$staging/"
-
 mkdir -p "$T2_TOOLCHAIN_BIN"
 mv -f "$staging"/* "$T2_TOOLCHAIN_BIN/"
 cli_installed || { say "the freshly built pulumi does not report $T2_PULUMI_VERSION"; exit 1; }
 say "pulumi $T2_PULUMI_VERSION installed in $((SECONDS - started))s ($T2_TOOLCHAIN_BIN)"
-check_plugins

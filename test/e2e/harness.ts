@@ -66,13 +66,16 @@ export async function eventually(seconds: number, probe: () => boolean): Promise
 
 /**
  * The Pulumi CLI on a throwaway stack in a backend of its own under .state/e2e/<stack>. Its config starts as a
- * copy of another stack's (Pulumi.<stack>.yaml, git-ignored) so tests can change it freely.
+ * copy of another stack's (Pulumi.<stack>.yaml, git-ignored) so tests can change it freely. `programDir` runs
+ * another program than the project's (its config then comes from writeConfig).
  */
 export class PulumiStack {
     readonly configFile: string;
     private readonly env: NodeJS.ProcessEnv;
+    private readonly programDir: string;
 
-    constructor(readonly stack: string, fromConfig: string) {
+    constructor(readonly stack: string, fromConfig?: string, options: { programDir?: string } = {}) {
+        this.programDir = options.programDir ?? projectDir;
         const backend = path.join(stateDir, stack, "backend");
         fs.rmSync(backend, { recursive: true, force: true });
         fs.mkdirSync(backend, { recursive: true });
@@ -86,12 +89,21 @@ export class PulumiStack {
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         };
-        this.configFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
-        // Without the source stack's salt (this stack has a passphrase of its own), and with this lab's files.
-        const config = fs.readFileSync(path.join(projectDir, fromConfig), "utf8")
-            .replace(/^encryptionsalt:.*\n?/m, "")
-            .replace(/(?<=[\s[])\.lab\//g, `${labDir}/`);
-        fs.writeFileSync(this.configFile, config);
+        this.configFile = path.join(this.programDir, `Pulumi.${stack}.yaml`);
+        if (fromConfig) {
+            // Without the source stack's salt (this stack has a passphrase of its own), and with this lab's files.
+            const config = fs.readFileSync(path.join(projectDir, fromConfig), "utf8")
+                .replace(/^encryptionsalt:.*\n?/m, "")
+                .replace(/(?<=[\s[])\.lab\//g, `${labDir}/`);
+            fs.writeFileSync(this.configFile, config);
+        }
+    }
+
+    /** Replaces the stack's config with these values (plain, not secret). */
+    writeConfig(values: Record<string, unknown>): void {
+        const project = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(this.programDir, "Pulumi.yaml"), "utf8"))![1];
+        const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`${project}:${k}`, v]));
+        fs.writeFileSync(this.configFile, JSON.stringify({ config }, null, 2));
     }
 
     /** Creates the stack (passphrase secrets) in its fresh backend. */
@@ -120,7 +132,7 @@ export class PulumiStack {
         const stackArgs = args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack];
         // Most steps wait on a remote host: more at once than Pulumi's default of 8.
         if (["up", "destroy", "preview"].includes(args[0])) stackArgs.push("--parallel", "32");
-        const child = spawn("pulumi", [...args, ...stackArgs, "--non-interactive"], { cwd: projectDir, env: this.env });
+        const child = spawn("pulumi", [...args, ...stackArgs, "--non-interactive"], { cwd: this.programDir, env: this.env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -109,6 +109,18 @@ describe("swarm on the lab", () => {
         expect(stack.previewMarkdown()).toMatch(/Nothing to change: \d+ resources are up to date\./);
     });
 
+    it("reads the overlay network on refresh: one removed by hand is made again by the next up", async () => {
+        const id = (await stack.run(["stack", "output", "overlayNetwork", "--json"])).stdout;
+        onHost(host("h1"), "docker network rm mesos-overlay >/dev/null");
+        const refresh = await stack.run(["refresh", "--yes", "--skip-preview"]);
+        expect(refresh.stdout).toMatch(/1 deleted/);
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        const network = onHost(host("h1"), "docker network inspect mesos-overlay --format '{{.Driver}} {{.Attachable}} {{range .IPAM.Config}}{{.Subnet}}{{end}}'");
+        expect(network.stdout.trim()).toBe("overlay true 10.78.0.0/24");
+        expect((await stack.run(["stack", "output", "overlayNetwork", "--json"])).stdout).not.toBe(id);
+        await stack.run(["preview", "--expect-no-changes"]);
+    });
+
     it("keeps the join tokens out of the state in plain text", async () => {
         const workerToken = onHost(host("h1"), "docker swarm join-token -q worker").stdout.trim();
         const managerToken = onHost(host("h1"), "docker swarm join-token -q manager").stdout.trim();

@@ -111,8 +111,8 @@ describe("the job-package uploader on the lab", () => {
     it("re-publishes a changed core package, and keeps its bytes out of the state", async () => {
         fs.writeFileSync(corePackage, crypto.randomBytes(256 * 1024));
         const up = await stack.run(["up", "--yes", "--skip-preview"]);
-        // Uploaded again in place (swapped atomically on the host), not removed and re-made.
-        expect(up.stdout).toMatch(/1 updated/);
+        // Copied again and published in place (swapped atomically on the host), not removed and re-made.
+        expect(up.stdout).toMatch(/2 updated/);
         expect(up.stdout).not.toMatch(/replaced/);
         const got = onHost(reader, `curl -sf --max-time 30 '${outputs.corePackageUrl}' | sha256sum | cut -d' ' -f1`).stdout.trim();
         expect(got).toBe(sha256(fs.readFileSync(corePackage)));

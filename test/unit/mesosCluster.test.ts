@@ -72,6 +72,12 @@ describe("MesosCluster", () => {
         expect(program.mesosMasters).toEqual(["http://10.77.0.11:5050", "http://10.77.0.12:5050", "http://10.77.0.13:5050"]);
     });
 
+    it("generates the agent secret with random.RandomPassword, new only when the principal changes", () => {
+        const secret = named("mesos-agent-secret")!;
+        expect(secret.type).toBe("random:index/randomPassword:RandomPassword");
+        expect(secret.inputs).toMatchObject({ length: 32, special: false, keepers: { principal: "twister2-agent" } });
+    });
+
     it("hands the generated agent secret over only on stdin, as a secret", () => {
         const steps = recorded.filter((r) => r.type === hostScriptType && /mesos-h\d-(master|agent)$/.test(r.name));
         expect(steps).toHaveLength(5);

@@ -20,13 +20,15 @@ function unwrapSecrets(value: any, at: string, secretPaths: string[]): any {
         return unwrapSecrets(value.value, at, secretPaths);
     }
     if (Array.isArray(value)) return value.map((v, i) => unwrapSecrets(v, `${at}[${i}]`, secretPaths));
-    if (value && typeof value === "object") {
+    // Plain objects only: assets (and their promised paths) stay as the SDK made them.
+    if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapSecrets(v, at ? `${at}.${k}` : k, secretPaths)]));
     }
     return value;
 }
 
-export const hostScriptType = "pulumi-nodejs:dynamic/twister2:HostScript";
+/** Every host step is a command.remote.Command. */
+export const hostScriptType = "command:remote:Command";
 
 export const fakeAgentSecret = "mock-random-agent-secret-0123456789";
 
@@ -47,7 +49,8 @@ export function installMocks(stack = "unit"): RecordedResource[] {
                     : create.includes("docker-install.sh") ? "26.1.5" : "";
                 state.stderr = "";
             }
-            if (args.type.endsWith(":RandomSecret")) state.result = fakeAgentSecret;
+            if (args.type === "random:index/randomPassword:RandomPassword") state.result = fakeAgentSecret;
+            if (args.type === "docker:index/network:Network") state.id = `${args.name}-id`;
             return { id: `${args.name}-id`, state };
         },
         call: (args) => args.inputs,

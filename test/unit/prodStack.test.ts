@@ -49,6 +49,6 @@ describe("the prod stack example", () => {
 
     it("encrypts the overlay network", () => {
         const network = recorded.find((r) => r.name === "overlay-network")!;
-        expect(network.inputs.create).toContain("ENCRYPTED='true'");
+        expect(network.inputs.options).toEqual({ encrypted: "" });
     });
 });

@@ -64,18 +64,31 @@ describe("the cluster program", () => {
             expect(named(`swarm-join-${host}`)?.secretPaths).toContain("stdin");
         }
         for (const command of commands()) {
-            expect(command.secretPaths).toContain("privateKey");
-            expect(command.secretPaths).not.toContain("connection");
+            expect(command.secretPaths).toContain("connection");
+            expect(command.inputs.logging).toBe("stderr");
+            expect(command.inputs.addPreviousOutputInEnv).toBe(false);
+            expect(command.inputs.environment).toBeUndefined();
         }
     });
 
-    it("creates an attachable overlay network on the first manager", () => {
+    it("pins every host's key and dials within bounds", () => {
+        for (const command of commands()) {
+            const host = labHosts("").find((h) => h.address === command.inputs.connection.host)!;
+            expect(command.inputs.connection).toMatchObject({ user: host.user, port: 22, hostKey: host.hostKey, dialErrorLimit: 12, perDialTimeout: 10 });
+        }
+    });
+
+    it("creates an attachable overlay network through the first manager's Docker engine over SSH", () => {
         const network = named("overlay-network")!;
-        expect(network.inputs.connection.host).toBe("10.77.0.11");
-        expect(network.inputs.create).toContain("NETWORK_NAME='mesos-overlay'");
-        expect(network.inputs.create).toContain("SUBNET='10.78.0.0/24'");
-        expect(network.inputs.delete).toContain("overlay-remove.sh");
-        expect(network.inputs.triggers).toEqual(["mesos-overlay", "10.78.0.0/24", false]);
+        expect(network.type).toBe("docker:index/network:Network");
+        expect(network.inputs).toMatchObject({ name: "mesos-overlay", driver: "overlay", attachable: true, ipamConfigs: [{ subnet: "10.78.0.0/24" }] });
+        expect(network.inputs.options).toBeUndefined();
+        const provider = named("overlay-docker")!;
+        expect(provider.type).toBe("pulumi:providers:docker");
+        expect(provider.inputs.host).toBe("ssh://deploy@10.77.0.11:22");
+        const sshOpts = JSON.parse(provider.inputs.sshOpts) as string[];
+        expect(sshOpts).toEqual(expect.arrayContaining(["-F", "/dev/null", "StrictHostKeyChecking=yes", "IdentitiesOnly=yes"]));
+        expect(sshOpts.find((o) => o.startsWith("UserKnownHostsFile="))).toMatch(/\.twister2\/unit\/known_hosts$/);
     });
 
     it("configures ZooKeeper servers with the ids the config gives them", async () => {
@@ -87,6 +100,23 @@ describe("the cluster program", () => {
         }
         expect(named("zookeeper-quorum")?.inputs.connection.host).toBe("10.77.0.13");
         expect(await valueOf(program.zookeeperConnectString)).toBe("10.77.0.13:2181,10.77.0.14:2181,10.77.0.12:2181");
+    });
+
+    it("rolls restarts as a chain of steps in id order, followers first and then the leader", () => {
+        const rounds = recorded.filter((r) => /^zookeeper-h\d-restart-/.test(r.name)).map((r) => r.name);
+        // Declared (and chained by dependsOn) in the order they run.
+        expect(rounds).toEqual([
+            "zookeeper-h3-restart-followers", "zookeeper-h4-restart-followers", "zookeeper-h2-restart-followers",
+            "zookeeper-h3-restart-leader", "zookeeper-h4-restart-leader", "zookeeper-h2-restart-leader",
+        ]);
+        for (const name of rounds) {
+            const step = named(name)!;
+            expect(step.inputs.create).toContain("zookeeper-restart.sh");
+            expect(step.inputs.create).toContain(`ROUND='${name.split("-").pop()}'`);
+            // The ensemble's settings: a change of them runs the chain again.
+            expect(step.inputs.create).toContain("SERVERS='3=10.77.0.13 5=10.77.0.14 7=10.77.0.12'");
+            expect(step.inputs.delete).toBeUndefined();
+        }
     });
 
     it("exports the hosts with their roles and the swarm's node ids", async () => {

@@ -111,8 +111,8 @@ describe("UploaderServer under mocks", () => {
     });
 
     it("puts nginx, the upload account and the core package on the uploader host only", () => {
-        const steps = recorded.filter((r) => r.type === hostScriptType || r.type.endsWith(":FileUpload"));
-        expect(steps.map((s) => s.name).sort()).toEqual(["uploader-account", "uploader-core-package", "uploader-nginx"]);
+        const steps = recorded.filter((r) => r.type === hostScriptType || r.type === "command:remote:CopyToRemote");
+        expect(steps.map((s) => s.name).sort()).toEqual(["uploader-account", "uploader-core-package", "uploader-core-package-upload", "uploader-nginx"]);
         for (const step of steps) expect(step.inputs.connection.host).toBe("10.77.0.12");
         expect(recorded.filter((r) => r.type === "twister2:cluster:DockerHost")).toHaveLength(0);
         const nginx = named("uploader-nginx").inputs;
@@ -133,11 +133,16 @@ describe("UploaderServer under mocks", () => {
         expect(account.triggers).toEqual(["twister2", "/var/www/html/twister2/mesos/"]);
     });
 
-    it("publishes the core package by path and hash: its bytes are in no input", () => {
+    it("copies the core package as a file asset, then publishes it by hash: its bytes are in no input", async () => {
+        const upload = named("uploader-core-package-upload");
+        expect(upload.type).toBe("command:remote:CopyToRemote");
+        expect(upload.inputs.source).toBeInstanceOf(pulumi.asset.FileAsset);
+        expect(await upload.inputs.source.path).toBe(corePackage);
+        expect(upload.inputs.remotePath).toBe(".twister2-cluster-twister2-core-0.8.0.tar.gz");
         const core = named("uploader-core-package");
-        expect(core.inputs.source).toBe(corePackage);
-        expect(core.inputs.sha256).toBe(coreSha);
+        expect(core.inputs.create).toContain("uploader-publish.sh");
         expect(core.inputs.create).toContain(`SHA256='${coreSha}'`);
+        expect(core.inputs.create).toContain("STAGED='.twister2-cluster-twister2-core-0.8.0.tar.gz'");
         expect(core.inputs.delete).toContain("uploader-unpublish.sh");
         const bytes = fs.readFileSync(corePackage).toString("base64");
         expect(JSON.stringify(recorded)).not.toContain(bytes.slice(0, 64));
@@ -146,7 +151,9 @@ describe("UploaderServer under mocks", () => {
     it("keeps the SSH key secret and out of every command line", () => {
         const sshKey = fs.readFileSync(keyFile, "utf8");
         for (const step of recorded.filter((r) => r.name.startsWith("uploader-") && r.inputs.connection)) {
-            expect(step.secretPaths).toContain("privateKey");
+            // The SDK makes the whole connection (with the key) a secret.
+            expect(step.secretPaths).toContain("connection");
+            expect(step.inputs.connection.privateKey).toContain("PRIVATE KEY");
             for (const text of [step.inputs.create, step.inputs.delete].filter(Boolean)) {
                 expect(text).not.toContain(sshKey.trim());
                 expect(text).not.toContain("PRIVATE KEY");

@@ -1,0 +1,375 @@
+// Package standin is the little gRPC resource-provider server the lab's provider stand-ins share.
+// Each stand-in (command, random, docker) registers the resource types it implements; everything
+// else (unknown types, unknown properties) is refused with an error naming it, so the program can
+// only use what the official plugin would do the same way.
+package standin
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/pkg/v3/resource/provider"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// Call is what a resource method gets besides its properties: where to log.
+type Call struct {
+	ctx  context.Context
+	host *provider.HostClient
+	URN  resource.URN
+	Name string
+}
+
+// Status shows a line in the resource's row of the progress display (like the official plugins'
+// InfoStatus), not in the final output.
+func (c *Call) Status(msg string) { _ = c.host.LogStatus(c.ctx, diag.Info, c.URN, msg) }
+
+// Warn shows a warning on the resource.
+func (c *Call) Warn(msg string) { _ = c.host.Log(c.ctx, diag.Warning, c.URN, msg) }
+
+// Resource is one resource type of a stand-in.
+type Resource interface {
+	// Check validates the new inputs and applies the official defaults.
+	Check(news resource.PropertyMap) (resource.PropertyMap, []Failure)
+	// Replaces says whether a change of this top-level input replaces the resource.
+	Replaces(key resource.PropertyKey) bool
+	Create(c *Call, inputs resource.PropertyMap, preview bool) (string, resource.PropertyMap, error)
+	Read(c *Call, id string, state, inputs resource.PropertyMap) (string, resource.PropertyMap, error)
+	Update(c *Call, id string, state, news resource.PropertyMap, preview bool) (resource.PropertyMap, error)
+	Delete(c *Call, id string, state resource.PropertyMap) error
+}
+
+// Failure is a property that failed a check.
+type Failure struct{ Property, Reason string }
+
+// Server implements Pulumi's ResourceProvider protocol for a set of resource types.
+type Server struct {
+	pulumirpc.UnimplementedResourceProviderServer
+	Name, Version string
+	Host          *provider.HostClient
+	Resources     map[string]Resource
+	// ValidateConfig validates the provider's own configuration (nil: it takes none).
+	ValidateConfig func(news resource.PropertyMap) []Failure
+	// ApplyConfig receives the checked configuration.
+	ApplyConfig func(config resource.PropertyMap) error
+}
+
+// Main runs a stand-in plugin.
+func Main(s *Server) {
+	err := provider.Main(s.Name, func(host *provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+		s.Host = host
+		return s, nil
+	})
+	if err != nil {
+		panic(err)
+	}
+}
+
+// The engine strips secrets before calling us (we do not accept them) and marks outputs secret where
+// the inputs were: the program sees the same secrets as with the official plugins.
+var wire = plugin.MarshalOptions{KeepUnknowns: true, SkipNulls: true, ComputeAssetHashes: true}
+
+func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
+	return plugin.UnmarshalProperties(s, wire)
+}
+
+// unmarshal2 unmarshals two property structs of one request (old and new, state and inputs).
+func unmarshal2(a, b *structpb.Struct) (resource.PropertyMap, resource.PropertyMap, error) {
+	first, err := unmarshal(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	second, err := unmarshal(b)
+	return first, second, err
+}
+func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
+	return plugin.MarshalProperties(m, wire)
+}
+
+// Describe names this plugin as a stand-in in errors.
+func (s *Server) Describe() string {
+	return fmt.Sprintf("pulumi-resource-%s %s (lab stand-in, not the official plugin)", s.Name, s.Version)
+}
+
+func (s *Server) resource(urn string) (Resource, resource.URN, error) {
+	u := resource.URN(urn)
+	r, ok := s.Resources[string(u.Type())]
+	if !ok {
+		return nil, u, fmt.Errorf("%s: resource type %s is not implemented", s.Describe(), u.Type())
+	}
+	return r, u, nil
+}
+
+func (s *Server) call(ctx context.Context, urn resource.URN) *Call {
+	return &Call{ctx: ctx, host: s.Host, URN: urn, Name: urn.Name()}
+}
+
+func (s *Server) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: s.Version}, nil
+}
+
+func (s *Server) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
+	return &pulumirpc.GetSchemaResponse{Schema: fmt.Sprintf(`{"name":%q,"version":%q}`, s.Name, s.Version)}, nil
+}
+
+func (s *Server) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	var failures []Failure
+	if s.ValidateConfig != nil {
+		failures = s.ValidateConfig(news)
+	} else {
+		failures = Unknown(news, "", "version")
+	}
+	return checkResponse(req.GetNews(), failures, s), nil
+}
+
+func (s *Server) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds, news, err := unmarshal2(req.GetOldInputs(), req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	return diff(olds, news, func(resource.PropertyKey) bool { return false }), nil
+}
+
+func (s *Server) Configure(ctx context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	_ = s.Host.Log(ctx, diag.Info, "", s.Describe()+": see lab/providers/README.md")
+	if s.ApplyConfig != nil {
+		args, err := unmarshal(req.GetArgs())
+		if err != nil {
+			return nil, err
+		}
+		if err := s.ApplyConfig(args); err != nil {
+			return nil, err
+		}
+	}
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: false, SupportsPreview: true}, nil
+}
+
+func checkResponse(inputs *structpb.Struct, failures []Failure, s *Server) *pulumirpc.CheckResponse {
+	resp := &pulumirpc.CheckResponse{Inputs: inputs}
+	for _, f := range failures {
+		resp.Failures = append(resp.Failures, &pulumirpc.CheckFailure{Property: f.Property, Reason: f.Reason + " [" + s.Describe() + "]"})
+	}
+	return resp
+}
+
+func (s *Server) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	r, _, err := s.resource(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	checked, failures := r.Check(news)
+	out, err := marshal(checked)
+	if err != nil {
+		return nil, err
+	}
+	return checkResponse(out, failures, s), nil
+}
+
+func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	r, _, err := s.resource(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	// Compare with the inputs last deployed (outputs such as stdout are not inputs).
+	olds, news, err := unmarshal2(req.GetOldInputs(), req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	return diff(olds, news, r.Replaces), nil
+}
+
+func diff(olds, news resource.PropertyMap, replaces func(resource.PropertyKey) bool) *pulumirpc.DiffResponse {
+	resp := &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE, HasDetailedDiff: true, DetailedDiff: map[string]*pulumirpc.PropertyDiff{}}
+	d := olds.Diff(news)
+	if d == nil {
+		return resp
+	}
+	changed := map[resource.PropertyKey]pulumirpc.PropertyDiff_Kind{}
+	for k := range d.Adds {
+		changed[k] = pulumirpc.PropertyDiff_ADD
+	}
+	for k := range d.Deletes {
+		changed[k] = pulumirpc.PropertyDiff_DELETE
+	}
+	for k := range d.Updates {
+		changed[k] = pulumirpc.PropertyDiff_UPDATE
+	}
+	keys := make([]string, 0, len(changed))
+	for k := range changed {
+		keys = append(keys, string(k))
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		kind := changed[resource.PropertyKey(key)]
+		if replaces(resource.PropertyKey(key)) {
+			kind += pulumirpc.PropertyDiff_ADD_REPLACE - pulumirpc.PropertyDiff_ADD
+			resp.Replaces = append(resp.Replaces, key)
+		}
+		resp.DetailedDiff[key] = &pulumirpc.PropertyDiff{Kind: kind, InputDiff: true}
+		resp.Diffs = append(resp.Diffs, key)
+	}
+	resp.Changes = pulumirpc.DiffResponse_DIFF_SOME
+	return resp
+}
+
+func (s *Server) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	r, urn, err := s.resource(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	inputs, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	id, outs, err := r.Create(s.call(ctx, urn), inputs, req.GetPreview())
+	if err != nil {
+		return nil, err
+	}
+	props, err := marshal(outs)
+	return &pulumirpc.CreateResponse{Id: id, Properties: props}, err
+}
+
+func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	r, urn, err := s.resource(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	state, inputs, err := unmarshal2(req.GetProperties(), req.GetInputs())
+	if err != nil {
+		return nil, err
+	}
+	id, outs, err := r.Read(s.call(ctx, urn), req.GetId(), state, inputs)
+	if err != nil {
+		return nil, err
+	}
+	if id == "" { // gone
+		return &pulumirpc.ReadResponse{}, nil
+	}
+	props, err := marshal(outs)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.ReadResponse{Id: id, Properties: props, Inputs: req.GetInputs()}, nil
+}
+
+func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	r, urn, err := s.resource(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	state, news, err := unmarshal2(req.GetOlds(), req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	outs, err := r.Update(s.call(ctx, urn), req.GetId(), state, news, req.GetPreview())
+	if err != nil {
+		return nil, err
+	}
+	props, err := marshal(outs)
+	return &pulumirpc.UpdateResponse{Properties: props}, err
+}
+
+func (s *Server) Delete(ctx context.Context, req *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	r, urn, err := s.resource(req.GetUrn())
+	if err != nil {
+		return nil, err
+	}
+	state, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, r.Delete(s.call(ctx, urn), req.GetId(), state)
+}
+
+func (s *Server) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+// Unknown lists the keys of m that are not allowed, as failures at path.
+func Unknown(m resource.PropertyMap, path string, allowed ...string) []Failure {
+	ok := map[string]bool{}
+	for _, a := range allowed {
+		ok[a] = true
+	}
+	var failures []Failure
+	for _, k := range m.StableKeys() {
+		if !ok[string(k)] {
+			failures = append(failures, Failure{Property: join(path, string(k)),
+				Reason: fmt.Sprintf("property %s is not implemented by this stand-in (it implements %s)", join(path, string(k)), strings.Join(allowed, ", "))})
+		}
+	}
+	return failures
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// String returns a known string property (ok false when absent or unknown).
+func String(m resource.PropertyMap, key string) (string, bool) {
+	v, has := m[resource.PropertyKey(key)]
+	if !has || !v.IsString() {
+		return "", false
+	}
+	return v.StringValue(), true
+}
+
+// Number returns a known number property.
+func Number(m resource.PropertyMap, key string) (float64, bool) {
+	v, has := m[resource.PropertyKey(key)]
+	if !has || !v.IsNumber() {
+		return 0, false
+	}
+	return v.NumberValue(), true
+}
+
+// Bool returns a known bool property, or def when absent.
+func Bool(m resource.PropertyMap, key string, def bool) bool {
+	v, has := m[resource.PropertyKey(key)]
+	if !has || !v.IsBool() {
+		return def
+	}
+	return v.BoolValue()
+}
+
+// Default sets key to v when absent.
+func Default(m resource.PropertyMap, key string, v resource.PropertyValue) {
+	if _, has := m[resource.PropertyKey(key)]; !has {
+		m[resource.PropertyKey(key)] = v
+	}
+}
+
+// HasUnknowns reports whether any input is not known yet (preview).
+func HasUnknowns(m resource.PropertyMap) bool {
+	return resource.NewObjectProperty(m).ContainsUnknowns()
+}
+
+// Computed is an output whose value is not known until the resource is created.
+func Computed() resource.PropertyValue { return resource.MakeComputed(resource.NewStringProperty("")) }
+
+// Copy returns a shallow copy of m.
+func Copy(m resource.PropertyMap) resource.PropertyMap {
+	out := resource.PropertyMap{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+// The providers' contract: each behaviour of @pulumi/command, @pulumi/random and @pulumi/docker this
+// project relies on, tried on a lab host with the real engine and whatever plugins are installed (the
+// lab's stand-ins here; the official plugins pass the same tests). Checked from the host itself.
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+
+const programDir = path.join(__dirname, "provider-contract");
+let target: LabHost & { hostKey: string };
+let other: LabHost & { hostKey: string };
+let stack: PulumiStack;
+const secret = `t2-contract-secret-${crypto.randomBytes(8).toString("hex")}`;
+const log = "/tmp/t2-contract/log";
+const hostLog = () => onHost(target, `cat ${log} 2>/dev/null || true`).stdout.trim().split("\n").filter(Boolean);
+
+// Every command appends its name and what ran to the log on the host.
+const append = (line: string) => `mkdir -p /tmp/t2-contract && echo ${line} >> ${log}`;
+const baseCommands = () => ({
+    plain: { create: `${append("plain-create")} && echo plain-stdout`, delete: append("plain-delete") },
+    updatable: { create: append("updatable-create-1"), update: append("updatable-update-1"), delete: append("updatable-delete") },
+    triggered: { create: append("triggered-create-1"), delete: append("triggered-delete"), triggers: [1] },
+    secretStdin: { create: "mkdir -p /tmp/t2-contract && cat > /tmp/t2-contract/stdin-copy && echo stdin-received", stdin: secret },
+    logged: { create: "echo visible-on-stderr >&2; echo hidden-on-stdout", logging: "stderr" },
+    // Neither create nor delete: no host is ever dialled, so a dead address is fine.
+    undialled: { address: "127.0.0.9" },
+});
+let commands: Record<string, Record<string, unknown>>;
+const up = async () => {
+    stack.writeConfig({ target, commands });
+    return stack.run(["up", "--yes", "--skip-preview"]);
+};
+
+beforeAll(async () => {
+    const hosts = labInventory() as (LabHost & { hostKey: string })[];
+    [target, other] = hosts;
+    stack = new PulumiStack("e2e-contract", undefined, { programDir });
+    await stack.init();
+    onHost(target, "rm -rf /tmp/t2-contract");
+});
+
+afterAll(() => {
+    reportTimings("providers-timings.json");
+    stack?.remove();
+});
+
+describe("command:remote:Command", () => {
+    let firstUp: string;
+
+    it("runs create on create, with stdin, and keeps stdout and stderr as outputs", async () => {
+        commands = baseCommands();
+        const result = await up();
+        firstUp = result.stdout + result.stderr;
+        expect(hostLog().sort()).toEqual(["plain-create", "updatable-create-1", "triggered-create-1"].sort());
+        expect(onHost(target, "cat /tmp/t2-contract/stdin-copy").stdout).toBe(secret);
+        const stdouts = JSON.parse((await stack.run(["stack", "output", "stdouts", "--json", "--show-secrets"])).stdout);
+        expect(stdouts).toMatchObject({ plain: "plain-stdout", secretStdin: "stdin-received", logged: "hidden-on-stdout", undialled: "" });
+    });
+
+    it("keeps a secret on stdin out of the state and out of the output", async () => {
+        const state = (await stack.run(["stack", "export"])).stdout;
+        expect(state).toContain("secretStdin");
+        expect(state).not.toContain(secret);
+        expect(firstUp).not.toContain(secret);
+        // The connection, with its private key, is a secret as a whole.
+        expect(state).not.toContain("PRIVATE KEY");
+    });
+
+    it("logs what `logging` says: stderr shown, stdout not", async () => {
+        // Progress lines name the resource; the stack outputs printed at the end are not logging.
+        expect(firstUp).toMatch(/Command logged .*visible-on-stderr/);
+        expect(firstUp).not.toMatch(/Command logged .*hidden-on-stdout/);
+        expect(firstUp).toMatch(/Command plain .*plain-stdout/);
+    });
+
+    it("re-runs create when update is unset, and runs update when it is set", async () => {
+        onHost(target, `rm -f ${log}`);
+        commands.plain.create = `${append("plain-create-2")} && echo plain-stdout-2`;
+        commands.updatable.create = append("updatable-create-2");
+        commands.updatable.update = append("updatable-update-2");
+        await up();
+        expect(hostLog().sort()).toEqual(["plain-create-2", "updatable-update-2"]);
+        const stdouts = JSON.parse((await stack.run(["stack", "output", "stdouts", "--json", "--show-secrets"])).stdout);
+        expect(stdouts.plain).toBe("plain-stdout-2");
+    });
+
+    it("replaces on a trigger change: the new create, then the old delete with the state last deployed", async () => {
+        onHost(target, `rm -f ${log}`);
+        commands.triggered = { create: append("triggered-create-2"), delete: append("triggered-delete-2"), triggers: [2] };
+        const result = await up();
+        expect(result.stdout).toMatch(/replaced/);
+        expect(hostLog()).toEqual(["triggered-create-2", "triggered-delete"]);
+    });
+
+    it("converges: a second up changes nothing", async () => {
+        const preview = await stack.run(["preview", "--expect-no-changes"]);
+        expect(preview.code).toBe(0);
+    });
+
+    it("refuses a host key that is not the pinned one, before any command runs", async () => {
+        commands = { ...commands, wrongKey: { create: "touch /tmp/t2-contract/wrong-key-ran", hostKey: other.hostKey } };
+        stack.writeConfig({ target, commands });
+        const result = await stack.run(["up", "--yes", "--skip-preview"], { check: false });
+        expect(result.code).not.toBe(0);
+        expect(result.stdout + result.stderr).toMatch(/host key mismatch/);
+        expect(onHost(target, "test -e /tmp/t2-contract/wrong-key-ran && echo ran || echo not-run").stdout.trim()).toBe("not-run");
+        delete commands.wrongKey;
+    });
+
+    it("refuses a property the stand-in does not implement, naming it, before any host is touched", async () => {
+        stack.writeConfig({ target, commands: { ...commands, withEnvironment: { create: "true", environment: { A: "b" } } } });
+        const result = await stack.run(["preview"], { check: false });
+        expect(result.code).not.toBe(0);
+        expect(result.stdout + result.stderr).toMatch(/environment is not implemented by this stand-in/);
+    });
+
+    it("runs delete on destroy with the state last deployed, and dials nothing without one", async () => {
+        onHost(target, `rm -f ${log}`);
+        await up();
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        expect(hostLog().sort()).toEqual(["plain-delete", "triggered-delete-2", "updatable-delete"]);
+    });
+});
+
+describe("command:remote:CopyToRemote", () => {
+    it("copies a file asset as the SSH user, and again when its content changes", async () => {
+        const file = path.join(fs.mkdtempSync("/tmp/t2-contract-"), "payload.txt");
+        fs.writeFileSync(file, "first\n");
+        stack.writeConfig({ target, copy: { file, remotePath: "t2-contract-payload.txt" } });
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        const copied = () => onHost(target, `stat -c %U /home/${target.user}/t2-contract-payload.txt; cat /home/${target.user}/t2-contract-payload.txt`).stdout;
+        expect(copied()).toBe(`${target.user}\nfirst\n`);
+        fs.writeFileSync(file, "second\n");
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        expect(copied()).toBe(`${target.user}\nsecond\n`);
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        onHost(target, `rm -f /home/${target.user}/t2-contract-payload.txt`);
+    });
+});
+
+describe("random:index/randomPassword:RandomPassword", () => {
+    const result = async () => JSON.parse((await stack.run(["stack", "output", "passwordResult", "--json", "--show-secrets"])).stdout) as string;
+
+    it("makes a secret of the asked length and classes, kept until its keepers change", async () => {
+        stack.writeConfig({ target, password: { length: 24, keeper: "a" } });
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        const first = await result();
+        expect(first).toMatch(/^[A-Za-z0-9]{24}$/);
+        expect((await stack.run(["stack", "output", "passwordResult", "--json"])).stdout).toContain("[secret]");
+        expect((await stack.run(["stack", "export"])).stdout).not.toContain(first);
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        expect(await result()).toBe(first);
+        stack.writeConfig({ target, password: { length: 24, keeper: "b" } });
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        const second = await result();
+        expect(second).not.toBe(first);
+        stack.writeConfig({ target, password: { length: 30, keeper: "b" } });
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        expect(await result()).toMatch(/^[A-Za-z0-9]{30}$/);
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
+    });
+});
+
+describe("docker:index/network:Network", () => {
+    it("refuses a property the stand-in does not implement, naming it", async () => {
+        stack.writeConfig({ target, network: { internal: true } });
+        const result = await stack.run(["preview"], { check: false });
+        expect(result.code).not.toBe(0);
+        expect(result.stdout + result.stderr).toMatch(/internal is not implemented by this stand-in/);
+    });
+    // Create, refresh (read) and delete of a real overlay network are tried by swarm.e2e.test.ts.
+});
