@@ -126,6 +126,19 @@ export function hostScript(name: string, args: HostScriptArgs, opts?: pulumi.Cus
 }
 
 /**
+ * A file from the machine running pulumi, copied to `remotePath` on the host as the SSH user (SFTP;
+ * a relative path is in the user's home). Only its path and hash are in the state; new content
+ * copies it again. Nothing removes the copy on destroy: the step that uses it does.
+ */
+export function copyToHost(name: string, host: Host, file: string, remotePath: string, opts?: pulumi.CustomResourceOptions): command.remote.CopyToRemote {
+    return new command.remote.CopyToRemote(name, {
+        connection: connectionTo(host),
+        source: new pulumi.asset.FileAsset(file),
+        remotePath,
+    }, { ...opts, customTimeouts: { create: "30m", update: "30m", ...opts?.customTimeouts } });
+}
+
+/**
  * A Docker provider for a host's engine, over SSH (`docker system dial-stdio` on the host) as the
  * host's SSH user (in the `docker` group: DockerHost adds it), with the stack's key and the pinned
  * host key only: `-F /dev/null` keeps the user's own ~/.ssh/config out. The engine is not asked

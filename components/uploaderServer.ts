@@ -4,9 +4,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { connectionTo, Host, hostScript } from "./remote";
+import { copyToHost, Host, hostScript } from "./remote";
 
 /** `twister2-cluster:uploader`, typed (see parseUploaderConfig). */
 export interface UploaderConfig {
@@ -207,11 +206,7 @@ export class UploaderServer extends pulumi.ComponentResource {
             // directory by a root step. Only the file's path and hash are in the state: a new hash copies
             // and publishes again.
             const staged = `.twister2-cluster-${packageName}`;
-            const upload = new command.remote.CopyToRemote(`${name}-core-package-upload`, {
-                connection: connectionTo(host),
-                source: new pulumi.asset.FileAsset(file),
-                remotePath: staged,
-            }, { parent: this, dependsOn: [account] });
+            const upload = copyToHost(`${name}-core-package-upload`, host, file, staged, { parent: this, dependsOn: [account] });
             const settings = { DIRECTORY: args.directory, NAME: packageName, UPLOAD_USER: args.user, STAGED: staged };
             const core = hostScript(`${name}-core-package`, {
                 host,
