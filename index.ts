@@ -1,4 +1,8 @@
 // twister2-cluster: the whole cluster in one screen. Hosts and roles come from Pulumi.<stack>.yaml.
+// Pulumi's SDK keeps a stack trace of every promise it makes (to report leaks), and source-mapping
+// them was most of a 500-host preview (about 6 ms a resource). Errors keep their messages;
+// T2_STACK_TRACES=1 brings full traces back for debugging the program itself.
+if (!process.env.T2_STACK_TRACES) Error.stackTraceLimit = 0;
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "./components/dockerHost";

@@ -1,6 +1,7 @@
 // The one place that decides how this program talks to a host: the connection (pinned host key,
 // dialling), how a host script and its settings become a command, how secrets travel (stdin only,
 // never in command text) and what is logged.
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
@@ -26,6 +27,19 @@ export interface Host {
 const hostScriptsDir = path.join(__dirname, "..", "scripts", "host");
 
 const readScript = (file: string): string => fs.readFileSync(path.join(hostScriptsDir, file), "utf8");
+const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
+
+/** Where a host keeps the scripts, each as `<hash of its text>.sh` (see scripts/host/host-scripts.sh). */
+const scriptsDirOnHost = "/var/lib/twister2-cluster/scripts";
+
+/** Every host script with the shared library in front, by file name, and the hash that names it on hosts. */
+const hostScripts = new Map(fs.readdirSync(hostScriptsDir)
+    .filter((file) => file.endsWith(".sh") && file !== "lib.sh" && file !== "host-scripts.sh")
+    .sort()
+    .map((file) => {
+        const text = `${readScript("lib.sh")}\n${readScript(file)}`;
+        return [file, { text, hash: sha256(text).slice(0, 16) }];
+    }));
 
 /** Settings a script receives as environment variables. Values are never secret. */
 export type ScriptSettings = Record<string, pulumi.Input<string | number | boolean>>;
@@ -36,13 +50,16 @@ export function shellQuote(value: string): string {
 
 /**
  * Turns a host script and its settings into the command line that runs it as root on `host`:
- * `sudo env K='v' ... bash -c '<lib.sh + script>' '<address>/<script name>'`.
- * The script text and every setting are part of the command, so changing either re-runs exactly
- * the commands it affects. Standard input stays free for secrets. The script's $0 names the host
- * too: the connection is a secret, and `preview:md` reads from the command where a step runs.
+ * `sudo env K='v' ... bash -c '. /var/lib/twister2-cluster/scripts/<hash>.sh' '<address>/<script>'`.
+ * The script is on the host already (deliverScripts), named by the hash of its text: a changed
+ * script or setting changes the command, and so re-runs exactly the steps it affects, while the
+ * state keeps a line, not the script. Standard input stays free for secrets. The script's $0 names
+ * the host and the script: the connection is a secret, and `preview:md` reads from the command
+ * where a step runs and what.
  */
 export function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}): pulumi.Output<string> {
-    const body = `${readScript("lib.sh")}\n${readScript(file)}`;
+    const script = hostScripts.get(file);
+    if (!script) throw new Error(`no host script ${file} in ${hostScriptsDir}`);
     return pulumi.all(settings).apply((resolved) => {
         const env = Object.keys(resolved)
             .sort()
@@ -50,8 +67,55 @@ export function scriptCommand(host: Host, file: string, settings: ScriptSettings
                 if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`setting name ${key} is not an environment variable name`);
                 return `${key}=${shellQuote(String(resolved[key]))}`;
             });
-        return ["sudo", "env", ...env, "bash", "-c", shellQuote(body), shellQuote(`${host.address}/${file}`)].join(" ");
+        return ["sudo", "env", ...env, "bash", "-c", shellQuote(`. ${scriptsDirOnHost}/${script.hash}.sh`),
+            shellQuote(`${host.address}/${file}`)].join(" ");
     });
+}
+
+/**
+ * Every host script in one file, written beside the stack's other files: the head
+ * (scripts/host/host-scripts.sh) installs each `put` block on the host it runs on. Its path is
+ * relative to the project, so the same stack gives the same step inputs in any checkout.
+ */
+const scriptBundle = (() => {
+    let bundle: { file: string; sha256: string } | undefined;
+    return () => {
+        if (!bundle) {
+            const blocks = [...hostScripts.values()].map(({ text, hash }) =>
+                `put ${hash} <<'T2_END_OF_SCRIPT'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_SCRIPT\n`);
+            const text = `${readScript("host-scripts.sh")}${blocks.join("")}`;
+            const file = path.join(".twister2", pulumi.getStack(), "host-scripts.sh");
+            fs.mkdirSync(path.join(projectDir, path.dirname(file)), { recursive: true });
+            fs.writeFileSync(path.join(projectDir, file), text, { mode: 0o644 });
+            bundle = { file, sha256: sha256(text) };
+        }
+        return bundle;
+    };
+})();
+const projectDir = path.join(__dirname, "..");
+
+const deliveries = new Map<string, command.remote.Command>();
+/**
+ * The host's scripts, delivered once per host before its first step: the bundle copied into the
+ * SSH login's home, then installed as root. A changed script installs again (a second or two) and
+ * re-runs only the steps that use it. Destroy removes the scripts after the host's last step.
+ */
+function deliverScripts(host: Host): command.remote.Command {
+    let delivery = deliveries.get(host.name);
+    if (!delivery) {
+        const bundle = scriptBundle();
+        const staged = ".twister2-cluster-host-scripts.sh";
+        const copy = copyToHost(`host-scripts-${host.name}-copy`, host, bundle.file, staged);
+        delivery = new command.remote.Command(`host-scripts-${host.name}`, {
+            connection: connectionTo(host),
+            create: `sudo env BUNDLE_SHA256=${bundle.sha256} bash ${staged} '${host.address}/host-scripts.sh'`,
+            delete: `sudo bash ${staged} remove '${host.address}/host-scripts.sh'`,
+            logging: "stderr",
+            addPreviousOutputInEnv: false,
+        }, { dependsOn: [copy] });
+        deliveries.set(host.name, delivery);
+    }
+    return delivery;
 }
 
 /**
@@ -118,12 +182,16 @@ export function hostScript(name: string, args: HostScriptArgs, opts?: pulumi.Cus
         addPreviousOutputInEnv: false,
     }, {
         ...opts,
+        dependsOn: [deliverScripts(args.host), ...dependencies(opts?.dependsOn)],
         additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
         // A replaced step's undo runs before the step runs again: both act on the same host.
         deleteBeforeReplace: true,
         customTimeouts: { create: "20m", update: "20m", delete: "10m", ...opts?.customTimeouts },
     });
 }
+
+const dependencies = (on: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] =>
+    on === undefined ? [] : Array.isArray(on) ? on : [on as pulumi.Input<pulumi.Resource>];
 
 /**
  * A file from the machine running pulumi, copied to `remotePath` on the host as the SSH user (SFTP;

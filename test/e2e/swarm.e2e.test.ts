@@ -140,7 +140,7 @@ describe("swarm on the lab", () => {
         for (const step of changed) {
             const name = step.urn.split("::").pop()!;
             // h5 also was a Mesos agent: its agent and worker image go, and the cluster check now waits for h4 only.
-            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5|mesos-h5-agent|mesos-h5-package|worker-image-h5)|update mesos-agents-registered)$/);
+            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5|mesos-h5-agent|mesos-h5-package|worker-image-h5|host-scripts-h5|host-scripts-h5-copy)|update mesos-agents-registered)$/);
         }
         const markdown = stack.previewMarkdown();
         expect(markdown).toMatch(/\d+ to delete/);
@@ -157,9 +157,10 @@ describe("swarm on the lab", () => {
         await stack.run(["config", "set", "--path", "twister2-cluster:roles.h5[0]", "swarm-worker"]);
         const preview = JSON.parse((await stack.run(["preview", "--json"])).stdout) as { steps?: { op: string; urn: string }[] };
         const changed = (preview.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
-        expect(changed).toEqual(["create docker-h5", "create docker-h5-engine", "create swarm-evict-h5", "create swarm-join-h5"]);
+        expect(changed).toEqual(["create docker-h5", "create docker-h5-engine", "create host-scripts-h5", "create host-scripts-h5-copy",
+            "create swarm-evict-h5", "create swarm-join-h5"]);
         const markdown = stack.previewMarkdown();
-        expect(markdown).toContain("4 to create");
+        expect(markdown).toContain("6 to create");
         expect(markdown).toContain("10.77.0.15");
         // (swarm-evict-h5 is kept by the first manager, 10.77.0.11, and runs only when h5 leaves.)
         for (const other of ["10.77.0.12", "10.77.0.13", "10.77.0.14"]) expect(markdown).not.toContain(other);
@@ -171,7 +172,8 @@ describe("swarm on the lab", () => {
             expect(swarmState(h), h.name).toMatch(/^(inactive|no-docker)$/);
             const leftovers = onHost(h, "find /var/lib/docker /etc/docker /var/lib/twister2-cluster -mindepth 1 -maxdepth 1 2>/dev/null || true\n" +
                 "ls -d /etc/zookeeper /var/lib/zookeeper 2>/dev/null || true\n" +
-                "systemctl list-unit-files --no-legend zookeeper.service || true").stdout.trim();
+                "systemctl list-unit-files --no-legend zookeeper.service || true\n" +
+                "ls /home/*/.twister2-cluster-host-scripts.sh 2>/dev/null || true").stdout.trim();
             expect(leftovers, `${h.name} still has: ${leftovers}`).toBe("");
         }
     });

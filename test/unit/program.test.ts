@@ -1,9 +1,12 @@
 // The resource graph index.ts declares for a lab-like stack, under Pulumi mocks.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { scratchDir, labHosts } from "./fixtures";
 import { fakeTokens, hostScriptType, installMocks, RecordedResource, valueOf } from "./mocks";
 
+const projectDir = path.join(__dirname, "..", "..");
 let recorded: RecordedResource[];
 let program: Record<string, any>;
 
@@ -68,6 +71,24 @@ describe("the cluster program", () => {
             expect(command.inputs.logging).toBe("stderr");
             expect(command.inputs.addPreviousOutputInEnv).toBe(false);
             expect(command.inputs.environment).toBeUndefined();
+        }
+    });
+
+    it("delivers the host scripts once per host and names them by hash in every step", () => {
+        const deliveries = recorded.filter((r) => /^host-scripts-h\d$/.test(r.name));
+        expect(deliveries.map((d) => d.inputs.connection.host).sort()).toEqual(labHosts("").map((h) => h.address));
+        const copies = recorded.filter((r) => /^host-scripts-h\d-copy$/.test(r.name));
+        expect(copies).toHaveLength(5);
+        const bundle = fs.readFileSync(path.join(projectDir, ".twister2", "unit", "host-scripts.sh"), "utf8");
+        for (const step of commands().filter((c) => !c.name.startsWith("host-scripts-"))) {
+            for (const text of [step.inputs.create, step.inputs.delete].filter(Boolean)) {
+                const hash = /\. \/var\/lib\/twister2-cluster\/scripts\/([0-9a-f]{16})\.sh/.exec(text)?.[1];
+                expect(hash, `${step.name}: ${text}`).toBeDefined();
+                expect(bundle).toContain(`put ${hash} <<'T2_END_OF_SCRIPT'`);
+                // A line, not the script: the shared library stays on the hosts.
+                expect(text.length).toBeLessThan(2000);
+                expect(text).not.toContain("with_apt_lock");
+            }
         }
     });
 
