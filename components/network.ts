@@ -1,8 +1,20 @@
 // Address checks shared by the config parsers (stackConfig.ts and the components' own parsers).
 import * as net from "node:net";
 
-/** A DNS name: labels of letters, digits and '-', at most 253 characters. */
-export const hostNamePattern = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+const hostNamePattern = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/**
+ * A DNS name: labels of letters, digits and '-', at most 253 characters, the last one not all
+ * digits (RFC 3696: so 10.0.0.300 is a broken address, not a name).
+ */
+export function isDnsName(value: string): boolean {
+    return hostNamePattern.test(value) && !/^\d+$/.test(value.split(".").pop()!);
+}
+
+/** An IP address or a DNS name: what a host can be reached at. */
+export function isHostAddress(value: string): boolean {
+    return net.isIP(value) !== 0 || isDnsName(value);
+}
 
 /** An IPv4 CIDR such as 10.78.0.0/24. */
 export function isCidr(value: string): boolean {

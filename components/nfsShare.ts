@@ -1,6 +1,6 @@
 import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import { hostNamePattern, inCidr, isCidr } from "./network";
+import { inCidr, isCidr, isHostAddress } from "./network";
 import { Host, hostScript, lastLine } from "./remote";
 
 /** `kernel`: nfs-kernel-server (real hosts). `ganesha`: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab). */
@@ -77,7 +77,7 @@ export function parseNfsConfig(raw: RawNfsConfig, hosts: (Host & { roles: readon
                     (bits !== undefined && net.isIPv4(base) && /^\d+$/.test(bits) && Number(bits) < 8)) {
                     problems.push(`nfs.clients[${i}]: '${client}' ${openToTheWorld}`);
                 } else if (bits !== undefined ? !isCidr(client)
-                    : !(net.isIP(client) || (hostNamePattern.test(client) && !/^[\d.]+$/.test(client)))) {
+                    : !isHostAddress(client)) {
                     problems.push(`nfs.clients[${i}]: '${client}' is not an IP address, IPv4 CIDR (e.g. 10.77.0.0/24) or DNS name`);
                 }
             });

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerSource } from "./dockerHost";
-import { hostNamePattern, inCidr, isCidr } from "./network";
+import { inCidr, isCidr, isHostAddress } from "./network";
 import { NfsConfig, parseNfsConfig, RawNfsConfig } from "./nfsShare";
 import { Host } from "./remote";
 import { parseUploaderConfig, RawUploaderConfig, UploaderConfig } from "./uploaderServer";
@@ -74,6 +74,58 @@ export interface RawConfig {
     };
 }
 
+/**
+ * The YAML type of each setting. `scalar`: text, a number or true/false. A key not listed here is
+ * checked by its own parser, with a message of its own (nfs.clients, uploader.publicKeys, ...).
+ */
+type Shape = "string" | "number" | "boolean" | "scalar" | "map" | { list: Shape } | { values: Shape } | { fields: Record<string, Shape> };
+const text = "string" as const;
+const hostShape: Shape = { fields: { name: text, address: text, user: text, port: "number", privateKeyFile: text, hostKey: text } };
+const configShape: Record<keyof RawConfig, Shape> = {
+    hostsFile: text,
+    hosts: { list: hostShape },
+    roles: { values: { list: text } },
+    docker: { fields: { source: text, daemonJson: "map" } },
+    overlay: { fields: { name: text, subnet: text, encrypted: "boolean" } },
+    zookeeper: { fields: { serverIds: { values: "number" }, tickTime: "number", initLimit: "number", syncLimit: "number" } },
+    mesos: { fields: {
+        repository: { fields: { url: text, distribution: text, component: text, package: text, keyFile: text } },
+        cluster: text, agentFlagsDir: text, workDir: text, executorRegistrationTimeout: text, agentPrincipal: text,
+        agentAttributes: { values: "scalar" }, agentResources: text,
+    } },
+    uploader: { fields: { port: "number", directory: text, urlPath: text, user: text, publicKeyFiles: { list: text }, corePackage: text } },
+    nfs: { fields: { implementation: text, path: text, mode: "scalar", mountOn: { list: text }, gracePeriod: "number" } },
+    workerImage: { fields: { name: text, baseImageUrl: text, aptProxy: text } },
+};
+
+const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const typeName = (shape: Shape): string => typeof shape === "string"
+    ? { string: "text", number: "a number", boolean: "true or false", scalar: "text or a number", map: "a map" }[shape]
+    : "list" in shape ? "a list" : "a map";
+const describe = (v: unknown): string => Array.isArray(v) ? "a list" : isMap(v) ? "a map" : typeof v === "string" ? `'${v}'` : String(v);
+
+/**
+ * Checks `value` against `shape`, pushing a problem for each setting of the wrong type, and returns
+ * it with those settings left out, so that the checks after it can trust every type they meet.
+ */
+function checkShape(value: unknown, shape: Shape, where: string, problems: string[]): unknown {
+    if (value === undefined || value === null) return undefined;
+    const fits = typeof shape === "string"
+        ? shape === "map" ? isMap(value) : shape === "scalar" ? ["string", "number", "boolean"].includes(typeof value) : typeof value === shape
+        : "list" in shape ? Array.isArray(value) : isMap(value);
+    if (!fits || (typeof value === "number" && !Number.isFinite(value))) {
+        problems.push(`${where}: give ${typeName(shape)} here, not ${describe(value)}`);
+        return undefined;
+    }
+    if (typeof shape === "string") return value;
+    if ("list" in shape) return (value as unknown[]).map((item, i) => checkShape(item, shape.list, `${where}[${i}]`, problems));
+    const entries = Object.entries(value as Record<string, unknown>).map(([key, item]) => {
+        const itemShape = "values" in shape ? shape.values : shape.fields[key];
+        return [key, itemShape ? checkShape(item, itemShape, `${where}.${key}`, problems) : item];
+    });
+    return Object.fromEntries(entries.filter(([, item]) => item !== undefined));
+}
+
 export class ConfigError extends Error {
     constructor(public readonly problems: string[]) {
         super(`the stack configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
@@ -82,6 +134,20 @@ export class ConfigError extends Error {
 
 const defaultDaemonJson = { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" } };
 const hostKeyPattern = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*$/;
+
+/** What is wrong with `file` as an SSH private key file, if anything. */
+function privateKeyProblem(file: string): string | undefined {
+    try {
+        if (!fs.statSync(file).isFile()) return "is not a file; give the path of the SSH private key";
+        const head = fs.readFileSync(file, "utf8").slice(0, 100);
+        if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(head)) {
+            return "holds no private key (it should start with -----BEGIN OPENSSH PRIVATE KEY-----; the .pub file is the public half)";
+        }
+    } catch {
+        return "does not exist or is not readable";
+    }
+    return undefined;
+}
 
 const expandHome = (file: string): string => (file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file);
 
@@ -103,22 +169,28 @@ export function loadStackConfig(projectDir: string): StackConfig {
 }
 
 /** Pure: checks a raw config and returns the typed one, or throws ConfigError listing every problem. */
-export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfig {
+export function parseStackConfig(given: RawConfig, projectDir: string): StackConfig {
     const problems: string[] = [];
+    const raw = Object.fromEntries(Object.entries(given).map(([key, value]) =>
+        [key, checkShape(value, configShape[key as keyof RawConfig] ?? "scalar", key, problems)])) as RawConfig;
+    // A setting of the wrong type is left out above: what the checks below then say of it is no news.
+    const mistyped = problems.map((p) => p.slice(0, p.indexOf(":")));
+    const aboutMistyped = (problem: string) => mistyped.some((where) => problem.startsWith(`${where}:`) || problem.startsWith(`${where}.`));
     const rawHosts: { where: string; host: RawHost }[] = [];
 
     if (raw.hostsFile !== undefined) {
         const file = path.resolve(projectDir, expandHome(raw.hostsFile));
         try {
-            const inventory = JSON.parse(fs.readFileSync(file, "utf8")) as { hosts?: RawHost[] };
-            (inventory.hosts ?? []).forEach((host, i) => rawHosts.push({ where: `hostsFile (${file}) hosts[${i}]`, host }));
+            const inventory = checkShape(JSON.parse(fs.readFileSync(file, "utf8")), { fields: { hosts: { list: hostShape } } },
+                `hostsFile (${file})`, problems) as { hosts?: (RawHost | undefined)[] } | undefined;
+            (inventory?.hosts ?? []).forEach((host, i) => host && rawHosts.push({ where: `hostsFile (${file}) hosts[${i}]`, host }));
         } catch (err) {
             problems.push(`hostsFile: cannot read ${file} (${(err as Error).message}); ` +
                 `for the lab run \`npm run lab:up\`, or point hostsFile at an inventory JSON`);
         }
     }
-    (raw.hosts ?? []).forEach((host, i) => rawHosts.push({ where: `hosts[${i}]`, host }));
-    if (rawHosts.length === 0 && raw.hostsFile === undefined) {
+    (raw.hosts ?? []).forEach((host, i) => host && rawHosts.push({ where: `hosts[${i}]`, host }));
+    if (rawHosts.length === 0 && raw.hostsFile === undefined && given.hosts === undefined) {
         problems.push("hosts: no hosts configured; add `hosts` (name, address, user, privateKeyFile, hostKey) or `hostsFile`");
     }
 
@@ -135,7 +207,7 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
         seenNames.set(name, where);
 
         const address = typeof host.address === "string" ? host.address : "";
-        if (!(net.isIP(address) || hostNamePattern.test(address))) {
+        if (!isHostAddress(address)) {
             problems.push(`${where}.address: '${String(host.address)}' is neither an IP address nor a DNS name`);
         } else if (seenAddresses.has(address)) {
             problems.push(`${where}.address: ${address} is also the address of ${seenAddresses.get(address)}; each host needs its own`);
@@ -158,11 +230,8 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
         if (!keyFile) {
             problems.push(`${where}.privateKeyFile: set the path of the SSH private key for ${user || "the user"}`);
         } else {
-            try {
-                fs.accessSync(keyFile, fs.constants.R_OK);
-            } catch {
-                problems.push(`${where}.privateKeyFile: ${keyFile} does not exist or is not readable`);
-            }
+            const problem = privateKeyProblem(keyFile);
+            if (problem) problems.push(`${where}.privateKeyFile: ${keyFile} ${problem}`);
         }
 
         const hostKey = typeof host.hostKey === "string" ? host.hostKey.trim().split(/\s+/).slice(0, 2).join(" ") : "";
@@ -185,6 +254,7 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
         const list = Array.isArray(value) ? value : [];
         if (!Array.isArray(value)) problems.push(`roles.${name}: give a list of roles, e.g. [swarm-worker]`);
         for (const role of list) {
+            if (role === undefined) continue; // mistyped, reported
             if (!(roles as readonly unknown[]).includes(role)) {
                 problems.push(`roles.${name}: unknown role '${String(role)}'; known roles: ${roles.join(", ")}`);
             } else if (!host.roles.includes(role as Role)) {
@@ -272,7 +342,9 @@ export function parseStackConfig(raw: RawConfig, projectDir: string): StackConfi
     const nfs = parseNfsConfig(raw.nfs ?? {}, hosts, problems);
     const workerImage = parseWorkerImageConfig(raw.workerImage ?? {}, problems);
 
-    if (problems.length > 0) throw new ConfigError(problems);
+    if (problems.length > 0) {
+        throw new ConfigError(problems.filter((problem, i) => i < mistyped.length || !aboutMistyped(problem)));
+    }
     return {
         hosts,
         docker: { source: source as DockerSource, daemonJson: daemonJson as Record<string, unknown> },

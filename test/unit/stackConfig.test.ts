@@ -62,16 +62,51 @@ describe("stack config validation", () => {
         ["a Mesos repository URL that is not one", mesos(mesosRoles, { repository: { url: "rpm.aventer.biz", keyFile: repoKey } }), /^mesos\.repository\.url: 'rpm\.aventer\.biz' is not an http\(s\) URL/],
         ["an executor timeout that is no Mesos duration", mesos(mesosRoles, { repository: { keyFile: repoKey }, executorRegistrationTimeout: "10m" }), /^mesos\.executorRegistrationTimeout: '10m' is not a Mesos duration such as 10mins/],
         ["an agent flags directory outside /etc", mesos(mesosRoles, { repository: { keyFile: repoKey }, agentFlagsDir: "/tmp/flags" }), /^mesos\.agentFlagsDir: '\/tmp\/flags' is not a directory under \/etc/],
+        // Mistakes that used to show only on a host, or as a crash of the program.
+        ["a dotted all-digit address", withHost(1, { address: "10.77.0.300" }), /^hosts\[1\]\.address: '10\.77\.0\.300' is neither an IP address nor a DNS name/],
+        ["a key file that is a directory", withHost(0, { privateKeyFile: dir }), /^hosts\[0\]\.privateKeyFile: .* is not a file; give the path of the SSH private key/],
+        ["a key file that holds no private key", withHost(0, { privateKeyFile: repoKey }), /^hosts\[0\]\.privateKeyFile: .* holds no private key \(it should start with -----BEGIN OPENSSH PRIVATE KEY-----/],
+        ["hosts as a map", { hosts: { h1: labHosts(keyFile, 1)[0] } as never, roles: {} }, /^hosts: give a list here, not a map$/],
+        ["a port as text", withHost(0, { port: "22" }), /^hosts\[0\]\.port: give a number here, not '22'$/],
+        ["roles as a list", { ...good(), roles: ["swarm-manager"] as never }, /^roles: give a map here, not a list$/],
+        ["a host's roles as text", { ...good(), roles: { h1: "swarm-manager" } as never }, /^roles\.h1: give a list here, not 'swarm-manager'$/],
+        ["a ZooKeeper tickTime as text", { ...good(), zookeeper: { tickTime: "2000" } }, /^zookeeper\.tickTime: give a number here, not '2000'$/],
+        ["serverIds as a list", { ...good(), zookeeper: { serverIds: [1, 2] as never } }, /^zookeeper\.serverIds: give a map here, not a list$/],
+        ["encrypted as text", { ...good(), overlay: { encrypted: "yes" } }, /^overlay\.encrypted: give true or false here, not 'yes'$/],
+        ["a Mesos repository as text", mesos(mesosRoles, { repository: "aventer" as never }), /^mesos\.repository: give a map here, not 'aventer'$/],
+        ["a docker section as a list", { ...good(), docker: ["docker.io"] as never }, /^docker: give a map here, not a list$/],
     ];
     it.each(cases)("refuses %s", (_, config, message) => {
         const problems = problemsOf(config);
         expect(problems.some((p) => message.test(p)), `problems were:\n${problems.join("\n")}`).toBe(true);
     });
 
+    it("says a mistyped setting once, not again as the checks after it would", () => {
+        const problems = problemsOf(withHost(0, { name: 7 }));
+        expect(problems.filter((p) => p.startsWith("hosts[0].name"))).toEqual(["hosts[0].name: give text here, not 7"]);
+        expect(problemsOf({ hosts: { h1: {} } as never, roles: { h1: ["swarm-manager"] } })).toEqual(["hosts: give a list here, not a map"]);
+    });
+
+    it("never throws anything but a list of problems, whatever type a section has", () => {
+        const wrongs: unknown[] = ["text", 7, true, ["a", "list"], { a: "map" }, [{ name: 1 }], null];
+        for (const key of ["hostsFile", "hosts", "roles", "docker", "overlay", "zookeeper", "mesos", "uploader", "nfs", "workerImage"]) {
+            for (const wrong of wrongs) {
+                const config = { ...mesos({ h1: ["swarm-manager", "zookeeper", "mesos-master", "uploader", "nfs-server"], h2: ["mesos-agent"] }), [key]: wrong } as RawConfig;
+                expect(() => problemsOf(config), `${key}: ${JSON.stringify(wrong)}`).not.toThrow();
+            }
+        }
+    });
+
     it("reports every problem at once", () => {
         const config = withHost(0, { user: "root", hostKey: "nope" });
         config.docker = { source: "snap" };
         expect(problemsOf(config)).toHaveLength(3);
+    });
+
+    it("checks an inventory file's types too", () => {
+        const inventory = path.join(dir, "inventory-as-map.json");
+        fs.writeFileSync(inventory, JSON.stringify({ hosts: { h1: labHosts(keyFile, 1)[0] } }));
+        expect(problemsOf({ hostsFile: inventory, roles: { h1: ["swarm-manager"] } })).toEqual([`hostsFile (${inventory}).hosts: give a list here, not a map`]);
     });
 
     it("reads hosts from an inventory file and says how to make one when it is missing", () => {
