@@ -72,27 +72,25 @@ export function scriptCommand(host: Host, file: string, settings: ScriptSettings
     });
 }
 
+const projectDir = path.join(__dirname, "..");
+let bundle: { file: string; sha256: string } | undefined;
 /**
- * Every host script in one file, written beside the stack's other files: the head
+ * Every host script in one file, written beside the stack's other files once per run: the head
  * (scripts/host/host-scripts.sh) installs each `put` block on the host it runs on. Its path is
  * relative to the project, so the same stack gives the same step inputs in any checkout.
  */
-const scriptBundle = (() => {
-    let bundle: { file: string; sha256: string } | undefined;
-    return () => {
-        if (!bundle) {
-            const blocks = [...hostScripts.values()].map(({ text, hash }) =>
-                `put ${hash} <<'T2_END_OF_SCRIPT'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_SCRIPT\n`);
-            const text = `${readScript("host-scripts.sh")}${blocks.join("")}`;
-            const file = path.join(".twister2", pulumi.getStack(), "host-scripts.sh");
-            fs.mkdirSync(path.join(projectDir, path.dirname(file)), { recursive: true });
-            fs.writeFileSync(path.join(projectDir, file), text, { mode: 0o644 });
-            bundle = { file, sha256: sha256(text) };
-        }
-        return bundle;
-    };
-})();
-const projectDir = path.join(__dirname, "..");
+function scriptBundle(): { file: string; sha256: string } {
+    if (!bundle) {
+        const blocks = [...hostScripts.values()].map(({ text, hash }) =>
+            `put ${hash} <<'T2_END_OF_SCRIPT'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_SCRIPT\n`);
+        const text = `${readScript("host-scripts.sh")}${blocks.join("")}`;
+        const file = path.join(".twister2", pulumi.getStack(), "host-scripts.sh");
+        fs.mkdirSync(path.join(projectDir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(projectDir, file), text, { mode: 0o644 });
+        bundle = { file, sha256: sha256(text) };
+    }
+    return bundle;
+}
 
 const deliveries = new Map<string, command.remote.Command>();
 /**
@@ -103,13 +101,13 @@ const deliveries = new Map<string, command.remote.Command>();
 function deliverScripts(host: Host): command.remote.Command {
     let delivery = deliveries.get(host.name);
     if (!delivery) {
-        const bundle = scriptBundle();
+        const { file, sha256: bundleSha256 } = scriptBundle();
         const staged = ".twister2-cluster-host-scripts.sh";
-        const copy = copyToHost(`host-scripts-${host.name}-copy`, host, bundle.file, staged);
+        const copy = copyToHost(`host-scripts-${host.name}-copy`, host, file, staged);
         delivery = new command.remote.Command(`host-scripts-${host.name}`, {
             connection: connectionTo(host),
-            create: `sudo env BUNDLE_SHA256=${bundle.sha256} bash ${staged} '${host.address}/host-scripts.sh'`,
-            delete: `sudo bash ${staged} remove '${host.address}/host-scripts.sh'`,
+            create: `sudo env BUNDLE_SHA256=${bundleSha256} bash ${staged} ${shellQuote(`${host.address}/host-scripts.sh`)}`,
+            delete: `sudo bash ${staged} remove ${shellQuote(`${host.address}/host-scripts.sh`)}`,
             logging: "stderr",
             addPreviousOutputInEnv: false,
         }, { dependsOn: [copy] });
