@@ -33,18 +33,25 @@ const sha256 = (text: string): string => crypto.createHash("sha256").update(text
 const scriptsDirOnHost = "/var/lib/twister2-cluster/scripts";
 
 /** Every host script with the shared library in front, by file name, and the hash that names it on hosts. */
+const sharedLibrary = readScript("lib.sh");
 const hostScripts = new Map(fs.readdirSync(hostScriptsDir)
     .filter((file) => file.endsWith(".sh") && file !== "lib.sh" && file !== "host-scripts.sh")
     .sort()
     .map((file) => {
-        const text = `${readScript("lib.sh")}\n${readScript(file)}`;
+        const text = `${sharedLibrary}\n${readScript(file)}`;
         return [file, { text, hash: sha256(text).slice(0, 16) }];
     }));
+
+/**
+ * What every command shares: progress (stderr) is logged, results (stdout, maybe a secret) are not;
+ * nothing travels in SSH environment requests, which stock sshd drops.
+ */
+const commandPolicy = { logging: "stderr", addPreviousOutputInEnv: false } as const;
 
 /** Settings a script receives as environment variables. Values are never secret. */
 export type ScriptSettings = Record<string, pulumi.Input<string | number | boolean>>;
 
-export function shellQuote(value: string): string {
+function shellQuote(value: string): string {
     return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -57,7 +64,7 @@ export function shellQuote(value: string): string {
  * the host and the script: the connection is a secret, and `preview:md` reads from the command
  * where a step runs and what.
  */
-export function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}): pulumi.Output<string> {
+function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}): pulumi.Output<string> {
     const script = hostScripts.get(file);
     if (!script) throw new Error(`no host script ${file} in ${hostScriptsDir}`);
     return pulumi.all(settings).apply((resolved) => {
@@ -108,8 +115,7 @@ function deliverScripts(host: Host): command.remote.Command {
             connection: connectionTo(host),
             create: `sudo env BUNDLE_SHA256=${bundleSha256} bash ${staged} ${shellQuote(`${host.address}/host-scripts.sh`)}`,
             delete: `sudo bash ${staged} remove ${shellQuote(`${host.address}/host-scripts.sh`)}`,
-            logging: "stderr",
-            addPreviousOutputInEnv: false,
+            ...commandPolicy,
         }, { dependsOn: [copy] });
         deliveries.set(host.name, delivery);
     }
@@ -124,7 +130,7 @@ function deliverScripts(host: Host): command.remote.Command {
  * connections sshd drops when many steps dial one host at once (MaxStartups), while a host that is
  * gone fails its step within about 2 minutes, naming the host.
  */
-export function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
+function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
     return {
         host: host.address,
         port: host.port,
@@ -138,7 +144,7 @@ export function connectionTo(host: Host): command.types.input.remote.ConnectionA
 
 const privateKeys = new Map<string, pulumi.Output<string>>();
 /** Each key file is read once per program run, however many steps use it. */
-export function privateKeyOf(host: Host): pulumi.Output<string> {
+function privateKeyOf(host: Host): pulumi.Output<string> {
     let key = privateKeys.get(host.privateKeyFile);
     if (!key) {
         key = pulumi.secret(fs.readFileSync(host.privateKeyFile, "utf8"));
@@ -176,8 +182,7 @@ export function hostScript(name: string, args: HostScriptArgs, opts?: pulumi.Cus
         delete: args.delete ? scriptCommand(args.host, args.delete, args.deleteSettings) : undefined,
         stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
         triggers: args.triggers,
-        logging: "stderr",
-        addPreviousOutputInEnv: false,
+        ...commandPolicy,
     }, {
         ...opts,
         dependsOn: [deliverScripts(args.host), ...dependencies(opts?.dependsOn)],
