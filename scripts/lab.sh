@@ -314,7 +314,15 @@ apt_proxy_conf() {
   printf 'Acquire::http::Proxy "%s";\nAcquire::http::Proxy::%s "DIRECT";\n' "$apt_proxy" "$gateway"
 }
 
-# Creates the container, copies in the pinned host key, the login key and the apt proxy, then boots it.
+# The lab reaches no registry, and its engines must not try: a pull (of an image missing on a host) fails at
+# once on a proxy that refuses, rather than leaving the lab's networks. Lab only; the program knows nothing of it.
+docker_no_registry_conf() {
+  printf '%s\n' '# twister2-cluster lab: no registry is reachable; pulls fail here at once.' '[Service]' \
+    'Environment=HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY=localhost,127.0.0.1'
+}
+
+# Creates the container, copies in the pinned host key, the login key, the apt proxy and the Docker
+# engine's no-registry setting, then boots it.
 create_host() {
   local name=$1 address container dir="$LAB_DIR/hosts/$1" other hosts_args=()
   address=$(host_address "$name")
@@ -326,6 +334,8 @@ create_host() {
   cp "$dir/ssh_host_ed25519_key" "$dir/ssh_host_ed25519_key.pub" "$dir/etc/ssh/"
   cp "$LAB_DIR/id_ed25519.pub" "$dir/etc/ssh/authorized_keys/$user"
   apt_proxy_conf >"$dir/etc/apt/apt.conf.d/01lab-proxy"
+  mkdir -p "$dir/etc/systemd/system/docker.service.d"
+  docker_no_registry_conf >"$dir/etc/systemd/system/docker.service.d/90-lab-no-registry.conf"
   docker create --name "$container" --hostname "$name" --network "$network" --ip "$address" "${hosts_args[@]}" \
     --cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --security-opt systempaths=unconfined --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \

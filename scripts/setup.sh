@@ -10,6 +10,8 @@ need_apt=()
 command -v ssh >/dev/null || need_apt+=(openssh-client)
 command -v shellcheck >/dev/null || need_apt+=(shellcheck)
 command -v dot >/dev/null || need_apt+=(graphviz)
+# npm run smoke uploads the job as Twister2's uploader does: rsync over ssh.
+command -v rsync >/dev/null || need_apt+=(rsync)
 # The worker-image e2e test compiles a tiny Java job here.
 command -v javac >/dev/null && command -v jar >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 if [ "${#need_apt[@]}" -gt 0 ]; then

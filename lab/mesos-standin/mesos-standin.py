@@ -6,12 +6,17 @@ the role). It behaves like Mesos 1.11 where the project's program and tests look
 line and MESOS_* environment), leader election through ZooKeeper (json.info_ znodes), the HTTP
 endpoints /master/health, /master/redirect, /master/state, /metrics/snapshot and the agent's /state,
 agent registration with optional authentication, and the docker containerizer start-up check.
-It runs no tasks. Agents talk to masters over a private HTTP protocol (/standin/agent/*).
+It runs DOCKER tasks that frameworks launch through the v1 scheduler API (POST /api/v1/scheduler) the
+way Mesos's Docker containerizer does, and answers /master/frameworks, /master/tasks, /master/slaves,
+/master/state-summary and the agent's /files/read; other Mesos endpoints answer 501 (stand-in).
+Agents talk to masters over a private HTTP protocol (/standin/agent/*).
 """
 
+import base64
 import json
 import logging
 import os
+import queue
 import signal
 import socket
 import struct
@@ -20,6 +25,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -247,28 +253,56 @@ def http_json(url, body=None, timeout=5):
 
 # --- HTTP -------------------------------------------------------------------------------------------
 
+class Request:
+    """What a route sees of a request: the JSON body (POST), the headers, the query parameters."""
+
+    def __init__(self, body, headers, query):
+        self.body, self.headers, self.query = body, headers, query
+
+
+class Stream:
+    """A route's answer that stays open: RecordIO records (Mesos's "<length>\\n<json>") from `events`,
+    sent as HTTP chunks until None arrives or the client goes away (then `on_close` runs)."""
+
+    def __init__(self, headers, events, on_close):
+        self.headers, self.events, self.on_close = headers, events, on_close
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "mesos-standin/" + VERSION
-    routes = {}  # (method, path) -> function(handler, body) -> (status, body, headers)
+    protocol_version = "HTTP/1.1"  # chunked streams (the scheduler API) need 1.1
+    routes = {}  # (method, path) -> function(Request) -> (status, body[, headers]) or Stream
 
     def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
         log.debug("http %s", format % args)
 
     def handle_one(self, method):
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         route = self.routes.get((method, path))
-        if route is None:
-            self.reply(404, {"error": f"no such endpoint {path}", "standin": True})
-            return
         body = None
         if method == "POST":
             length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            content_type = self.headers.get("Content-Type", "application/json").split(";")[0].strip()
+            if route is not None and content_type == "application/x-protobuf":
+                self.reply(501, {"error": "the mesos stand-in speaks JSON only (Content-Type: application/json)",
+                                 "standin": True})
+                return
             try:
-                body = json.loads(self.rfile.read(length) or b"{}")
+                body = json.loads(raw or b"{}")
             except ValueError:
                 self.reply(400, {"error": "body is not JSON"})
                 return
-        self.reply(*route(body))
+        if route is None:
+            # Mesos endpoints the stand-in does not implement answer 501, and say so.
+            self.reply(501, {"error": f"{method} {path} is not implemented by the mesos stand-in", "standin": True})
+            return
+        params = dict(urllib.parse.parse_qsl(query))
+        answer = route(Request(body, self.headers, params))
+        if isinstance(answer, Stream):
+            self.stream(answer)
+        else:
+            self.reply(*answer)
 
     def reply(self, status, body, headers=None):
         data = b"" if body is None else json.dumps(body, indent=None).encode()
@@ -280,6 +314,29 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+
+    def stream(self, answer):
+        self.send_response(200)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            while True:
+                event = answer.events.get()
+                if event is None:
+                    self.wfile.write(b"0\r\n\r\n")
+                    break
+                data = json.dumps(event).encode()
+                record = str(len(data)).encode() + b"\n" + data
+                self.wfile.write(f"{len(record):x}\r\n".encode() + record + b"\r\n")
+                self.wfile.flush()
+        except OSError:
+            pass
+        finally:
+            answer.on_close()
 
     def do_GET(self):
         self.handle_one("GET")
@@ -301,9 +358,580 @@ def serve_http(bind_ip, port, routes):
     return server
 
 
+# --- resources, tasks and frameworks (shared by master and agent) ---------------------------------
+
+TERMINAL_STATES = {"TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED",
+                   "TASK_GONE", "TASK_GONE_BY_OPERATOR"}
+SCALARS = ("cpus", "mem", "disk", "gpus")
+# Mesos's defaults: Filters.refuse_seconds, the scheduler heartbeat, the status update retry interval.
+REFUSE_SECONDS_DEFAULT = 5.0
+SCHEDULER_HEARTBEAT_SECS = 15.0
+STATUS_RETRY_SECS = 10.0
+# The allocator offers nothing smaller (Mesos's MIN_CPUS and MIN_MEM).
+MIN_CPUS, MIN_MEM = 0.01, 32.0
+
+
+def scalars_of(resources):
+    """A Resource list (JSON) -> {name: value} of its scalars."""
+    total = {}
+    for r in resources or []:
+        if r.get("type", "SCALAR") == "SCALAR" and "scalar" in r:
+            total[r["name"]] = total.get(r["name"], 0.0) + float(r["scalar"].get("value", 0))
+    return total
+
+
+def scalars_json(values):
+    return {name: round(values.get(name, 0.0), 6) for name in SCALARS}
+
+
+def resource_list(values, ports=None):
+    """{name: value} -> a Resource list as offers carry it."""
+    resources = [{"name": name, "type": "SCALAR", "scalar": {"value": round(value, 6)}, "role": "*",
+                  "allocation_info": {"role": "*"}}
+                 for name, value in values.items() if value > 0]
+    if ports:
+        ranges = [{"begin": int(a), "end": int(b)} for a, b in
+                  (part.split("-") for part in ports.strip("[]").split(",") if "-" in part)]
+        resources.append({"name": "ports", "type": "RANGES", "ranges": {"range": ranges}, "role": "*",
+                          "allocation_info": {"role": "*"}})
+    return resources
+
+
+def value_of(message, field):
+    """`{"task_id": {"value": "x"}}` -> "x"."""
+    return ((message or {}).get(field) or {}).get("value")
+
+
+def new_status(task_id, agent_id, state, source, message=None, reason=None, container_status=None,
+               acknowledged=True):
+    """A TaskStatus; with a uuid (bytes, base64 in JSON) when the framework must acknowledge it."""
+    status = {"task_id": {"value": task_id}, "state": state, "source": source, "timestamp": time.time()}
+    if agent_id:
+        status["agent_id"] = {"value": agent_id}
+        status["executor_id"] = {"value": task_id}
+    if message:
+        status["message"] = message
+    if reason:
+        status["reason"] = reason
+    if container_status:
+        status["container_status"] = container_status
+    if not acknowledged:
+        status["uuid"] = base64.b64encode(uuid.uuid4().bytes).decode()
+    return status
+
+
+class Task:
+    def __init__(self, info, framework_id, agent_id):
+        self.info = info
+        self.id = value_of(info, "task_id")
+        self.framework_id, self.agent_id = framework_id, agent_id
+        self.resources = scalars_of(info.get("resources"))
+        self.state = "TASK_STAGING"
+        self.statuses = []
+        self.pending = []  # updates sent to the framework and not yet acknowledged, oldest first
+        self.last_sent = 0.0
+        self.holds_resources = True
+
+    def json(self):
+        task = {"id": self.id, "name": self.info.get("name", ""), "framework_id": self.framework_id,
+                "executor_id": "", "slave_id": self.agent_id, "agent_id": self.agent_id, "state": self.state,
+                "resources": scalars_json(self.resources), "role": "*",
+                "statuses": [{k: v for k, v in st.items() if k in ("state", "timestamp", "container_status")}
+                             for st in self.statuses]}
+        if "container" in self.info:
+            task["container"] = self.info["container"]
+        return task
+
+
+class Framework:
+    def __init__(self, framework_id, info):
+        self.id = framework_id
+        self.info = info
+        self.events = None  # the subscriber's stream (queue.Queue), None while disconnected
+        self.stream_id = None
+        self.registered_time = time.time()
+        self.unregistered_time = None
+        self.disconnected_at = None
+        self.suppressed = False
+        self.filters = {}  # agent id -> time until which nothing of it is offered
+        self.offers = {}  # offer id -> offer JSON
+        self.tasks = {}  # task id -> Task (also terminal ones until their update is acknowledged)
+        self.completed_tasks = []
+        self.next_heartbeat = 0.0
+
+    def send(self, event):
+        if self.events is not None:
+            self.events.put(event)
+
+    def json(self, agents_of_offers=None):
+        used, offered = {}, {}
+        for task in self.tasks.values():
+            if task.holds_resources:
+                for k, v in task.resources.items():
+                    used[k] = used.get(k, 0.0) + v
+        for offer in self.offers.values():
+            for k, v in scalars_of(offer["resources"]).items():
+                offered[k] = offered.get(k, 0.0) + v
+        return {
+            "id": self.id, "name": self.info.get("name", ""), "user": self.info.get("user", ""),
+            "hostname": self.info.get("hostname", ""), "webui_url": self.info.get("webui_url", ""),
+            "principal": self.info.get("principal", ""), "role": self.info.get("role", "*"),
+            "roles": self.info.get("roles", [self.info.get("role", "*")]),
+            "failover_timeout": float(self.info.get("failover_timeout", 0)),
+            "checkpoint": bool(self.info.get("checkpoint", False)), "capabilities": self.info.get("capabilities", []),
+            "active": self.unregistered_time is None and not self.suppressed,
+            "connected": self.events is not None, "recovered": False,
+            "registered_time": self.registered_time, "unregistered_time": self.unregistered_time or 0,
+            "resources": scalars_json({k: used.get(k, 0) + offered.get(k, 0) for k in SCALARS}),
+            "used_resources": scalars_json(used), "offered_resources": scalars_json(offered),
+            "tasks": [t.json() for t in self.tasks.values() if t.state not in TERMINAL_STATES],
+            "completed_tasks": [t.json() for t in self.completed_tasks]
+            + [t.json() for t in self.tasks.values() if t.state in TERMINAL_STATES],
+            "unreachable_tasks": [], "offers": list(self.offers.values()), "executors": [],
+        }
+
+
+class SchedulerApi:
+    """The master's side of the v1 scheduler HTTP API (POST /api/v1/scheduler, JSON): SUBSCRIBE (a
+    RecordIO stream of events), ACCEPT (LAUNCH), DECLINE, ACKNOWLEDGE, KILL, RECONCILE, REVIVE, SUPPRESS,
+    TEARDOWN. Mixed into Master: uses its lock, leader state, agents and HTTP helpers."""
+
+    def init_scheduler(self):
+        self.frameworks = {}
+        self.completed_frameworks = []
+        self.framework_counter = 0
+        self.offer_counter = 0
+        self.http_framework_auth = flag_bool(self.flags, "authenticate_http_frameworks")
+        if self.http_framework_auth and self.credentials is None:
+            fatal("HTTP framework authentication requires a credentials file (--credentials) (mesos stand-in)")
+
+    # --- the endpoint --------------------------------------------------------------------------------
+
+    def scheduler_call(self, request):
+        with self.lock:
+            if self.leader is None:
+                return 503, {"error": "No leading master", "standin": True}
+            if not self.leading():
+                return 307, None, self.leader_location("/api/v1/scheduler")
+        if self.http_framework_auth and not self.authenticated(request.headers.get("Authorization", "")):
+            return 401, {"error": "Unauthorized"}, {"WWW-Authenticate": 'Basic realm="mesos"'}
+        call = request.body or {}
+        kind = call.get("type")
+        if kind == "SUBSCRIBE":
+            return self.subscribe(call)
+        handlers = {"TEARDOWN": self.teardown_call, "ACCEPT": self.accept, "DECLINE": self.decline,
+                    "ACKNOWLEDGE": self.acknowledge, "KILL": self.kill, "RECONCILE": self.reconcile,
+                    "REVIVE": self.revive, "SUPPRESS": self.suppress}
+        if kind not in handlers:
+            return 501, {"error": f"scheduler call {kind} is not implemented by the mesos stand-in", "standin": True}
+        framework_id = value_of(call, "framework_id")
+        with self.lock:
+            framework = self.frameworks.get(framework_id)
+            if framework is None:
+                return 403, {"error": "Framework is not subscribed"}
+            stream_id = request.headers.get("Mesos-Stream-Id")
+            if stream_id != framework.stream_id:
+                return 400, {"error": f"The stream ID '{stream_id}' included in this request didn't match the "
+                                      f"stream ID currently associated with framework ID {framework_id}"}
+            later = handlers[kind](framework, call.get(kind.lower()) or {})
+        for work in later or []:
+            threading.Thread(target=work, daemon=True).start()
+        return 202, None
+
+    def authenticated(self, header):
+        if not header.startswith("Basic "):
+            return False
+        try:
+            principal, _, secret = base64.b64decode(header[len("Basic "):]).decode().partition(":")
+        except ValueError:
+            return False
+        return (principal, secret) in [tuple(c) for c in self.credentials or []]
+
+    def subscribe(self, call):
+        info = dict((call.get("subscribe") or {}).get("framework_info") or {})
+        if not info.get("user") or not info.get("name"):
+            return 400, {"error": "Failed to validate scheduler::Call: framework_info needs 'user' and 'name'"}
+        events = queue.Queue()
+        stream_id = str(uuid.uuid4())
+        with self.lock:
+            framework_id = value_of(info, "id")
+            framework = self.frameworks.get(framework_id) if framework_id else None
+            if framework_id and framework is None:
+                events.put({"type": "ERROR", "error": {"message": "Framework has been removed"}})
+                events.put(None)
+                return Stream({"Mesos-Stream-Id": stream_id}, events, lambda: None)
+            if framework is None:
+                framework_id = f"{self.info['id']}-{self.framework_counter:04d}"
+                self.framework_counter += 1
+                framework = self.frameworks[framework_id] = Framework(framework_id, {**info, "id": {"value": framework_id}})
+                log.info("Added framework %s (%s) for user %s", framework_id, info["name"], info["user"])
+            else:
+                framework.send(None)  # the old subscription's stream ends
+                self.recover_offers(framework)
+                log.info("Framework %s (%s) re-subscribed", framework_id, info["name"])
+            framework.events, framework.stream_id, framework.disconnected_at = events, stream_id, None
+            events.put({"type": "SUBSCRIBED", "subscribed": {
+                "framework_id": {"value": framework_id}, "heartbeat_interval_seconds": SCHEDULER_HEARTBEAT_SECS,
+                "master_info": self.info}})
+            framework.next_heartbeat = time.time() + SCHEDULER_HEARTBEAT_SECS
+            for task in framework.tasks.values():
+                task.last_sent = 0.0  # unacknowledged updates go out again
+        return Stream({"Mesos-Stream-Id": stream_id}, events, lambda: self.disconnected(framework_id, events))
+
+    def disconnected(self, framework_id, events):
+        with self.lock:
+            framework = self.frameworks.get(framework_id)
+            if framework is None or framework.events is not events:
+                return
+            framework.events, framework.disconnected_at = None, time.time()
+            self.recover_offers(framework)
+            log.info("Framework %s disconnected; failover timeout %ss", framework_id,
+                     framework.info.get("failover_timeout", 0))
+
+    # --- calls (under the lock; they return work to do after it: agent requests) -----------------
+
+    def teardown_call(self, framework, _call):
+        log.info("Processing TEARDOWN call for framework %s", framework.id)
+        return self.remove_framework(framework)
+
+    def accept(self, framework, call):
+        offer_ids = [o.get("value") for o in call.get("offer_ids", [])]
+        offers = [framework.offers.pop(i, None) for i in offer_ids]
+        tasks = [info for op in call.get("operations", []) if op.get("type") == "LAUNCH"
+                 for info in (op.get("launch") or {}).get("task_infos", [])]
+        for op in call.get("operations", []):
+            if op.get("type") != "LAUNCH":
+                log.warning("Operation %s is not implemented by the mesos stand-in; ignored", op.get("type"))
+        invalid = next((i for i, o in zip(offer_ids, offers) if o is None), None)
+        agent_ids = {value_of(o, "agent_id") for o in offers if o is not None}
+        if invalid or len(agent_ids) != 1:
+            why = (f"Task launched with invalid offers: Offer {invalid} is no longer valid" if invalid
+                   else "Task launched with invalid offers: Aggregated offers must belong to one single agent")
+            for info in tasks:
+                framework.send(self.update_event(new_status(value_of(info, "task_id"), None, "TASK_LOST",
+                                                            "SOURCE_MASTER", why, "REASON_INVALID_OFFERS")))
+            return []
+        agent_id = agent_ids.pop()
+        available = {}
+        for offer in offers:
+            for k, v in scalars_of(offer["resources"]).items():
+                available[k] = available.get(k, 0.0) + v
+        work = []
+        for info in tasks:
+            problem = self.task_problem(framework, info, agent_id, available)
+            task_id = value_of(info, "task_id") or ""
+            if problem:
+                log.warning("Refusing task %s of framework %s: %s", task_id, framework.id, problem)
+                framework.send(self.update_event(new_status(task_id, agent_id, "TASK_ERROR", "SOURCE_MASTER",
+                                                            problem, "REASON_TASK_INVALID")))
+                continue
+            task = framework.tasks[task_id] = Task(info, framework.id, agent_id)
+            for k, v in task.resources.items():
+                available[k] = available.get(k, 0.0) - v
+            agent = self.agents[agent_id]
+            log.info("Launching task %s of framework %s on agent %s (%s)", task_id, framework.id, agent_id,
+                     agent["hostname"])
+            work.append(lambda a=agent, f=framework, t=task: self.launch_on_agent(a, f, t))
+        refuse = float((call.get("filters") or {}).get("refuse_seconds", REFUSE_SECONDS_DEFAULT))
+        framework.filters[agent_id] = time.time() + refuse
+        return work
+
+    def task_problem(self, framework, info, agent_id, available):
+        task_id = value_of(info, "task_id")
+        if not task_id:
+            return "Task has no ID"
+        if task_id in framework.tasks and framework.tasks[task_id].state not in TERMINAL_STATES:
+            return f"Task has duplicate ID: {task_id}"
+        if value_of(info, "agent_id") not in (None, agent_id):
+            return f"Task uses agent ID {value_of(info, 'agent_id')} but the offer is of agent {agent_id}"
+        if ("command" in info) == ("executor" in info):
+            return "Task should have at least one (but not both) of CommandInfo or ExecutorInfo present"
+        if "executor" in info:
+            return "custom executors are not implemented by the mesos stand-in (use CommandInfo)"
+        container = info.get("container")
+        if container and container.get("type") == "DOCKER" and not (container.get("docker") or {}).get("image"):
+            return "ContainerInfo of type DOCKER needs docker.image"
+        needed = scalars_of(info.get("resources"))
+        if not needed.get("cpus") and not needed.get("mem"):
+            return "Task uses no cpus or mem"
+        if any(v > available.get(k, 0.0) + 1e-9 for k, v in needed.items()):
+            have = "; ".join(f"{k}:{available.get(k, 0.0):g}" for k in needed)
+            want = "; ".join(f"{k}:{v:g}" for k, v in needed.items())
+            return f"Task uses more resources {want} than available {have}"
+        return None
+
+    def decline(self, framework, call):
+        for offer_id in (o.get("value") for o in call.get("offer_ids", [])):
+            offer = framework.offers.pop(offer_id, None)
+            if offer is not None:
+                refuse = float((call.get("filters") or {}).get("refuse_seconds", REFUSE_SECONDS_DEFAULT))
+                framework.filters[value_of(offer, "agent_id")] = time.time() + refuse
+        return []
+
+    def acknowledge(self, framework, call):
+        task = framework.tasks.get(value_of(call, "task_id"))
+        if task is None or not task.pending or task.pending[0].get("uuid") != call.get("uuid"):
+            log.warning("Ignoring acknowledgement %s for task %s of framework %s: no such pending update",
+                        call.get("uuid"), value_of(call, "task_id"), framework.id)
+            return []
+        task.pending.pop(0)
+        if task.pending:
+            self.send_pending(framework, task)
+        elif task.state in TERMINAL_STATES:
+            framework.completed_tasks.append(framework.tasks.pop(task.id))
+        return []
+
+    def kill(self, framework, call):
+        task = framework.tasks.get(value_of(call, "task_id"))
+        if task is None:
+            framework.send(self.update_event(new_status(value_of(call, "task_id"), value_of(call, "agent_id"),
+                                                        "TASK_LOST", "SOURCE_MASTER", "Attempted to kill an unknown task",
+                                                        "REASON_RECONCILIATION")))
+            return []
+        if task.state in TERMINAL_STATES:
+            return []
+        agent = self.agents.get(task.agent_id)
+        return [lambda: self.to_agent(agent, "/standin/agent/kill", {"framework_id": framework.id, "task_id": task.id})]
+
+    def reconcile(self, framework, call):
+        asked = [value_of(t, "task_id") for t in call.get("tasks", [])] or list(framework.tasks)
+        for task_id in asked:
+            task = framework.tasks.get(task_id)
+            status = (new_status(task_id, task.agent_id, task.state, "SOURCE_MASTER", reason="REASON_RECONCILIATION")
+                      if task else new_status(task_id, None, "TASK_LOST", "SOURCE_MASTER", "Reconciliation: task is unknown",
+                                              "REASON_RECONCILIATION"))
+            framework.send(self.update_event(status))
+        return []
+
+    def revive(self, framework, _call):
+        framework.filters.clear()
+        framework.suppressed = False
+        return []
+
+    def suppress(self, framework, _call):
+        framework.suppressed = True
+        return []
+
+    # --- bookkeeping (under the lock) ---------------------------------------------------------------
+
+    @staticmethod
+    def update_event(status):
+        return {"type": "UPDATE", "update": {"status": status}}
+
+    def send_pending(self, framework, task):
+        framework.send(self.update_event(task.pending[0]))
+        task.last_sent = time.time()
+
+    def recover_offers(self, framework):
+        for offer_id in list(framework.offers):
+            del framework.offers[offer_id]
+
+    def remove_framework(self, framework):
+        """Teardown (or failover timeout): its tasks are killed on the agents and end as TASK_KILLED."""
+        work = []
+        for task in framework.tasks.values():
+            if task.state not in TERMINAL_STATES:
+                task.state = "TASK_KILLED"
+                task.statuses.append({"state": "TASK_KILLED", "timestamp": time.time()})
+            task.holds_resources = False
+        for agent_id in {t.agent_id for t in framework.tasks.values()}:
+            agent = self.agents.get(agent_id)
+            work.append(lambda a=agent: self.to_agent(a, "/standin/agent/shutdown-framework",
+                                                      {"framework_id": framework.id}))
+        framework.completed_tasks.extend(framework.tasks.values())
+        framework.tasks.clear()
+        framework.offers.clear()
+        framework.unregistered_time = time.time()
+        framework.send(None)
+        framework.events = None
+        del self.frameworks[framework.id]
+        self.completed_frameworks = (self.completed_frameworks + [framework])[-50:]
+        log.info("Removed framework %s (%s)", framework.id, framework.info.get("name"))
+        return work
+
+    def on_agent_removed(self, agent_id, why):
+        """Its tasks are lost (these frameworks are not partition-aware) and its offers rescinded."""
+        for framework in self.frameworks.values():
+            for offer_id, offer in list(framework.offers.items()):
+                if value_of(offer, "agent_id") == agent_id:
+                    del framework.offers[offer_id]
+                    framework.send({"type": "RESCIND", "rescind": {"offer_id": {"value": offer_id}}})
+            for task in list(framework.tasks.values()):
+                if task.agent_id == agent_id and task.state not in TERMINAL_STATES:
+                    self.record_status(framework, task, new_status(task.id, agent_id, "TASK_LOST", "SOURCE_MASTER",
+                                                                   f"Agent {agent_id} removed: {why}",
+                                                                   "REASON_SLAVE_REMOVED", acknowledged=False))
+
+    def record_status(self, framework, task, status):
+        task.state = status["state"]
+        task.statuses.append({k: v for k, v in status.items() if k in ("state", "timestamp", "container_status")})
+        if task.state in TERMINAL_STATES:
+            task.holds_resources = False
+        task.pending.append(status)
+        if len(task.pending) == 1:
+            self.send_pending(framework, task)
+
+    def agent_status(self, request):
+        """An agent reports a task's status change (its status update manager, stand-in protocol)."""
+        body = request.body
+        with self.lock:
+            framework = self.frameworks.get(body.get("framework_id"))
+            status = body.get("status") or {}
+            task = framework.tasks.get(value_of(status, "task_id")) if framework else None
+            if task is None:
+                return 200, {"known": False}  # the framework or task is gone: nothing to forward
+            log.info("Status update %s for task %s of framework %s%s", status.get("state"), task.id, framework.id,
+                     f": {status['message']}" if status.get("message") else "")
+            self.record_status(framework, task, status)
+        return 200, {"known": True}
+
+    def to_agent(self, agent, path, body):
+        if agent is None:
+            return
+        try:
+            http_json(f"http://{agent['pid'].split('@')[-1]}{path}", body, timeout=10)
+        except OSError as e:
+            log.warning("Could not reach agent %s (%s) for %s: %s", agent["id"], agent["hostname"], path, e)
+
+    def launch_on_agent(self, agent, framework, task):
+        body = {"framework_id": framework.id, "framework": framework.info, "task": task.info}
+        try:
+            status, _ = http_json(f"http://{agent['pid'].split('@')[-1]}/standin/agent/launch", body, timeout=10)
+            error = None if status == 200 else f"the agent answered {status}"
+        except OSError as e:
+            error = str(e)
+        if error:
+            with self.lock:
+                if task.state not in TERMINAL_STATES and framework.id in self.frameworks:
+                    self.record_status(framework, task, new_status(
+                        task.id, task.agent_id, "TASK_LOST", "SOURCE_MASTER",
+                        f"Could not send the task to agent {agent['hostname']}: {error}", "REASON_AGENT_DISCONNECTED",
+                        acknowledged=False))
+
+    def scheduler_tick(self):
+        """Every allocation interval: offers, heartbeats, update retries, failover timeouts."""
+        now = time.time()
+        work = []
+        with self.lock:
+            if not self.leading():
+                return
+            for framework in list(self.frameworks.values()):
+                if framework.events is None:
+                    timeout = float(framework.info.get("failover_timeout", 0))
+                    if framework.disconnected_at is not None and now - framework.disconnected_at >= timeout:
+                        log.info("Framework %s failover timeout (%ss) elapsed", framework.id, timeout)
+                        work += self.remove_framework(framework)
+                    continue
+                if now >= framework.next_heartbeat:
+                    framework.send({"type": "HEARTBEAT"})
+                    framework.next_heartbeat = now + SCHEDULER_HEARTBEAT_SECS
+                for task in framework.tasks.values():
+                    if task.pending and now - task.last_sent >= STATUS_RETRY_SECS:
+                        self.send_pending(framework, task)
+            self.allocate(now)
+        for item in work:
+            threading.Thread(target=item, daemon=True).start()
+
+    def allocate(self, now):
+        for agent_id, agent in self.agents.items():
+            if not agent["active"]:
+                continue
+            free = {k: v for k, v in agent["resources"].items() if isinstance(v, float)}
+            for k, v in self.agent_usage(agent_id).items():
+                free[k] = free.get(k, 0.0) - v
+            if free.get("cpus", 0) < MIN_CPUS and free.get("mem", 0) < MIN_MEM:
+                continue
+            for framework in self.frameworks.values():
+                if framework.events is None or framework.suppressed or framework.filters.get(agent_id, 0) > now:
+                    continue
+                self.offer_counter += 1
+                offer_id = f"{self.info['id']}-O{self.offer_counter}"
+                offer = {"id": {"value": offer_id}, "framework_id": {"value": framework.id},
+                         "agent_id": {"value": agent_id}, "hostname": agent["hostname"],
+                         "url": {"scheme": "http", "address": {"hostname": agent["hostname"],
+                                                               "ip": agent["pid"].split("@")[-1].split(":")[0],
+                                                               "port": agent["port"]}, "path": "/slave(1)"},
+                         "resources": resource_list({k: v for k, v in free.items() if v > 0},
+                                                    agent["resources"].get("ports")),
+                         "attributes": [{"name": k, "type": "TEXT", "text": {"value": str(v)}}
+                                        for k, v in agent["attributes"].items()],
+                         "allocation_info": {"role": "*"}}
+                framework.offers[offer_id] = offer
+                framework.send({"type": "OFFERS", "offers": {"offers": [offer]}})
+                break  # the agent's free resources go to one framework at a time
+
+    def agent_usage(self, agent_id, offered=True):
+        """Scalars of an agent held by tasks (and, with offered, outstanding offers)."""
+        usage = {}
+        for framework in self.frameworks.values():
+            for task in framework.tasks.values():
+                if task.agent_id == agent_id and task.holds_resources:
+                    for k, v in task.resources.items():
+                        usage[k] = usage.get(k, 0.0) + v
+            if offered:
+                for offer in framework.offers.values():
+                    if value_of(offer, "agent_id") == agent_id:
+                        for k, v in scalars_of(offer["resources"]).items():
+                            usage[k] = usage.get(k, 0.0) + v
+        return usage
+
+    # --- operator endpoints ---------------------------------------------------------------------------
+
+    def leader_only(self, path, build):
+        with self.lock:
+            if self.leader is None:
+                return 503, {"error": "No leading master", "standin": True}
+            if not self.leading():
+                return 307, None, self.leader_location(path)
+            return 200, build()
+
+    def frameworks_endpoint(self, _request):
+        return self.leader_only("/master/frameworks", lambda: {
+            "frameworks": [f.json() for f in self.frameworks.values()],
+            "completed_frameworks": [f.json() for f in self.completed_frameworks],
+            "unregistered_frameworks": []})
+
+    def all_tasks(self):
+        for framework in list(self.frameworks.values()) + self.completed_frameworks:
+            yield from framework.tasks.values()
+            yield from framework.completed_tasks
+
+    def tasks_endpoint(self, _request):
+        return self.leader_only("/master/tasks", lambda: {"tasks": [t.json() for t in self.all_tasks()]})
+
+    def slaves_endpoint(self, _request):
+        return self.leader_only("/master/slaves", lambda: {
+            "slaves": [self.agent_json(a) for a in self.agents.values()], "recovered_slaves": []})
+
+    def state_summary_endpoint(self, _request):
+        def counts(tasks):
+            states = ("TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", "TASK_FINISHED",
+                      "TASK_KILLED", "TASK_FAILED", "TASK_LOST", "TASK_ERROR", "TASK_UNREACHABLE")
+            return {s: sum(1 for t in tasks if t.state == s) for s in states}
+
+        def summary():
+            tasks = list(self.all_tasks())
+            slaves = []
+            for agent in self.agents.values():
+                on_agent = [t for t in tasks if t.agent_id == agent["id"]]
+                slaves.append({**self.agent_json(agent), **counts(on_agent),
+                               "framework_ids": sorted({t.framework_id for t in on_agent})})
+            frameworks = []
+            for framework in self.frameworks.values():
+                mine = [t for t in tasks if t.framework_id == framework.id]
+                fw = framework.json()
+                frameworks.append({k: fw[k] for k in ("id", "name", "hostname", "webui_url", "active", "connected",
+                                                      "recovered", "used_resources", "offered_resources",
+                                                      "capabilities", "role")}
+                                  | counts(mine) | {"slave_ids": sorted({t.agent_id for t in mine})})
+            return {"hostname": self.hostname, "cluster": self.flags.get("cluster", ""), "slaves": slaves,
+                    "frameworks": frameworks, "standin": True}
+        return self.leader_only("/master/state-summary", summary)
+
+
 # --- master -----------------------------------------------------------------------------------------
 
-class Master:
+class Master(SchedulerApi):
     def __init__(self, flags):
         self.flags = flags
         self.lock = threading.Lock()
@@ -325,6 +953,7 @@ class Master:
                 fatal(f"Failed to load credentials from '{flags['credentials']}': {e}")
         if flag_bool(flags, "authenticate_agents") and self.credentials is None:
             fatal("Agent authentication requires a credentials file (--credentials) (mesos stand-in)")
+        self.init_scheduler()
         self.leader = self.info if "zk" not in flags else None  # without --zk a master leads alone
         self.elected_time = time.time() if self.leader else None
         self.agents = {}  # id -> agent record
@@ -338,6 +967,10 @@ class Master:
             was_leading = self.leading()
             old = self.leader
             self.leader = leader
+            if was_leading != self.leading():
+                for framework in self.frameworks.values():
+                    framework.send(None)  # frameworks subscribe again with the new leader
+                self.frameworks.clear()
             if self.leading() and not was_leading:
                 self.agents.clear()
                 self.elected_time = time.time()
@@ -357,14 +990,20 @@ class Master:
 
     def run(self):
         routes = {
-            ("GET", "/master/health"): lambda _: (200, None),
-            ("GET", "/health"): lambda _: (200, None),
+            ("GET", "/master/health"): lambda _request: (200, None),
+            ("GET", "/health"): lambda _request: (200, None),
             ("GET", "/master/redirect"): self.redirect,
             ("GET", "/redirect"): self.redirect,
             ("GET", "/metrics/snapshot"): self.metrics,
-            ("GET", "/version"): lambda _: (200, {"version": VERSION, "standin": True}),
+            ("GET", "/version"): lambda _request: (200, {"version": VERSION, "standin": True}),
             ("POST", "/standin/agent/register"): self.register_agent,
             ("POST", "/standin/agent/unregister"): self.unregister_agent,
+            ("POST", "/standin/agent/status"): self.agent_status,
+            ("POST", "/api/v1/scheduler"): self.scheduler_call,
+            ("GET", "/master/frameworks"): self.frameworks_endpoint,
+            ("GET", "/master/tasks"): self.tasks_endpoint,
+            ("GET", "/master/slaves"): self.slaves_endpoint,
+            ("GET", "/master/state-summary"): self.state_summary_endpoint,
         }
         for path in ("/master/state", "/master/state.json", "/state", "/state.json"):
             routes[("GET", path)] = self.state
@@ -390,6 +1029,7 @@ class Master:
             client.ChildrenWatch(path, lambda children: self.on_children(client, path, children))
         while not stopping.wait(1):
             self.expire_agents()
+            self.scheduler_tick()
         log.info("Mesos stand-in master terminating")
         if client is not None:
             client.stop()  # the ephemeral znode goes with the session
@@ -404,6 +1044,7 @@ class Master:
                 if age > UNREACHABLE_AFTER_SECS:
                     log.warning("Agent %s (%s) unreachable; removing it", agent_id, agent["hostname"])
                     del self.agents[agent_id]
+                    self.on_agent_removed(agent_id, "agent unreachable")
                 elif age > INACTIVE_AFTER_SECS and agent["active"]:
                     log.warning("Agent %s (%s) missed its heartbeats; deactivating", agent_id, agent["hostname"])
                     agent["active"] = False
@@ -411,13 +1052,13 @@ class Master:
     def leader_location(self, path=""):
         return {"Location": f"//{self.leader['hostname']}:{self.leader['port']}{path}"}
 
-    def redirect(self, _body):
+    def redirect(self, _request):
         with self.lock:
             if self.leader is None:
                 return 503, {"error": "No leading master", "standin": True}
             return 307, None, self.leader_location()
 
-    def state(self, _body):
+    def state(self, _request):
         with self.lock:
             if self.leader is None:
                 return 503, {"error": "No leading master", "standin": True}
@@ -430,7 +1071,9 @@ class Master:
                 "hostname": self.hostname, "start_time": self.start_time, "elected_time": self.elected_time,
                 "leader": self.leader["pid"], "leader_info": self.leader,
                 "activated_slaves": active, "deactivated_slaves": len(slaves) - active,
-                "unreachable_slaves": 0, "slaves": slaves, "frameworks": [], "completed_frameworks": [],
+                "unreachable_slaves": 0, "slaves": slaves,
+                "frameworks": [f.json() for f in self.frameworks.values()],
+                "completed_frameworks": [f.json() for f in self.completed_frameworks],
                 "unregistered_frameworks": [], "orphan_tasks": [],
                 "flags": {**DEFAULTS["master"], **self.flags},
             }
@@ -438,17 +1081,18 @@ class Master:
                 state["cluster"] = self.flags["cluster"]
             return 200, state
 
-    @staticmethod
-    def agent_json(agent):
+    def agent_json(self, agent):
         keys = ("id", "pid", "hostname", "port", "resources", "attributes", "active", "version",
                 "registered_time")
         agent_json = {k: agent[k] for k in keys}
-        agent_json.update(used_resources={"cpus": 0, "mem": 0, "disk": 0, "gpus": 0},
-                          offered_resources={"cpus": 0, "mem": 0, "disk": 0, "gpus": 0},
+        used = self.agent_usage(agent["id"], offered=False)
+        with_offers = self.agent_usage(agent["id"])
+        agent_json.update(used_resources=scalars_json(used),
+                          offered_resources=scalars_json({k: with_offers.get(k, 0) - used.get(k, 0) for k in SCALARS}),
                           unreserved_resources=agent["resources"], reserved_resources={}, capabilities=[])
         return agent_json
 
-    def metrics(self, _body):
+    def metrics(self, _request):
         with self.lock:
             active = sum(1 for a in self.agents.values() if a["active"])
             return 200, {
@@ -458,11 +1102,12 @@ class Master:
                 "master/slaves_inactive": float(len(self.agents) - active),
                 "master/slaves_connected": float(active),
                 "master/slaves_disconnected": float(len(self.agents) - active),
-                "master/frameworks_active": 0.0,
-                "master/tasks_running": 0.0,
+                "master/frameworks_active": float(len(self.frameworks)),
+                "master/tasks_running": float(sum(1 for t in self.all_tasks() if t.state == "TASK_RUNNING")),
             }
 
-    def register_agent(self, body):
+    def register_agent(self, request):
+        body = request.body
         agent_id = str(body.get("id", ""))
         with self.lock:
             if not self.leading():
@@ -485,9 +1130,11 @@ class Master:
                          version=VERSION, active=True, last_seen=now)
             return 200, {"registered": True, "master": self.info}
 
-    def unregister_agent(self, body):
+    def unregister_agent(self, request):
         with self.lock:
-            agent = self.agents.pop(str(body.get("id", "")), None)
+            agent = self.agents.pop(str(request.body.get("id", "")), None)
+            if agent:
+                self.on_agent_removed(agent["id"], "agent shut down")
         if agent:
             log.info("Agent %s (%s) shut down; removed", agent["id"], agent["hostname"])
         return 200, {"removed": agent is not None}
@@ -582,6 +1229,287 @@ def check_docker(flags):
               f"Failed to create docker: Failed to get docker version: {error}")
 
 
+# --- agent: tasks in Docker containers ----------------------------------------------------------------
+
+DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "secs": 1, "mins": 60, "hrs": 3600, "days": 86400,
+                  "weeks": 604800}
+
+
+def parse_duration(text):
+    """Stout's durations: 6hrs, 10secs, 1mins..."""
+    for unit in sorted(DURATION_UNITS, key=len, reverse=True):
+        if text.endswith(unit):
+            try:
+                return float(text[:-len(unit)]) * DURATION_UNITS[unit]
+            except ValueError:
+                break
+    raise FlagError(f"Failed to parse duration '{text}'")
+
+
+class TaskRun:
+    """One task on this agent: its container, sandbox and the statuses it went through."""
+
+    def __init__(self, framework_id, framework, info, sandbox, container_id):
+        self.framework_id, self.framework, self.info = framework_id, framework, info
+        self.task_id = value_of(info, "task_id")
+        self.sandbox, self.container_id = sandbox, container_id
+        self.name = f"mesos-{container_id}"
+        self.state = "TASK_STAGING"
+        self.killed = False
+        self.process = None
+
+    def json(self):
+        return {"id": self.task_id, "name": self.info.get("name", ""), "framework_id": self.framework_id,
+                "executor_id": "", "slave_id": "", "state": self.state,
+                "resources": scalars_json(scalars_of(self.info.get("resources")))}
+
+    def executor_json(self):
+        return {"id": self.task_id, "name": f"Command Executor (Task: {self.task_id}) (Command: NO EXECUTABLE)",
+                "source": self.task_id, "container": self.container_id, "directory": self.sandbox,
+                "type": "COMMAND", "resources": scalars_json(scalars_of(self.info.get("resources"))),
+                "tasks": [self.json()] if self.state not in TERMINAL_STATES else [],
+                "completed_tasks": [self.json()] if self.state in TERMINAL_STATES else [], "queued_tasks": []}
+
+
+class DockerContainerizer:
+    """Runs DOCKER tasks as Mesos's Docker containerizer and docker executor do: the image pulled when
+    missing, `docker run` attached with the container named mesos-<container id>, the sandbox at
+    /mnt/mesos/sandbox (and volumes relative to it), the network, the parameters, cpu shares and memory
+    limit; stdout/stderr in the sandbox; statuses TASK_STARTING, TASK_RUNNING (with the container's IP),
+    then TASK_FINISHED, TASK_FAILED or TASK_KILLED, each sent to the master until it takes it."""
+
+    def __init__(self, agent):
+        self.agent = agent
+        self.flags = agent.flags
+        self.docker = [self.flags.get("docker", "docker"), "-H",
+                       f"unix://{self.flags.get('docker_socket', '/var/run/docker.sock')}"]
+        self.supports_docker = "docker" in self.flags.get("containerizers", "mesos").split(",")
+        self.remove_delay = parse_duration(self.flags.get("docker_remove_delay", "6hrs"))
+        self.runs = {}  # (framework id, task id) -> TaskRun
+        self.outbox = queue.Queue()
+        self.lock = threading.Lock()
+        threading.Thread(target=self.deliver_statuses, name="status-updates", daemon=True).start()
+
+    def run_docker(self, *args, timeout=600):
+        return subprocess.run(self.docker + list(args), capture_output=True, text=True, timeout=timeout)
+
+    # --- requests from the master (stand-in protocol) ------------------------------------------------
+
+    def launch(self, request):
+        body = request.body
+        framework_id, info = body["framework_id"], body["task"]
+        task_id = value_of(info, "task_id")
+        container_id = str(uuid.uuid4())
+        sandbox = os.path.join(self.agent.work_dir, "slaves", self.agent.id, "frameworks", framework_id,
+                               "executors", task_id, "runs", container_id)
+        os.makedirs(sandbox, exist_ok=True)
+        latest = os.path.join(os.path.dirname(sandbox), "latest")
+        if os.path.islink(latest):
+            os.unlink(latest)
+        os.symlink(container_id, latest)
+        run = TaskRun(framework_id, body.get("framework") or {}, info, sandbox, container_id)
+        with self.lock:
+            self.runs[(framework_id, task_id)] = run
+        threading.Thread(target=self.run_task, args=(run,), name=f"task-{task_id}", daemon=True).start()
+        return 200, {"container_id": container_id}
+
+    def kill(self, request):
+        with self.lock:
+            run = self.runs.get((request.body.get("framework_id"), request.body.get("task_id")))
+        if run is not None:
+            threading.Thread(target=self.kill_run, args=(run,), daemon=True).start()
+        return 200, {"known": run is not None}
+
+    def shutdown_framework(self, request):
+        with self.lock:
+            runs = [r for (f, _), r in self.runs.items() if f == request.body.get("framework_id")]
+        for run in runs:
+            threading.Thread(target=self.kill_run, args=(run,), daemon=True).start()
+        return 200, {"tasks": len(runs)}
+
+    def kill_run(self, run):
+        run.killed = True
+        if run.state in TERMINAL_STATES:
+            return
+        log.info("Killing task %s of framework %s (container %s)", run.task_id, run.framework_id, run.name)
+        self.run_docker("stop", "-t", "3", run.name, timeout=60)
+
+    def kill_all(self):
+        with self.lock:
+            runs = list(self.runs.values())
+        for run in runs:
+            self.kill_run(run)
+
+    # --- a task's life ------------------------------------------------------------------------------
+
+    def update(self, run, state, message=None, reason=None, source="SOURCE_EXECUTOR", container_status=None):
+        run.state = state
+        status = new_status(run.task_id, self.agent.id, state, source, message, reason, container_status,
+                            acknowledged=False)
+        log.info("Task %s of framework %s is in %s%s", run.task_id, run.framework_id, state,
+                 f": {message}" if message else "")
+        self.outbox.put({"framework_id": run.framework_id, "status": status})
+
+    def run_task(self, run):
+        info = run.info
+        container = info.get("container") or {}
+        if container.get("type", "MESOS") != "DOCKER" or not self.supports_docker:
+            self.update(run, "TASK_FAILED", "Failed to launch container: the mesos stand-in runs DOCKER containers "
+                        "only, on agents with --containerizers=docker", "REASON_CONTAINER_LAUNCH_FAILED", "SOURCE_SLAVE")
+            return
+        self.update(run, "TASK_STARTING")
+        docker = container.get("docker") or {}
+        image = docker["image"]
+        if docker.get("force_pull_image") or self.run_docker("image", "inspect", image, timeout=60).returncode != 0:
+            pulled = self.run_docker("pull", image, timeout=1800)
+            if pulled.returncode != 0:
+                self.update(run, "TASK_FAILED", f"Failed to launch container: Failed to run "
+                            f"'{' '.join(self.docker)} pull {image}': exited with status {pulled.returncode}; "
+                            f"stderr='{pulled.stderr.strip()}'", "REASON_CONTAINER_LAUNCH_FAILED", "SOURCE_SLAVE")
+                return
+        if run.killed:
+            self.update(run, "TASK_KILLED", "Task killed before its container started", "REASON_TASK_KILLED_DURING_LAUNCH")
+            return
+        args = self.run_arguments(run, container, docker)
+        with open(os.path.join(run.sandbox, "stdout"), "wb") as out, open(os.path.join(run.sandbox, "stderr"), "wb") as err:
+            run.process = subprocess.Popen(self.docker + args, stdout=out, stderr=err, cwd=run.sandbox)
+        network = self.network_name(container, docker)
+        running = False
+        while run.process.poll() is None and not running:
+            probe = self.run_docker("inspect", "-f", "{{.State.Running}} {{json .NetworkSettings.Networks}}", run.name,
+                                    timeout=30)
+            if probe.returncode == 0 and probe.stdout.startswith("true"):
+                networks = json.loads(probe.stdout.split(" ", 1)[1] or "{}") or {}
+                ip = (networks.get(network) or next(iter(networks.values()), {}) or {}).get("IPAddress", "")
+                network_info = {"ip_addresses": [{"protocol": "IPv4", "ip_address": ip}] if ip else []}
+                if network:
+                    network_info["name"] = network
+                self.update(run, "TASK_RUNNING", container_status={
+                    "container_id": {"value": run.container_id}, "executor_pid": run.process.pid,
+                    "network_infos": [network_info]})
+                running = True
+            else:
+                time.sleep(0.5)
+        run.process.wait()
+        self.finish(run)
+
+    def finish(self, run):
+        inspected = self.run_docker("inspect", "-f", "{{.State.ExitCode}} {{.State.StartedAt}}", run.name, timeout=30)
+        started = inspected.returncode == 0 and not inspected.stdout.split()[1].startswith("0001-")
+        if not started:
+            with open(os.path.join(run.sandbox, "stderr"), errors="replace") as f:
+                stderr = f.read().strip()[-2000:]
+            self.update(run, "TASK_FAILED", f"Failed to launch container: Failed to run 'docker run' for "
+                        f"{run.name}: exited with status {run.process.returncode}; stderr='{stderr}'",
+                        "REASON_CONTAINER_LAUNCH_FAILED")
+        else:
+            code = int(inspected.stdout.split()[0])
+            message = f"Container exited with status {code}"
+            if run.killed:
+                self.update(run, "TASK_KILLED", message)
+            elif code == 0:
+                self.update(run, "TASK_FINISHED", message)
+            else:
+                self.update(run, "TASK_FAILED", message, "REASON_COMMAND_EXECUTOR_FAILED")
+        timer = threading.Timer(self.remove_delay, lambda: self.run_docker("rm", "-f", run.name, timeout=60))
+        timer.daemon = True
+        timer.start()
+
+    @staticmethod
+    def network_name(container, docker):
+        mode = docker.get("network", "HOST")
+        if mode == "USER":
+            return ((container.get("network_infos") or [{}])[0]).get("name", "")
+        return {"HOST": "host", "BRIDGE": "bridge", "NONE": "none"}.get(mode, "")
+
+    def run_arguments(self, run, container, docker):
+        info = run.info
+        resources = scalars_of(info.get("resources"))
+        args = ["run", "--name", run.name, "-e", "MESOS_SANDBOX=/mnt/mesos/sandbox",
+                "-e", f"MESOS_CONTAINER_NAME={run.name}", "-v", f"{run.sandbox}:/mnt/mesos/sandbox"]
+        if resources.get("cpus"):
+            args += ["--cpu-shares", str(max(2, int(resources["cpus"] * 1024)))]
+        if resources.get("mem"):
+            args += ["--memory", f"{int(resources['mem'])}m"]
+        command = info.get("command") or {}
+        for variable in (command.get("environment") or {}).get("variables", []):
+            args += ["-e", f"{variable['name']}={variable.get('value', '')}"]
+        for volume in container.get("volumes", []):
+            if "host_path" not in volume:
+                continue
+            host_path = volume["host_path"]
+            if not os.path.isabs(host_path):
+                host_path = os.path.normpath(os.path.join(run.sandbox, host_path))
+            mode = "ro" if volume.get("mode") == "RO" else "rw"
+            args += ["-v", f"{host_path}:{volume['container_path']}:{mode}"]
+        network = self.network_name(container, docker)
+        if network:
+            args += ["--net", network]
+        if docker.get("privileged"):
+            args.append("--privileged")
+        for parameter in docker.get("parameters", []):
+            args.append(f"--{parameter['key']}={parameter['value']}")
+        shell = command.get("shell", True)
+        if shell and command.get("value"):
+            args += ["--entrypoint", "/bin/sh", docker["image"], "-c", command["value"]]
+        else:
+            args.append(docker["image"])
+            if command.get("value"):
+                args.append(command["value"])
+            args += command.get("arguments", [])
+        return args
+
+    # --- status updates to the master ---------------------------------------------------------------
+
+    def deliver_statuses(self):
+        """Sends each status to the leading master, in order, retrying until it takes it."""
+        while True:
+            update = self.outbox.get()
+            while True:
+                master = self.agent.current_master()
+                if master is not None:
+                    try:
+                        status, _ = http_json(f"{master}/standin/agent/status", update, timeout=10)
+                        if status == 200:
+                            break
+                    except OSError:
+                        pass
+                time.sleep(1)
+
+    # --- what /state and /files/read show -------------------------------------------------------------
+
+    def frameworks_json(self):
+        with self.lock:
+            runs = list(self.runs.values())
+        frameworks, completed = {}, {}
+        for run in runs:
+            target = frameworks if run.state not in TERMINAL_STATES else completed
+            fw = target.setdefault(run.framework_id, {
+                "id": run.framework_id, "name": run.framework.get("name", ""), "user": run.framework.get("user", ""),
+                "executors": [], "completed_executors": []})
+            key = "executors" if run.state not in TERMINAL_STATES else "completed_executors"
+            fw[key].append(run.executor_json())
+        for framework_id in list(completed):
+            if framework_id in frameworks:
+                frameworks[framework_id]["completed_executors"] += completed.pop(framework_id)["completed_executors"]
+        return list(frameworks.values()), list(completed.values())
+
+    def read_file(self, request):
+        """GET /files/read?path=&offset=&length=: a sandbox file (under --work_dir), as Mesos answers it."""
+        path = os.path.realpath(request.query.get("path", ""))
+        if not path.startswith(os.path.realpath(self.agent.work_dir) + os.sep) or not os.path.isfile(path):
+            return 404, {"error": "File not found"}
+        size = os.path.getsize(path)
+        offset = int(request.query.get("offset", "-1"))
+        if offset == -1:
+            return 200, {"data": "", "offset": size}
+        length = int(request.query.get("length", str(size)))
+        with open(path, "rb") as f:
+            f.seek(offset)
+            data = f.read(max(0, length))
+        return 200, {"data": data.decode("utf-8", errors="replace"), "offset": offset}
+
+
 class Agent:
     def __init__(self, flags):
         self.flags = flags
@@ -608,16 +1536,24 @@ class Agent:
         self.registered_with = None  # MasterInfo of the master that accepted us
         self.changed = threading.Event()
         self.lock = threading.Lock()
+        self.containerizer = DockerContainerizer(self)
 
-    def state(self, _body):
+    def current_master(self):
+        """The URL of the master this agent is registered with, or None."""
         with self.lock:
             master = self.registered_with
+        return f"http://{master['address']['ip']}:{master['address']['port']}" if master else None
+
+    def state(self, _request):
+        with self.lock:
+            master = self.registered_with
+        frameworks, completed = self.containerizer.frameworks_json()
         return 200, {
             "version": VERSION, "standin": True, "id": self.id, "pid": self.pid, "hostname": self.hostname,
             "start_time": self.start_time, "master_hostname": master["hostname"] if master else None,
             "resources": self.resources, "attributes": self.attributes,
             "flags": {**DEFAULTS["agent"], **self.flags},
-            "frameworks": [], "completed_frameworks": [], "capabilities": [],
+            "frameworks": frameworks, "completed_frameworks": completed, "capabilities": [],
         }
 
     def on_children(self, client, path, children):
@@ -660,7 +1596,14 @@ class Agent:
     def run(self):
         if "docker" in self.flags.get("containerizers", "mesos").split(","):
             check_docker(self.flags)
-        routes = {("GET", "/health"): lambda _: (200, None)}
+        routes = {
+            ("GET", "/health"): lambda _request: (200, None),
+            ("GET", "/files/read"): self.containerizer.read_file,
+            ("GET", "/files/read.json"): self.containerizer.read_file,
+            ("POST", "/standin/agent/launch"): self.containerizer.launch,
+            ("POST", "/standin/agent/kill"): self.containerizer.kill,
+            ("POST", "/standin/agent/shutdown-framework"): self.containerizer.shutdown_framework,
+        }
         for path in ("/state", "/state.json", "/slave(1)/state", "/slave(1)/state.json"):
             routes[("GET", path)] = self.state
         bind_ip = self.flags.get("ip", "0.0.0.0")
@@ -693,6 +1636,8 @@ class Agent:
                 next_heartbeat = time.time() + (HEARTBEAT_SECS if ok else 1)
             self.changed.wait(0.5)
         log.info("Mesos stand-in agent terminating")
+        # Unlike Mesos (which recovers them on restart), the stand-in leaves no container running.
+        self.containerizer.kill_all()
         with self.lock:
             master_info = self.registered_with
         if master_info:

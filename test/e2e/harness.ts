@@ -118,6 +118,23 @@ export class PulumiStack {
         });
     }
 
+    /** `npm run smoke -- <stack> ...args` against this stack's backend; never rejects (the exit code is the verdict). */
+    async smoke(args: string[] = []): Promise<Result & { seconds: number }> {
+        const started = Date.now();
+        const result = await this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "smoke.sh"), this.stack, ...args], projectDir);
+        const seconds = (Date.now() - started) / 1000;
+        timings.push({ what: `npm run smoke ${args.join(" ")}`.trim(), seconds });
+        return { ...result, seconds };
+    }
+
+    /** `npm run check -- <stack> ...args` against this stack's backend; never rejects. */
+    async check(args: string[] = []): Promise<Result> {
+        const started = Date.now();
+        const result = await this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "check.sh"), this.stack, ...args], projectDir);
+        timings.push({ what: `npm run check ${args.join(" ")}`.trim(), seconds: (Date.now() - started) / 1000 });
+        return result;
+    }
+
     /** Removes the stack's config file; the backend goes with the next run. */
     remove(): void {
         fs.rmSync(this.configFile, { force: true });
@@ -132,7 +149,16 @@ export class PulumiStack {
         const stackArgs = args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack];
         // Most steps wait on a remote host: more at once than Pulumi's default of 8.
         if (["up", "destroy", "preview"].includes(args[0])) stackArgs.push("--parallel", "32");
-        const child = spawn("pulumi", [...args, ...stackArgs, "--non-interactive"], { cwd: this.programDir, env: this.env });
+        const { code, stdout, stderr } = await this.spawnAndCollect("pulumi", [...args, ...stackArgs, "--non-interactive"], this.programDir);
+        timings.push({ what: `pulumi ${args.slice(0, 2).join(" ")}`, seconds: (Date.now() - started) / 1000 });
+        if ((options.check ?? true) && code !== 0) {
+            throw new Error(`pulumi ${args.join(" ")} failed (${code}):\n${stdout.slice(-20000)}\n${stderr.slice(-10000)}`);
+        }
+        return { code, stdout, stderr };
+    }
+
+    private async spawnAndCollect(command: string, args: string[], cwd: string): Promise<Result> {
+        const child = spawn(command, args, { cwd, env: this.env });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -141,10 +167,6 @@ export class PulumiStack {
             child.on("error", (err) => { stderr += err.message; resolve(-1); });
             child.on("close", (c) => resolve(c ?? -1));
         });
-        timings.push({ what: `pulumi ${args.slice(0, 2).join(" ")}`, seconds: (Date.now() - started) / 1000 });
-        if ((options.check ?? true) && code !== 0) {
-            throw new Error(`pulumi ${args.join(" ")} failed (${code}):\n${stdout.slice(-20000)}\n${stderr.slice(-10000)}`);
-        }
         return { code, stdout, stderr };
     }
 }

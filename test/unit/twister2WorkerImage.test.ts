@@ -134,6 +134,8 @@ describe("Twister2WorkerImage under mocks", () => {
         const dockerfile = fs.readFileSync(path.join(contextDir, "Dockerfile"), "utf8");
         expect(dockerfile).toMatch(/^ARG BASE_IMAGE=debian:bookworm-slim$/m);
         expect(dockerfile).toMatch(/^FROM \$\{BASE_IMAGE\}$/m);
+        // Twister2's MesosScheduler mounts the sandbox at /twister2/: the start script lives outside it.
+        expect(dockerfile).toMatch(/^CMD \["\/init.sh"\]$/m);
         const init = fs.readFileSync(path.join(contextDir, "init.sh"), "utf8");
         expect(init).toMatch(/^set -euo pipefail$/m);
         expect(init).toContain("/dev/termination-log");

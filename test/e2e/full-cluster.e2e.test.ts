@@ -1,0 +1,178 @@
+// The operator commands on the lab's full cluster (the dev stack's layout: 3 masters, 2 agents, swarm,
+// overlay, uploader, NFS share). `npm run smoke`: the job runs through Mesos in the worker image across the
+// overlay and passes; a worker class that exits 3 is reported as TASK_FAILED with exit 3; with the image
+// gone from one agent the job fails within its bound naming that agent; after each run the hosts and the
+// master say that no task, framework or container is left running. `npm run check`: clean after the
+// deploy; a stopped ZooKeeper follower, a swarm worker that left and an image deleted on an agent are
+// all named; the printed repair restores them, and the check is clean again.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LabHost, labDir, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+
+let stack: PulumiStack;
+let agents: LabHost[];
+let masters: string[];
+let image: string;
+let destroyed = false;
+const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
+
+async function getJson<T>(url: string): Promise<T> {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    expect(response.status, url).toBe(200);
+    return await response.json() as T;
+}
+
+interface MasterTask { id: string; framework_id: string; slave_id: string; state: string; container?: { docker?: { image: string } } }
+
+/** What the leading master and the agents' engines say is left of smoke jobs. */
+async function leftOver(): Promise<{ frameworks: string[]; liveTasks: string[]; containers: string[] }> {
+    const leader = (await fetch(`${masters[0]}/master/redirect`, { redirect: "manual" })).headers.get("location")!;
+    const leaderUrl = new URL(leader, masters[0]).origin;
+    const frameworks = await getJson<{ frameworks: { id: string; name: string }[] }>(`${leaderUrl}/master/frameworks`);
+    const tasks = await getJson<{ tasks: MasterTask[] }>(`${leaderUrl}/master/tasks`);
+    const terminal = ["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED"];
+    return {
+        frameworks: frameworks.frameworks.map((f) => f.name),
+        liveTasks: tasks.tasks.filter((t) => !terminal.includes(t.state)).map((t) => `${t.id} ${t.state}`),
+        containers: agents.flatMap((a) => onHost(a, "docker ps --filter name=mesos- --format '{{.Names}}'").stdout.split("\n").filter(Boolean)),
+    };
+}
+
+async function tasksOf(frameworkId: string): Promise<MasterTask[]> {
+    const leader = new URL((await fetch(`${masters[0]}/master/redirect`, { redirect: "manual" })).headers.get("location")!, masters[0]).origin;
+    return (await getJson<{ tasks: MasterTask[] }>(`${leader}/master/tasks`)).tasks.filter((t) => t.framework_id === frameworkId);
+}
+
+const frameworkIdIn = (output: string) => /framework (\S+-\d{4}) subscribed/.exec(output)?.[1] ?? "";
+
+beforeAll(async () => {
+    const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
+    const hosts = labInventory();
+    agents = hosts.filter((h) => ["h4", "h5"].includes(h.name));
+    expect(agents).toHaveLength(2);
+    stack = new PulumiStack("e2e-smoke", "Pulumi.dev.yaml");
+    await stack.init();
+    // This lab's addresses: Pulumi.dev.yaml names the default lab's gateway.
+    const repoUrl: string = inventory.mesosRepository.url;
+    await stack.run(["config", "set", "--path", "twister2-cluster:mesos.repository.url", repoUrl]);
+    await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.baseImageUrl", new URL("images/debian-bookworm.tar", repoUrl).href]);
+    await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.aptProxy", inventory.aptProxy]);
+});
+
+afterAll(async () => {
+    if (stack && !destroyed) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    reportTimings("smoke-timings.json");
+    stack?.remove();
+});
+
+describe("npm run smoke on the lab's full cluster", () => {
+    it("pulumi up deploys the dev stack's cluster", async () => {
+        await stack.run(["up", "--yes", "--skip-preview"]);
+        const outputs = JSON.parse((await stack.run(["stack", "output", "--json"])).stdout);
+        masters = outputs.mesosMasters;
+        image = outputs.workerImage.image;
+        expect(masters).toHaveLength(3);
+    });
+
+    it("runs the job: a job master and a worker on each agent, in the worker image on the overlay, and passes", async () => {
+        const run = await stack.smoke();
+        const out = stripAnsi(run.stdout);
+        expect(run.code, `${out}\n${run.stderr}`).toBe(0);
+        expect(out).toMatch(/^Smoke job smoke-\d{14}-[0-9a-f]{4} on stack e2e-smoke: PASSED in [\d.]+ s$/m);
+        expect(out).toMatch(/result, from the job master's output on h[45]: 2 workers reported to the job master \(10\.78\.0\.\d+\) over the overlay: 1 from h[45] \(10\.78\.0\.\d+\), 2 from h[45]/);
+        // The lab has no NFS client, and the report says so.
+        expect(out).toMatch(/note: the share is not mounted at \/srv\/nfs\/shared-mesos\/twister2 on h4 \(\w+\), h5 \(\w+\)/);
+        expect(out).toMatch(/torn down: framework \S+ is gone from \/master\/frameworks, none of its 3 tasks is left in \/master\/tasks, and no agent runs any of its containers/);
+
+        // The master's word: three tasks of the worker image, all finished, one on each agent at least.
+        const tasks = await tasksOf(frameworkIdIn(run.stderr));
+        expect(tasks.map((t) => [t.id, t.state]).sort()).toEqual([["0", "TASK_FINISHED"], ["1", "TASK_FINISHED"], ["2", "TASK_FINISHED"]]);
+        expect(new Set(tasks.map((t) => t.slave_id)).size).toBe(2);
+        expect(tasks.every((t) => t.container?.docker?.image === image)).toBe(true);
+        // The agents' engines: containers named as Mesos names them, on the overlay, with the job's directory mounted.
+        for (const agent of agents) {
+            const inspected = onHost(agent, `docker ps -a --filter name=mesos- --format '{{.Names}}' | xargs -r docker inspect -f '{{.HostConfig.NetworkMode}} {{.Config.Image}} {{.State.ExitCode}} {{range .Mounts}}{{.Destination}},{{end}}'`).stdout;
+            expect(inspected, agent.name).toMatch(new RegExp(`^mesos-overlay ${image.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} 0 .*/persistent-volume`, "m"));
+        }
+        expect(await leftOver()).toEqual({ frameworks: [], liveTasks: [], containers: [] });
+        // The job's packages are gone from the uploader once the job is done.
+        const uploader = labInventory().find((h) => h.name === "h2")!;
+        expect(onHost(uploader, "ls /var/www/html/twister2/mesos/ | grep -c '^smoke-' || true").stdout.trim()).toBe("0");
+    });
+
+    it("reports a worker class that exits 3 as TASK_FAILED with exit 3, and leaves nothing running", async () => {
+        const run = await stack.smoke(["--worker-class", "twister2.smoke.FailingWorker"]);
+        const out = stripAnsi(run.stdout);
+        expect(run.code, out).toBe(1);
+        expect(out).toMatch(/: FAILED in [\d.]+ s$/m);
+        expect(out).toMatch(/cause \(on h[45]\): the worker \d on h[45] ended TASK_FAILED \(REASON_COMMAND_EXECUTOR_FAILED: Container exited with status 3\)/);
+        expect(out).toMatch(/^ {4}\d worker \d on h[45] \(10\.77\.0\.\d+\): .*TASK_FAILED \+[\d.]+ s \(exit 3\)$/m);
+        expect(out).toContain("FailingWorker");
+        expect(await leftOver()).toEqual({ frameworks: [], liveTasks: [], containers: [] });
+    });
+
+    it("fails within its bound, naming the agent, when the worker image is missing there", async () => {
+        const [, h5] = agents;
+        onHost(h5, `docker tag '${image}' t2-e2e-hidden:image && docker image rm '${image}' >/dev/null`);
+        try {
+            const run = await stack.smoke(["--timeout", "240"]);
+            const out = stripAnsi(run.stdout);
+            expect(run.code, out).toBe(1);
+            expect(out).toMatch(/cause \(on h5\): the (job master|worker \d) on h5 ended TASK_FAILED \(REASON_CONTAINER_LAUNCH_FAILED: Failed to launch container: Failed to run '.*pull twister2-worker:/);
+            expect(run.seconds).toBeLessThan(240);
+            expect(await leftOver()).toEqual({ frameworks: [], liveTasks: [], containers: [] });
+        } finally {
+            onHost(h5, `docker tag t2-e2e-hidden:image '${image}' && docker image rm t2-e2e-hidden:image >/dev/null`);
+        }
+    });
+
+});
+
+describe("npm run check on the lab's full cluster", () => {
+    it("is clean after the deploy, in JSON too", async () => {
+        const run = await stack.check();
+        expect(run.code, run.stdout + run.stderr).toBe(0);
+        expect(run.stdout).toMatch(/^e2e-smoke: 36 checks on 5 hosts in [\d.]+ s: the cluster is what the stack says$/m);
+        const json = JSON.parse((await stack.check(["--json"])).stdout);
+        expect(json.differences).toBe(0);
+        expect(json.checks.filter((c: { ok: boolean }) => c.ok)).toHaveLength(36);
+    });
+
+    it("names a stopped ZooKeeper follower, a swarm worker that left and a deleted image; its repair restores them", async () => {
+        const hosts = labInventory();
+        const byName = (name: string) => hosts.find((h) => h.name === name)!;
+        const srvr = "timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/2181; echo srvr >&3; cat <&3'";
+        const follower = ["h1", "h2", "h3"].map(byName).find((h) => onHost(h, srvr).stdout.includes("Mode: follower"))!;
+        onHost(follower, "systemctl stop zookeeper");
+        // A swarm worker that is neither that server nor an agent.
+        const leaver = follower.name === "h3" ? "h2" : "h3";
+        onHost(byName(leaver), "docker swarm leave >/dev/null");
+        const [, h5] = agents;
+        onHost(h5, `docker ps -aq --filter name=mesos- | xargs -r docker rm >/dev/null; docker image rm '${image}' >/dev/null`);
+
+        const broken = await stack.check();
+        expect(broken.code, broken.stdout).toBe(1);
+        expect(broken.stdout).toContain(`  ${follower.name} zookeeper: serving: srvr: down`);
+        expect(broken.stdout).toContain(`  ${leaver} swarm: node active: LocalNodeState inactive`);
+        expect(broken.stdout).toMatch(new RegExp(`^  h5 worker image: twister2-worker:\\w+: missing, expected sha256:`, "m"));
+        const repair = /^repair \(one run replaces the steps above\):\n {2}(pulumi up .*)$/m.exec(broken.stdout)?.[1];
+        expect(repair).toBeDefined();
+        const replaced = [...repair!.matchAll(/--replace '([^']+)'/g)].map((m) => m[1]);
+        expect(replaced.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)).sort()).toEqual(
+            [`zookeeper-${follower.name}-server`, `swarm-evict-${leaver}`, `swarm-join-${leaver}`, "worker-image-h5"].sort());
+
+        await stack.run(["up", "--yes", "--skip-preview", ...replaced.flatMap((urn) => ["--replace", urn])]);
+        const repaired = await stack.check();
+        expect(repaired.code, repaired.stdout).toBe(0);
+        expect(onHost(h5, `docker image inspect -f '{{.Id}}' '${image}'`).stdout.trim()).toMatch(/^sha256:/);
+    });
+});
+
+describe("pulumi destroy", () => {
+    it("removes the cluster", async () => {
+        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        destroyed = true;
+        for (const agent of agents) expect(onHost(agent, "command -v docker || echo none").stdout.trim()).toBe("none");
+    });
+});
