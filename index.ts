@@ -9,6 +9,7 @@ import { DockerHost } from "./components/dockerHost";
 import { MesosCluster } from "./components/mesosCluster";
 import { NfsShare } from "./components/nfsShare";
 import { OverlayNetwork } from "./components/overlayNetwork";
+import { preflight } from "./components/preflight";
 import { writeKnownHosts } from "./components/remote";
 import { ConfigError, Role, loadStackConfig } from "./components/stackConfig";
 import { SwarmCluster } from "./components/swarmCluster";
@@ -30,6 +31,9 @@ const config = (() => {
 const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
 const knownHostsFile = path.join(stackDir, "known_hosts");
 writeKnownHosts(knownHostsFile, config.hosts);
+// Every host checked before any is changed (`pulumi up` only: a preview contacts no host).
+const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, knownHostsFile);
+if (preflightFailures) throw new pulumi.RunError(preflightFailures);
 
 // Docker on every host that runs containers: swarm nodes and Mesos agents.
 const runsContainers = (roles: Role[]) => roles.some((role) => role.startsWith("swarm-") || role === "mesos-agent");

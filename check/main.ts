@@ -6,16 +6,15 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Host } from "../components/remote";
-import { loadLiveStack, projectDir, resourceUrns, runMain, sshOptions, UsageError } from "../scripts/liveStack";
+import { loadLiveStack, resourceUrns, runMain, sshOptions, UsageError } from "../scripts/liveStack";
 import { checkCluster, CheckResult, ClusterFacts, HostFacts, MesosState, parseFacts, repairPlan } from "./checks";
 
 const usage = "usage: npm run check -- STACK [--json]";
-const hostScriptsDir = path.join(projectDir, "scripts", "host");
 
-/** probe.sh (with the host scripts' shared library in front) on one host, as root; its facts or why not. */
+/** probe.sh on one host, as root; its facts or why not. */
 function probe(stack: string, host: Host, settings: Record<string, string>): Promise<HostFacts | { error: string }> {
     const script = [
-        fs.readFileSync(path.join(hostScriptsDir, "lib.sh"), "utf8"),
+        "set -euo pipefail",
         ...Object.entries(settings).map(([k, v]) => `${k}='${v.replace(/'/g, "'\\''")}'`),
         fs.readFileSync(path.join(__dirname, "probe.sh"), "utf8"),
     ].join("\n");

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# npm run check: what this host runs, read only (nothing is changed). check/main.ts sends it over SSH
-# after scripts/host/lib.sh (it is no step of the program, so it is not among the scripts hosts are
-# given). Prints one fact per line, "<name> <value...>"; a service that is not there prints "absent".
+# npm run check: what this host runs, read only (nothing is changed): check/main.ts sends it over SSH
+# after `set -euo pipefail` and its settings. Prints one fact per line, "<name> <value...>"; a service
+# that is not there prints "absent".
 # Settings: ROLES (space-separated), FIRST_MANAGER (true on the swarm's first manager), OVERLAY_NAME,
 # IMAGE (the worker image, on agents), NFS_PATH and NFS_IMPLEMENTATION (on the NFS server), ZOOKEEPER_PORT.
 : "${ROLES?}" "${FIRST_MANAGER:=false}"

@@ -1,5 +1,8 @@
 // A bad stack config stops `pulumi preview` in seconds, with every problem named, and no host is
-// contacted (the hosts' sshd logs no new login).
+// contacted (the hosts' sshd logs no new login). Preflight: hosts that are not ready (sudo asks for a
+// password on one, a foreign process holds ZooKeeper's port on another) stop `pulumi up` in seconds,
+// with both named, and no host is changed.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
@@ -41,5 +44,44 @@ describe("a bad stack config", () => {
         expect(output).toMatch(/overlay\.subnet: 10\.77\.0\.0\/16 contains h1's address/);
         // One login per host for the count itself, none from pulumi.
         expect(hosts.map(logins)).toEqual(before.map((n) => n + 1));
+    });
+});
+
+describe("preflight", () => {
+    let preflightStack: PulumiStack;
+    afterAll(async () => {
+        if (preflightStack) await preflightStack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+        preflightStack?.remove();
+    });
+
+    it("stops pulumi up before any host is changed, naming every host that is not ready and why", async () => {
+        preflightStack = new PulumiStack("e2e-preflight", "Pulumi.dev.yaml");
+        await preflightStack.init();
+        const [, h2, , h4] = hosts;
+        // Through the engine, not sudo: h4's sudo is about to ask for a password.
+        const onContainer = (h: LabHost, script: string) => execFileSync("docker", ["exec", h.container, "bash", "-c", script], { encoding: "utf8" });
+        onContainer(h4, `echo '${h4.user} ALL=(ALL) ALL' >/etc/sudoers.d/${h4.user}`);
+        onHost(h2, "systemd-run --quiet --unit t2-e2e-squatter python3 -m http.server --bind 0.0.0.0 2181 && " +
+            "for i in $(seq 50); do ss -Hltn 'sport = :2181' | grep -q . && exit 0; sleep 0.2; done; exit 1");
+        try {
+            const started = Date.now();
+            const up = await preflightStack.run(["up", "--yes", "--skip-preview"], { check: false });
+            const seconds = (Date.now() - started) / 1000;
+            const output = up.stdout + up.stderr;
+            expect(up.code).not.toBe(0);
+            expect(seconds).toBeLessThan(60);
+            expect(output).toContain("preflight: 2 of 5 hosts failed, so no host was changed:");
+            expect(output).toMatch(new RegExp(`h4 \\(${h4.address.replace(/\./g, "\\.")}\\) sudo: sudo asks ${h4.user} for a password; fix: give ${h4.user} passwordless sudo`));
+            expect(output).toMatch(/h2 \(10\.77\.0\.\d+\) port 2181\/tcp: held by python3 \(pid \d+, t2-e2e-squatter\.service\); fix: stop it or move it/);
+            // Nothing was made anywhere: no step in the state, no scripts or Docker on any host.
+            const state = JSON.parse((await preflightStack.run(["stack", "export"])).stdout);
+            expect((state.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("command:"))).toEqual([]);
+            for (const h of hosts) {
+                expect(onContainer(h, "test -e /var/lib/twister2-cluster && echo changed; command -v docker || true").trim(), h.name).toBe("");
+            }
+        } finally {
+            onContainer(h4, `echo '${h4.user} ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/${h4.user}`);
+            onHost(h2, "systemctl stop t2-e2e-squatter");
+        }
     });
 });

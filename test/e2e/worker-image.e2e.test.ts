@@ -129,7 +129,7 @@ describe("the Twister2 worker image on the lab", () => {
 
     it("writes the job's exit code to /dev/termination-log and exits with it; sshd listens on 2022", () => {
         const env = { CLASS_NAME: "Exit3", T2_FETCH_URI: `http://${master.address}:8082/`, T2_JOB_PATH: "twister2/mesos" };
-        const run = runWorker(env, `bash -c '/twister2/init.sh; rc=$?; echo "rc=$rc log=$(cat /dev/termination-log)"
+        const run = runWorker(env, `bash -c '/init.sh; rc=$?; echo "rc=$rc log=$(cat /dev/termination-log)"
             awk '"'"'$2 ~ /:07E6$/ && $4 == "0A" { print "sshd-2022" }'"'"' /proc/net/tcp /proc/net/tcp6 | head -1; exit $rc'`);
         expect(run.stdout).toMatch(/^rc=3 log=3$/m);
         expect(run.stdout).toMatch(/^sshd-2022$/m);

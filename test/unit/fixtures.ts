@@ -24,6 +24,32 @@ export function labHosts(keyFile: string, count = 5) {
     }));
 }
 
+/**
+ * The dev stack's layout, parsed as the program parses it (h1-h3: ZooKeeper and Mesos masters, h1 the
+ * swarm manager, h2 the uploader, h3 the NFS server, h4-h5 agents), with `extra` settings on top.
+ */
+export function devLayoutConfig(extra: RawConfig = {}) {
+    const { dir, keyFile } = scratchDir();
+    const repoKey = path.join(dir, "mesos-repo.asc");
+    fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n-----END PGP PUBLIC KEY BLOCK-----\n");
+    return parseStackConfig({
+        hosts: labHosts(keyFile, 5),
+        roles: {
+            h1: ["swarm-manager", "zookeeper", "mesos-master"],
+            h2: ["swarm-worker", "zookeeper", "mesos-master", "uploader"],
+            h3: ["swarm-worker", "zookeeper", "mesos-master", "nfs-server"],
+            h4: ["swarm-worker", "mesos-agent"],
+            h5: ["swarm-worker", "mesos-agent"],
+        },
+        docker: { source: "docker.io" },
+        overlay: { name: "mesos-overlay", subnet: "10.78.0.0/24" },
+        zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3 } },
+        uploader: { publicKeys: [`${hostKey} operator`] },
+        ...extra,
+        mesos: { repository: { keyFile: repoKey }, ...extra.mesos },
+    }, dir);
+}
+
 /** A stack's config file as `pulumi.runtime.setAllConfig` takes it (values JSON-encoded). */
 export function stackConfigFile(file: string, patch: (config: Record<string, any>) => void = () => {}): Record<string, string> {
     const config = (YAML.parse(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;

@@ -54,7 +54,8 @@ export function installMocks(stack = "unit"): RecordedResource[] {
             return { id: `${args.name}-id`, state };
         },
         call: (args) => args.inputs,
-    }, "twister2-cluster", stack, false);
+    // As a preview: the program contacts no host (no preflight), as `pulumi preview` does.
+    }, "twister2-cluster", stack, true);
     return recorded;
 }
 
