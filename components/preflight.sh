@@ -3,9 +3,10 @@
 # login (sudo -n only to read). Prints "problem <check>|<what was found>|<fix>" per failure, and
 # "clock <seconds since the epoch>" for the program to compare with its own.
 # Settings: PORTS (space-separated PORT/PROTO/UNIT[,UNIT]: each port free, or held by a process of one of
-# those systemd units, or by the kernel while one of them is active), MIN_VAR_MB (free space under /var).
+# those systemd units, or by the kernel while one of them is active), MIN_VAR_MB (free space under /var),
+# CGROUP_V2 (true: require the unified hierarchy).
 set -euo pipefail
-: "${PORTS?}" "${MIN_VAR_MB:?}"
+: "${PORTS?}" "${MIN_VAR_MB:?}" "${CGROUP_V2:?}"
 
 problem() { printf 'problem %s|%s|%s\n' "$1" "$2" "$3"; }
 
@@ -24,9 +25,11 @@ case "$ID $VERSION_ID" in
   *) problem os "${PRETTY_NAME:-$ID $VERSION_ID}" "use Debian 12 or Ubuntu 22.04/24.04" ;;
 esac
 
-cgroup=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo unknown)
-[ "$cgroup" = cgroup2fs ] || problem cgroup "/sys/fs/cgroup is $cgroup, not cgroup v2" \
-  "boot with the unified hierarchy (systemd.unified_cgroup_hierarchy=1); Mesos's Docker containerizer needs it"
+if [ "$CGROUP_V2" = true ]; then
+  cgroup=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo unknown)
+  [ "$cgroup" = cgroup2fs ] || problem cgroup "/sys/fs/cgroup is $cgroup, not cgroup v2" \
+    "boot with the unified hierarchy (systemd.unified_cgroup_hierarchy=1), or set preflight.cgroupV2: false"
+fi
 
 free_mb=$(df -Pm /var | awk 'NR == 2 { print $4 }')
 [ "$free_mb" -ge "$MIN_VAR_MB" ] || problem disk "$free_mb MB free under /var" \

@@ -5,13 +5,34 @@
 // contact no host.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ClusterHost, StackConfig } from "./stackConfig";
+import type { ClusterHost, StackConfig } from "./stackConfig";
 import { probeHosts, ProbeResult } from "./remote";
 
-/** Free space under /var a host needs: packages, Docker images, Mesos sandboxes. */
-export const minVarMb = 2048;
+/** `twister2-cluster:preflight`, typed (see parsePreflightConfig). */
+export interface PreflightConfig {
+    /** Require cgroup v2 (the unified hierarchy) on every host. Default true. */
+    cgroupV2: boolean;
+    /** Free space (MB) every host needs under /var: packages, Docker images, Mesos sandboxes. Default 2048. */
+    minVarMb: number;
+}
+
+export interface RawPreflightConfig {
+    cgroupV2?: unknown; minVarMb?: unknown;
+}
+
+export const defaultPreflight: PreflightConfig = { cgroupV2: true, minVarMb: 2048 };
+
 /** How far a host's clock may be from this machine's (ZooKeeper sessions, TLS, logs). */
 export const maxClockSkewSecs = 5;
+
+/** Pure: checks `twister2-cluster:preflight` (types are checked before), adding each problem to `problems`. */
+export function parsePreflightConfig(raw: RawPreflightConfig, problems: string[]): PreflightConfig {
+    const minVarMb = raw.minVarMb ?? defaultPreflight.minVarMb;
+    if (!Number.isInteger(minVarMb) || (minVarMb as number) < 0) {
+        problems.push(`preflight.minVarMb: ${String(minVarMb)} is not a whole number of megabytes (default ${defaultPreflight.minVarMb})`);
+    }
+    return { cgroupV2: raw.cgroupV2 === undefined ? defaultPreflight.cgroupV2 : raw.cgroupV2 === true, minVarMb: Number(minVarMb) };
+}
 
 /** The ports a host's roles listen on, each with the systemd units allowed to hold it. */
 export function portsFor(host: ClusterHost, config: StackConfig): string[] {
@@ -80,6 +101,6 @@ const probeScript = fs.readFileSync(path.join(__dirname, "preflight.sh"), "utf8"
 /** Checks every host of the stack; the report of what failed, or undefined. */
 export function preflight(config: StackConfig, knownHostsFile: string): string | undefined {
     const results = probeHosts(config.hosts, knownHostsFile, (host) =>
-        `PORTS='${portsFor(host, config).join(" ")}'\nMIN_VAR_MB=${minVarMb}\n${probeScript}`);
+        `PORTS='${portsFor(host, config).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}\n${probeScript}`);
     return preflightReport(results.flatMap(problemsOf), config.hosts.length);
 }

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerSource } from "./dockerHost";
 import { inCidr, isCidr, isHostAddress } from "./network";
 import { NfsConfig, parseNfsConfig, RawNfsConfig } from "./nfsShare";
+import { parsePreflightConfig, PreflightConfig, RawPreflightConfig } from "./preflight";
 import { Host } from "./remote";
 import { parseUploaderConfig, RawUploaderConfig, UploaderConfig } from "./uploaderServer";
 import { parseWorkerImageConfig, RawWorkerImageConfig, WorkerImageConfig } from "./twister2WorkerImage";
@@ -31,6 +32,8 @@ export interface StackConfig {
     nfs?: NfsConfig;
     /** The Twister2 worker image built on the mesos-agent hosts. */
     workerImage: WorkerImageConfig;
+    /** What `pulumi up` checks on every host before it changes any. */
+    preflight: PreflightConfig;
 }
 
 /** Where Mesos comes from and how masters and agents are set up (components/mesosCluster.ts). */
@@ -67,6 +70,7 @@ export interface RawConfig {
     uploader?: RawUploaderConfig;
     nfs?: RawNfsConfig;
     workerImage?: RawWorkerImageConfig;
+    preflight?: RawPreflightConfig;
     mesos?: {
         repository?: { url?: unknown; distribution?: unknown; component?: unknown; package?: unknown; keyFile?: unknown };
         cluster?: unknown; agentFlagsDir?: unknown; workDir?: unknown; executorRegistrationTimeout?: unknown;
@@ -96,6 +100,7 @@ const configShape: Record<keyof RawConfig, Shape> = {
     uploader: { fields: { port: "number", directory: text, urlPath: text, user: text, publicKeyFiles: { list: text }, corePackage: text } },
     nfs: { fields: { implementation: text, path: text, mode: "scalar", mountOn: { list: text }, gracePeriod: "number" } },
     workerImage: { fields: { name: text, baseImageUrl: text, aptProxy: text } },
+    preflight: { fields: { cgroupV2: "boolean", minVarMb: "number" } },
 };
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -165,6 +170,7 @@ export function loadStackConfig(projectDir: string): StackConfig {
         uploader: config.getObject("uploader"),
         nfs: config.getObject("nfs"),
         workerImage: config.getObject("workerImage"),
+        preflight: config.getObject("preflight"),
     }, projectDir);
 }
 
@@ -341,6 +347,7 @@ export function parseStackConfig(given: RawConfig, projectDir: string): StackCon
 
     const nfs = parseNfsConfig(raw.nfs ?? {}, hosts, problems);
     const workerImage = parseWorkerImageConfig(raw.workerImage ?? {}, problems);
+    const preflight = parsePreflightConfig(raw.preflight ?? {}, problems);
 
     if (problems.length > 0) {
         throw new ConfigError(problems.filter((problem, i) => i < mistyped.length || !aboutMistyped(problem)));
@@ -354,6 +361,7 @@ export function parseStackConfig(given: RawConfig, projectDir: string): StackCon
         uploader,
         nfs,
         workerImage,
+        preflight,
     };
 }
 

@@ -1,8 +1,8 @@
 // Preflight's pure parts: the ports each role needs, and what a host's probe (or ssh) says is wrong.
 import { describe, expect, it } from "vitest";
-import { portsFor, preflightReport, problemsOf } from "../../components/preflight";
+import { defaultPreflight, portsFor, preflightReport, problemsOf } from "../../components/preflight";
 import { ClusterHost } from "../../components/stackConfig";
-import { devLayoutConfig, hostKey } from "./fixtures";
+import { configProblems, devLayoutConfig, hostKey, labHosts, scratchDir } from "./fixtures";
 
 const config = devLayoutConfig({ uploader: { port: 8090, publicKeys: [`${hostKey} operator`] }, nfs: {} });
 const host = (name: string) => config.hosts.find((h) => h.name === name)! as ClusterHost;
@@ -61,5 +61,20 @@ describe("preflight", () => {
             "  h4 (10.77.0.14) reachable: ssh: connect to host 10.77.0.14 port 22: No route to host; fix: check that 10.77.0.14:22 runs sshd and is reachable from this machine",
         ].join("\n"));
         expect(preflightReport([], 5)).toBeUndefined();
+    });
+
+    it("takes its settings from twister2-cluster:preflight, each checked, the defaults stated once", () => {
+        expect(config.preflight).toEqual(defaultPreflight);
+        expect(defaultPreflight).toEqual({ cgroupV2: true, minVarMb: 2048 });
+        expect(devLayoutConfig({ preflight: { cgroupV2: false, minVarMb: 500 } }).preflight).toEqual({ cgroupV2: false, minVarMb: 500 });
+        const { dir, keyFile } = scratchDir();
+        const problems = configProblems({
+            hosts: labHosts(keyFile, 1), roles: { h1: ["swarm-manager"] }, docker: { source: "docker.io" },
+            preflight: { cgroupV2: "no", minVarMb: 1.5 },
+        }, dir);
+        expect(problems).toEqual([
+            "preflight.cgroupV2: give true or false here, not 'no'",
+            "preflight.minVarMb: 1.5 is not a whole number of megabytes (default 2048)",
+        ]);
     });
 });
