@@ -235,7 +235,6 @@ export function lastLine(text: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.output(text).apply((t) => t.trim().split("\n").pop()?.trim() ?? "");
 }
 
-/** Writes an OpenSSH known_hosts file pinning every host's key, for tools that shell out to `ssh`. */
 export interface ProbeResult<H extends Host = Host> {
     host: H;
     /** ssh's exit status (255: ssh itself failed; then stderr says why). */
@@ -287,6 +286,7 @@ export function probeHosts<H extends Host>(hosts: H[], knownHostsFile: string, s
     }
 }
 
+/** Writes an OpenSSH known_hosts file pinning every host's key, for tools that shell out to `ssh`. */
 export function writeKnownHosts(file: string, hosts: Host[]): void {
     const lines = hosts.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKey}`);
     fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -254,12 +254,8 @@ export class SmokeJob {
         this.outcome ??= { ok: false, ...outcome };
     }
 
-    /** The running tasks' ids (to kill if the job is abandoned). */
+    /** The tasks that have not ended (yet). */
     liveTasks(): TaskRecord[] {
         return [...this.tasks.values()].filter((t) => !terminalStates.has(this.stateOf(t)));
-    }
-
-    finalState(task: TaskRecord): string {
-        return this.stateOf(task);
     }
 }
