@@ -353,7 +353,9 @@ export function parseStackConfig(given: RawConfig, projectDir: string): StackCon
         throw new ConfigError(problems.filter((problem, i) => i < mistyped.length || !aboutMistyped(problem)));
     }
     return {
-        hosts,
+        // A host without roles (an inventory lists more hosts than the stack uses, or one is being retired)
+        // gets no step, and neither preflight nor npm run check contacts it.
+        hosts: hosts.filter((h) => h.roles.length > 0),
         docker: { source: source as DockerSource, daemonJson: daemonJson as Record<string, unknown> },
         overlay: { name: overlayName as string, subnet: subnet as string | undefined, encrypted: raw.overlay?.encrypted === true },
         zookeeper,

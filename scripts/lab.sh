@@ -2,6 +2,8 @@
 # The lab: Debian 12 hosts on this machine (containers running systemd and sshd) for the dev stack.
 #   lab.sh up              start the lab (idempotent; a no-op when all hosts are ready), write inventory.json
 #   lab.sh status [--json] list the hosts (--json: [{"name","address","container"}])
+#   lab.sh replace NAME    a new host for NAME: same name and address, new host key, empty disks (the old
+#                          one is removed, running or not); rewrites known_hosts and inventory.json
 #   lab.sh down            remove hosts, network, per-host data and the daemons the lab started (idempotent)
 # Settings (environment):
 #   LAB_HOSTS     number of hosts h1..hN (default 5)
@@ -438,6 +440,26 @@ lab_up() {
   say "Mesos stand-in repository: deb [signed-by=<key>] $repo_url bookworm main (key: $repo_dir/key.asc)"
 }
 
+# A machine that died and was rebuilt: nothing of the old host survives but its name and address.
+lab_replace() {
+  local name=$1 container
+  if ! [[ $name =~ ^h[0-9]+$ ]] || [ "${name#h}" -lt 1 ] || [ "${name#h}" -gt "$LAB_HOSTS" ]; then
+    die "replace: no lab host '$name' (h1..h$LAB_HOSTS)"
+  fi
+  [ -f "$LAB_DIR/inventory.json" ] || die "replace: no lab here; run 'lab.sh up' first"
+  container=$(container_of "$name")
+  say "replacing $name: removing $container and its disks"
+  docker rm -f -v "$container" >/dev/null 2>&1 || true
+  remove_tree "$LAB_DIR/hosts/$name"
+  ensure_keys
+  write_known_hosts
+  ensure_image
+  say "starting a new $name ($(host_address "$name"))"
+  create_host "$name"
+  wait_ready "$name"
+  write_inventory
+}
+
 # container_address CONTAINER: its address on the lab network (empty if it has none).
 container_address() {
   docker inspect -f "{{with index .NetworkSettings.Networks \"$network\"}}{{.IPAddress}}{{end}}" "$1" 2>/dev/null || true
@@ -521,6 +543,7 @@ flock 9
 case "${1:-}" in
   up) lab_up ;;
   status) lab_status "${2:-}" ;;
+  replace) lab_replace "${2:-}" ;;
   down) lab_down ;;
-  *) echo "usage: $0 up | status [--json] | down" >&2; exit 2 ;;
+  *) echo "usage: $0 up | status [--json] | replace NAME | down" >&2; exit 2 ;;
 esac

@@ -9,6 +9,7 @@ bash scripts/lab.sh up
 # shellcheck source=scripts/stack.sh
 . scripts/stack.sh
 t2_select_stack dev
+t2_clear_stale_lock dev
 started=$SECONDS
 pulumi up --yes --skip-preview --parallel 32 --stack dev
 echo "up: pulumi up took $((SECONDS - started))s" >&2

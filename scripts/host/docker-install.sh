@@ -20,14 +20,17 @@ install_docker_ce() {
   apt_install docker-ce docker-ce-cli containerd.io
 }
 
-if ! command -v dockerd >/dev/null 2>&1; then
+# An engine this program installs is recorded before the install, so that destroy removes it (and only
+# then), and an install cut short is finished by the next run rather than taken for an engine not ours.
+if [ -f "$T2_STATE_DIR/docker.installed" ] || ! command -v dockerd >/dev/null 2>&1; then
+  case "$DOCKER_SOURCE" in
+    docker.io | docker-ce) echo "$DOCKER_SOURCE" >"$T2_STATE_DIR/docker.installed" ;;
+    *) die "unknown DOCKER_SOURCE '$DOCKER_SOURCE' (docker.io or docker-ce)" ;;
+  esac
   case "$DOCKER_SOURCE" in
     docker.io) apt_install docker.io ;;
     docker-ce) install_docker_ce ;;
-    *) die "unknown DOCKER_SOURCE '$DOCKER_SOURCE' (docker.io or docker-ce)" ;;
   esac
-  # Remember that this program installed the engine, so destroy removes it (and only then).
-  echo "$DOCKER_SOURCE" >"$T2_STATE_DIR/docker.installed"
 fi
 
 if printf '%s\n' "$DAEMON_JSON" | write_file /etc/docker/daemon.json 0644; then

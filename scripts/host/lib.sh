@@ -24,10 +24,20 @@ apt_install() {
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   step "installing ${missing[*]}"
+  with_apt_lock dpkg_recover
   [ -n "${T2_APT_UPDATED:-}" ] || apt_update
   # Downloads first, bounded and retried; then the installation itself, which is never interrupted.
   with_apt_lock apt_fetch 900 install -y -qq --no-install-recommends --download-only "${missing[@]}"
   with_apt_lock apt_get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# dpkg_recover: finishes a package run that was cut short (its SSH connection dropped, the machine lost
+# power), which apt otherwise refuses to go past ("dpkg was interrupted").
+dpkg_recover() {
+  if [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ] || [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+    step "finishing an interrupted package run (dpkg --configure -a)"
+    dpkg --force-confdef --force-confold --configure -a
+  fi
 }
 
 # apt_update: refreshes the package lists (bounded and retried, see apt_fetch).
@@ -38,6 +48,7 @@ apt_update() {
 
 # apt_purge PACKAGE...: removes packages and what only they needed.
 apt_purge() {
+  with_apt_lock dpkg_recover
   with_apt_lock apt_get purge -y -qq "$@"
   with_apt_lock apt_get autoremove -y -qq --purge
 }

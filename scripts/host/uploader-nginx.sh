@@ -9,8 +9,8 @@ site=/etc/nginx/sites-available/twister2-uploader
 enabled=/etc/nginx/sites-enabled/twister2-uploader
 
 if ! dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q 'install ok installed'; then
-  apt_install nginx
   touch "$T2_STATE_DIR/nginx.installed"
+  apt_install nginx
   # Only our site: the package's default one would also serve /var/www/html on port 80.
   rm -f /etc/nginx/sites-enabled/default
 fi
