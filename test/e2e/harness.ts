@@ -135,6 +135,43 @@ export class PulumiStack {
         return result;
     }
 
+    /**
+     * `pulumi up`, killed with SIGKILL `delaySeconds` after `pattern` shows in its output, as if this
+     * machine lost power: then every process it started goes too (its process group). Resolves with
+     * the output up to the kill; rejects if the run ends before the pattern shows.
+     */
+    async upKilled(pattern: RegExp, delaySeconds: number): Promise<string> {
+        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", "32", "--non-interactive", "--stack", this.stack],
+            { cwd: this.programDir, env: this.env, detached: true });
+        let output = "";
+        const ended = new Promise<void>((resolve) => child.on("close", () => resolve()));
+        const seen = new Promise<boolean>((resolve) => {
+            const onData = (chunk: Buffer) => {
+                output += chunk.toString();
+                if (pattern.test(output)) resolve(true);
+            };
+            child.stdout.on("data", onData);
+            child.stderr.on("data", onData);
+            void ended.then(() => resolve(false));
+        });
+        if (!(await seen)) throw new Error(`pulumi up ended before ${pattern} showed:\n${output.slice(-5000)}`);
+        await new Promise((r) => setTimeout(r, delaySeconds * 1000));
+        process.kill(child.pid!, "SIGKILL");
+        try {
+            process.kill(-child.pid!, "SIGKILL");
+        } catch {
+            // the group is empty already
+        }
+        await ended;
+        timings.push({ what: `pulumi up (killed at ${pattern.source})`, seconds: 0 });
+        return output;
+    }
+
+    /** `npm run forget-host -- <stack> <host>` against this stack's backend; never rejects. */
+    forgetHost(host: string): Promise<Result> {
+        return this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "forget-host.sh"), this.stack, host], projectDir);
+    }
+
     /** Removes the stack's config file; the backend goes with the next run. */
     remove(): void {
         fs.rmSync(this.configFile, { force: true });
