@@ -27,6 +27,7 @@ const config = (() => {
         throw err;
     }
 })();
+for (const warning of config.warnings) void pulumi.log.warn(warning);
 // Files this stack writes for the operator: known_hosts pins every host's key for `ssh` by hand.
 const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
 const knownHostsFile = path.join(stackDir, "known_hosts");

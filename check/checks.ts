@@ -149,8 +149,10 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
                     replace(`mesos-${host.name}-agent`));
             }
             for (const extra of mesos.slaves.filter((s) => !withRole("mesos-agent").some((h) => h.address === s.hostname))) {
-                add("mesos", "mesos", "no agent other than the stack's", false, `agent ${extra.hostname} is registered`,
-                    { command: `stop mesos-agent on ${extra.hostname}` });
+                // An agent the leader lost (its host died) stays listed, inactive, until Mesos gives up on it.
+                add("mesos", "mesos", "no agent other than the stack's", false, extra.active ? `agent ${extra.hostname} is registered`
+                    : `agent ${extra.hostname} is registered, inactive`, { command: extra.active ? `stop mesos-agent on ${extra.hostname}`
+                    : "none: the leader removes an agent it cannot reach after agent_ping_timeout x max_agent_ping_timeouts (75 s by default)" });
             }
         }
     }

@@ -22,7 +22,7 @@ export interface MesosAgent {
 }
 
 export interface MesosClusterArgs {
-    /** An odd number of masters; the quorum is computed from it. */
+    /** An odd number of masters (an even one while a dead master is replaced; never 2); the quorum is computed from it. */
     masters: Host[];
     agents: MesosAgent[];
     /** ZooKeeper `host:2181,...` (ZookeeperEnsemble.connectString). */
@@ -97,7 +97,7 @@ export class MesosCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:MesosCluster", name, {}, opts);
-        if (args.masters.length % 2 === 0) throw new Error(`Mesos needs an odd number of masters, got ${args.masters.length}`);
+        if (args.masters.length === 0 || args.masters.length === 2) throw new Error(`Mesos needs 1, 3 or more masters, got ${args.masters.length}`);
         this.zkUrl = pulumi.output(args.zookeeperConnectString).apply((connect) => `zk://${connect}/mesos`);
         this.masterUrls = args.masters.map((m) => `http://${m.address}:5050`);
 

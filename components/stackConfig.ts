@@ -34,6 +34,8 @@ export interface StackConfig {
     workerImage: WorkerImageConfig;
     /** What `pulumi up` checks on every host before it changes any. */
     preflight: PreflightConfig;
+    /** Not wrong, but worth the operator's attention (`pulumi up` shows them as warnings). */
+    warnings: string[];
 }
 
 /** Where Mesos comes from and how masters and agents are set up (components/mesosCluster.ts). */
@@ -156,6 +158,20 @@ function privateKeyProblem(file: string): string | undefined {
 
 const expandHome = (file: string): string => (file.startsWith("~/") ? path.join(os.homedir(), file.slice(2)) : file);
 
+/**
+ * Swarm managers, ZooKeeper servers and Mesos masters work while a majority of them does. Two survive
+ * no failure (worse than one); four survive one, as three do: fine while a dead host is being replaced,
+ * not as a layout.
+ */
+function checkQuorumCount(role: Role, count: number, problems: string[], warnings: string[]): void {
+    if (count === 2) {
+        problems.push(`roles: 2 hosts are ${role}; use an odd number (1, 3, 5): the quorum is a majority of them, and 2 survive no failure`);
+    } else if (count % 2 === 0 && count > 0) {
+        warnings.push(`roles: ${count} hosts are ${role}: a majority of ${count} survives ${count / 2 - 1} failure(s), as ${count - 1} hosts do; ` +
+            "add or remove one once the host being replaced is back");
+    }
+}
+
 /** Reads `twister2-cluster:*` from the current stack. */
 export function loadStackConfig(projectDir: string): StackConfig {
     const config = new pulumi.Config();
@@ -177,6 +193,7 @@ export function loadStackConfig(projectDir: string): StackConfig {
 /** Pure: checks a raw config and returns the typed one, or throws ConfigError listing every problem. */
 export function parseStackConfig(given: RawConfig, projectDir: string): StackConfig {
     const problems: string[] = [];
+    const warnings: string[] = [];
     const raw = Object.fromEntries(Object.entries(given).map(([key, value]) =>
         [key, checkShape(value, configShape[key as keyof RawConfig] ?? "scalar", key, problems)])) as RawConfig;
     // A setting of the wrong type is left out above: what the checks below then say of it is no news.
@@ -276,9 +293,8 @@ export function parseStackConfig(given: RawConfig, projectDir: string): StackCon
     const workers = hosts.filter((h) => h.roles.includes("swarm-worker"));
     if (managers.length === 0 && workers.length > 0) {
         problems.push("roles: swarm workers need a swarm-manager; give one host (or three) the swarm-manager role");
-    } else if (managers.length % 2 === 0 && managers.length > 0) {
-        problems.push(`roles: ${managers.length} hosts are swarm-manager; use an odd number (1, 3, 5) so the swarm keeps a quorum`);
     }
+    checkQuorumCount("swarm-manager", managers.length, problems, warnings);
 
     const source = raw.docker?.source ?? "docker-ce";
     if (source !== "docker-ce" && source !== "docker.io") {
@@ -310,9 +326,7 @@ export function parseStackConfig(given: RawConfig, projectDir: string): StackCon
         syncLimit: Number(raw.zookeeper?.syncLimit ?? 5),
     };
     const zkHosts = hosts.filter((h) => h.roles.includes("zookeeper"));
-    if (zkHosts.length % 2 === 0 && zkHosts.length > 0) {
-        problems.push(`roles: ${zkHosts.length} hosts are zookeeper; use an odd number (1, 3, 5) so the ensemble keeps a quorum`);
-    }
+    checkQuorumCount("zookeeper", zkHosts.length, problems, warnings);
     const idOwners = new Map<number, string>();
     for (const host of zkHosts) {
         const id = raw.zookeeper?.serverIds?.[host.name];
@@ -337,7 +351,7 @@ export function parseStackConfig(given: RawConfig, projectDir: string): StackCon
         }
     }
 
-    const mesos = parseMesos(raw.mesos ?? {}, hosts, projectDir, problems);
+    const mesos = parseMesos(raw.mesos ?? {}, hosts, projectDir, problems, warnings);
 
     const uploaders = hosts.filter((h) => h.roles.includes("uploader"));
     if (uploaders.length > 1) {
@@ -364,17 +378,16 @@ export function parseStackConfig(given: RawConfig, projectDir: string): StackCon
         nfs,
         workerImage,
         preflight,
+        warnings,
     };
 }
 
 const mesosDurationPattern = /^\d+(\.\d+)?(ns|us|ms|secs|mins|hrs|days|weeks)$/;
 
-function parseMesos(raw: NonNullable<RawConfig["mesos"]>, hosts: ClusterHost[], projectDir: string, problems: string[]): MesosConfig {
+function parseMesos(raw: NonNullable<RawConfig["mesos"]>, hosts: ClusterHost[], projectDir: string, problems: string[], warnings: string[]): MesosConfig {
     const masters = hosts.filter((h) => h.roles.includes("mesos-master"));
     const agents = hosts.filter((h) => h.roles.includes("mesos-agent"));
-    if (masters.length % 2 === 0 && masters.length > 0) {
-        problems.push(`roles: ${masters.length} hosts are mesos-master; use an odd number (1, 3, 5): the quorum is a majority of them`);
-    }
+    checkQuorumCount("mesos-master", masters.length, problems, warnings);
     if (agents.length > 0 && masters.length === 0) {
         problems.push("roles: mesos-agent hosts need masters; give one host (or three) the mesos-master role");
     }

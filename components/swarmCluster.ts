@@ -3,7 +3,7 @@ import { DockerHost } from "./dockerHost";
 import { hostScript, lastLine } from "./remote";
 
 export interface SwarmClusterArgs {
-    /** Swarm managers, an odd number; the first one initialises the swarm and admits the others. */
+    /** Swarm managers, an odd number (an even one while a dead manager is replaced; never 2); the first one initialises the swarm and admits the others. */
     managers: DockerHost[];
     workers: DockerHost[];
 }
@@ -26,8 +26,8 @@ export class SwarmCluster extends pulumi.ComponentResource {
     constructor(name: string, args: SwarmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:SwarmCluster", name, {}, opts);
         const [first, ...otherManagers] = args.managers;
-        if (!first || args.managers.length % 2 === 0) {
-            throw new Error(`a swarm needs an odd number of managers, got ${args.managers.length}`);
+        if (!first || args.managers.length === 2) {
+            throw new Error(`a swarm needs 1, 3 or more managers, got ${args.managers.length}`);
         }
         this.firstManager = first;
 

@@ -9,7 +9,7 @@ export interface ZookeeperServer {
 }
 
 export interface ZookeeperEnsembleArgs {
-    /** An odd number of servers. */
+    /** An odd number of servers (an even one while a dead server is replaced; never 2). */
     servers: ZookeeperServer[];
     tickTime?: number;
     initLimit?: number;
@@ -35,7 +35,7 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
     constructor(name: string, args: ZookeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:ZookeeperEnsemble", name, {}, opts);
         const servers = [...args.servers].sort((a, b) => a.id - b.id);
-        if (servers.length % 2 === 0) throw new Error(`a ZooKeeper ensemble needs an odd number of servers, got ${servers.length}`);
+        if (servers.length === 0 || servers.length === 2) throw new Error(`a ZooKeeper ensemble needs 1, 3 or more servers, got ${servers.length}`);
         const members = servers.map((s) => `${s.id}=${s.host.address}`).join(" ");
         const settings = {
             SERVERS: members,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# bench.sh [STACK]: how the program scales. Previews synthetic stacks of 10, 100 and 500 hosts (3 swarm
-# managers, ZooKeeper servers and Mesos masters; the rest swarm workers and Mesos agents) on loopback
-# addresses nothing serves: a preview contacts no host. With STACK (a deployed stack), also its state
-# bytes per host from `pulumi stack export`.
+# bench.sh [STACK [--up]]: how the program scales. Previews synthetic stacks of 10, 100 and 500 hosts (3
+# swarm managers, ZooKeeper servers and Mesos masters; the rest swarm workers and Mesos agents) on
+# loopback addresses nothing serves: a preview contacts no host. With STACK (a deployed stack), also its
+# state bytes per host from `pulumi stack export`. With --up, first a `pulumi up` of STACK, measured from
+# its `--json` event stream: wall time, the longest chain of steps that waited on each other, the sum of
+# all steps (destroy the stack first to measure a cold up; a converged one shows what a re-run costs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/pulumi-env.sh
@@ -14,17 +16,20 @@ if [ -n "${1:-}" ]; then
   (
     # shellcheck source=scripts/env.sh
     . scripts/env.sh
+    if [ "${2:-}" = --up ]; then
+      echo "bench: pulumi up of $1 (--json, each event stamped as it arrives)" >&2
+      # shellcheck disable=SC2016 # ${...} is JavaScript here
+      pulumi up --yes --skip-preview --parallel 32 --json --non-interactive --stack "$1" |
+        node -e '
+          const started = Date.now();
+          require("readline").createInterface({ input: process.stdin })
+            .on("line", (line) => process.stdout.write(`${Date.now() - started} ${line}\n`));
+        ' >"$work/events"
+    fi
     pulumi stack export --stack "$1" >"$work/state.json"
   )
-  # shellcheck disable=SC2016 # ${...} is JavaScript here
-  node -e '
-    const state = require(process.argv[1]);
-    const resources = state.deployment.resources ?? [];
-    const hosts = new Set(resources.map((r) => r.outputs?.hosts).filter(Boolean).flat().map((h) => h.name));
-    const bytes = require("fs").statSync(process.argv[1]).size;
-    const perHost = hosts.size ? Math.round(bytes / hosts.size) : bytes;
-    console.log(`state of ${process.argv[2]}: ${bytes} bytes, ${resources.length} resources, ${hosts.size} hosts: ${perHost} bytes per host`);
-  ' "$work/state.json" "$1"
+  [ -f "$work/events" ] || : >"$work/events"
+  npx --no-install vite-node scripts/bench-main.ts -- "$1" "$work/events" "$work/state.json"
 fi
 
 ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519" -C bench

@@ -2,10 +2,11 @@
 # Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket, and prints the
 # engine version. Settings: DOCKER_SOURCE (docker.io | docker-ce), DAEMON_JSON, DOCKER_USERS (space separated).
 : "${DOCKER_SOURCE:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
+record="$T2_STATE_DIR/docker.packages"
 
 install_docker_ce() {
   # Docker's own apt repository, as Docker documents it for Debian and Ubuntu.
-  apt_install ca-certificates curl gnupg
+  apt_install_recorded "$record" ca-certificates curl gnupg
   # shellcheck disable=SC1091
   . /etc/os-release
   install -d -m 0755 /etc/apt/keyrings
@@ -17,7 +18,7 @@ install_docker_ce() {
     write_file /etc/apt/sources.list.d/docker.list 0644; then
     apt_update
   fi
-  apt_install docker-ce docker-ce-cli containerd.io
+  apt_install_recorded "$record" docker-ce docker-ce-cli containerd.io
 }
 
 # An engine this program installs is recorded before the install, so that destroy removes it (and only
@@ -28,7 +29,7 @@ if [ -f "$T2_STATE_DIR/docker.installed" ] || ! command -v dockerd >/dev/null 2>
     *) die "unknown DOCKER_SOURCE '$DOCKER_SOURCE' (docker.io or docker-ce)" ;;
   esac
   case "$DOCKER_SOURCE" in
-    docker.io) apt_install docker.io ;;
+    docker.io) apt_install_recorded "$record" docker.io ;;
     docker-ce) install_docker_ce ;;
   esac
 fi

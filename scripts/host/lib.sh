@@ -55,12 +55,71 @@ apt_purge() {
 
 # with_apt_lock COMMAND...: runs an apt command quietly (errors still reach stderr, and so the user),
 # holding this host's package lock: steps on one host run in parallel, and apt's own locks fail rather
-# than wait.
+# than wait. Within COMMAND the lock is held already, and nested calls just run.
 with_apt_lock() {
+  if [ -n "${T2_APT_LOCKED:-}" ]; then
+    "$@"
+    return
+  fi
   (
     flock -w 900 9 || die "another package operation held /run/lock/twister2-cluster-apt.lock for 15 minutes"
+    export T2_APT_LOCKED=1
     "$@" >/dev/null 2> >(grep -v '^debconf: delaying' >&2)
   ) 9>/run/lock/twister2-cluster-apt.lock
+}
+
+# apt_install_recorded RECORD PACKAGE...: apt_install, remembering in RECORD (one name a line) what this
+# program brought onto the host: the missing PACKAGEs (written before the install starts, so that an
+# install cut short is still undone) and then what came with them. The second list is taken under the
+# host's package lock, so packages that other steps install meanwhile are not counted; a package that
+# was there before (also one being upgraded meanwhile) and an essential one never are.
+apt_install_recorded() {
+  local record=$1 missing=() pkg
+  shift
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  printf '%s\n' "${missing[@]}" >>"$record"
+  with_apt_lock install_and_record "$record" "${missing[@]}"
+  T2_APT_UPDATED=1
+}
+
+# install_and_record RECORD PACKAGE...: apt_install_recorded's part under the lock.
+install_and_record() {
+  local record=$1 before
+  shift
+  before=$(packages_present)
+  apt_install "$@"
+  comm -13 <(echo "$before") <(packages_present) |
+    grep -vxF -f <(dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' | awk '$2 == "yes" || $3 == "required" { print $1 }') >>"$record" || true
+  sort -u -o "$record" "$record"
+}
+
+# packages_present: every package dpkg has, in any state but not-installed and config-files, sorted.
+packages_present() {
+  dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 !~ /^.[nc]/ { print $2 }' | sort
+}
+
+# apt_purge_recorded RECORD: the undo of apt_install_recorded, then RECORD is forgotten. What was asked
+# for (apt marks it manually installed) is purged with autoremove, which keeps the dependencies that other
+# packages still need (packages installed since may share them); then what came with it and autoremove
+# kept (one of ours suggests it), each only if its purge takes nothing along that RECORD does not list.
+apt_purge_recorded() {
+  local record=$1 recorded=() asked=() pkg
+  [ -f "$record" ] || return 0
+  mapfile -t recorded <"$record"
+  if [ "${#recorded[@]}" -gt 0 ]; then
+    for pkg in $(apt-mark showmanual "${recorded[@]}" 2>/dev/null); do
+      dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' && asked+=("$pkg")
+    done
+    if [ "${#asked[@]}" -gt 0 ]; then
+      step "removing ${asked[*]}"
+      apt_purge "${asked[@]}"
+    fi
+    purge_if_only_ours "${recorded[@]}"
+  fi
+  rm -f "$record"
 }
 
 # apt-get's options for every run: wait for package operations not ours (unattended-upgrades), and give
@@ -76,11 +135,17 @@ apt_get() {
 # after SECONDS and tried up to three times: a stalled mirror or proxy connection would otherwise hold
 # the step (and this host's package lock) for ever.
 apt_fetch() {
-  local seconds=$1 attempt
+  local seconds=$1 attempt status
   shift
   for attempt in 1 2 3; do
-    timeout -k 10 "$seconds" apt-get "${T2_APT_OPTIONS[@]}" "$@" && return 0
-    step "apt-get $1 did not complete within ${seconds}s (attempt $attempt of 3)"
+    status=0
+    timeout -k 10 "$seconds" apt-get "${T2_APT_OPTIONS[@]}" "$@" || status=$?
+    [ "$status" -eq 0 ] && return 0
+    if [ "$status" -eq 124 ]; then
+      step "apt-get $1 did not complete within ${seconds}s (attempt $attempt of 3)"
+    else
+      step "apt-get $1 failed with status $status (attempt $attempt of 3)"
+    fi
   done
   die "apt-get $* failed three times; check this host's package sources and proxy"
 }
@@ -139,21 +204,23 @@ remove_dir_recorded() {
   rm -f "$marker"
 }
 
-# purge_if_only_ours PACKAGE...: purges those still installed, unless that would take along a package
-# not in the list (then says which ones need them, and keeps them).
+# purge_if_only_ours PACKAGE...: purges each of those still installed whose purge takes along only
+# packages in the list (another that needs it keeps it, and the step says which).
 purge_if_only_ours() {
-  local left=() pkg others
+  local ours purgeable=() pkg others
+  ours=$(printf '%s\n' "$@")
   for pkg in "$@"; do
-    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' && left+=("$pkg")
+    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || continue
+    others=$(apt-get -s purge "$pkg" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(echo "$ours") || true)
+    if [ -z "$others" ]; then
+      purgeable+=("$pkg")
+    else
+      step "keeping $pkg, which $(echo "$others" | tr '\n' ' ')still needs"
+    fi
   done
-  [ "${#left[@]}" -gt 0 ] || return 0
-  others=$(apt-get -s purge "${left[@]}" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(printf '%s\n' "$@") || true)
-  if [ -z "$others" ]; then
-    step "removing ${left[*]}"
-    apt_purge "${left[@]}"
-  else
-    step "keeping ${left[*]}: $(echo "$others" | tr '\n' ' ')need them"
-  fi
+  [ "${#purgeable[@]}" -gt 0 ] || return 0
+  step "removing ${purgeable[*]}"
+  apt_purge "${purgeable[@]}"
 }
 
 mkdir -p "$T2_STATE_DIR"

@@ -10,12 +10,7 @@ if echo "deb [signed-by=$keyring] $REPO_URL $REPO_DISTRIBUTION $REPO_COMPONENT" 
   step "package source: $REPO_URL $REPO_DISTRIBUTION $REPO_COMPONENT"
   apt_update
 fi
-if ! dpkg-query -W -f='${Status}' "$PACKAGE" 2>/dev/null | grep -q 'install ok installed'; then
-  # Recorded first: destroy purges it even if this install is cut short.
-  echo "$PACKAGE" >"$T2_STATE_DIR/mesos.installed"
-  apt_install "$PACKAGE"
-fi
-apt_install curl jq
+apt_install_recorded "$T2_STATE_DIR/mesos.packages" "$PACKAGE" curl jq
 version=$(dpkg-query -W -f='${Version}' "$PACKAGE")
 step "$PACKAGE $version installed"
 echo "$version"

@@ -5,13 +5,8 @@
 marker="$T2_STATE_DIR/nfs-mount$(echo "$MOUNT_POINT" | tr / -)"
 source="$SERVER:$EXPORT_PATH"
 
-installed_packages() { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' | sort; }
 # If this program installs nfs-common, it records what came with it: destroy purges those.
-if ! dpkg-query -W -f='${Status}' nfs-common 2>/dev/null | grep -q 'install ok installed'; then
-  before=$(installed_packages)
-  apt_install nfs-common
-  comm -13 <(echo "$before") <(installed_packages) | tr '\n' ' ' >"$marker.packages"
-fi
+apt_install_recorded "$marker.packages" nfs-common
 
 # The mount point; if this program makes it, destroy removes what it made (when empty).
 make_dir_recorded "$MOUNT_POINT" "$marker.created" || true

@@ -31,21 +31,14 @@ case "$IMPLEMENTATION" in
 esac
 
 if [ -f "$marker.packages" ]; then
-  read -r -a packages <"$marker.packages" || true  # one line, no newline at its end
-  step "removing ${packages[*]}"
-  apt_purge "${packages[@]}"
-  # What came with them and autoremove keeps (nfs-common and rpcbind: "mount" suggests nfs-common),
-  # unless removing it would take a package that is not ours along.
-  dependencies=()
-  [ -f "$marker.dependencies" ] && { read -r -a dependencies <"$marker.dependencies" || true; }
-  purge_if_only_ours "${dependencies[@]}"
+  # With what came with them, also what autoremove keeps (nfs-common and rpcbind: "mount" suggests nfs-common).
+  apt_purge_recorded "$marker.packages"
   # ganesha's client recovery records and log outlive its purge; a later install would wait out a grace
   # period for clients that are long gone.
   if [ "$IMPLEMENTATION" = ganesha ]; then
     rm -rf /var/lib/nfs/ganesha /var/log/ganesha
     rmdir /var/lib/nfs 2>/dev/null || true
   fi
-  rm -f "$marker.packages" "$marker.dependencies"
 fi
 
 if [ -f "$marker.created" ]; then

@@ -7,20 +7,8 @@
 : "${IMPLEMENTATION:?}" "${EXPORT_NAME:?}" "${EXPORT_PATH:?}" "${CONFIG:?}" "${OWNER:?}" "${MODE:?}" "${WAIT_SECONDS:=150}"
 marker="$T2_STATE_DIR/nfs-$EXPORT_NAME"
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-
-installed_packages() { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 == "ii" { print $2 }' | sort; }
-
-# Packages this program installs are recorded (and what came with them), so that destroy purges those
-# and nothing else.
-install_packages() {
-  installed "$1" && return 0
-  local before
-  before=$(installed_packages)
-  apt_install "$@"
-  echo "$*" >"$marker.packages"
-  comm -13 <(echo "$before") <(installed_packages) | tr '\n' ' ' >"$marker.dependencies"
-}
+# What this program installs is recorded with what came with it, so that destroy purges those and nothing else.
+install_packages() { apt_install_recorded "$marker.packages" "$@"; }
 
 # The exported directory; if this program makes it, the topmost directory it made is recorded, so that
 # destroy can remove what it made (when empty: job data is never deleted).

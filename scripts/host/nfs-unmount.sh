@@ -20,11 +20,7 @@ fi
 rm -f "$fstab"
 
 # nfs-common and what came with it, if this program installed them and no package that is not ours needs them.
-if [ -f "$marker.packages" ]; then
-  read -r -a packages <"$marker.packages" || true  # one line, no newline at its end
-  purge_if_only_ours "${packages[@]}"
-  rm -f "$marker.packages"
-fi
+apt_purge_recorded "$marker.packages"
 remove_dir_recorded "$MOUNT_POINT" "$marker.created"
 rmdir "$T2_STATE_DIR" 2>/dev/null || true
 step "done"

@@ -9,12 +9,11 @@ site=/etc/nginx/sites-available/twister2-uploader
 enabled=/etc/nginx/sites-enabled/twister2-uploader
 
 if ! dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q 'install ok installed'; then
-  touch "$T2_STATE_DIR/nginx.installed"
-  apt_install nginx
+  apt_install_recorded "$T2_STATE_DIR/nginx.packages" nginx
   # Only our site: the package's default one would also serve /var/www/html on port 80.
   rm -f /etc/nginx/sites-enabled/default
 fi
-apt_install curl
+apt_install_recorded "$T2_STATE_DIR/nginx.packages" curl
 
 # Directory locations end in '/', so alias maps the path one to one. Other locations give 404.
 other=""

@@ -1,11 +1,7 @@
 # shellcheck shell=bash
 # Removes ZooKeeper and its data if this program installed it; the data directory goes either way.
 systemctl disable --now zookeeper >/dev/null 2>&1 || true
-if [ -f "$T2_STATE_DIR/zookeeper.installed" ]; then
-  step "removing zookeeper"
-  apt_purge zookeeperd zookeeper
-  rm -f "$T2_STATE_DIR/zookeeper.installed"
-fi
+apt_purge_recorded "$T2_STATE_DIR/zookeeper.packages"
 rm -rf /var/lib/zookeeper /etc/zookeeper
 rmdir "$T2_STATE_DIR" 2>/dev/null || true
 step "done"

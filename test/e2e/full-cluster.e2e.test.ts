@@ -5,10 +5,8 @@
 // master say that no task, framework or container is left running. `npm run check`: clean after the
 // deploy; a stopped ZooKeeper follower, a swarm worker that left and an image deleted on an agent are
 // all named; the printed repair restores them, and the check is clean again.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabHost, labDir, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
 let agents: LabHost[];
@@ -47,17 +45,12 @@ async function tasksOf(frameworkId: string): Promise<MasterTask[]> {
 const frameworkIdIn = (output: string) => /framework (\S+-\d{4}) subscribed/.exec(output)?.[1] ?? "";
 
 beforeAll(async () => {
-    const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
     const hosts = labInventory();
     agents = hosts.filter((h) => ["h4", "h5"].includes(h.name));
     expect(agents).toHaveLength(2);
     stack = new PulumiStack("e2e-smoke", "Pulumi.dev.yaml");
     await stack.init();
-    // This lab's addresses: Pulumi.dev.yaml names the default lab's gateway.
-    const repoUrl: string = inventory.mesosRepository.url;
-    await stack.run(["config", "set", "--path", "twister2-cluster:mesos.repository.url", repoUrl]);
-    await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.baseImageUrl", new URL("images/debian-bookworm.tar", repoUrl).href]);
-    await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.aptProxy", inventory.aptProxy]);
+    await stack.useLabServices();
 });
 
 afterAll(async () => {

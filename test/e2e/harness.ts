@@ -111,6 +111,18 @@ export class PulumiStack {
         return this.run(["stack", "init", this.stack, "--secrets-provider", "passphrase"]);
     }
 
+    /**
+     * Points the stack at this lab's own services (Pulumi.dev.yaml names the default lab's gateway): the
+     * Mesos package repository, the worker image's base image and the apt proxy. Call after init.
+     */
+    async useLabServices(): Promise<void> {
+        const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
+        const repoUrl: string = inventory.mesosRepository.url;
+        await this.run(["config", "set", "--path", "twister2-cluster:mesos.repository.url", repoUrl]);
+        await this.run(["config", "set", "--path", "twister2-cluster:workerImage.baseImageUrl", new URL("images/debian-bookworm.tar", repoUrl).href]);
+        await this.run(["config", "set", "--path", "twister2-cluster:workerImage.aptProxy", inventory.aptProxy]);
+    }
+
     /** `npm run preview:md -- <stack>` against this stack's backend. */
     previewMarkdown(): string {
         return execFileSync("bash", [path.join(projectDir, "scripts", "preview-md.sh"), this.stack], {
@@ -141,6 +153,7 @@ export class PulumiStack {
      * the output up to the kill; rejects if the run ends before the pattern shows.
      */
     async upKilled(pattern: RegExp, delaySeconds: number): Promise<string> {
+        const started = Date.now();
         const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", "32", "--non-interactive", "--stack", this.stack],
             { cwd: this.programDir, env: this.env, detached: true });
         let output = "";
@@ -163,13 +176,16 @@ export class PulumiStack {
             // the group is empty already
         }
         await ended;
-        timings.push({ what: `pulumi up (killed at ${pattern.source})`, seconds: 0 });
+        timings.push({ what: `pulumi up (killed at ${pattern.source})`, seconds: (Date.now() - started) / 1000 });
         return output;
     }
 
     /** `npm run forget-host -- <stack> <host>` against this stack's backend; never rejects. */
-    forgetHost(host: string): Promise<Result> {
-        return this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "forget-host.sh"), this.stack, host], projectDir);
+    async forgetHost(host: string): Promise<Result> {
+        const started = Date.now();
+        const result = await this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "forget-host.sh"), this.stack, host], projectDir);
+        timings.push({ what: `npm run forget-host ${host}`, seconds: (Date.now() - started) / 1000 });
+        return result;
     }
 
     /** Removes the stack's config file; the backend goes with the next run. */

@@ -66,12 +66,8 @@ beforeAll(async () => {
     config.setIn(["config", "twister2-cluster:uploader"], { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()] });
     fs.writeFileSync(stack.configFile, config.toString());
     await stack.init();
-    // This lab's addresses: Pulumi.dev.yaml names the default lab's gateway.
-    const repoUrl: string = inventory.mesosRepository.url;
-    await stack.run(["config", "set", "--path", "twister2-cluster:mesos.repository.url", repoUrl]);
-    await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.baseImageUrl", new URL("images/debian-bookworm.tar", repoUrl).href]);
+    await stack.useLabServices();
     aptProxy = inventory.aptProxy;
-    await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.aptProxy", aptProxy]);
     expect(inventory.aptProxy).toBe(`http://${inventory.gateway}:${process.env.LAB_APT_PORT ?? 3142}`);
 
     // The client gets the upload key, the uploader's pinned host key, rsync, and the two packages.

@@ -72,7 +72,7 @@ describe("npm run check's comparison", () => {
     it("names an unreachable host, a Mesos agent missing at the leader, nodes not the stack's, and a listing the uploader serves", () => {
         const facts = healthyCluster();
         facts.hosts.set("h2", { error: "ssh: connect to host 10.77.0.12 port 22: No route to host" });
-        facts.mesos = { leader: "master@10.77.0.11:5050", slaves: [{ hostname: "10.77.0.14", active: true, attributes: {} }, { hostname: "10.9.9.9", active: true, attributes: {} }] };
+        facts.mesos = { leader: "master@10.77.0.11:5050", slaves: [{ hostname: "10.77.0.14", active: true, attributes: {} }, { hostname: "10.9.9.9", active: true, attributes: {} }, { hostname: "10.9.9.8", active: false, attributes: {} }] };
         (facts.hosts.get("h1") as HostFacts).get("swarm-node")!.push("10.9.9.9 ready worker active stray");
         facts.uploader = { listing: 200 };
         const found = differences(facts);
@@ -81,6 +81,7 @@ describe("npm run check's comparison", () => {
             "h4 mesos: agent active at the leader: attributes none, expected lab:true",
             "h5 mesos: agent active at the leader: not registered",
             "mesos mesos: no agent other than the stack's: agent 10.9.9.9 is registered",
+            "mesos mesos: no agent other than the stack's: agent 10.9.9.8 is registered, inactive",
             "h1 swarm: no node other than the stack's: node stray (10.9.9.9, ready worker) is not one of the stack's hosts",
             "h2 uploader: GET http://10.77.0.12:8082/twister2/mesos/ refuses a listing: HTTP 200",
         ]));

@@ -81,6 +81,16 @@ describe("stack config validation", () => {
         expect(problems.some((p) => message.test(p)), `problems were:\n${problems.join("\n")}`).toBe(true);
     });
 
+    it("accepts four ZooKeeper servers and Mesos masters, as while a dead one is replaced, with a warning", () => {
+        const roles = { h1: ["swarm-manager", "zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"], h4: ["zookeeper", "mesos-master", "mesos-agent"] };
+        const config = parseStackConfig({ ...mesos(roles), hosts: labHosts(keyFile, 4), zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3, h4: 4 } } }, dir);
+        expect(config.warnings).toEqual([
+            "roles: 4 hosts are zookeeper: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",
+            "roles: 4 hosts are mesos-master: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",
+        ]);
+        expect(parseStackConfig(good(), dir).warnings).toEqual([]);
+    });
+
     it("says a mistyped setting once, not again as the checks after it would", () => {
         const problems = problemsOf(withHost(0, { name: 7 }));
         expect(problems.filter((p) => p.startsWith("hosts[0].name"))).toEqual(["hosts[0].name: give text here, not 7"]);
