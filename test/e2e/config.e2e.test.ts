@@ -60,10 +60,12 @@ describe("preflight", () => {
         const [, h2, , h4] = hosts;
         // Through the engine, not sudo: h4's sudo is about to ask for a password.
         const onContainer = (h: LabHost, script: string) => execFileSync("docker", ["exec", h.container, "bash", "-c", script], { encoding: "utf8" });
-        onContainer(h4, `echo '${h4.user} ALL=(ALL) ALL' >/etc/sudoers.d/${h4.user}`);
-        onHost(h2, "systemd-run --quiet --unit t2-e2e-squatter python3 -m http.server --bind 0.0.0.0 2181 && " +
-            "for i in $(seq 50); do ss -Hltn 'sport = :2181' | grep -q . && exit 0; sleep 0.2; done; exit 1");
         try {
+            onContainer(h4, `echo '${h4.user} ALL=(ALL) ALL' >/etc/sudoers.d/${h4.user}`);
+            // Perl's own socket module: perl-base is on every Debian host, before and after a deploy.
+            onHost(h2, "systemd-run --quiet --unit t2-e2e-squatter perl -MIO::Socket::INET -e " +
+                "'my $s = IO::Socket::INET->new(LocalAddr => \"0.0.0.0:2181\", Listen => 1, ReuseAddr => 1) or die $!; sleep' && " +
+                "for i in $(seq 50); do ss -Hltn 'sport = :2181' | grep -q . && exit 0; sleep 0.2; done; exit 1");
             const started = Date.now();
             const up = await preflightStack.run(["up", "--yes", "--skip-preview"], { check: false });
             const seconds = (Date.now() - started) / 1000;
@@ -72,7 +74,7 @@ describe("preflight", () => {
             expect(seconds).toBeLessThan(60);
             expect(output).toContain("preflight: 2 of 5 hosts failed, so no host was changed:");
             expect(output).toMatch(new RegExp(`h4 \\(${h4.address.replace(/\./g, "\\.")}\\) sudo: sudo asks ${h4.user} for a password; fix: give ${h4.user} passwordless sudo`));
-            expect(output).toMatch(/h2 \(10\.77\.0\.\d+\) port 2181\/tcp: held by python3 \(pid \d+, t2-e2e-squatter\.service\); fix: stop it or move it/);
+            expect(output).toMatch(/h2 \(10\.77\.0\.\d+\) port 2181\/tcp: held by perl \(pid \d+, t2-e2e-squatter\.service\); fix: stop it or move it/);
             // Nothing was made anywhere: no step in the state, no scripts or Docker on any host.
             const state = JSON.parse((await preflightStack.run(["stack", "export"])).stdout);
             expect((state.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("command:"))).toEqual([]);
@@ -81,7 +83,7 @@ describe("preflight", () => {
             }
         } finally {
             onContainer(h4, `echo '${h4.user} ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/${h4.user}`);
-            onHost(h2, "systemctl stop t2-e2e-squatter");
+            onHost(h2, "systemctl stop t2-e2e-squatter 2>/dev/null || true");
         }
     });
 });
