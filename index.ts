@@ -5,18 +5,18 @@
 if (!process.env.T2_STACK_TRACES) Error.stackTraceLimit = 0;
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DockerHost } from "./components/dockerHost";
-import { MesosCluster } from "./components/mesosCluster";
-import { NfsShare } from "./components/nfsShare";
-import { OverlayNetwork } from "./components/overlayNetwork";
-import { preflight } from "./components/preflight";
-import { writeKnownHosts } from "./components/remote";
-import { ConfigError, Role, loadStackConfig } from "./components/stackConfig";
-import { SwarmCluster } from "./components/swarmCluster";
-import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2Conf";
-import { Twister2WorkerImage } from "./components/twister2WorkerImage";
-import { UploaderServer } from "./components/uploaderServer";
-import { ZookeeperEnsemble } from "./components/zookeeperEnsemble";
+import { DockerHost } from "./src/docker/dockerHost";
+import { MesosCluster } from "./src/mesos/mesosCluster";
+import { NfsShare } from "./src/nfs/nfsShare";
+import { OverlayNetwork } from "./src/swarm/overlayNetwork";
+import { preflight } from "./src/preflight/preflight";
+import { writeKnownHosts } from "./src/remote/remote";
+import { ConfigError, Role, loadStackConfig } from "./src/config/stackConfig";
+import { SwarmCluster } from "./src/swarm/swarmCluster";
+import { renderTwister2Conf, writeTwister2Conf } from "./src/twister2-conf/twister2Conf";
+import { Twister2WorkerImage } from "./src/worker-image/twister2WorkerImage";
+import { UploaderServer } from "./src/uploader/uploaderServer";
+import { ZookeeperEnsemble } from "./src/zookeeper/zookeeperEnsemble";
 
 const config = (() => {
     try {
@@ -127,12 +127,12 @@ export const endpoints = {
     mesosMasters: mesos?.masterUrls,
     mesosZkUrl: mesos?.zkUrl,
     zookeeper: zookeeper?.connectString,
-    swarmManager: swarm?.managerIp.apply((ip) => `${ip}:2377`),
+    swarmManager: swarm?.managerAddress.apply((ip) => `${ip}:2377`),
     overlayNetwork: overlay?.networkName,
     uploaderUrl: uploaderServer?.url,
     nfs: nfs && pulumi.interpolate`${nfs.address}:${nfs.path}`,
 };
-export const swarmManager = swarm?.managerIp;
+export const swarmManager = swarm?.managerAddress;
 export const swarmNodeIds = swarm?.nodeIds;
 export const overlayNetwork = overlay && { name: overlay.networkName, id: overlay.networkId };
 export const zookeeperConnectString = zookeeper?.connectString;

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import YAML from "yaml";
-import { ConfigError, parseStackConfig, RawConfig } from "../components/stackConfig";
+import { ConfigError, parseStackConfig, RawConfig } from "../src/config/stackConfig";
 import { clusterDot, LiveValues, liveValues } from "./diagram";
 
 const projectDir = path.resolve(__dirname, "..");

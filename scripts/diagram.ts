@@ -1,7 +1,7 @@
 // The cluster of a stack as a Graphviz (DOT) picture: what runs on which host and how the parts find
 // each other. Pure: the stack's config (and, when given, values from `pulumi stack output`) in, DOT out.
 // See scripts/diagram.sh for the command (`npm run diagram -- STACK`).
-import type { ClusterHost, Role, StackConfig } from "../components/stackConfig";
+import type { ClusterHost, Role, StackConfig } from "../src/config/stackConfig";
 
 /** What `pulumi stack output --json` adds, when the stack has been deployed (every field optional). */
 export interface LiveValues {
@@ -45,7 +45,7 @@ export function liveValues(outputs: unknown): LiveValues | undefined {
     return Object.keys(live).length > 0 ? live : undefined;
 }
 
-/** Ports the components listen on (components/*.ts). */
+/** Ports the components listen on (src/<component>/). */
 const ports = { zookeeper: 2181, mesosMaster: 5050, mesosAgent: 5051, swarm: 2377 };
 
 const colors = {

@@ -5,10 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 trap 'bash scripts/lab.sh down' EXIT
-shellcheck -x scripts/*.sh scripts/host/*.sh check/*.sh components/*.sh docker/twister2-worker/init.sh lab/mesos-standin/*.sh lab/mesos-standin/mesos-init-wrapper lab/mesos-standin/debian/p* lab/providers/*.sh
-# The provider stand-ins: formatted and vetted.
-(cd lab/providers && test -z "$(gofmt -l .)" && go vet ./...)
-npx tsc --noEmit
+bash scripts/lint.sh
 mkdir -p .state
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.state/vitest-report.json "$@" || status=$?

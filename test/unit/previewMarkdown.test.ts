@@ -15,7 +15,7 @@ describe("preview:md", () => {
         expect(rows).toEqual([
             "| (stack) |  | `docker-h5` | delete |",
             "| DockerHost `docker-h5` | 10.77.0.15 | `docker-h5-engine` | delete: undoes with `docker-uninstall.sh` |",
-            "| MesosCluster `mesos` | 10.77.0.11 | `mesos-agents-registered` | update: runs `mesos-registered.sh` again |",
+            "| MesosCluster `mesos` | 10.77.0.11 | `mesos-agents-registered` | update: runs `mesos-leader-url.sh` again |",
             "| MesosCluster `mesos` | 10.77.0.15 | `mesos-h5-agent` | delete: undoes with `mesos-daemon-stop.sh` |",
             "| MesosCluster `mesos` | 10.77.0.15 | `mesos-h5-package` | delete: undoes with `mesos-remove.sh` |",
             "| SwarmCluster `swarm` | 10.77.0.11 | `swarm-evict-h5` | delete: undoes with `swarm-evict.sh` |",

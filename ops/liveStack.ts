@@ -1,0 +1,82 @@
+// What the operator commands (npm run smoke, npm run check) read of a deployed stack: its outputs and
+// config through the Pulumi CLI, its resources' URNs, and SSH to its hosts the way an operator would
+// (the stack's key, the host keys `pulumi up` pinned in .twister2/<stack>/known_hosts, no agent, no
+// user ssh config). They change nothing through Pulumi.
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { Host } from "../src/remote/remote";
+import { ConfigError, parseStackConfig, StackConfig } from "../src/config/stackConfig";
+
+export const projectDir = path.resolve(__dirname, "..");
+
+/** A mistake of the operator's (options, a stack that is not deployed): exit 2, no stack trace. */
+export class UsageError extends Error {}
+
+/** The outputs of index.ts the operator commands read. */
+export interface StackOutputs {
+    mesosMasters?: string[];
+    overlayNetwork?: { name: string; id: string };
+    workerImage?: { image: string; imageIds: Record<string, string> };
+    uploader?: { url: string; fetchUri: string; directory: string; scpConnection: string; corePackageUrl?: string };
+    nfsShare?: { address: string; path: string };
+    zookeeperConnectString?: string;
+    hosts?: { name: string; address: string; roles: string[]; services: Record<string, string> }[];
+}
+
+export interface LiveStack {
+    name: string;
+    outputs: StackOutputs;
+    config: StackConfig;
+}
+
+/** `pulumi ARGS --stack STACK`, its JSON output (`stack export` prints JSON without --json). */
+function pulumiJson(args: string[], stack: string): unknown {
+    const json = args[1] === "export" ? [] : ["--json"];
+    const run = spawnSync("pulumi", [...args, ...json, "--stack", stack], { cwd: projectDir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (run.status !== 0) throw new UsageError(`pulumi ${args.join(" ")} --stack ${stack} failed: ${(run.stderr || String(run.error)).trim()}`);
+    return JSON.parse(run.stdout);
+}
+
+/** The stack's outputs and its config, checked as `pulumi up` checks it. */
+export function loadLiveStack(stack: string): LiveStack {
+    const outputs = pulumiJson(["stack", "output"], stack) as StackOutputs;
+    const raw = pulumiJson(["config"], stack) as Record<string, { value?: string; objectValue?: unknown }>;
+    const given = Object.fromEntries(Object.entries(raw)
+        .filter(([key]) => key.startsWith("twister2-cluster:"))
+        .map(([key, entry]) => [key.slice("twister2-cluster:".length), entry.objectValue ?? entry.value]));
+    try {
+        return { name: stack, outputs, config: parseStackConfig(given, projectDir) };
+    } catch (err) {
+        if (err instanceof ConfigError) throw new UsageError(`the stack's config has problems:\n${err.message}`);
+        throw err;
+    }
+}
+
+/** URNs of the stack's resources by their name (`zookeeper-h2-server` -> `urn:pulumi:...`). */
+export function resourceUrns(stack: string): Map<string, string> {
+    const exported = pulumiJson(["stack", "export"], stack) as { deployment: { resources?: { urn: string }[] } };
+    return new Map((exported.deployment.resources ?? []).map((r) => [r.urn.slice(r.urn.lastIndexOf("::") + 2), r.urn]));
+}
+
+export function sshOptions(stack: string, host: Host, key = host.privateKeyFile): string[] {
+    return ["-F", "/dev/null", "-i", key, "-p", String(host.port), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+        "-o", `UserKnownHostsFile=${path.join(projectDir, ".twister2", stack, "known_hosts")}`, "-o", "StrictHostKeyChecking=yes",
+        "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
+}
+
+export interface SshResult { code: number; stdout: string; stderr: string }
+
+/** Runs a bash script as root (sudo) on a host; `login` runs a plain command as another account instead. */
+export function ssh(stack: string, host: Host, script: string, login?: { user: string; key: string }): SshResult {
+    const run = spawnSync("ssh", [...sshOptions(stack, host, login?.key), `${login?.user ?? host.user}@${host.address}`,
+        login ? script : "sudo bash -euo pipefail -s"], { input: login ? undefined : script, encoding: "utf8", timeout: 120_000 });
+    return { code: run.status ?? -1, stdout: run.stdout ?? "", stderr: (run.stderr || String(run.error ?? "")).trim() };
+}
+
+/** Runs an operator command's main: its exit code, or 2 for a UsageError (message only), 1 for a crash. */
+export function runMain(name: string, main: () => Promise<number>): void {
+    main().then((code) => process.exit(code), (err: Error) => {
+        process.stderr.write(`${name}: ${err instanceof UsageError ? err.message : err.stack ?? err.message}\n`);
+        process.exit(err instanceof UsageError ? 2 : 1);
+    });
+}

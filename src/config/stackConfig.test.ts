@@ -1,0 +1,128 @@
+// Bad configs are refused before any resource exists, with messages that name the setting and the fix.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseStackConfig, RawConfig } from "./stackConfig";
+import { configProblems, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
+
+const { dir, keyFile } = scratchDir();
+const good = (): RawConfig => ({
+    hosts: labHosts(keyFile, 3),
+    roles: { h1: ["swarm-manager"], h2: ["swarm-worker"], h3: ["swarm-worker"] },
+    docker: { source: "docker.io" },
+});
+
+const repoKey = path.join(dir, "mesos-repo.asc");
+fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n-----END PGP PUBLIC KEY BLOCK-----\n");
+const mesosRoles = { h1: ["zookeeper", "mesos-master"], h2: ["mesos-agent"] };
+const mesos = (roles: Record<string, string[]>, options: RawConfig["mesos"] = { repository: { keyFile: repoKey } }): RawConfig =>
+    ({ ...good(), roles, zookeeper: { serverIds: { h1: 1 } }, mesos: options });
+
+const problemsOf = (config: RawConfig) => configProblems(config, dir);
+
+describe("stack config validation", () => {
+    it("accepts a good config and fills in defaults", () => {
+        const config = parseStackConfig(good(), dir);
+        expect(config.hosts.map((h) => [h.name, h.port, h.roles])).toEqual([
+            ["h1", 22, ["swarm-manager"]], ["h2", 22, ["swarm-worker"]], ["h3", 22, ["swarm-worker"]],
+        ]);
+        expect(config.overlay).toEqual({ name: "mesos-overlay", subnet: undefined, encrypted: false });
+    });
+
+    const withHost = (i: number, patch: Record<string, unknown>): RawConfig => {
+        const config = good();
+        config.hosts![i] = { ...config.hosts![i], ...patch };
+        return config;
+    };
+    const cases: [string, RawConfig, RegExp][] = [
+        ["no hosts", { roles: {} }, /^hosts: no hosts configured/],
+        ["an address that is no address", withHost(1, { address: "10.0.0.300/24" }), /^hosts\[1\]\.address: '10\.0\.0\.300\/24' is neither an IP address nor a DNS name/],
+        ["a duplicate name", withHost(1, { name: "h1" }), /^hosts\[1\]\.name: 'h1' is already used by hosts\[0\]/],
+        ["a duplicate address", withHost(2, { address: "10.77.0.11" }), /^hosts\[2\]\.address: 10\.77\.0\.11 is also the address of hosts\[0\]/],
+        ["a root login", withHost(0, { user: "root" }), /^hosts\[0\]\.user: do not log in as root/],
+        ["a missing key file", withHost(0, { privateKeyFile: "/nonexistent/key" }), /^hosts\[0\]\.privateKeyFile: \/nonexistent\/key does not exist or is not readable/],
+        ["a host key that is not one", withHost(0, { hostKey: "AAAA" }), /^hosts\[0\]\.hostKey: set the host's public SSH host key/],
+        ["a port out of range", withHost(0, { port: 70000 }), /^hosts\[0\]\.port: 70000 is not a TCP port/],
+        ["an unknown role", { ...good(), roles: { h1: ["swarm-manager"], h2: ["mesos-king"] } }, /^roles\.h2: unknown role 'mesos-king'; known roles: swarm-manager, swarm-worker, zookeeper/],
+        ["roles for an unknown host", { ...good(), roles: { h1: ["swarm-manager"], h9: ["swarm-worker"] } }, /^roles\.h9: no host is named 'h9'; known hosts: h1, h2, h3/],
+        ["an even manager count", { ...good(), roles: { h1: ["swarm-manager"], h2: ["swarm-manager"] } }, /^roles: 2 hosts are swarm-manager; use an odd number/],
+        ["workers without a manager", { ...good(), roles: { h2: ["swarm-worker"] } }, /^roles: swarm workers need a swarm-manager/],
+        ["an even ZooKeeper count", { ...good(), roles: { h1: ["swarm-manager", "zookeeper"], h2: ["zookeeper"] }, zookeeper: { serverIds: { h1: 1, h2: 2 } } }, /^roles: 2 hosts are zookeeper; use an odd number/],
+        ["a ZooKeeper server without an id", { ...good(), roles: { h1: ["swarm-manager", "zookeeper"] } }, /^zookeeper\.serverIds\.h1: give ZooKeeper server h1 an id from 1 to 255/],
+        ["two ZooKeeper servers with one id", { ...good(), roles: { h1: ["swarm-manager", "zookeeper"], h2: ["zookeeper"], h3: ["zookeeper"] }, zookeeper: { serverIds: { h1: 1, h2: 2, h3: 2 } } }, /^zookeeper\.serverIds\.h3: id 2 is also h2's/],
+        ["an id for a host that is no ZooKeeper server", { ...good(), zookeeper: { serverIds: { h2: 1 } } }, /^zookeeper\.serverIds\.h2: h2 does not have the zookeeper role/],
+        ["an unknown docker source", { ...good(), docker: { source: "snap" } }, /^docker\.source: 'snap' is not a Docker source; use docker-ce/],
+        ["an overlay subnet that is not a CIDR", { ...good(), overlay: { subnet: "10.78.0.0" } }, /^overlay\.subnet: '10\.78\.0\.0' is not an IPv4 CIDR/],
+        ["an overlay subnet over the hosts", { ...good(), overlay: { subnet: "10.77.0.0/16" } }, /^overlay\.subnet: 10\.77\.0\.0\/16 contains h1's address 10\.77\.0\.11; choose a subnet outside/],
+        ["an even Mesos master count", mesos({ h1: ["zookeeper", "mesos-master"], h2: ["mesos-master"] }), /^roles: 2 hosts are mesos-master; use an odd number \(1, 3, 5\): the quorum is a majority/],
+        ["Mesos agents without masters", mesos({ h1: ["zookeeper"], h2: ["mesos-agent"] }), /^roles: mesos-agent hosts need masters/],
+        ["Mesos masters without ZooKeeper", mesos({ h1: ["mesos-master"] }), /^roles: Mesos masters find each other through ZooKeeper/],
+        ["a Mesos repository without a key", mesos(mesosRoles, { repository: {} }), /^mesos\.repository\.keyFile: set the path of the repository's ASCII-armored signing key/],
+        ["a Mesos key file that is no key", mesos(mesosRoles, { repository: { keyFile: keyFile } }), /^mesos\.repository\.keyFile: .* is not an ASCII-armored PGP public key/],
+        ["a Mesos repository URL that is not one", mesos(mesosRoles, { repository: { url: "rpm.aventer.biz", keyFile: repoKey } }), /^mesos\.repository\.url: 'rpm\.aventer\.biz' is not an http\(s\) URL/],
+        ["an executor timeout that is no Mesos duration", mesos(mesosRoles, { repository: { keyFile: repoKey }, executorRegistrationTimeout: "10m" }), /^mesos\.executorRegistrationTimeout: '10m' is not a Mesos duration such as 10mins/],
+        ["an agent flags directory outside /etc", mesos(mesosRoles, { repository: { keyFile: repoKey }, agentFlagsDir: "/tmp/flags" }), /^mesos\.agentFlagsDir: '\/tmp\/flags' is not a directory under \/etc/],
+        // Mistakes that used to show only on a host, or as a crash of the program.
+        ["a dotted all-digit address", withHost(1, { address: "10.77.0.300" }), /^hosts\[1\]\.address: '10\.77\.0\.300' is neither an IP address nor a DNS name/],
+        ["a key file that is a directory", withHost(0, { privateKeyFile: dir }), /^hosts\[0\]\.privateKeyFile: .* is not a file; give the path of the SSH private key/],
+        ["a key file that holds no private key", withHost(0, { privateKeyFile: repoKey }), /^hosts\[0\]\.privateKeyFile: .* holds no private key \(it should start with -----BEGIN OPENSSH PRIVATE KEY-----/],
+        ["hosts as a map", { hosts: { h1: labHosts(keyFile, 1)[0] } as never, roles: {} }, /^hosts: give a list here, not a map$/],
+        ["a port as text", withHost(0, { port: "22" }), /^hosts\[0\]\.port: give a number here, not '22'$/],
+        ["roles as a list", { ...good(), roles: ["swarm-manager"] as never }, /^roles: give a map here, not a list$/],
+        ["a host's roles as text", { ...good(), roles: { h1: "swarm-manager" } as never }, /^roles\.h1: give a list here, not 'swarm-manager'$/],
+        ["a ZooKeeper tickTime as text", { ...good(), zookeeper: { tickTime: "2000" } }, /^zookeeper\.tickTime: give a number here, not '2000'$/],
+        ["serverIds as a list", { ...good(), zookeeper: { serverIds: [1, 2] as never } }, /^zookeeper\.serverIds: give a map here, not a list$/],
+        ["encrypted as text", { ...good(), overlay: { encrypted: "yes" } }, /^overlay\.encrypted: give true or false here, not 'yes'$/],
+        ["a Mesos repository as text", mesos(mesosRoles, { repository: "aventer" as never }), /^mesos\.repository: give a map here, not 'aventer'$/],
+        ["a docker section as a list", { ...good(), docker: ["docker.io"] as never }, /^docker: give a map here, not a list$/],
+    ];
+    it.each(cases)("refuses %s", (_, config, message) => {
+        const problems = problemsOf(config);
+        expect(problems.some((p) => message.test(p)), `problems were:\n${problems.join("\n")}`).toBe(true);
+    });
+
+    it("accepts four ZooKeeper servers and Mesos masters, as while a dead one is replaced, with a warning", () => {
+        const roles = { h1: ["swarm-manager", "zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"], h4: ["zookeeper", "mesos-master", "mesos-agent"] };
+        const config = parseStackConfig({ ...mesos(roles), hosts: labHosts(keyFile, 4), zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3, h4: 4 } } }, dir);
+        expect(config.warnings).toEqual([
+            "roles: 4 hosts are zookeeper: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",
+            "roles: 4 hosts are mesos-master: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",
+        ]);
+        expect(parseStackConfig(good(), dir).warnings).toEqual([]);
+    });
+
+    it("says a mistyped setting once, not again as the checks after it would", () => {
+        const problems = problemsOf(withHost(0, { name: 7 }));
+        expect(problems.filter((p) => p.startsWith("hosts[0].name"))).toEqual(["hosts[0].name: give text here, not 7"]);
+        expect(problemsOf({ hosts: { h1: {} } as never, roles: { h1: ["swarm-manager"] } })).toEqual(["hosts: give a list here, not a map"]);
+    });
+
+    it("never throws anything but a list of problems, whatever type a section has", () => {
+        const wrongs: unknown[] = ["text", 7, true, ["a", "list"], { a: "map" }, [{ name: 1 }], null];
+        for (const key of ["hostsFile", "hosts", "roles", "docker", "overlay", "zookeeper", "mesos", "uploader", "nfs", "workerImage"]) {
+            for (const wrong of wrongs) {
+                const config = { ...mesos({ h1: ["swarm-manager", "zookeeper", "mesos-master", "uploader", "nfs-server"], h2: ["mesos-agent"] }), [key]: wrong } as RawConfig;
+                expect(() => problemsOf(config), `${key}: ${JSON.stringify(wrong)}`).not.toThrow();
+            }
+        }
+    });
+
+    it("reports every problem at once", () => {
+        const config = withHost(0, { user: "root", hostKey: "nope" });
+        config.docker = { source: "snap" };
+        expect(problemsOf(config)).toHaveLength(3);
+    });
+
+    it("checks an inventory file's types too", () => {
+        const inventory = path.join(dir, "inventory-as-map.json");
+        fs.writeFileSync(inventory, JSON.stringify({ hosts: { h1: labHosts(keyFile, 1)[0] } }));
+        expect(problemsOf({ hostsFile: inventory, roles: { h1: ["swarm-manager"] } })).toEqual([`hostsFile (${inventory}).hosts: give a list here, not a map`]);
+    });
+
+    it("reads hosts from an inventory file and says how to make one when it is missing", () => {
+        const problems = problemsOf({ hostsFile: "missing.json", roles: { h1: ["swarm-manager"] } });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^hostsFile: cannot read .*missing\.json .*npm run lab:up/);
+        expect(hostKey).toMatch(/^ssh-ed25519 /);
+    });
+});

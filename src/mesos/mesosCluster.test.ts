@@ -1,0 +1,97 @@
+// MesosCluster under mocks: flags that Mesos 1.11 knows, a computed quorum, the agent secret only on
+// stdin and as a secret, and agents that wait for Docker on their host.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { agentFlags, masterFlags, mesosQuorum } from "./mesosCluster";
+import { labHosts, scratchDir } from "../../test/unit/fixtures";
+import { fakeAgentSecret, hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
+
+// Copies of shared/reference/mesos-1.11.0-*-flags.txt (apache/mesos 1.11.0), shipped with the lab's stand-in.
+const flagsDir = path.join(__dirname, "..", "..", "lab", "mesos-standin", "flags");
+const flagNames = (file: string) => fs.readFileSync(path.join(flagsDir, file), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+const common = flagNames("mesos-1.11.0-common-flags.txt");
+const masterKnown = new Set([...flagNames("mesos-1.11.0-master-flags.txt"), ...common]);
+const agentKnown = new Set([...flagNames("mesos-1.11.0-agent-flags.txt"), ...common]);
+
+let recorded: RecordedResource[];
+let program: Record<string, any>;
+const named = (name: string) => recorded.find((r) => r.name === name);
+
+beforeAll(async () => {
+    recorded = installMocks("unit-mesos");
+    const { dir, keyFile } = scratchDir();
+    const repoKey = path.join(dir, "repo.asc");
+    fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n-----END PGP PUBLIC KEY BLOCK-----\n");
+    pulumi.runtime.setAllConfig({
+        "twister2-cluster:hosts": JSON.stringify(labHosts(keyFile)),
+        "twister2-cluster:roles": JSON.stringify({
+            h1: ["zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"],
+            h4: ["mesos-agent"], h5: ["mesos-agent"],
+        }),
+        "twister2-cluster:zookeeper": JSON.stringify({ serverIds: { h1: 1, h2: 2, h3: 3 } }),
+        "twister2-cluster:docker": JSON.stringify({ source: "docker.io" }),
+        "twister2-cluster:mesos": JSON.stringify({
+            repository: { url: "http://10.77.0.1:3143/", package: "mesos-standin", keyFile: repoKey },
+            agentFlagsDir: "/etc/mesos-slave",
+            agentAttributes: { rack: "r1" },
+            agentResources: "cpus:2;mem:2048",
+        }),
+    });
+    process.chdir(dir);
+    program = await import("../../index");
+    await valueOf(program.mesosLeader);
+});
+
+describe("MesosCluster", () => {
+    it("computes the quorum as a majority of the masters", () => {
+        expect([1, 3, 5, 7].map(mesosQuorum)).toEqual([1, 2, 3, 4]);
+        expect(named("mesos-h2-master")!.inputs.create).toContain("quorum=2");
+    });
+
+    it("writes only flags that Mesos 1.11 knows", () => {
+        const [host, ...others] = labHosts("", 3).map((h) => ({ ...h, port: 22 }));
+        const options = { masters: [host, ...others], cluster: "c", workDir: "/var/lib/mesos", agentFlagsDir: "/etc/mesos-agent",
+            executorRegistrationTimeout: "10mins", agentPrincipal: "p", agentAttributes: { rack: "r1" }, agentResources: "cpus:1" };
+        // zk (masters) and master (agents) come from /etc/mesos/zk.
+        for (const flag of ["zk", ...Object.keys(masterFlags(host, options))]) expect(masterKnown, `master flag ${flag}`).toContain(flag);
+        for (const flag of ["master", ...Object.keys(agentFlags(host, options))]) expect(agentKnown, `agent flag ${flag}`).toContain(flag);
+        // The lists are real: a made-up flag is not in them.
+        expect(masterKnown.has("agents_quorum")).toBe(false);
+    });
+
+    it("points masters and agents at ZooKeeper's /mesos and agents at the Docker containerizer", async () => {
+        expect(await valueOf(program.mesosZkUrl)).toBe("zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos");
+        const agent = String(named("mesos-h4-agent")!.inputs.create);
+        expect(agent).toContain("ZK_URL='zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos'");
+        expect(agent).toContain("containerizers=docker,mesos");
+        expect(agent).toContain("FLAGS_DIR='/etc/mesos-slave'");
+        expect(agent).toContain("attributes=rack:r1");
+        expect(agent).toContain("resources=cpus:2;mem:2048");
+        expect(program.mesosMasters).toEqual(["http://10.77.0.11:5050", "http://10.77.0.12:5050", "http://10.77.0.13:5050"]);
+    });
+
+    it("generates the agent secret with random.RandomPassword, new only when the principal changes", () => {
+        const secret = named("mesos-agent-secret")!;
+        expect(secret.type).toBe("random:index/randomPassword:RandomPassword");
+        expect(secret.inputs).toMatchObject({ length: 32, special: false, keepers: { principal: "twister2-agent" } });
+    });
+
+    it("hands the generated agent secret over only on stdin, as a secret", () => {
+        const steps = recorded.filter((r) => r.type === hostScriptType && /mesos-h\d-(master|agent)$/.test(r.name));
+        expect(steps).toHaveLength(5);
+        for (const step of steps) {
+            expect(step.secretPaths).toContain("stdin");
+            expect(step.inputs.stdin).toContain(fakeAgentSecret);
+            expect(String(step.inputs.create)).not.toContain(fakeAgentSecret);
+        }
+        expect(JSON.parse(named("mesos-h1-master")!.inputs.stdin)).toEqual({ credentials: [{ principal: "twister2-agent", secret: fakeAgentSecret }] });
+        expect(JSON.parse(named("mesos-h5-agent")!.inputs.stdin)).toEqual({ principal: "twister2-agent", secret: fakeAgentSecret });
+    });
+
+    it("installs Docker on the agents (the Docker containerizer needs it) but not on masters", () => {
+        const engines = recorded.filter((r) => r.name.endsWith("-engine")).map((r) => r.name).sort();
+        expect(engines).toEqual(["docker-h4-engine", "docker-h5-engine"]);
+    });
+});

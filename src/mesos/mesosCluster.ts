@@ -1,0 +1,179 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DockerHost } from "../docker/dockerHost";
+import { Host, hostScript, lastLine } from "../remote/remote";
+
+export interface MesosRepository {
+    /** An apt repository: `deb <url> <distribution> <component>`, signed with `key`. */
+    url: string;
+    distribution: string;
+    component: string;
+    /** The signing key, ASCII-armored. */
+    key: string;
+    /** The package with mesos-master, mesos-agent and mesos-init-wrapper (AVENTER: aventer-mesos). */
+    package: string;
+}
+
+export interface MesosAgent {
+    host: Host;
+    /** The Docker engine on the same host: the Docker containerizer needs it. */
+    docker: DockerHost;
+}
+
+export interface MesosClusterArgs {
+    /** An odd number of masters (an even one while a dead master is replaced; never 2); the quorum is computed from it. */
+    masters: Host[];
+    agents: MesosAgent[];
+    /** ZooKeeper `host:2181,...` (ZookeeperEnsemble.connectString). */
+    zookeeperConnectString: pulumi.Input<string>;
+    repository: MesosRepository;
+    /** Name shown in the Mesos UI. */
+    cluster: string;
+    /** Where the init wrapper reads agent flags: /etc/mesos-agent (AVENTER) or /etc/mesos-slave (Mesosphere). */
+    agentFlagsDir: string;
+    /** Parent of the masters' and agents' work directories. */
+    workDir: string;
+    /** Long enough for a first image pull. */
+    executorRegistrationTimeout: string;
+    /** The principal agents authenticate as; its secret is generated. */
+    agentPrincipal: string;
+    agentAttributes?: Record<string, string>;
+    /** Mesos resources string; by default each agent offers what it detects. */
+    agentResources?: string;
+}
+
+export const masterCredentialsFile = "/etc/mesos/credentials.json";
+export const agentCredentialFile = "/etc/mesos/agent-credential.json";
+
+/** Quorum of the masters' replicated log: a majority, never set by hand. */
+export const mesosQuorum = (masters: number): number => Math.floor(masters / 2) + 1;
+
+/** Flags of a master, one file each in /etc/mesos-master (`zk` comes from /etc/mesos/zk). */
+export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "masters" | "cluster" | "workDir">): Record<string, string> {
+    return {
+        quorum: String(mesosQuorum(args.masters.length)),
+        work_dir: `${args.workDir}/master`,
+        ip: host.address,
+        hostname: host.address,
+        port: "5050",
+        cluster: args.cluster,
+        authenticate_agents: "true",
+        credentials: masterCredentialsFile,
+    };
+}
+
+/** Flags of an agent, one file each in the agent flags directory (`master` comes from /etc/mesos/zk). */
+export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | "agents" | "zookeeperConnectString" | "repository">): Record<string, string> {
+    const attributes = Object.entries(args.agentAttributes ?? {}).map(([k, v]) => `${k}:${v}`).join(";");
+    return {
+        work_dir: `${args.workDir}/agent`,
+        ip: host.address,
+        hostname: host.address,
+        port: "5051",
+        containerizers: "docker,mesos",
+        executor_registration_timeout: args.executorRegistrationTimeout,
+        credential: agentCredentialFile,
+        ...(attributes ? { attributes } : {}),
+        ...(args.agentResources ? { resources: args.agentResources } : {}),
+    };
+}
+
+const flagLines = (flags: Record<string, string>) => Object.entries(flags).map(([k, v]) => `${k}=${v}`).join("\n");
+
+/**
+ * Mesos masters and agents from a package repository, configured through flag files, with agents
+ * authenticating to the masters. Done when the leading master shows every agent activated.
+ */
+export class MesosCluster extends pulumi.ComponentResource {
+    /** `zk://<zookeeper>/mesos`: what Twister2 and the agents use to find the leader. */
+    public readonly zkUrl: pulumi.Output<string>;
+    /** Every master's URL (`http://<address>:5050`). */
+    public readonly masterUrls: string[];
+    /** The installed Mesos package version by host name. */
+    public readonly versions: Record<string, pulumi.Output<string>> = {};
+    /** The URL of the master that led when the cluster was last checked. */
+    public readonly leaderUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twister2:cluster:MesosCluster", name, {}, opts);
+        if (args.masters.length === 0 || args.masters.length === 2) throw new Error(`Mesos needs 1, 3 or more masters, got ${args.masters.length}`);
+        this.zkUrl = pulumi.output(args.zookeeperConnectString).apply((connect) => `zk://${connect}/mesos`);
+        this.masterUrls = args.masters.map((m) => `http://${m.address}:5050`);
+
+        // Letters and digits only: the secret travels in JSON credential files and never needs quoting.
+        const secret = new random.RandomPassword(`${name}-agent-secret`, {
+            length: 32,
+            special: false,
+            keepers: { principal: args.agentPrincipal },
+        }, { parent: this });
+        const principal = args.agentPrincipal;
+
+        const packages = new Map<string, command.remote.Command>();
+        const packageOn = (host: Host) => {
+            let pkg = packages.get(host.name);
+            if (!pkg) {
+                pkg = hostScript(`${name}-${host.name}-package`, {
+                    host,
+                    create: "mesos-package.sh",
+                    createSettings: {
+                        REPO_URL: args.repository.url,
+                        REPO_DISTRIBUTION: args.repository.distribution,
+                        REPO_COMPONENT: args.repository.component,
+                        REPO_KEY: args.repository.key.trim(),
+                        PACKAGE: args.repository.package,
+                    },
+                    delete: "mesos-remove.sh",
+                    deleteSettings: { AGENT_FLAGS_DIR: args.agentFlagsDir, WORK_DIR: args.workDir },
+                }, { parent: this });
+                packages.set(host.name, pkg);
+                this.versions[host.name] = lastLine(pkg.stdout);
+            }
+            return pkg;
+        };
+
+        const masters = args.masters.map((host) => {
+            const flags = masterFlags(host, args);
+            const daemon = { SERVICE: "mesos-master", FLAGS_DIR: "/etc/mesos-master", CREDENTIAL_FILE: masterCredentialsFile, WORK_DIR: flags.work_dir };
+            return hostScript(`${name}-${host.name}-master`, {
+                host,
+                create: "mesos-daemon.sh",
+                createSettings: {
+                    ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: false,
+                    HEALTH_URL: `http://${host.address}:5050/master/health`,
+                },
+                stdin: secret.result.apply((s) => JSON.stringify({ credentials: [{ principal, secret: s }] })),
+                delete: "mesos-daemon-stop.sh",
+                deleteSettings: daemon,
+            }, { parent: this, dependsOn: [packageOn(host)] });
+        });
+
+        const agents = args.agents.map(({ host, docker }) => {
+            const flags = agentFlags(host, args);
+            const daemon = { SERVICE: "mesos-agent", FLAGS_DIR: args.agentFlagsDir, CREDENTIAL_FILE: agentCredentialFile, WORK_DIR: flags.work_dir };
+            return hostScript(`${name}-${host.name}-agent`, {
+                host,
+                create: "mesos-daemon.sh",
+                createSettings: {
+                    ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: true,
+                    HEALTH_URL: `http://${host.address}:5051/health`,
+                },
+                stdin: secret.result.apply((s) => JSON.stringify({ principal, secret: s })),
+                delete: "mesos-daemon-stop.sh",
+                deleteSettings: daemon,
+            }, { parent: this, dependsOn: [packageOn(host), docker, ...masters] });
+        });
+
+        const registered = hostScript(`${name}-agents-registered`, {
+            host: args.masters[0],
+            create: "mesos-leader-url.sh",
+            createSettings: {
+                MASTERS: args.masters.map((m) => m.address).join(" "),
+                AGENTS: args.agents.map((a) => a.host.address).join(" "),
+            },
+        }, { parent: this, dependsOn: [...masters, ...agents] });
+
+        this.leaderUrl = registered.stdout.apply((out) => out.trim().split("\n").pop()?.trim() ?? "");
+        this.registerOutputs({ zkUrl: this.zkUrl, masterUrls: this.masterUrls, leaderUrl: this.leaderUrl });
+    }
+}

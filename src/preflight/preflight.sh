@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Preflight (preflight.ts), before `pulumi up` changes anything anywhere: read-only checks of this host, run as the SSH
+# login (sudo -n only to read). Prints "problem <check>|<what was found>|<fix>" per failure, and
+# "clock <seconds since the epoch>" for the program to compare with its own.
+# Settings: PORTS (space-separated PORT/PROTO/UNIT[,UNIT]: each port free, or held by a process of one of
+# those systemd units, or by the kernel while one of them is active), MIN_VAR_MB (free space under /var),
+# CGROUP_V2 (true: require the unified hierarchy).
+set -euo pipefail
+: "${PORTS?}" "${MIN_VAR_MB:?}" "${CGROUP_V2:?}"
+
+problem() { printf 'problem %s|%s|%s\n' "$1" "$2" "$3"; }
+
+printf 'clock %s\n' "$(date +%s.%N)"
+login=$(id -un)
+if ! sudo -n true 2>/dev/null; then
+  problem sudo "sudo asks $login for a password" \
+    "give $login passwordless sudo: echo '$login ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/$login (mode 0440)"
+  exit 0
+fi
+
+# shellcheck source=/dev/null
+. /etc/os-release
+case "$ID $VERSION_ID" in
+  "debian 12" | "ubuntu 22.04" | "ubuntu 24.04") ;;
+  *) problem os "${PRETTY_NAME:-$ID $VERSION_ID}" "use Debian 12 or Ubuntu 22.04/24.04" ;;
+esac
+
+if [ "$CGROUP_V2" = true ]; then
+  cgroup=$(stat -fc %T /sys/fs/cgroup 2>/dev/null || echo unknown)
+  [ "$cgroup" = cgroup2fs ] || problem cgroup "/sys/fs/cgroup is $cgroup, not cgroup v2" \
+    "boot with the unified hierarchy (systemd.unified_cgroup_hierarchy=1), or set preflight.cgroupV2: false"
+fi
+
+free_mb=$(df -Pm /var | awk 'NR == 2 { print $4 }')
+[ "$free_mb" -ge "$MIN_VAR_MB" ] || problem disk "$free_mb MB free under /var" \
+  "free at least $MIN_VAR_MB MB under /var (packages, Docker images, Mesos sandboxes)"
+
+for spec in $PORTS; do
+  port=${spec%%/*}
+  rest=${spec#*/}
+  proto=${rest%%/*}
+  units=${rest#*/}
+  listeners=$(sudo ss -H -l -n -p "--$proto" "sport = :$port" 2>/dev/null || true)
+  [ -n "$listeners" ] || continue
+  pids=$(grep -o 'pid=[0-9]*' <<<"$listeners" | cut -d= -f2 | sort -u || true)
+  if [ -z "$pids" ]; then
+    # A kernel socket (nfsd, VXLAN): fine while the service that asked for it runs.
+    for unit in ${units//,/ }; do
+      systemctl is-active -q "$unit" && continue 2
+    done
+    problem "port $port/$proto" "held by the kernel, and none of $units is running" "free $port/$proto"
+    continue
+  fi
+  for pid in $pids; do
+    unit=$(ps -o unit= -p "$pid" 2>/dev/null | tr -d ' ')
+    case ",$units," in
+      *",${unit%.service},"*) ;;
+      *) problem "port $port/$proto" "held by $(ps -o comm= -p "$pid" 2>/dev/null || echo '?') (pid $pid, ${unit:-no unit})" \
+        "stop it or move it: this host's roles need $port/$proto for ${units//,/ or }" ;;
+    esac
+  done
+done

@@ -1,0 +1,80 @@
+// Preflight's pure parts: the ports each role needs, and what a host's probe (or ssh) says is wrong.
+import { describe, expect, it } from "vitest";
+import { defaultPreflight, portsFor, preflightReport, problemsOf } from "./preflight";
+import { ClusterHost } from "../config/stackConfig";
+import { configProblems, devLayoutConfig, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
+
+const config = devLayoutConfig({ uploader: { port: 8090, publicKeys: [`${hostKey} operator`] }, nfs: {} });
+const host = (name: string) => config.hosts.find((h) => h.name === name)! as ClusterHost;
+const probe = (name: string, stdout: string, extra: Partial<{ code: number; stderr: string }> = {}) =>
+    ({ host: host(name), code: 0, stdout, stderr: "", startedAt: 1000, endedAt: 1002, ...extra });
+
+describe("preflight", () => {
+    it("checks the ports each host's roles listen on, each with the service allowed to hold it", () => {
+        expect(portsFor(host("h1"), config)).toEqual([
+            "2181/tcp/zookeeper", "2888/tcp/zookeeper", "3888/tcp/zookeeper", "5050/tcp/mesos-master",
+            "2377/tcp/docker", "7946/tcp/docker", "7946/udp/docker", "4789/udp/docker",
+        ]);
+        expect(portsFor(host("h2"), config)).toContain("8090/tcp/nginx");
+        expect(portsFor(host("h3"), config)).toContain("2049/tcp/nfs-server,nfs-ganesha");
+        expect(portsFor(host("h4"), config)).toEqual(["5051/tcp/mesos-agent", "7946/tcp/docker", "7946/udp/docker", "4789/udp/docker"]);
+    });
+
+    it("reports what the probe found, with the fix", () => {
+        const problems = problemsOf(probe("h2", [
+            "clock 1001.25",
+            "problem port 2181/tcp|held by python3 (pid 42, t2.service)|stop it or move it: this host's roles need 2181/tcp for zookeeper",
+            "problem disk|900 MB free under /var|free at least 2048 MB under /var (packages, Docker images, Mesos sandboxes)",
+        ].join("\n")));
+        expect(problems.map((p) => [p.check, p.found])).toEqual([
+            ["port 2181/tcp", "held by python3 (pid 42, t2.service)"],
+            ["disk", "900 MB free under /var"],
+        ]);
+        expect(problemsOf(probe("h1", "clock 1000.5\n"))).toEqual([]);
+    });
+
+    it("reports a clock more than 5 s off this machine's, ahead or behind", () => {
+        expect(problemsOf(probe("h1", "clock 1010\n")).map((p) => `${p.check}: ${p.found}`)).toEqual(["clock: 7 s ahead of this machine"]);
+        expect(problemsOf(probe("h1", "clock 990\n")).map((p) => `${p.check}: ${p.found}`)).toEqual(["clock: 10 s behind this machine"]);
+        expect(problemsOf(probe("h1", "clock 1007.9\n"))).toEqual([]);
+    });
+
+    it("tells ssh's own failures apart: host key, login, reachability", () => {
+        const failed = (stderr: string) => problemsOf(probe("h4", "", { code: 255, stderr }))[0];
+        expect(failed("@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nHost key verification failed.\n")).toMatchObject({
+            check: "host key", found: "the host's key is not the configured hostKey",
+        });
+        expect(failed("deploy@10.77.0.14: Permission denied (publickey).\n").check).toBe("login");
+        expect(failed("ssh: connect to host 10.77.0.14 port 22: Connection timed out\n")).toMatchObject({
+            check: "reachable", found: "ssh: connect to host 10.77.0.14 port 22: Connection timed out",
+        });
+    });
+
+    it("puts every failure of every host in one report, and says nothing when all passed", () => {
+        const problems = [
+            ...problemsOf(probe("h2", "problem sudo|sudo asks deploy for a password|give deploy passwordless sudo")),
+            ...problemsOf(probe("h4", "", { code: 255, stderr: "ssh: connect to host 10.77.0.14 port 22: No route to host" })),
+        ];
+        expect(preflightReport(problems, 5)).toBe([
+            "preflight: 2 of 5 hosts failed, so no host was changed:",
+            "  h2 (10.77.0.12) sudo: sudo asks deploy for a password; fix: give deploy passwordless sudo",
+            "  h4 (10.77.0.14) reachable: ssh: connect to host 10.77.0.14 port 22: No route to host; fix: check that 10.77.0.14:22 runs sshd and is reachable from this machine",
+        ].join("\n"));
+        expect(preflightReport([], 5)).toBeUndefined();
+    });
+
+    it("takes its settings from twister2-cluster:preflight, each checked, the defaults stated once", () => {
+        expect(config.preflight).toEqual(defaultPreflight);
+        expect(defaultPreflight).toEqual({ cgroupV2: true, minVarMb: 2048 });
+        expect(devLayoutConfig({ preflight: { cgroupV2: false, minVarMb: 500 } }).preflight).toEqual({ cgroupV2: false, minVarMb: 500 });
+        const { dir, keyFile } = scratchDir();
+        const problems = configProblems({
+            hosts: labHosts(keyFile, 1), roles: { h1: ["swarm-manager"] }, docker: { source: "docker.io" },
+            preflight: { cgroupV2: "no", minVarMb: 1.5 },
+        }, dir);
+        expect(problems).toEqual([
+            "preflight.cgroupV2: give true or false here, not 'no'",
+            "preflight.minVarMb: 1.5 is not a whole number of megabytes (default 2048)",
+        ]);
+    });
+});

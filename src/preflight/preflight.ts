@@ -1,0 +1,106 @@
+// Preflight, as kubeadm's: before `pulumi up` changes anything on any host, every host is checked at
+// once (reachable with the configured key and pinned host key, passwordless sudo, a supported OS,
+// cgroup v2, free disk under /var, its clock, the ports its roles need). If any host fails, the run
+// stops with one report of every failure, and no host has been changed. Previews skip it: they
+// contact no host.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ClusterHost, StackConfig } from "../config/stackConfig";
+import { probeHosts, ProbeResult } from "../remote/remote";
+
+/** `twister2-cluster:preflight`, typed (see parsePreflightConfig). */
+export interface PreflightConfig {
+    /** Require cgroup v2 (the unified hierarchy) on every host. Default true. */
+    cgroupV2: boolean;
+    /** Free space (MB) every host needs under /var: packages, Docker images, Mesos sandboxes. Default 2048. */
+    minVarMb: number;
+}
+
+export interface RawPreflightConfig {
+    cgroupV2?: unknown; minVarMb?: unknown;
+}
+
+export const defaultPreflight: PreflightConfig = { cgroupV2: true, minVarMb: 2048 };
+
+/** How far a host's clock may be from this machine's (ZooKeeper sessions, TLS, logs). */
+export const maxClockSkewSecs = 5;
+
+/** Pure: checks `twister2-cluster:preflight` (types are checked before), adding each problem to `problems`. */
+export function parsePreflightConfig(raw: RawPreflightConfig, problems: string[]): PreflightConfig {
+    const minVarMb = raw.minVarMb ?? defaultPreflight.minVarMb;
+    if (!Number.isInteger(minVarMb) || (minVarMb as number) < 0) {
+        problems.push(`preflight.minVarMb: ${String(minVarMb)} is not a whole number of megabytes (default ${defaultPreflight.minVarMb})`);
+    }
+    return { cgroupV2: raw.cgroupV2 === undefined ? defaultPreflight.cgroupV2 : raw.cgroupV2 === true, minVarMb: Number(minVarMb) };
+}
+
+/** The ports a host's roles listen on, each with the systemd units allowed to hold it. */
+export function portsFor(host: ClusterHost, config: StackConfig): string[] {
+    const ports: string[] = [];
+    const add = (units: string, ...specs: string[]) => ports.push(...specs.map((spec) => `${spec}/${units}`));
+    if (host.roles.includes("zookeeper")) add("zookeeper", "2181/tcp", "2888/tcp", "3888/tcp");
+    if (host.roles.includes("mesos-master")) add("mesos-master", "5050/tcp");
+    if (host.roles.includes("mesos-agent")) add("mesos-agent", "5051/tcp");
+    if (host.roles.includes("swarm-manager")) add("docker", "2377/tcp");
+    if (host.roles.some((r) => r.startsWith("swarm-"))) add("docker", "7946/tcp", "7946/udp", "4789/udp");
+    if (host.roles.includes("uploader") && config.uploader) add("nginx", `${config.uploader.port}/tcp`);
+    if (host.roles.includes("nfs-server") && config.nfs) add("nfs-server,nfs-ganesha", "2049/tcp");
+    return ports;
+}
+
+export interface PreflightProblem {
+    host: ClusterHost;
+    check: string;
+    found: string;
+    fix: string;
+}
+
+/** Pure: what a host's probe says is wrong with it (ssh's own failures included). */
+export function problemsOf(result: ProbeResult<ClusterHost>): PreflightProblem[] {
+    const { host } = result;
+    const problem = (check: string, found: string, fix: string) => ({ host, check, found, fix });
+    if (result.code !== 0) {
+        const said = result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `ssh exited ${result.code}`;
+        if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(result.stderr)) {
+            return [problem("host key", "the host's key is not the configured hostKey",
+                `check that ${host.address} is the intended host, then set its hostKey to what \`ssh-keyscan -t ed25519 -p ${host.port} ${host.address}\` prints`)];
+        }
+        if (/Permission denied/.test(result.stderr)) {
+            return [problem("login", `${host.user} is refused with ${host.privateKeyFile}`,
+                `add the key's public half to ~${host.user}/.ssh/authorized_keys on ${host.address}, or set privateKeyFile`)];
+        }
+        return [problem("reachable", said, `check that ${host.address}:${host.port} runs sshd and is reachable from this machine`)];
+    }
+    const problems: PreflightProblem[] = [];
+    for (const line of result.stdout.split("\n")) {
+        const reported = /^problem ([^|]*)\|([^|]*)\|(.*)$/.exec(line);
+        if (reported) problems.push(problem(reported[1], reported[2], reported[3]));
+        // The host read its clock while ssh ran: between this machine's clock before and after.
+        const clock = /^clock (\d+(?:\.\d+)?)$/.exec(line);
+        const skew = clock ? Math.max(0, Number(clock[1]) - (result.endedAt + 1), result.startedAt - Number(clock[1])) : 0;
+        if (clock && skew > maxClockSkewSecs) {
+            const ahead = Number(clock[1]) > result.endedAt;
+            problems.push(problem("clock", `${skew.toFixed(0)} s ${ahead ? "ahead of" : "behind"} this machine`,
+                "keep the hosts' clocks in sync (systemd-timesyncd or chrony)"));
+        }
+    }
+    return problems;
+}
+
+/** One report of every problem, or undefined when every host passed. */
+export function preflightReport(problems: PreflightProblem[], hostCount: number): string | undefined {
+    if (problems.length === 0) return undefined;
+    const failed = new Set(problems.map((p) => p.host.name)).size;
+    return [`preflight: ${failed} of ${hostCount} hosts failed, so no host was changed:`,
+        ...problems.map((p) => `  ${p.host.name} (${p.host.address}) ${p.check}: ${p.found}; fix: ${p.fix}`)].join("\n");
+}
+
+// Run as the SSH login, changing nothing: without the host scripts' library (which makes the state directory).
+const probeScript = fs.readFileSync(path.join(__dirname, "preflight.sh"), "utf8");
+
+/** Checks every host of the stack; the report of what failed, or undefined. */
+export function preflight(config: StackConfig, knownHostsFile: string): string | undefined {
+    const results = probeHosts(config.hosts, knownHostsFile, (host) =>
+        `PORTS='${portsFor(host, config).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}\n${probeScript}`);
+    return preflightReport(results.flatMap(problemsOf), config.hosts.length);
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The head of the host-scripts bundle that src/remote/remote.ts writes: every step script (src/*/host/)
+# follows as a `put HASH` block, HASH naming its text (lib.sh + the script). Run as root from the SSH
+# login's home, where the bundle was copied:
+#   bash BUNDLE            installs each script as /var/lib/twister2-cluster/scripts/HASH.sh (kept
+#                          while steps may still name it: an undo runs the script it was deployed with)
+#   bash BUNDLE remove     removes them all, and the bundle
+# Settings: BUNDLE_SHA256 (install), the bundle's own hash, so a stale copy is refused.
+set -euo pipefail
+dir=/var/lib/twister2-cluster/scripts
+bundle=$(readlink -f "$0")
+if [ "${1:-}" = remove ]; then
+  rm -rf "$dir"
+  rmdir /var/lib/twister2-cluster 2>/dev/null || true
+  rm -f "$bundle"
+  printf '[%s] host scripts removed\n' "$(hostname)" >&2
+  exit 0
+fi
+: "${BUNDLE_SHA256:?}"
+got=$(sha256sum "$bundle" | cut -d' ' -f1)
+[ "$got" = "$BUNDLE_SHA256" ] || { printf '[%s] %s is %s, expected %s\n' "$(hostname)" "$bundle" "$got" "$BUNDLE_SHA256" >&2; exit 1; }
+install -d -m 0755 /var/lib/twister2-cluster
+install -d -m 0700 "$dir"
+installed=0
+# put HASH: the script's text, base64-encoded, on stdin.
+put() {
+  if [ ! -f "$dir/$1.sh" ]; then
+    base64 -d >"$dir/$1.sh.tmp"
+    mv -f "$dir/$1.sh.tmp" "$dir/$1.sh"
+    installed=$((installed + 1))
+  else
+    cat >/dev/null
+  fi
+}
+trap 'printf "[%s] host scripts: %d new\n" "$(hostname)" "$installed" >&2' EXIT

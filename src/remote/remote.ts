@@ -1,0 +1,301 @@
+// The one place that decides how this program talks to a host: the connection (pinned host key,
+// dialling), how a host script and its settings become a command, how secrets travel (stdin only,
+// never in command text) and what is logged.
+import * as crypto from "node:crypto";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+/** A machine the cluster is built on, as the stack config describes it. */
+export interface Host {
+    /** Short name used in resource names and outputs (h1, zk-1, ...). */
+    name: string;
+    /** IP address (or DNS name) that other hosts and this program reach it at. */
+    address: string;
+    /** SSH login; a user with passwordless sudo, never root. */
+    user: string;
+    port: number;
+    /** Path of the SSH private key on the machine that runs `pulumi`. */
+    privateKeyFile: string;
+    /** The host's public SSH host key (`ssh-ed25519 AAAA...`); connections to any other key fail. */
+    hostKey: string;
+}
+
+/**
+ * Host-side shell: each component's steps are the scripts in its `host/` folder (src/<component>/host/),
+ * named after the component so that a name is unique; the shared library (host/lib.sh here) is
+ * prefixed to every one.
+ */
+const srcDir = path.join(__dirname, "..");
+const policyHostDir = path.join(__dirname, "host");
+const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
+
+/** Where a host keeps the scripts, each as `<hash of its text>.sh` (see host/host-scripts.sh). */
+const scriptsDirOnHost = "/var/lib/twister2-cluster/scripts";
+
+/** Every step script with the shared library in front, by file name, and the hash that names it on hosts. */
+const sharedLibrary = fs.readFileSync(path.join(policyHostDir, "lib.sh"), "utf8");
+const hostScripts = new Map(fs.readdirSync(srcDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(srcDir, entry.name, "host")) && entry.name !== "remote")
+    .flatMap((entry) => fs.readdirSync(path.join(srcDir, entry.name, "host"))
+        .filter((file) => file.endsWith(".sh"))
+        .map((file) => ({ file, where: path.join(srcDir, entry.name, "host", file) })))
+    .sort((a, b) => a.file.localeCompare(b.file))
+    .map(({ file, where }, i, all) => {
+        if (i > 0 && all[i - 1].file === file) throw new Error(`two host scripts named ${file}: ${all[i - 1].where} and ${where}`);
+        const text = `${sharedLibrary}\n${fs.readFileSync(where, "utf8")}`;
+        return [file, { text, hash: sha256(text).slice(0, 16) }];
+    }));
+
+/**
+ * What every command shares: progress (stderr) is logged, results (stdout, maybe a secret) are not;
+ * nothing travels in SSH environment requests, which stock sshd drops.
+ */
+const commandPolicy = { logging: "stderr", addPreviousOutputInEnv: false } as const;
+
+/** Settings a script receives as environment variables. Values are never secret. */
+export type ScriptSettings = Record<string, pulumi.Input<string | number | boolean>>;
+
+function shellQuote(value: string): string {
+    return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Turns a host script and its settings into the command line that runs it as root on `host`:
+ * `sudo env K='v' ... bash -c '. /var/lib/twister2-cluster/scripts/<hash>.sh' '<address>/<script>'`.
+ * The script is on the host already (deliverScripts), named by the hash of its text: a changed
+ * script or setting changes the command, and so re-runs exactly the steps it affects, while the
+ * state keeps a line, not the script. Standard input stays free for secrets. The script's $0 names
+ * the host and the script: the connection is a secret, and `preview:md` reads from the command
+ * where a step runs and what.
+ */
+function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}): pulumi.Output<string> {
+    const script = hostScripts.get(file);
+    if (!script) throw new Error(`no host script ${file} in ${srcDir}/*/host/`);
+    return pulumi.all(settings).apply((resolved) => {
+        const env = Object.keys(resolved)
+            .sort()
+            .map((key) => {
+                if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`setting name ${key} is not an environment variable name`);
+                return `${key}=${shellQuote(String(resolved[key]))}`;
+            });
+        return ["sudo", "env", ...env, "bash", "-c", shellQuote(`. ${scriptsDirOnHost}/${script.hash}.sh`),
+            shellQuote(`${host.address}/${file}`)].join(" ");
+    });
+}
+
+const projectDir = path.join(__dirname, "..", "..");
+let bundle: { file: string; sha256: string } | undefined;
+/**
+ * Every host script in one file, written beside the stack's other files once per run: the head
+ * (host/host-scripts.sh) installs each `put` block on the host it runs on. Its path is
+ * relative to the project, so the same stack gives the same step inputs in any checkout.
+ */
+function scriptBundle(): { file: string; sha256: string } {
+    if (!bundle) {
+        const blocks = [...hostScripts.values()].map(({ text, hash }) =>
+            `put ${hash} <<'T2_END_OF_SCRIPT'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_SCRIPT\n`);
+        const text = `${fs.readFileSync(path.join(policyHostDir, "host-scripts.sh"), "utf8")}${blocks.join("")}`;
+        const file = path.join(".twister2", pulumi.getStack(), "host-scripts.sh");
+        fs.mkdirSync(path.join(projectDir, path.dirname(file)), { recursive: true });
+        fs.writeFileSync(path.join(projectDir, file), text, { mode: 0o644 });
+        bundle = { file, sha256: sha256(text) };
+    }
+    return bundle;
+}
+
+const deliveries = new Map<string, command.remote.Command>();
+/**
+ * The host's scripts, delivered once per host before its first step: the bundle copied into the
+ * SSH login's home, then installed as root. A changed script installs again (a second or two) and
+ * re-runs only the steps that use it. Destroy removes the scripts after the host's last step.
+ */
+function deliverScripts(host: Host): command.remote.Command {
+    let delivery = deliveries.get(host.name);
+    if (!delivery) {
+        const { file, sha256: bundleSha256 } = scriptBundle();
+        const staged = ".twister2-cluster-host-scripts.sh";
+        const copy = copyToHost(`host-scripts-${host.name}-copy`, host, file, staged);
+        delivery = new command.remote.Command(`host-scripts-${host.name}`, {
+            connection: connectionTo(host),
+            create: `sudo env BUNDLE_SHA256=${bundleSha256} bash ${staged} ${shellQuote(`${host.address}/host-scripts.sh`)}`,
+            delete: `sudo bash ${staged} remove ${shellQuote(`${host.address}/host-scripts.sh`)}`,
+            ...commandPolicy,
+        }, { dependsOn: [copy] });
+        deliveries.set(host.name, delivery);
+    }
+    return delivery;
+}
+
+/**
+ * How every step reaches its host. The SDK makes the whole connection a secret (it holds the key).
+ * A wrong host key fails the dial, so no command runs on a host that is not the configured one.
+ * Dialling: a host on the cluster's network answers in milliseconds, so 10 s per dial is generous,
+ * and 12 dials (pauses growing 1.5x up to 5 s, about 30 s in all) ride out an sshd restart or the
+ * connections sshd drops when many steps dial one host at once (MaxStartups), while a host that is
+ * gone fails its step within about 2 minutes, naming the host.
+ */
+function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
+    return {
+        host: host.address,
+        port: host.port,
+        user: host.user,
+        privateKey: privateKeyOf(host),
+        hostKey: host.hostKey,
+        dialErrorLimit: 12,
+        perDialTimeout: 10,
+    };
+}
+
+const privateKeys = new Map<string, pulumi.Output<string>>();
+/** Each key file is read once per program run, however many steps use it. */
+function privateKeyOf(host: Host): pulumi.Output<string> {
+    let key = privateKeys.get(host.privateKeyFile);
+    if (!key) {
+        key = pulumi.secret(fs.readFileSync(host.privateKeyFile, "utf8"));
+        privateKeys.set(host.privateKeyFile, key);
+    }
+    return key;
+}
+
+export interface HostScriptArgs {
+    host: Host;
+    /** Script of a component's host/ folder run on create (and again when it or its settings change: every script is idempotent). */
+    create?: string;
+    createSettings?: ScriptSettings;
+    /** Script that undoes `create`; it runs with the settings and connection last deployed. */
+    delete?: string;
+    deleteSettings?: ScriptSettings;
+    /** Secret material for the script, read from standard input. */
+    stdin?: pulumi.Input<string>;
+    /** The script prints a secret on stdout: mark it secret. */
+    secretStdout?: boolean;
+    /** Values whose change must replace (undo, then run again) the step rather than re-run it. */
+    triggers?: pulumi.Input<unknown>[];
+}
+
+/**
+ * One step on one host: a script run over SSH as root (`command.remote.Command`), with its undo.
+ * Scripts print progress on stderr, which Pulumi shows as the step's status, and their result on
+ * stdout, which is never shown (it may be a secret). Stdin carries secrets; nothing travels in SSH
+ * environment requests, which stock sshd drops.
+ */
+export function hostScript(name: string, args: HostScriptArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
+    return new command.remote.Command(name, {
+        connection: connectionTo(args.host),
+        create: args.create ? scriptCommand(args.host, args.create, args.createSettings) : undefined,
+        delete: args.delete ? scriptCommand(args.host, args.delete, args.deleteSettings) : undefined,
+        stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
+        triggers: args.triggers,
+        ...commandPolicy,
+    }, {
+        ...opts,
+        dependsOn: [deliverScripts(args.host), ...dependencies(opts?.dependsOn)],
+        additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
+        // A replaced step's undo runs before the step runs again: both act on the same host.
+        deleteBeforeReplace: true,
+        customTimeouts: { create: "20m", update: "20m", delete: "10m", ...opts?.customTimeouts },
+    });
+}
+
+const dependencies = (on: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] =>
+    on === undefined ? [] : Array.isArray(on) ? on : [on as pulumi.Input<pulumi.Resource>];
+
+/**
+ * A file from the machine running pulumi, copied to `remotePath` on the host as the SSH user (SFTP;
+ * a relative path is in the user's home). Only its path and hash are in the state; new content
+ * copies it again. Nothing removes the copy on destroy: the step that uses it does.
+ */
+export function copyToHost(name: string, host: Host, file: string, remotePath: string, opts?: pulumi.CustomResourceOptions): command.remote.CopyToRemote {
+    return new command.remote.CopyToRemote(name, {
+        connection: connectionTo(host),
+        source: new pulumi.asset.FileAsset(file),
+        remotePath,
+    }, { ...opts, customTimeouts: { create: "30m", update: "30m", ...opts?.customTimeouts } });
+}
+
+/**
+ * A Docker provider for a host's engine, over SSH (`docker system dial-stdio` on the host) as the
+ * host's SSH user (in the `docker` group: DockerHost adds it), with the stack's key and the pinned
+ * host key only: `-F /dev/null` keeps the user's own ~/.ssh/config out. The engine is not asked
+ * for anything until a resource needs it, so a preview contacts no host.
+ */
+export function dockerOverSsh(name: string, host: Host, knownHostsFile: string, opts?: pulumi.CustomResourceOptions): docker.Provider {
+    return new docker.Provider(name, {
+        host: `ssh://${host.user}@${host.address}:${host.port}`,
+        sshOpts: [
+            "-F", "/dev/null",
+            "-i", host.privateKeyFile, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+            "-o", `UserKnownHostsFile=${knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+        ],
+        disableDockerDaemonCheck: true,
+    }, opts);
+}
+
+/** The last non-empty line a script printed on stdout: its result. */
+export function lastLine(text: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.output(text).apply((t) => t.trim().split("\n").pop()?.trim() ?? "");
+}
+
+export interface ProbeResult<H extends Host = Host> {
+    host: H;
+    /** ssh's exit status (255: ssh itself failed; then stderr says why). */
+    code: number;
+    stdout: string;
+    stderr: string;
+    /** This machine's clock (seconds) just before ssh started and just after it ended. */
+    startedAt: number;
+    endedAt: number;
+}
+
+/**
+ * Runs a read-only script (bash, as the SSH login) on every host at once, at most 32 at a time,
+ * over plain `ssh` with the stack's key and the host keys pinned in `knownHostsFile`, bounded (10 s to
+ * connect, a dead connection dropped after 15 s). It is synchronous: the program calls it before it
+ * declares anything, so a host that fails stops the run before any step exists.
+ */
+export function probeHosts<H extends Host>(hosts: H[], knownHostsFile: string, scriptFor: (host: H) => string): ProbeResult<H>[] {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-probe-"));
+    try {
+        hosts.forEach((host, i) => {
+            const ssh = ["ssh", "-F", "/dev/null", "-i", host.privateKeyFile, "-p", String(host.port),
+                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", `UserKnownHostsFile=${knownHostsFile}`,
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", `${host.user}@${host.address}`, "bash -s"];
+            const at = (ext: string) => shellQuote(path.join(dir, `${i}.${ext}`));
+            fs.writeFileSync(path.join(dir, `${i}.script`), scriptFor(host));
+            fs.writeFileSync(path.join(dir, `${i}.sh`), [
+                `date +%s >${at("started")}`,
+                `${ssh.map(shellQuote).join(" ")} <${at("script")} >${at("out")} 2>${at("err")}`,
+                `echo $? >${at("rc")}`,
+                `date +%s >${at("ended")}`,
+            ].join("\n") + "\n");
+        });
+        spawnSync("sh", ["-c", `ls ${shellQuote(dir)}/*.sh | xargs -n 1 -P 32 sh`], { stdio: "ignore", timeout: 120_000 + hosts.length * 1000 });
+        const read = (i: number, ext: string) => {
+            try {
+                return fs.readFileSync(path.join(dir, `${i}.${ext}`), "utf8");
+            } catch {
+                return "";
+            }
+        };
+        return hosts.map((host, i) => ({
+            host, code: Number(read(i, "rc").trim() || -1), stdout: read(i, "out"), stderr: read(i, "err"),
+            startedAt: Number(read(i, "started").trim()), endedAt: Number(read(i, "ended").trim()),
+        }));
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+/** Writes an OpenSSH known_hosts file pinning every host's key, for tools that shell out to `ssh`. */
+export function writeKnownHosts(file: string, hosts: Host[]): void {
+    const lines = hosts.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKey}`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${lines.join("\n")}\n`, { mode: 0o644 });
+}
