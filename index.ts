@@ -11,7 +11,8 @@ import { NfsShare } from "./src/nfs/nfsShare";
 import { OverlayNetwork } from "./src/swarm/overlayNetwork";
 import { preflight } from "./src/preflight/preflight";
 import { writeKnownHosts } from "./src/remote/remote";
-import { ConfigError, Role, loadStackConfig } from "./src/config/stackConfig";
+import { ClusterHost, ConfigError, loadStackConfig } from "./src/config/stackConfig";
+import { mesosLeaderAddress, plan } from "./src/plan/plan";
 import { SwarmCluster } from "./src/swarm/swarmCluster";
 import { renderTwister2Conf, writeTwister2Conf } from "./src/twister2-conf/twister2Conf";
 import { Twister2WorkerImage } from "./src/worker-image/twister2WorkerImage";
@@ -32,23 +33,23 @@ for (const warning of config.warnings) void pulumi.log.warn(warning);
 const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
 const knownHostsFile = path.join(stackDir, "known_hosts");
 writeKnownHosts(knownHostsFile, config.hosts);
+// Which host gets which steps, the ports and the quorums: decided once, from the config alone (src/plan/plan.ts).
+const layout = plan(config);
 // Every host checked before any is changed (`pulumi up` only: a preview contacts no host).
 const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, knownHostsFile);
 if (preflightFailures) throw new pulumi.RunError(preflightFailures);
 
-// Docker on every host that runs containers: swarm nodes and Mesos agents.
-const runsContainers = (roles: Role[]) => roles.some((role) => role.startsWith("swarm-") || role === "mesos-agent");
-const dockerHosts = new Map(config.hosts.filter((h) => runsContainers(h.roles)).map((host) => [host.name, new DockerHost(
+const dockerHosts = new Map(layout.dockerHosts.map((host) => [host.name, new DockerHost(
     `docker-${host.name}`,
     { host, source: config.docker.source, daemonJson: config.docker.daemonJson, socketUsers: [host.user] },
 )]));
-const withRole = (role: Role) => config.hosts.filter((h) => h.roles.includes(role));
-const dockerOn = (role: Role) => withRole(role).map((h) => dockerHosts.get(h.name)!);
+// The plan gives Docker to every swarm node and Mesos agent.
+const dockerOf = (host: ClusterHost) => dockerHosts.get(host.name)!;
 
-const managers = dockerOn("swarm-manager");
-const swarm = managers.length > 0
-    ? new SwarmCluster("swarm", { managers, workers: dockerOn("swarm-worker") })
-    : undefined;
+const swarm = layout.swarm && new SwarmCluster("swarm", {
+    managers: layout.swarm.managers.map(dockerOf),
+    workers: layout.swarm.workers.map(dockerOf),
+});
 const overlay = swarm && new OverlayNetwork("overlay", {
     swarm,
     knownHostsFile,
@@ -57,53 +58,59 @@ const overlay = swarm && new OverlayNetwork("overlay", {
     encrypted: config.overlay.encrypted,
 });
 
-const zkServers = withRole("zookeeper");
-const zookeeper = zkServers.length > 0 ? new ZookeeperEnsemble("zookeeper", {
-    servers: zkServers.map((host) => ({ host, id: config.zookeeper.serverIds[host.name] })),
+const zookeeper = layout.zookeeper && new ZookeeperEnsemble("zookeeper", {
+    servers: layout.zookeeper.servers,
     tickTime: config.zookeeper.tickTime,
     initLimit: config.zookeeper.initLimit,
     syncLimit: config.zookeeper.syncLimit,
-}) : undefined;
+});
 
-const mesos = zookeeper && withRole("mesos-master").length > 0 ? new MesosCluster("mesos", {
-    masters: withRole("mesos-master"),
-    agents: withRole("mesos-agent").map((host) => ({ host, docker: dockerHosts.get(host.name)! })),
+const mesos = layout.mesos && zookeeper && new MesosCluster("mesos", {
+    masters: layout.mesos.masters,
+    agents: layout.mesos.agents.map((host) => ({ host, docker: dockerOf(host) })),
+    quorum: layout.mesos.quorum,
     zookeeperConnectString: zookeeper.connectString,
     ...config.mesos,
-}) : undefined;
+});
 
 // Twister2's worker image, built on every Mesos agent (no registry), each after its Docker engine.
-const agentHosts = withRole("mesos-agent");
-const workerImageBuild = agentHosts.length > 0 ? new Twister2WorkerImage("worker-image", {
+const workerImageBuild = layout.workerImageHosts.length > 0 ? new Twister2WorkerImage("worker-image", {
     ...config.workerImage,
-    hosts: agentHosts.map((host) => ({ host, docker: dockerHosts.get(host.name)! })),
+    hosts: layout.workerImageHosts.map((host) => ({ host, docker: dockerOf(host) })),
 }) : undefined;
 
 // Job logs and outputs: the NFS share on the nfs-server host, mounted on the agents.
 const nfs = config.nfs && new NfsShare("nfs", config.nfs);
 
 // Twister2's job packages: uploaded with rsync/ssh as the upload account, downloaded over HTTP.
-const uploaderHost = withRole("uploader")[0];
-const uploaderServer = uploaderHost && config.uploader
-    ? new UploaderServer("uploader", { host: uploaderHost, ...config.uploader })
+const uploaderServer = layout.uploader && config.uploader
+    ? new UploaderServer("uploader", { host: layout.uploader, ...config.uploader })
     : undefined;
 
 // Twister2's conf/mesos for this cluster, written beside the stack for the operator's Twister2 client.
-const twister2Conf = mesos && pulumi.all([
-    mesos.zkUrl, mesos.leaderUrl, overlay?.networkName,
-    uploaderServer && pulumi.all([uploaderServer.directory, uploaderServer.scpConnection, uploaderServer.sshConnection, uploaderServer.fetchUri]),
-    nfs && pulumi.all([nfs.address, nfs.path]),
-    workerImageBuild?.image,
-]).apply(([zkUrl, leaderUrl, overlayName, upload, share, image]) => renderTwister2Conf({
-    mesosZkUrl: zkUrl,
+// (pulumi.output, not pulumi.all: the same unwrapping, and it keeps each field's type.)
+const mesosLayout = layout.mesos;
+const twister2Conf = mesosLayout && mesos && pulumi.output({
+    zkUrl: mesos.zkUrl,
+    leaderUrl: mesos.leaderUrl,
+    overlayNetworkName: overlay?.networkName,
+    nfs: nfs && { address: nfs.address, path: nfs.path },
+    workerImage: workerImageBuild?.image,
+}).apply((deployed) => renderTwister2Conf({
+    mesosZkUrl: deployed.zkUrl,
     // The leader when the stack was deployed (any master redirects to the current one).
-    mesosMasterHost: /^https?:\/\/([^:/]+)/.exec(leaderUrl)?.[1] ?? withRole("mesos-master")[0].address,
+    mesosMasterHost: mesosLeaderAddress(mesosLayout, deployed.leaderUrl),
     mesosCluster: config.mesos.cluster,
-    overlayNetworkName: overlayName,
-    workerImage: image,
-    nfs: share && { address: share[0], path: share[1] },
-    uploader: upload && { directory: upload[0], scpConnection: upload[1], sshConnection: upload[2], url: upload[3] },
-    jobMasterIp: withRole("mesos-master")[0].address,
+    overlayNetworkName: deployed.overlayNetworkName,
+    workerImage: deployed.workerImage,
+    nfs: deployed.nfs,
+    uploader: uploaderServer && {
+        directory: uploaderServer.directory,
+        scpConnection: uploaderServer.scpConnection,
+        sshConnection: uploaderServer.sshConnection,
+        url: uploaderServer.fetchUri,
+    },
+    jobMasterIp: mesosLayout.masters[0].address,
 }));
 export const twister2ConfDir = twister2Conf?.apply((files) => writeTwister2Conf(path.join(stackDir, "conf", "mesos"), files));
 export const twister2ConfFiles = twister2Conf;
@@ -121,18 +128,9 @@ export const hosts = config.hosts.map((h) => ({
         "nfs-server": h.roles.includes("nfs-server") ? nfs?.version : undefined,
     }).apply((services) => Object.fromEntries(Object.entries(services).filter(([, version]) => version !== undefined))),
 }));
-// Where users go: the Mesos UI (the leader), ZooKeeper, the swarm manager.
-export const endpoints = {
-    mesosUi: mesos?.leaderUrl,
-    mesosMasters: mesos?.masterUrls,
-    mesosZkUrl: mesos?.zkUrl,
-    zookeeper: zookeeper?.connectString,
-    swarmManager: swarm?.managerAddress.apply((ip) => `${ip}:2377`),
-    overlayNetwork: overlay?.networkName,
-    uploaderUrl: uploaderServer?.url,
-    nfs: nfs && pulumi.interpolate`${nfs.address}:${nfs.path}`,
-};
-export const swarmManager = swarm?.managerAddress;
+// Where users go. The Mesos UI is mesosLeader; Twister2's settings are in uploader, nfsShare and workerImage.
+// Where nodes join the swarm (`docker swarm join --token ... <swarmJoinAddress>`): the first manager, port 2377.
+export const swarmJoinAddress = layout.swarm?.joinAddress;
 export const swarmNodeIds = swarm?.nodeIds;
 export const overlayNetwork = overlay && { name: overlay.networkName, id: overlay.networkId };
 export const zookeeperConnectString = zookeeper?.connectString;
@@ -140,6 +138,7 @@ export const zookeeperModes = zookeeper?.modes;
 export const zookeeperLastRollingRestart = zookeeper?.lastRollingRestart;
 export const mesosZkUrl = mesos?.zkUrl;
 export const mesosMasters = mesos?.masterUrls;
+// The leading master's URL when the stack was deployed: the Mesos UI (any master redirects to the leader).
 export const mesosLeader = mesos?.leaderUrl;
 // Twister2's uploader settings: directory, scp/ssh command.connection, HTTP.fetch.uri (= fetchUri).
 export const uploader = uploaderServer && {

@@ -2,6 +2,7 @@
 // each other. Pure: the stack's config (and, when given, values from `pulumi stack output`) in, DOT out.
 // See scripts/diagram.sh for the command (`npm run diagram -- STACK`).
 import type { ClusterHost, Role, StackConfig } from "../src/config/stackConfig";
+import { mesosLeaderAddress, plan, ports } from "../src/plan/plan";
 
 /** What `pulumi stack output --json` adds, when the stack has been deployed (every field optional). */
 export interface LiveValues {
@@ -45,9 +46,6 @@ export function liveValues(outputs: unknown): LiveValues | undefined {
     return Object.keys(live).length > 0 ? live : undefined;
 }
 
-/** Ports the components listen on (src/<component>/). */
-const ports = { zookeeper: 2181, mesosMaster: 5050, mesosAgent: 5051, swarm: 2377 };
-
 const colors = {
     docker: { fill: "#d9ead3", line: "#38761d" },
     swarm: { fill: "#ead1dc", line: "#741b47" },
@@ -64,18 +62,15 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
     // Rows, top to bottom, so that every host box reads the same way and the links run downwards.
     const rows = new Map<Row, string[]>();
     const inRow = (row: Row, nodeId: string) => rows.set(row, [...(rows.get(row) ?? []), nodeId]);
-    const withRole = (role: Role) => config.hosts.filter((h) => h.roles.includes(role));
-    const managers = withRole("swarm-manager");
-    const workers = withRole("swarm-worker");
-    const zkServers = withRole("zookeeper");
-    const masters = withRole("mesos-master");
-    const agents = withRole("mesos-agent");
-    // As index.ts: Docker on every host that runs containers (swarm nodes and Mesos agents).
-    const dockerHosts = config.hosts.filter((h) => h.roles.some((r) => r.startsWith("swarm-") || r === "mesos-agent"));
-    const hasSwarm = managers.length > 0;
-    const hasZk = zkServers.length > 0;
-    const hasMesos = hasZk && masters.length > 0;
-    const leaderAddress = live?.mesosLeader ? /^https?:\/\/\[?([^\]/]+?)\]?(:\d+)?(\/|$)/.exec(live.mesosLeader)?.[1] : undefined;
+    // What runs where, as index.ts deploys it.
+    const layout = plan(config);
+    const { dockerHosts, swarm, zookeeper, mesos } = layout;
+    const managers = swarm?.managers ?? [];
+    const workers = swarm?.workers ?? [];
+    const masters = mesos?.masters ?? [];
+    const agents = mesos?.agents ?? [];
+    // Marked only when `pulumi stack output` tells which master leads.
+    const leaderAddress = mesos && live?.mesosLeader ? mesosLeaderAddress(mesos, live.mesosLeader) : undefined;
     const version = (host: ClusterHost, service: string): string | undefined => live?.versions?.[host.name]?.[service];
 
     const title = [
@@ -102,25 +97,26 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
             const v = version(host, "docker");
             node(id.docker(host), ["Docker Engine", html(v ? `${config.docker.source} ${v}` : config.docker.source)], colors.docker, "", Row.docker);
         }
-        if (hasSwarm && (host.roles.includes("swarm-manager") || host.roles.includes("swarm-worker"))) {
-            const isManager = host.roles.includes("swarm-manager");
+        if (managers.includes(host) || workers.includes(host)) {
+            const isManager = managers.includes(host);
             const nodeId = live?.swarmNodeIds?.[host.name];
             node(id.swarm(host), [
                 isManager ? (host === managers[0] ? "Swarm manager (first)" : "Swarm manager") : "Swarm worker",
-                ...(host === managers[0] ? [html(`${host.address}:${ports.swarm}`)] : []),
+                ...(swarm && host === managers[0] ? [html(swarm.joinAddress)] : []),
                 ...(nodeId ? [small(`node ${nodeId.slice(0, 12)}`)] : []),
             ], colors.swarm, "", host === managers[0] ? Row.firstManager : Row.swarmNodes);
         }
-        if (host.roles.includes("zookeeper")) {
+        const zkServer = zookeeper?.servers.find((s) => s.host === host);
+        if (zkServer) {
             const mode = live?.zookeeperModes?.[host.address];
             const v = version(host, "zookeeper");
             node(id.zookeeper(host), [
-                html(`ZooKeeper server.${config.zookeeper.serverIds[host.name] ?? "?"}`),
-                html(`:${ports.zookeeper}${mode ? ` (${mode})` : ""}`),
+                html(`ZooKeeper server.${zkServer.id}`),
+                html(`:${ports.zookeeperClient}${mode ? ` (${mode})` : ""}`),
                 ...(v ? [small(v)] : []),
             ], colors.zookeeper, mode === "leader" ? ", penwidth=2.5" : "", Row.zookeeper);
         }
-        if (host.roles.includes("mesos-master")) {
+        if (masters.includes(host)) {
             const leader = leaderAddress === host.address;
             const v = version(host, "mesos-master");
             node(id.master(host), [
@@ -129,14 +125,14 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
                 ...(v ? [small(v)] : []),
             ], colors.mesosMaster, leader ? ", penwidth=2.5" : "", Row.mesosMasters);
         }
-        if (host.roles.includes("mesos-agent")) {
+        if (agents.includes(host)) {
             const v = version(host, "mesos-agent");
             node(id.agent(host), ["Mesos agent", html(`:${ports.mesosAgent}`), ...(v ? [small(v)] : [])], colors.mesosAgent, "", Row.mesosAgents);
         }
-        if (host.roles.includes("uploader") && config.uploader) {
+        if (host === layout.uploader && config.uploader) {
             node(id.uploader(host), ["Uploader (nginx)", html(`:${config.uploader.port}${config.uploader.urlPath}`)], colors.other, "", Row.zookeeper);
         }
-        if (host.roles.includes("nfs-server") && config.nfs) {
+        if (host === layout.nfs?.server && config.nfs) {
             const v = version(host, "nfs-server");
             node(id.nfs(host), [html(`NFS server (${config.nfs.implementation})`), html(config.nfs.path), ...(v ? [small(v)] : [])], colors.other, "", Row.zookeeper);
         }
@@ -149,32 +145,29 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
         out.push(`  ${quote(from)} -> ${quote(to)} [${Object.entries(attrs).map(([k, v]) => `${k}=${typeof v === "number" ? v : quote(v)}`).join(", ")}];`);
 
     // ZooKeeper: the ensemble, which the Mesos masters use to elect their leader.
-    if (hasZk) {
-        const quorum = Math.floor(zkServers.length / 2) + 1;
-        const connect = zkServers.map((h) => `${h.address}:${ports.zookeeper}`).join(",");
+    if (zookeeper) {
         inRow(Row.hubs, id.ensemble);
         out.push("");
         out.push(`  ${quote(id.ensemble)} [shape=cylinder, label=<${lines([
             "<b>ZooKeeper ensemble</b>",
-            html(`${zkServers.length} server(s), quorum ${quorum}`),
-            html(zkServers.map((h) => `server.${config.zookeeper.serverIds[h.name] ?? "?"}=${h.name}`).join("  ")),
-            small(connect),
+            html(`${zookeeper.servers.length} server(s), quorum ${zookeeper.quorum}`),
+            html(zookeeper.servers.map((s) => `server.${s.id}=${s.host.name}`).join("  ")),
+            small(zookeeper.connectString),
         ])}>, fillcolor=${quote(colors.zookeeper.fill)}, color=${quote(colors.zookeeper.line)}];`);
-        for (const host of zkServers) {
+        for (const { host } of zookeeper.servers) {
             edge(id.zookeeper(host), id.ensemble, { dir: "none", style: "dashed", color: colors.zookeeper.line, tooltip: `${host.name} serves in the ensemble` });
         }
     }
 
     // Mesos: masters (a quorum of them) elect a leader in ZooKeeper; agents register with the masters.
-    if (hasMesos) {
-        const quorum = Math.floor(masters.length / 2) + 1;
-        const zkUrl = `zk://${zkServers.map((h) => `${h.address}:${ports.zookeeper}`).join(",")}/mesos`;
+    if (mesos && zookeeper) {
+        const zkUrl = `zk://${zookeeper.connectString}/mesos`;
         inRow(Row.hubs, id.mesos);
         out.push("");
         out.push(`  ${quote(id.mesos)} [shape=note, label=<${lines([
             "<b>Mesos</b>",
             html(`cluster ${config.mesos.cluster}`),
-            html(`masters ${masters.map((h) => h.name).join(", ")}: quorum ${quorum} of ${masters.length}`),
+            html(`masters ${masters.map((h) => h.name).join(", ")}: quorum ${mesos.quorum} of ${masters.length}`),
             html(`agents ${agents.map((h) => h.name).join(", ") || "none"}`),
             small(zkUrl),
             small(`${config.mesos.repository.package} from ${config.mesos.repository.url}`),
@@ -183,7 +176,7 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
             edge(id.master(host), id.ensemble, {
                 label: host === masters[0] ? "zk://…/mesos" : "",
                 color: colors.zookeeper.line,
-                tooltip: `${host.name}: --zk=${zkUrl} --quorum=${quorum}`,
+                tooltip: `${host.name}: --zk=${zkUrl} --quorum=${mesos.quorum}`,
             });
         }
         for (const agent of agents) {
@@ -203,7 +196,7 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
     }
 
     // Docker Swarm: every node joins the first manager; the overlay network spans the swarm.
-    if (hasSwarm) {
+    if (swarm) {
         const first = managers[0];
         for (const host of [...managers.slice(1), ...workers]) {
             edge(id.swarm(host), id.swarm(first), {
@@ -228,11 +221,9 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
     }
 
     // NFS: the hosts that mount the share.
-    const nfsServer = config.nfs && withRole("nfs-server")[0];
-    if (config.nfs && nfsServer) {
-        for (const client of config.nfs.mountOn ?? []) {
-            const from = config.hosts.find((h) => h.name === client.name);
-            if (from) edge(firstNode(from), id.nfs(nfsServer), { label: "mounts", style: "dashed", constraint: "false", color: colors.other.line, ltail: `cluster_host_${from.name}` });
+    if (layout.nfs) {
+        for (const client of layout.nfs.clients) {
+            edge(firstNode(client), id.nfs(layout.nfs.server), { label: "mounts", style: "dashed", constraint: "false", color: colors.other.line, ltail: `cluster_host_${client.name}` });
         }
     }
 

@@ -70,11 +70,14 @@ stop_pid() {
 }
 
 # --- packages on this machine ----------------------------------------------------------------------
+# The lab's own small installer: src/remote/host/lib.sh's (package lock, records for the undo) is for
+# cluster hosts, and sourcing it here would make its state directory on this machine.
 apt_updated=
+installed_here() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 apt_install_here() {
   local missing=() pkg
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    installed_here "$pkg" || missing+=("$pkg")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
   say "installing ${missing[*]} on this machine"
@@ -112,7 +115,7 @@ ensure_network() {
 start_apt_cache() {
   local conf="$LAB_DIR/apt-cacher-ng" cache="$cache_dir/apt-cacher-ng" i
   pid_alive "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng && return 0
-  if ! dpkg-query -W -f='${Status}' apt-cacher-ng 2>/dev/null | grep -q 'install ok installed'; then
+  if ! installed_here apt-cacher-ng; then
     apt_install_here apt-cacher-ng
     # The package's postinst may have started the system service: that is a process we started. End it.
     stop_pid /run/apt-cacher-ng/pid apt-cacher-ng

@@ -1,56 +1,54 @@
-// Turns `pulumi preview --json` into a Markdown summary for a pull request or a terminal: per
-// component, which hosts a change touches, how (create, re-run, replace, delete), and which host
-// scripts will run. The command is scripts/preview-md.sh (`npm run preview:md -- STACK`).
+// Turns a preview (the engine's steps and summary, scripts/automation.ts: previewStack) into a Markdown
+// summary for a pull request or a terminal: per component, which hosts a change touches, how (create,
+// re-run, replace, delete), and which host scripts will run. The command is scripts/preview-md.sh
+// (`npm run preview:md -- STACK`). Pure.
+import type { StepEventMetadata } from "@pulumi/pulumi/automation";
+import type { StackPreview } from "./automation";
 
-interface ResourceState {
-    type: string;
-    parent?: string;
-    inputs?: { create?: string; delete?: string };
+/** The parts of a step this summary reads (the engine's events give null for an absent state). */
+type Step = Pick<StepEventMetadata, "op" | "urn" | "type" | "diffs"> & {
+    old?: StepState | null;
+    new?: StepState | null;
+};
+type StepState = Pick<NonNullable<StepEventMetadata["old"]>, "parent" | "inputs">;
+
+export interface Preview {
+    steps: Step[];
+    changeSummary: StackPreview["changeSummary"];
 }
 
-interface PreviewStep {
-    op: string;
-    urn: string;
-    oldState?: ResourceState;
-    newState?: ResourceState;
-    diffReasons?: string[];
-}
-
-export interface PreviewJson {
-    steps?: PreviewStep[];
-    changeSummary?: Record<string, number>;
-}
-
-// Replacement shows as three steps of one resource; the summary shows it once.
+// A replacement is three steps of one resource (create-replacement, replace, delete-replaced); the
+// summary shows it once, as its replace step. Unchanged resources are counted, not listed.
 const hiddenOps = new Set(["same", "read", "create-replacement", "delete-replaced", "discard", "discard-replaced"]);
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 /** Where and what a command line runs: scriptCommand() ends every command with '<host address>/<script>'. */
-function targetOf(command?: string): { host?: string; script?: string } {
-    const last = command?.trim().split(/\s+/).pop()?.replace(/^'|'$/g, "");
+function targetOf(command: unknown): { host?: string; script?: string } {
+    // A secret command is no text in the preview (its value is hidden): nothing to tell.
+    const last = typeof command === "string" ? command.trim().split(/\s+/).pop()?.replace(/^'|'$/g, "") : undefined;
     if (!last) return {};
     const slash = last.lastIndexOf("/");
     return slash < 0 ? { script: last } : { host: last.slice(0, slash), script: last.slice(slash + 1) };
 }
-const scriptOf = (command?: string) => targetOf(command).script;
+const scriptOf = (command: unknown) => targetOf(command).script;
 
-function changeOf(step: PreviewStep, state: ResourceState): string {
+function changeOf(step: Step, state: StepState): string {
     const run = scriptOf(state.inputs?.create);
-    const undo = scriptOf(step.oldState?.inputs?.delete);
+    const undo = scriptOf(step.old?.inputs?.delete);
     switch (step.op) {
         case "create": return run ? `create: runs \`${run}\`` : "create";
-        case "update": return step.diffReasons?.some((r) => r === "create" || r === "stdin") && run
-            ? `update: runs \`${run}\` again` : `update (${(step.diffReasons ?? []).join(", ") || "settings"})`;
+        case "update": return step.diffs?.some((d) => d === "create" || d === "stdin") && run
+            ? `update: runs \`${run}\` again` : `update (${(step.diffs ?? []).join(", ") || "settings"})`;
         case "replace": return `replace: ${undo ? `undoes with \`${undo}\`, ` : ""}${run ? `runs \`${run}\`` : "creates anew"}`;
         case "delete": return undo ? `delete: undoes with \`${undo}\`` : "delete";
         default: return step.op;
     }
 }
 
-export function renderPreview(stack: string, preview: PreviewJson): string {
-    const summary = preview.changeSummary ?? {};
-    const changes = (preview.steps ?? []).filter((s) => !hiddenOps.has(s.op));
+export function renderPreview(stack: string, preview: Preview): string {
+    const summary: Record<string, number | undefined> = preview.changeSummary;
+    const changes = preview.steps.filter((s) => !hiddenOps.has(s.op));
     const counts = Object.entries(summary).filter(([op]) => op !== "same").map(([op, n]) => `${n} to ${op}`);
     const header = `### \`pulumi preview\` of stack \`${stack}\``;
     if (changes.length === 0) {
@@ -59,8 +57,8 @@ export function renderPreview(stack: string, preview: PreviewJson): string {
 
     const rows: string[][] = [];
     for (const step of changes) {
-        const state = step.newState ?? step.oldState;
-        if (!state || state.type.startsWith("pulumi:")) continue;
+        const state = step.new ?? step.old;
+        if (!state || step.type.startsWith("pulumi:")) continue;
         const component = state.parent && !state.parent.includes("pulumi:pulumi:Stack")
             ? `${typeOf(state.parent).split(":").pop()} \`${nameOf(state.parent)}\`` : "(stack)";
         const host = targetOf(state.inputs?.create ?? state.inputs?.delete).host ?? "";

@@ -3,6 +3,7 @@
 // the leading Mesos master's /master/state), the results go out, each difference with its repair.
 import type { StackOutputs } from "../liveStack";
 import type { StackConfig } from "../../src/config/stackConfig";
+import { plan } from "../../src/plan/plan";
 
 /** `<fact> <value...>` lines of check/probe.sh, by fact (a fact may repeat: swarm-node). */
 export type HostFacts = Map<string, string[]>;
@@ -52,10 +53,11 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
     const add = (host: string, component: string, check: string, ok: boolean, detail: string, repair?: Repair) =>
         results.push({ host, component, check, ok, detail, repair: ok ? undefined : repair });
     const replace = (...names: string[]): Repair => ({ replace: names });
-    const withRole = (role: string) => config.hosts.filter((h) => h.roles.includes(role as never));
-    const managers = withRole("swarm-manager");
-    const swarmHosts = [...managers, ...withRole("swarm-worker")];
-    const zookeepers = withRole("zookeeper");
+    const layout = plan(config);
+    const managers = layout.swarm?.managers ?? [];
+    const swarmHosts = [...managers, ...layout.swarm?.workers ?? []];
+    const zookeeperCount = layout.zookeeper?.servers.length ?? 0;
+    const agents = layout.mesos?.agents ?? [];
     const services = new Map((outputs.hosts ?? []).map((h) => [h.name, h.services]));
 
     for (const host of config.hosts) {
@@ -66,8 +68,7 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
             continue;
         }
         const one = (key: string) => got.get(key)?.[0] ?? "absent";
-        const runsContainers = host.roles.some((r) => r.startsWith("swarm-") || r === "mesos-agent");
-        if (runsContainers) {
+        if (layout.dockerHosts.includes(host)) {
             const expected = services.get(host.name)?.docker;
             const engine = one("docker");
             add(host.name, "docker", "engine running", /^\d/.test(engine) && (!expected || engine === expected),
@@ -80,7 +81,7 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
         }
         if (host.roles.includes("zookeeper")) {
             const mode = one("zookeeper");
-            const wanted = zookeepers.length === 1 ? ["standalone"] : ["leader", "follower"];
+            const wanted = zookeeperCount === 1 ? ["standalone"] : ["leader", "follower"];
             add(host.name, "zookeeper", "serving", wanted.includes(mode), `srvr: ${mode}`, replace(`zookeeper-${host.name}-server`));
             const id = String(config.zookeeper.serverIds[host.name]);
             add(host.name, "zookeeper", "server id", one("zookeeper-id") === id, `myid ${one("zookeeper-id")}${one("zookeeper-id") === id ? "" : `, expected ${id}`}`,
@@ -134,21 +135,21 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
     }
 
     // Mesos as the leading master sees it: a leader, every configured agent active with its attributes.
-    if (withRole("mesos-master").length > 0) {
+    if (layout.mesos) {
         const mesos = facts.mesos;
         if (!mesos || isError(mesos)) {
             add("mesos", "mesos", "a leading master", false, mesos?.error ?? "not asked");
         } else {
             add("mesos", "mesos", "a leading master", Boolean(mesos.leader), `${mesos.leader ?? "none"} (${mesos.version ?? "?"})`);
             const wantedAttributes = Object.entries(config.mesos.agentAttributes ?? {}).map(([k, v]) => `${k}:${v}`).sort().join(";");
-            for (const host of withRole("mesos-agent")) {
+            for (const host of agents) {
                 const agent = mesos.slaves.find((s) => s.hostname === host.address);
                 const attributes = agent ? Object.entries(agent.attributes).map(([k, v]) => `${k}:${v}`).sort().join(";") : "";
                 add(host.name, "mesos", "agent active at the leader", Boolean(agent?.active) && attributes === wantedAttributes,
                     !agent ? "not registered" : !agent.active ? "inactive" : attributes === wantedAttributes ? `active${attributes ? `, ${attributes}` : ""}` : `attributes ${attributes || "none"}, expected ${wantedAttributes || "none"}`,
                     replace(`mesos-${host.name}-agent`));
             }
-            for (const extra of mesos.slaves.filter((s) => !withRole("mesos-agent").some((h) => h.address === s.hostname))) {
+            for (const extra of mesos.slaves.filter((s) => !agents.some((h) => h.address === s.hostname))) {
                 // An agent the leader lost (its host died) stays listed, inactive, until Mesos gives up on it.
                 add("mesos", "mesos", "no agent other than the stack's", false, extra.active ? `agent ${extra.hostname} is registered`
                     : `agent ${extra.hostname} is registered, inactive`, { command: extra.active ? `stop mesos-agent on ${extra.hostname}`
@@ -159,7 +160,7 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
 
     if (outputs.uploader && facts.uploader) {
         const { listing, corePackage } = facts.uploader;
-        const host = withRole("uploader")[0]?.name ?? "uploader";
+        const host = layout.uploader?.name ?? "uploader";
         add(host, "uploader", `GET ${outputs.uploader.url} refuses a listing`, listing === 403 || listing === 404, `HTTP ${listing}`, replace("uploader-nginx"));
         if (outputs.uploader.corePackageUrl) {
             add(host, "uploader", "HEAD of the core package", corePackage === 200, `HTTP ${corePackage}`, replace("uploader-core-package"));

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { plan } from "../../src/plan/plan";
 import { Host } from "../../src/remote/remote";
 import { loadLiveStack, resourceUrns, runMain, sshOptions, UsageError } from "../liveStack";
 import { checkCluster, CheckResult, ClusterFacts, HostFacts, MesosState, parseFacts, repairPlan } from "./checks";
@@ -69,7 +70,7 @@ async function main(): Promise<number> {
     const { config, outputs } = loadLiveStack(stack);
     if (!outputs.hosts) throw new UsageError(`stack ${stack} has no outputs: deploy it first (pulumi up)`);
 
-    const firstManager = config.hosts.find((h) => h.roles.includes("swarm-manager"));
+    const firstManager = plan(config).swarm?.managers[0];
     const facts: ClusterFacts = { hosts: new Map() };
     const probes = config.hosts.map(async (host) => {
         facts.hosts.set(host.name, await probe(stack, host, {
@@ -91,18 +92,18 @@ async function main(): Promise<number> {
     const order = new Map(config.hosts.map((h, i) => [h.name, i]));
     const results = checkCluster(config, outputs, facts).sort((a, b) => (order.get(a.host) ?? 99) - (order.get(b.host) ?? 99));
     const differences = results.filter((r) => !r.ok);
-    const plan = differences.length > 0 ? repairPlan(differences, resourceUrns(stack), stack) : { commands: [], unknown: [] };
+    const repair = differences.length > 0 ? repairPlan(differences, resourceUrns(stack), stack) : { commands: [], unknown: [] };
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     if (json) {
-        console.log(JSON.stringify({ stack, checks: results, differences: differences.length, repair: plan, seconds: Number(seconds) }, null, 2));
+        console.log(JSON.stringify({ stack, checks: results, differences: differences.length, repair, seconds: Number(seconds) }, null, 2));
     } else {
         console.log(table(results));
         console.log(`\n${stack}: ${results.length} checks on ${config.hosts.length} hosts in ${seconds} s: ` +
             (differences.length === 0 ? "the cluster is what the stack says" : `${differences.length} differ`));
         for (const d of differences) console.log(`  ${d.host} ${d.component}: ${d.check}: ${d.detail}`);
-        if (plan.pulumiUp) console.log(`repair (one run replaces the steps above):\n  ${plan.pulumiUp}`);
-        for (const command of plan.commands) console.log(`repair by hand:\n  ${command}`);
-        if (plan.unknown.length) console.log(`not in the stack's state (run pulumi up): ${plan.unknown.join(", ")}`);
+        if (repair.pulumiUp) console.log(`repair (one run replaces the steps above):\n  ${repair.pulumiUp}`);
+        for (const command of repair.commands) console.log(`repair by hand:\n  ${command}`);
+        if (repair.unknown.length) console.log(`not in the stack's state (run pulumi up): ${repair.unknown.join(", ")}`);
     }
     return differences.length === 0 ? 0 : 1;
 }

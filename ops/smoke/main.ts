@@ -9,6 +9,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { plan } from "../../src/plan/plan";
 import { loadLiveStack, runMain, ssh, sshOptions, StackOutputs, UsageError } from "../liveStack";
 import { SchedulerConnection, terminalStates } from "./mesosScheduler";
 import { Outcome, SmokeAgent, SmokeJob, SmokeJobSpec, TaskRecord } from "./smokeJob";
@@ -131,12 +132,12 @@ async function main(): Promise<number> {
     ].filter(Boolean);
     if (missing.length > 0) throw new UsageError(`stack ${options.stack} has no ${missing.join(", ")} in its outputs: deploy it first (pulumi up)`);
     const { mesosMasters, overlayNetwork, workerImage, uploader, nfsShare } = outputs as Required<StackOutputs>;
-    const hostsWith = (role: string) => config.hosts.filter((h) => h.roles.includes(role as never));
-    const agents: SmokeAgent[] = hostsWith("mesos-agent").map((h) => ({ name: h.name, hostname: h.address }));
-    const agentHosts = new Map(hostsWith("mesos-agent").map((h) => [h.name, h]));
-    const uploaderHost = hostsWith("uploader")[0];
-    const nfsServer = hostsWith("nfs-server")[0];
-    if (agents.length === 0 || !uploaderHost || !nfsServer) throw new UsageError("the stack needs mesos-agent, uploader and nfs-server hosts");
+    const layout = plan(config);
+    if (!layout.mesos?.agents.length || !layout.uploader || !layout.nfs) throw new UsageError("the stack needs mesos-agent, uploader and nfs-server hosts");
+    const agents: SmokeAgent[] = layout.mesos.agents.map((h) => ({ name: h.name, hostname: h.address }));
+    const agentHosts = new Map(layout.mesos.agents.map((h) => [h.name, h]));
+    const uploaderHost = layout.uploader;
+    const nfsServer = layout.nfs.server;
 
     const stamp = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
     const jobId = `smoke-${stamp}-${crypto.randomBytes(2).toString("hex")}`;

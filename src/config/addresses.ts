@@ -1,4 +1,4 @@
-// Address checks shared by the config parsers (stackConfig.ts and the components' own parsers).
+// Address checks shared by the config schemas and rules (is it an address, a DNS name, a CIDR; is an address in a CIDR).
 import * as net from "node:net";
 
 const hostNamePattern = /^(?=.{1,253}$)[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;

@@ -2,7 +2,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, RawConfig } from "./stackConfig";
+import YAML from "yaml";
+import { ConfigError, parseStackConfig, RawConfig } from "./stackConfig";
 import { configProblems, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
 
 const { dir, keyFile } = scratchDir();
@@ -43,7 +44,7 @@ describe("stack config validation", () => {
         ["a missing key file", withHost(0, { privateKeyFile: "/nonexistent/key" }), /^hosts\[0\]\.privateKeyFile: \/nonexistent\/key does not exist or is not readable/],
         ["a host key that is not one", withHost(0, { hostKey: "AAAA" }), /^hosts\[0\]\.hostKey: set the host's public SSH host key/],
         ["a port out of range", withHost(0, { port: 70000 }), /^hosts\[0\]\.port: 70000 is not a TCP port/],
-        ["an unknown role", { ...good(), roles: { h1: ["swarm-manager"], h2: ["mesos-king"] } }, /^roles\.h2: unknown role 'mesos-king'; known roles: swarm-manager, swarm-worker, zookeeper/],
+        ["an unknown role", { ...good(), roles: { h1: ["swarm-manager"], h2: ["mesos-king"] } }, /^roles\.h2\[0\]: unknown role 'mesos-king'; known roles: swarm-manager, swarm-worker, zookeeper/],
         ["roles for an unknown host", { ...good(), roles: { h1: ["swarm-manager"], h9: ["swarm-worker"] } }, /^roles\.h9: no host is named 'h9'; known hosts: h1, h2, h3/],
         ["an even manager count", { ...good(), roles: { h1: ["swarm-manager"], h2: ["swarm-manager"] } }, /^roles: 2 hosts are swarm-manager; use an odd number/],
         ["workers without a manager", { ...good(), roles: { h2: ["swarm-worker"] } }, /^roles: swarm workers need a swarm-manager/],
@@ -124,5 +125,46 @@ describe("stack config validation", () => {
         expect(problems).toHaveLength(1);
         expect(problems[0]).toMatch(/^hostsFile: cannot read .*missing\.json .*npm run lab:up/);
         expect(hostKey).toMatch(/^ssh-ed25519 /);
+    });
+});
+
+describe("the dev stack's config", () => {
+    // The lab's files, as `npm run lab:up` leaves them in .lab/ (hostsFile, the login's public key, the Mesos stand-in's key).
+    const project = path.join(dir, "lab-project");
+    fs.mkdirSync(path.join(project, ".lab", "mesos-repo"), { recursive: true });
+    const inventory = { hosts: labHosts(keyFile, 5).map((h) => ({ ...h, container: `t2-lab-${h.name}` })) };
+    fs.writeFileSync(path.join(project, ".lab", "inventory.json"), JSON.stringify(inventory));
+    fs.writeFileSync(path.join(project, ".lab", "id_ed25519.pub"), `${hostKey} lab\n`);
+    fs.copyFileSync(repoKey, path.join(project, ".lab", "mesos-repo", "key.asc"));
+    const devStack = (): Record<string, any> => {
+        const yaml = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+        return Object.fromEntries(Object.entries(yaml.config).map(([key, value]) => [key.replace(/^twister2-cluster:/, ""), value]));
+    };
+
+    it("is right, with the lab's inventory", () => {
+        const config = parseStackConfig(devStack(), project);
+        expect(config.hosts.map((h) => h.name)).toEqual(["h1", "h2", "h3", "h4", "h5"]);
+        expect(Object.keys(config.hosts[0]).sort()).toEqual(["address", "hostKey", "name", "port", "privateKeyFile", "roles", "user"]);
+    });
+
+    it("says what test/e2e/config.e2e.test.ts expects of its bad config, every problem at once", () => {
+        const config = devStack();
+        config.roles.h2 = ["swarm-manager", "zookeeper", "mesos-master", "uploader"];
+        config.nfs.clients = ["*"];
+        config.uploader.port = 5050;
+        config.overlay.subnet = "10.77.0.0/16";
+        const problems = configProblems(config, project);
+        expect(problems).toEqual([
+            "nfs.clients[0]: '*' opens the share to the world; list the hosts' addresses or their subnet (e.g. 10.77.0.0/24), " +
+                "or leave nfs.clients out to allow the cluster's hosts",
+            "uploader.port: 5050 is the Mesos master's port; choose another port for the uploader (default 8082)",
+            "roles: 2 hosts are swarm-manager; use an odd number (1, 3, 5): the quorum is a majority of them, and 2 survive no failure",
+            ...[1, 2, 3, 4, 5].map((i) => `overlay.subnet: 10.77.0.0/16 contains h${i}'s address 10.77.0.${10 + i}; choose a subnet outside the hosts' network`),
+        ]);
+        // The e2e test's expectations, on the message ConfigError makes of them (what `pulumi preview` prints).
+        const message = new ConfigError(problems).message;
+        for (const expected of [/roles: 2 hosts are swarm-manager; use an odd number/, /nfs\.clients/, /uploader\.port/, /overlay\.subnet: 10\.77\.0\.0\/16 contains h1's address/]) {
+            expect(message).toMatch(expected);
+        }
     });
 });

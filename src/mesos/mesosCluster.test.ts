@@ -1,10 +1,11 @@
-// MesosCluster under mocks: flags that Mesos 1.11 knows, a computed quorum, the agent secret only on
+// MesosCluster under mocks: flags that Mesos 1.11 knows, the plan's quorum, the agent secret only on
 // stdin and as a secret, and agents that wait for Docker on their host.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { agentFlags, masterFlags, mesosQuorum } from "./mesosCluster";
+import YAML from "yaml";
+import { agentFlags, masterFlags } from "./mesosCluster";
 import { labHosts, scratchDir } from "../../test/unit/fixtures";
 import { fakeAgentSecret, hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
 
@@ -45,14 +46,13 @@ beforeAll(async () => {
 });
 
 describe("MesosCluster", () => {
-    it("computes the quorum as a majority of the masters", () => {
-        expect([1, 3, 5, 7].map(mesosQuorum)).toEqual([1, 2, 3, 4]);
-        expect(named("mesos-h2-master")!.inputs.create).toContain("quorum=2");
+    it("gives every master the plan's quorum, a majority of the masters", () => {
+        for (const master of ["h1", "h2", "h3"]) expect(named(`mesos-${master}-master`)!.inputs.create).toContain("quorum=2");
     });
 
     it("writes only flags that Mesos 1.11 knows", () => {
         const [host, ...others] = labHosts("", 3).map((h) => ({ ...h, port: 22 }));
-        const options = { masters: [host, ...others], cluster: "c", workDir: "/var/lib/mesos", agentFlagsDir: "/etc/mesos-agent",
+        const options = { masters: [host, ...others], quorum: 2, cluster: "c", workDir: "/var/lib/mesos", agentFlagsDir: "/etc/mesos-agent",
             executorRegistrationTimeout: "10mins", agentPrincipal: "p", agentAttributes: { rack: "r1" }, agentResources: "cpus:1" };
         // zk (masters) and master (agents) come from /etc/mesos/zk.
         for (const flag of ["zk", ...Object.keys(masterFlags(host, options))]) expect(masterKnown, `master flag ${flag}`).toContain(flag);
@@ -70,6 +70,15 @@ describe("MesosCluster", () => {
         expect(agent).toContain("attributes=rack:r1");
         expect(agent).toContain("resources=cpus:2;mem:2048");
         expect(program.mesosMasters).toEqual(["http://10.77.0.11:5050", "http://10.77.0.12:5050", "http://10.77.0.13:5050"]);
+    });
+
+    it("writes Twister2's conf/mesos with the ZooKeeper URL, the leader (else the first master) and the job master", async () => {
+        const files = await valueOf(program.twister2ConfFiles as pulumi.Output<Record<string, string>>);
+        const resource = YAML.parse(files["resource.yaml"]);
+        expect(resource["twister2.resource.mesos.master.uri"]).toBe("zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos");
+        // Under mocks the leader step prints nothing: the first master stands in.
+        expect(resource["twister2.resource.mesos.master.host"]).toBe("10.77.0.11");
+        expect(YAML.parse(files["core.yaml"])["twister2.job.master.ip"]).toBe("10.77.0.11");
     });
 
     it("generates the agent secret with random.RandomPassword, new only when the principal changes", () => {

@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
+import { ports } from "../plan/plan";
 import { Host, hostScript, lastLine } from "../remote/remote";
 
 export interface MesosRepository {
@@ -22,9 +23,11 @@ export interface MesosAgent {
 }
 
 export interface MesosClusterArgs {
-    /** An odd number of masters (an even one while a dead master is replaced; never 2); the quorum is computed from it. */
+    /** An odd number of masters (an even one while a dead master is replaced; never 2). */
     masters: Host[];
     agents: MesosAgent[];
+    /** The masters' `--quorum` for their replicated log: a majority of them (the plan's mesos.quorum). */
+    quorum: number;
     /** ZooKeeper `host:2181,...` (ZookeeperEnsemble.connectString). */
     zookeeperConnectString: pulumi.Input<string>;
     repository: MesosRepository;
@@ -46,17 +49,14 @@ export interface MesosClusterArgs {
 export const masterCredentialsFile = "/etc/mesos/credentials.json";
 export const agentCredentialFile = "/etc/mesos/agent-credential.json";
 
-/** Quorum of the masters' replicated log: a majority, never set by hand. */
-export const mesosQuorum = (masters: number): number => Math.floor(masters / 2) + 1;
-
 /** Flags of a master, one file each in /etc/mesos-master (`zk` comes from /etc/mesos/zk). */
-export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "masters" | "cluster" | "workDir">): Record<string, string> {
+export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | "cluster" | "workDir">): Record<string, string> {
     return {
-        quorum: String(mesosQuorum(args.masters.length)),
+        quorum: String(args.quorum),
         work_dir: `${args.workDir}/master`,
         ip: host.address,
         hostname: host.address,
-        port: "5050",
+        port: String(ports.mesosMaster),
         cluster: args.cluster,
         authenticate_agents: "true",
         credentials: masterCredentialsFile,
@@ -64,13 +64,13 @@ export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "masters" |
 }
 
 /** Flags of an agent, one file each in the agent flags directory (`master` comes from /etc/mesos/zk). */
-export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | "agents" | "zookeeperConnectString" | "repository">): Record<string, string> {
+export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | "agents" | "quorum" | "zookeeperConnectString" | "repository">): Record<string, string> {
     const attributes = Object.entries(args.agentAttributes ?? {}).map(([k, v]) => `${k}:${v}`).join(";");
     return {
         work_dir: `${args.workDir}/agent`,
         ip: host.address,
         hostname: host.address,
-        port: "5051",
+        port: String(ports.mesosAgent),
         containerizers: "docker,mesos",
         executor_registration_timeout: args.executorRegistrationTimeout,
         credential: agentCredentialFile,
@@ -88,7 +88,7 @@ const flagLines = (flags: Record<string, string>) => Object.entries(flags).map((
 export class MesosCluster extends pulumi.ComponentResource {
     /** `zk://<zookeeper>/mesos`: what Twister2 and the agents use to find the leader. */
     public readonly zkUrl: pulumi.Output<string>;
-    /** Every master's URL (`http://<address>:5050`). */
+    /** Every master's URL (`http://<address>:5050`): the Mesos UI, and the masters' HTTP API. */
     public readonly masterUrls: string[];
     /** The installed Mesos package version by host name. */
     public readonly versions: Record<string, pulumi.Output<string>> = {};
@@ -99,7 +99,7 @@ export class MesosCluster extends pulumi.ComponentResource {
         super("twister2:cluster:MesosCluster", name, {}, opts);
         if (args.masters.length === 0 || args.masters.length === 2) throw new Error(`Mesos needs 1, 3 or more masters, got ${args.masters.length}`);
         this.zkUrl = pulumi.output(args.zookeeperConnectString).apply((connect) => `zk://${connect}/mesos`);
-        this.masterUrls = args.masters.map((m) => `http://${m.address}:5050`);
+        this.masterUrls = args.masters.map((m) => `http://${m.address}:${ports.mesosMaster}`);
 
         // Letters and digits only: the secret travels in JSON credential files and never needs quoting.
         const secret = new random.RandomPassword(`${name}-agent-secret`, {
@@ -140,7 +140,7 @@ export class MesosCluster extends pulumi.ComponentResource {
                 create: "mesos-daemon.sh",
                 createSettings: {
                     ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: false,
-                    HEALTH_URL: `http://${host.address}:5050/master/health`,
+                    HEALTH_URL: `http://${host.address}:${ports.mesosMaster}/master/health`,
                 },
                 stdin: secret.result.apply((s) => JSON.stringify({ credentials: [{ principal, secret: s }] })),
                 delete: "mesos-daemon-stop.sh",
@@ -156,7 +156,7 @@ export class MesosCluster extends pulumi.ComponentResource {
                 create: "mesos-daemon.sh",
                 createSettings: {
                     ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: true,
-                    HEALTH_URL: `http://${host.address}:5051/health`,
+                    HEALTH_URL: `http://${host.address}:${ports.mesosAgent}/health`,
                 },
                 stdin: secret.result.apply((s) => JSON.stringify({ principal, secret: s })),
                 delete: "mesos-daemon-stop.sh",

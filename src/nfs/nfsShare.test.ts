@@ -5,7 +5,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { clientAllows, ganeshaConfig, kernelExports, parseNfsConfig, RawNfsConfig, twister2NfsPath } from "./nfsShare";
+import { clientAllows, ganeshaConfig, kernelExports } from "./nfsShare";
+import { parseNfsConfig, RawNfsConfig, twister2NfsPath } from "./config";
 import { parseStackConfig, RawConfig } from "../config/stackConfig";
 import { configProblems, labHosts, scratchDir } from "../../test/unit/fixtures";
 import { hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
@@ -194,6 +195,5 @@ describe("NfsShare under mocks", () => {
     it("gives Twister2 the server's address and the path", async () => {
         expect(await valueOf(program.nfsShare.address)).toBe("10.77.0.11");
         expect(await valueOf(program.nfsShare.path)).toBe("/nfs/shared-mesos/twister2");
-        expect(await valueOf(program.endpoints.nfs)).toBe("10.77.0.11:/nfs/shared-mesos/twister2");
     });
 });

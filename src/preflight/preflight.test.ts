@@ -1,7 +1,9 @@
 // Preflight's pure parts: the ports each role needs, and what a host's probe (or ssh) says is wrong.
 import { describe, expect, it } from "vitest";
-import { defaultPreflight, portsFor, preflightReport, problemsOf } from "./preflight";
+import { defaultPreflight } from "./config";
+import { portsFor, preflightReport, problemsOf } from "./preflight";
 import { ClusterHost } from "../config/stackConfig";
+import { plan } from "../plan/plan";
 import { configProblems, devLayoutConfig, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
 
 const config = devLayoutConfig({ uploader: { port: 8090, publicKeys: [`${hostKey} operator`] }, nfs: {} });
@@ -10,14 +12,15 @@ const probe = (name: string, stdout: string, extra: Partial<{ code: number; stde
     ({ host: host(name), code: 0, stdout, stderr: "", startedAt: 1000, endedAt: 1002, ...extra });
 
 describe("preflight", () => {
-    it("checks the ports each host's roles listen on, each with the service allowed to hold it", () => {
-        expect(portsFor(host("h1"), config)).toEqual([
-            "2181/tcp/zookeeper", "2888/tcp/zookeeper", "3888/tcp/zookeeper", "5050/tcp/mesos-master",
+    it("checks the ports each host's roles listen on (the plan's), each with the service allowed to hold it", () => {
+        const layout = plan(config);
+        expect(portsFor(host("h1"), layout)).toEqual([
             "2377/tcp/docker", "7946/tcp/docker", "7946/udp/docker", "4789/udp/docker",
+            "2181/tcp/zookeeper", "2888/tcp/zookeeper", "3888/tcp/zookeeper", "5050/tcp/mesos-master",
         ]);
-        expect(portsFor(host("h2"), config)).toContain("8090/tcp/nginx");
-        expect(portsFor(host("h3"), config)).toContain("2049/tcp/nfs-server,nfs-ganesha");
-        expect(portsFor(host("h4"), config)).toEqual(["5051/tcp/mesos-agent", "7946/tcp/docker", "7946/udp/docker", "4789/udp/docker"]);
+        expect(portsFor(host("h2"), layout)).toContain("8090/tcp/nginx");
+        expect(portsFor(host("h3"), layout)).toContain("2049/tcp/nfs-server,nfs-ganesha");
+        expect(portsFor(host("h4"), layout)).toEqual(["7946/tcp/docker", "7946/udp/docker", "4789/udp/docker", "5051/tcp/mesos-agent"]);
     });
 
     it("reports what the probe found, with the fix", () => {

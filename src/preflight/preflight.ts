@@ -6,46 +6,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClusterHost, StackConfig } from "../config/stackConfig";
+import { ClusterPlan, plan } from "../plan/plan";
 import { probeHosts, ProbeResult } from "../remote/remote";
-
-/** `twister2-cluster:preflight`, typed (see parsePreflightConfig). */
-export interface PreflightConfig {
-    /** Require cgroup v2 (the unified hierarchy) on every host. Default true. */
-    cgroupV2: boolean;
-    /** Free space (MB) every host needs under /var: packages, Docker images, Mesos sandboxes. Default 2048. */
-    minVarMb: number;
-}
-
-export interface RawPreflightConfig {
-    cgroupV2?: unknown; minVarMb?: unknown;
-}
-
-export const defaultPreflight: PreflightConfig = { cgroupV2: true, minVarMb: 2048 };
 
 /** How far a host's clock may be from this machine's (ZooKeeper sessions, TLS, logs). */
 export const maxClockSkewSecs = 5;
 
-/** Pure: checks `twister2-cluster:preflight` (types are checked before), adding each problem to `problems`. */
-export function parsePreflightConfig(raw: RawPreflightConfig, problems: string[]): PreflightConfig {
-    const minVarMb = raw.minVarMb ?? defaultPreflight.minVarMb;
-    if (!Number.isInteger(minVarMb) || (minVarMb as number) < 0) {
-        problems.push(`preflight.minVarMb: ${String(minVarMb)} is not a whole number of megabytes (default ${defaultPreflight.minVarMb})`);
-    }
-    return { cgroupV2: raw.cgroupV2 === undefined ? defaultPreflight.cgroupV2 : raw.cgroupV2 === true, minVarMb: Number(minVarMb) };
-}
-
-/** The ports a host's roles listen on, each with the systemd units allowed to hold it. */
-export function portsFor(host: ClusterHost, config: StackConfig): string[] {
-    const ports: string[] = [];
-    const add = (units: string, ...specs: string[]) => ports.push(...specs.map((spec) => `${spec}/${units}`));
-    if (host.roles.includes("zookeeper")) add("zookeeper", "2181/tcp", "2888/tcp", "3888/tcp");
-    if (host.roles.includes("mesos-master")) add("mesos-master", "5050/tcp");
-    if (host.roles.includes("mesos-agent")) add("mesos-agent", "5051/tcp");
-    if (host.roles.includes("swarm-manager")) add("docker", "2377/tcp");
-    if (host.roles.some((r) => r.startsWith("swarm-"))) add("docker", "7946/tcp", "7946/udp", "4789/udp");
-    if (host.roles.includes("uploader") && config.uploader) add("nginx", `${config.uploader.port}/tcp`);
-    if (host.roles.includes("nfs-server") && config.nfs) add("nfs-server,nfs-ganesha", "2049/tcp");
-    return ports;
+/** The ports a host's roles listen on (from the plan), as preflight.sh takes them: `port/protocol/units allowed to hold it`. */
+export function portsFor(host: ClusterHost, layout: ClusterPlan): string[] {
+    return (layout.ports[host.name] ?? []).map((p) => `${p.port}/${p.protocol}/${p.units.join(",")}`);
 }
 
 export interface PreflightProblem {
@@ -100,7 +69,8 @@ const probeScript = fs.readFileSync(path.join(__dirname, "preflight.sh"), "utf8"
 
 /** Checks every host of the stack; the report of what failed, or undefined. */
 export function preflight(config: StackConfig, knownHostsFile: string): string | undefined {
+    const layout = plan(config);
     const results = probeHosts(config.hosts, knownHostsFile, (host) =>
-        `PORTS='${portsFor(host, config).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}\n${probeScript}`);
+        `PORTS='${portsFor(host, layout).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}\n${probeScript}`);
     return preflightReport(results.flatMap(problemsOf), config.hosts.length);
 }

@@ -8,12 +8,12 @@ export interface OverlayNetworkArgs {
     swarm: SwarmCluster;
     /** An OpenSSH known_hosts file that pins the first manager's host key (index.ts writes one for every host). */
     knownHostsFile: string;
-    /** Twister2's `twister2.resource.mesos.overlay.network.name`; default `mesos-overlay`. */
-    networkName?: string;
-    /** The network's subnet; default: one Docker picks. */
+    /** Twister2's `twister2.resource.mesos.overlay.network.name`: overlay.name (its default: config.ts). */
+    networkName: string;
+    /** The network's subnet; unset, Docker picks one. */
     subnet?: string;
-    /** Encrypt the VXLAN data plane (IPsec between hosts); default false. */
-    encrypted?: boolean;
+    /** Encrypt the VXLAN data plane (IPsec between hosts): overlay.encrypted. */
+    encrypted: boolean;
 }
 
 /**
@@ -31,7 +31,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
         const provider = dockerOverSsh(`${name}-docker`, manager, args.knownHostsFile, { parent: this });
 
         const network = new docker.Network(`${name}-network`, {
-            name: args.networkName ?? "mesos-overlay",
+            name: args.networkName,
             driver: "overlay",
             attachable: true,
             ipamConfigs: args.subnet ? [{ subnet: args.subnet }] : undefined,

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig, RawConfig } from "../config/stackConfig";
-import { publicKeyProblem } from "./uploaderServer";
+import { publicKeyProblem } from "./config";
 import { configProblems, labHosts, scratchDir } from "../../test/unit/fixtures";
 import { hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
 
@@ -171,6 +171,5 @@ describe("UploaderServer under mocks", () => {
             sshConnection: "twister2@10.77.0.12",
         });
         expect(await valueOf(program.uploader.corePackageUrl)).toBe("http://10.77.0.12:8082/twister2/mesos/twister2-core-0.8.0.tar.gz");
-        expect(program.endpoints.uploaderUrl).toBe("http://10.77.0.12:8082/twister2/mesos/");
     });
 });

@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DockerHost } from "../docker/dockerHost";
 import { parseStackConfig, RawConfig } from "../config/stackConfig";
-import { parseWorkerImageConfig, Twister2WorkerImage } from "./twister2WorkerImage";
+import { parseWorkerImageConfig } from "./config";
+import { Twister2WorkerImage } from "./twister2WorkerImage";
 import { configProblems, labHosts, scratchDir, stackConfigFile } from "../../test/unit/fixtures";
 import { hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { Host, hostScript, lastLine } from "../remote/remote";
+import type { ZookeeperSettings } from "./config";
 
 export interface ZookeeperServer {
     host: Host;
@@ -8,12 +9,10 @@ export interface ZookeeperServer {
     id: number;
 }
 
-export interface ZookeeperEnsembleArgs {
+/** The ensemble's timing comes from `twister2-cluster:zookeeper` (its defaults: config.ts). */
+export interface ZookeeperEnsembleArgs extends Pick<ZookeeperSettings, "tickTime" | "initLimit" | "syncLimit"> {
     /** An odd number of servers (an even one while a dead server is replaced; never 2). */
     servers: ZookeeperServer[];
-    tickTime?: number;
-    initLimit?: number;
-    syncLimit?: number;
 }
 
 /**
@@ -39,9 +38,9 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
         const members = servers.map((s) => `${s.id}=${s.host.address}`).join(" ");
         const settings = {
             SERVERS: members,
-            TICK_TIME: args.tickTime ?? 2000,
-            INIT_LIMIT: args.initLimit ?? 10,
-            SYNC_LIMIT: args.syncLimit ?? 5,
+            TICK_TIME: args.tickTime,
+            INIT_LIMIT: args.initLimit,
+            SYNC_LIMIT: args.syncLimit,
         };
 
         const configured = servers.map((server) => {

@@ -3,9 +3,7 @@
 // password on one, a foreign process holds ZooKeeper's port on another) stop `pulumi up` in seconds,
 // with both named, and no host is changed.
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { LabHost, labInventory, onHost, PulumiStack } from "./harness";
 
 let hosts: LabHost[];
@@ -17,13 +15,11 @@ const logins = (h: LabHost) =>
 beforeAll(async () => {
     hosts = labInventory();
     stack = new PulumiStack("e2e-bad-config", "Pulumi.dev.yaml");
-    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
-    config.setIn(["config", "twister2-cluster:roles", "h2"], ["swarm-manager", "zookeeper", "mesos-master", "uploader"]);
-    config.setIn(["config", "twister2-cluster:nfs", "clients"], ["*"]);
-    config.setIn(["config", "twister2-cluster:uploader", "port"], 5050);
-    config.setIn(["config", "twister2-cluster:overlay", "subnet"], "10.77.0.0/16");
-    fs.writeFileSync(stack.configFile, config.toString());
     await stack.init();
+    await stack.setConfig("roles.h2", ["swarm-manager", "zookeeper", "mesos-master", "uploader"], { path: true });
+    await stack.setConfig("nfs.clients", ["*"], { path: true });
+    await stack.setConfig("uploader.port", 5050, { path: true });
+    await stack.setConfig("overlay.subnet", "10.77.0.0/16", { path: true });
 });
 
 afterAll(() => stack?.remove());
@@ -32,11 +28,11 @@ describe("a bad stack config", () => {
     it("fails `pulumi preview` in seconds, names every problem, and touches no host", async () => {
         const before = hosts.map(logins);
         const started = Date.now();
-        const preview = await stack.run(["preview"], { check: false });
+        const preview = await stack.preview({ check: false });
         const seconds = (Date.now() - started) / 1000;
         const output = preview.stdout + preview.stderr;
 
-        expect(preview.code).not.toBe(0);
+        expect(preview.ok).toBe(false);
         expect(seconds).toBeLessThan(30);
         expect(output).toMatch(/roles: 2 hosts are swarm-manager; use an odd number/);
         expect(output).toMatch(/nfs\.clients/);
@@ -50,7 +46,7 @@ describe("a bad stack config", () => {
 describe("preflight", () => {
     let preflightStack: PulumiStack;
     afterAll(async () => {
-        if (preflightStack) await preflightStack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+        if (preflightStack) await preflightStack.destroy({ check: false });
         preflightStack?.remove();
     });
 
@@ -67,16 +63,16 @@ describe("preflight", () => {
                 "'my $s = IO::Socket::INET->new(LocalAddr => \"0.0.0.0:2181\", Listen => 1, ReuseAddr => 1) or die $!; sleep' && " +
                 "for i in $(seq 50); do ss -Hltn 'sport = :2181' | grep -q . && exit 0; sleep 0.2; done; exit 1");
             const started = Date.now();
-            const up = await preflightStack.run(["up", "--yes", "--skip-preview"], { check: false });
+            const up = await preflightStack.up({ check: false });
             const seconds = (Date.now() - started) / 1000;
             const output = up.stdout + up.stderr;
-            expect(up.code).not.toBe(0);
+            expect(up.ok).toBe(false);
             expect(seconds).toBeLessThan(60);
             expect(output).toContain("preflight: 2 of 5 hosts failed, so no host was changed:");
             expect(output).toMatch(new RegExp(`h4 \\(${h4.address.replace(/\./g, "\\.")}\\) sudo: sudo asks ${h4.user} for a password; fix: give ${h4.user} passwordless sudo`));
             expect(output).toMatch(/h2 \(10\.77\.0\.\d+\) port 2181\/tcp: held by perl \(pid \d+, t2-e2e-squatter\.service\); fix: stop it or move it/);
             // Nothing was made anywhere: no step in the state, no scripts or Docker on any host.
-            const state = JSON.parse((await preflightStack.run(["stack", "export"])).stdout);
+            const state = await preflightStack.exportState();
             expect((state.deployment.resources ?? []).filter((r: { type: string }) => r.type.startsWith("command:"))).toEqual([]);
             for (const h of hosts) {
                 expect(onContainer(h, "test -e /var/lib/twister2-cluster && echo changed; command -v docker || true").trim(), h.name).toBe("");

@@ -6,11 +6,9 @@
 // dials nothing on it, the others no longer list it, and at every moment of the rolling restart a majority
 // of ZooKeeper servers runs. A new machine with the same name and address is added back and converges.
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { LabHost, labInventory, onHost, projectDir, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
@@ -56,18 +54,16 @@ async function mesosLeader(): Promise<string> {
 
 beforeAll(async () => {
     stack = new PulumiStack("e2e-daytwo", "Pulumi.dev.yaml");
-    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
-    const names = ["h1", "h2", "h3", "h4", "h5"];
-    config.setIn(["config", "twister2-cluster:roles"], Object.fromEntries(names.map((name) => [name, everyRole(name)])));
-    config.setIn(["config", "twister2-cluster:zookeeper", "serverIds"], Object.fromEntries(names.map((name, i) => [name, i + 1])));
-    fs.writeFileSync(stack.configFile, config.toString());
     await stack.init();
+    const names = ["h1", "h2", "h3", "h4", "h5"];
+    await stack.setConfig("roles", Object.fromEntries(names.map((name) => [name, everyRole(name)])));
+    await stack.setConfig("zookeeper.serverIds", Object.fromEntries(names.map((name, i) => [name, i + 1])), { path: true });
     await stack.useLabServices();
     for (const h of labInventory()) packagesBefore.set(h.name, packageList(h));
 });
 
 afterAll(async () => {
-    if (stack && !destroyed) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    if (stack && !destroyed) await stack.destroy({ check: false });
     reportTimings("day-two-timings.json");
     stack?.remove();
 });
@@ -75,14 +71,14 @@ afterAll(async () => {
 describe("day two on the lab's full cluster", () => {
     it("converges after a cold up killed during the package installs and again during the swarm joins", async () => {
         await stack.upKilled(/installing docker\.io/, 20);
-        const locked = await stack.run(["up", "--yes", "--skip-preview"], { check: false });
-        expect(locked.code).not.toBe(0);
+        const locked = await stack.up({ check: false });
+        expect(locked.ok).toBe(false);
         expect(locked.stdout + locked.stderr).toMatch(/currently locked/);
-        await stack.run(["cancel", "--yes"]);
+        await stack.cancel();
 
         await stack.upKilled(/joining the swarm/, 2);
-        await stack.run(["cancel", "--yes"]);
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.cancel();
+        await stack.up();
 
         // Nothing twice: one node per host, one agent per agent host, no package run left half done.
         expect(swarmNodes()).toEqual(["h1 Ready", "h2 Ready", "h3 Ready", "h4 Ready", "h5 Ready"]);
@@ -92,8 +88,8 @@ describe("day two on the lab's full cluster", () => {
         }
         const check = await stack.check();
         expect(check.code, check.stdout + check.stderr).toBe(0);
-        const preview = await stack.run(["preview", "--expect-no-changes"], { check: false });
-        expect(preview.code, preview.stdout).toBe(0);
+        const preview = await stack.preview({ expectNoChanges: true, check: false });
+        expect(preview.ok, preview.stdout).toBe(true);
     });
 
     it("removes a dead agent, swarm worker, ZooKeeper follower and Mesos master in minutes, dialling nothing on it", async () => {
@@ -111,8 +107,8 @@ describe("day two on the lab's full cluster", () => {
         expect(forgot.code, forgot.stdout + forgot.stderr).toBe(0);
         expect(forgot.stdout).toContain(`swarm-join-${dead.name}`);
         expect(forgot.stdout).not.toContain(`swarm-evict-${dead.name}`);
-        await stack.run(["config", "rm", "--path", `twister2-cluster:roles.${dead.name}`]);
-        await stack.run(["config", "rm", "--path", `twister2-cluster:zookeeper.serverIds.${dead.name}`]);
+        await stack.removeConfig(`roles.${dead.name}`, { path: true });
+        await stack.removeConfig(`zookeeper.serverIds.${dead.name}`, { path: true });
 
         // While the up runs: how many of the remaining servers run (serving or not) and how many serve a quorum.
         const samples: { running: number; serving: number }[] = [];
@@ -125,7 +121,7 @@ describe("day two on the lab's full cluster", () => {
             }
         })();
         const started = Date.now();
-        const up = await stack.run(["up", "--yes", "--skip-preview"]).finally(() => (sampling = false));
+        const up = await stack.up().finally(() => (sampling = false));
         await sampler;
         const upSeconds = (Date.now() - started) / 1000;
         expect(upSeconds).toBeLessThan(300);
@@ -136,7 +132,7 @@ describe("day two on the lab's full cluster", () => {
         // time: a majority of the old five (three) ran throughout, and the four now form the ensemble.
         expect(samples.length).toBeGreaterThan(10);
         expect(Math.min(...samples.map((s) => s.running)), JSON.stringify(samples)).toBeGreaterThanOrEqual(3);
-        const restarted = JSON.parse((await stack.run(["stack", "output", "zookeeperLastRollingRestart", "--json"])).stdout) as string[];
+        const restarted = (await stack.outputs()).zookeeperLastRollingRestart as string[];
         expect(restarted.map((r) => r.split(" ")[0]).sort()).toEqual(survivors.map((h) => h.name));
         for (const h of survivors) {
             const servers = onHost(h, "grep '^server\\.' /etc/zookeeper/conf/zoo.cfg").stdout.trim().split("\n");
@@ -166,10 +162,10 @@ describe("day two on the lab's full cluster", () => {
     it("adds a new machine with the same name and address back, and converges", async () => {
         spawnSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "replace", dead.name], { stdio: "inherit" });
         for (const [i, role] of everyRole(dead.name).entries()) {
-            await stack.run(["config", "set", "--path", `twister2-cluster:roles.${dead.name}[${i}]`, role]);
+            await stack.setConfig(`roles.${dead.name}[${i}]`, role, { path: true });
         }
-        await stack.run(["config", "set", "--path", `twister2-cluster:zookeeper.serverIds.${dead.name}`, dead.name.slice(1)]);
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.setConfig(`zookeeper.serverIds.${dead.name}`, dead.name.slice(1), { path: true });
+        await stack.up();
         expect(swarmNodes()).toEqual(["h1 Ready", "h2 Ready", "h3 Ready", "h4 Ready", "h5 Ready"]);
         expect(await activeAgents()).toEqual([host("h4").address, host("h5").address]);
         const modes = (await Promise.all(labInventory().map((h) => zkMode(h.address)))).sort();
@@ -179,7 +175,7 @@ describe("day two on the lab's full cluster", () => {
     });
 
     it("destroys it all", async () => {
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         destroyed = true;
         for (const h of labInventory()) {
             expect(packageList(h), h.name).toBe(packagesBefore.get(h.name));

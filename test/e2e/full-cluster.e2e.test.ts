@@ -54,15 +54,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    if (stack && !destroyed) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    if (stack && !destroyed) await stack.destroy({ check: false });
     reportTimings("smoke-timings.json");
     stack?.remove();
 });
 
 describe("npm run smoke on the lab's full cluster", () => {
     it("pulumi up deploys the dev stack's cluster", async () => {
-        await stack.run(["up", "--yes", "--skip-preview"]);
-        const outputs = JSON.parse((await stack.run(["stack", "output", "--json"])).stdout);
+        await stack.up();
+        const outputs = await stack.outputs() as { mesosMasters: string[]; workerImage: { image: string } };
         masters = outputs.mesosMasters;
         image = outputs.workerImage.image;
         expect(masters).toHaveLength(3);
@@ -155,7 +155,7 @@ describe("npm run check on the lab's full cluster", () => {
         expect(replaced.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)).sort()).toEqual(
             [`zookeeper-${follower.name}-server`, `swarm-evict-${leaver}`, `swarm-join-${leaver}`, "worker-image-h5"].sort());
 
-        await stack.run(["up", "--yes", "--skip-preview", ...replaced.flatMap((urn) => ["--replace", urn])]);
+        await stack.up({ replace: replaced });
         const repaired = await stack.check();
         expect(repaired.code, repaired.stdout).toBe(0);
         expect(onHost(h5, `docker image inspect -f '{{.Id}}' '${image}'`).stdout.trim()).toMatch(/^sha256:/);
@@ -164,7 +164,7 @@ describe("npm run check on the lab's full cluster", () => {
 
 describe("pulumi destroy", () => {
     it("removes the cluster", async () => {
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         destroyed = true;
         for (const agent of agents) expect(onHost(agent, "command -v docker || echo none").stdout.trim()).toBe("none");
     });

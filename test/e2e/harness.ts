@@ -1,8 +1,11 @@
-// End-to-end harness: the lab's hosts (reached over SSH, as an operator would), the real Pulumi CLI
-// against a throwaway local backend, and a timing log for the run.
+// End-to-end harness: the lab's hosts (reached over SSH, as an operator would), the real Pulumi engine
+// (through its Automation API) against a throwaway local backend, and a timing log for the run.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { CommandError, Deployment, EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import YAML from "yaml";
+import { openStack, previewOf, projectName, readOutputs, readProgramConfig, StackPreview } from "../../scripts/automation";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
 // LAB_DIR (as scripts/lab.sh reads it) lets a second lab run these tests beside the default one.
@@ -64,25 +67,45 @@ export async function eventually(seconds: number, probe: () => boolean): Promise
     }
 }
 
+/** The end of a Pulumi operation: whether it succeeded, and what the CLI printed (its progress display and errors). */
+export interface PulumiResult {
+    ok: boolean;
+    stdout: string;
+    stderr: string;
+}
+
+interface CheckOption {
+    /** Resolve with `ok: false` when the operation fails, instead of rejecting with its output (the default). */
+    check?: boolean;
+}
+
+/** Most steps wait on a remote host: more at once than Pulumi's default of 8. */
+const parallel = 32;
+
 /**
- * The Pulumi CLI on a throwaway stack in a backend of its own under .state/e2e/<stack>. Its config starts as a
- * copy of another stack's (Pulumi.<stack>.yaml, git-ignored) so tests can change it freely. `programDir` runs
- * another program than the project's (its config then comes from writeConfig).
+ * A throwaway stack in a backend of its own under .state/e2e/<stack>, driven through Pulumi's Automation
+ * API (scripts/automation.ts). `init()` creates it; its config then starts as a copy of another stack's
+ * (`fromConfig`, e.g. Pulumi.dev.yaml) so tests can change it freely. `programDir` runs another program
+ * than the project's (its config then comes from setAllConfig). Operations reject with the CLI's output
+ * when they fail, unless `check: false`.
  */
 export class PulumiStack {
-    readonly configFile: string;
-    private readonly env: NodeJS.ProcessEnv;
+    /** Pulumi.<stack>.yaml in the program's directory (git-ignored): the stack's config, as the CLI writes it. */
+    private readonly configFile: string;
     private readonly programDir: string;
+    private readonly envVars: Record<string, string>;
+    private opened?: Stack;
 
-    constructor(readonly stack: string, fromConfig?: string, options: { programDir?: string } = {}) {
+    constructor(readonly stack: string, private readonly fromConfig?: string, options: { programDir?: string } = {}) {
         this.programDir = options.programDir ?? projectDir;
         const backend = path.join(stateDir, stack, "backend");
         fs.rmSync(backend, { recursive: true, force: true });
         fs.mkdirSync(backend, { recursive: true });
-        const toolchainPath = execFileSync("bash", ["-c", ". scripts/pulumi-env.sh && echo \"$PATH\""], { cwd: projectDir, encoding: "utf8" }).trim();
-        this.env = {
-            ...process.env,
+        const [toolchainPath, toolchainBin] = execFileSync("bash", ["-c", ". scripts/pulumi-env.sh && printf '%s\\n%s\\n' \"$PATH\" \"$T2_TOOLCHAIN_BIN\""],
+            { cwd: projectDir, encoding: "utf8" }).trim().split("\n");
+        this.envVars = {
             PATH: toolchainPath,
+            T2_TOOLCHAIN_BIN: toolchainBin,
             PULUMI_BACKEND_URL: `file://${backend}`,
             PULUMI_CONFIG_PASSPHRASE: "e2e-throwaway-passphrase",
             PULUMI_CONFIG_PASSPHRASE_FILE: "",
@@ -90,25 +113,15 @@ export class PulumiStack {
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         };
         this.configFile = path.join(this.programDir, `Pulumi.${stack}.yaml`);
-        if (fromConfig) {
-            // Without the source stack's salt (this stack has a passphrase of its own), and with this lab's files.
-            const config = fs.readFileSync(path.join(projectDir, fromConfig), "utf8")
-                .replace(/^encryptionsalt:.*\n?/m, "")
-                .replace(/(?<=[\s[])\.lab\//g, `${labDir}/`);
-            fs.writeFileSync(this.configFile, config);
-        }
+        // One left by an earlier run would bring its config into this stack.
+        fs.rmSync(this.configFile, { force: true });
     }
 
-    /** Replaces the stack's config with these values (plain, not secret). */
-    writeConfig(values: Record<string, unknown>): void {
-        const project = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(this.programDir, "Pulumi.yaml"), "utf8"))![1];
-        const config = Object.fromEntries(Object.entries(values).map(([k, v]) => [`${project}:${k}`, v]));
-        fs.writeFileSync(this.configFile, JSON.stringify({ config }, null, 2));
-    }
-
-    /** Creates the stack (passphrase secrets) in its fresh backend. */
-    init(): Promise<Result> {
-        return this.run(["stack", "init", this.stack, "--secrets-provider", "passphrase"]);
+    /** Creates the stack (passphrase secrets) in its fresh backend, with the config of `fromConfig` if given. */
+    async init(): Promise<void> {
+        this.opened = await this.timed("pulumi stack init", () =>
+            openStack(this.stack, { workDir: this.programDir, envVars: this.envVars, create: true }));
+        if (this.fromConfig) await this.replaceConfig(configCopiedFrom(path.resolve(projectDir, this.fromConfig)));
     }
 
     /**
@@ -118,15 +131,102 @@ export class PulumiStack {
     async useLabServices(): Promise<void> {
         const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
         const repoUrl: string = inventory.mesosRepository.url;
-        await this.run(["config", "set", "--path", "twister2-cluster:mesos.repository.url", repoUrl]);
-        await this.run(["config", "set", "--path", "twister2-cluster:workerImage.baseImageUrl", new URL("images/debian-bookworm.tar", repoUrl).href]);
-        await this.run(["config", "set", "--path", "twister2-cluster:workerImage.aptProxy", inventory.aptProxy]);
+        await this.setConfig("mesos.repository.url", repoUrl, { path: true });
+        await this.setConfig("workerImage.baseImageUrl", new URL("images/debian-bookworm.tar", repoUrl).href, { path: true });
+        await this.setConfig("workerImage.aptProxy", inventory.aptProxy, { path: true });
+    }
+
+    /** `pulumi up`; its engine events too (timestamps, each step's metadata). */
+    async up(options: CheckOption & { replace?: string[] } = {}): Promise<PulumiResult & { events: EngineEvent[] }> {
+        const events: EngineEvent[] = [];
+        const result = await this.operation("pulumi up", (output) =>
+            this.automation().up({ parallel, replace: options.replace, onEvent: (event) => events.push(event), ...output }), options);
+        return { ...result, events };
+    }
+
+    /** `pulumi preview`, with the steps it plans (scripts/automation.ts: previewOf). */
+    async preview(options: CheckOption & { expectNoChanges?: boolean; diff?: boolean } = {}): Promise<PulumiResult & StackPreview> {
+        const events: EngineEvent[] = [];
+        const result = await this.operation("pulumi preview", (output) => this.automation().preview({
+            parallel, expectNoChanges: options.expectNoChanges, diff: options.diff, onEvent: (event) => events.push(event), ...output,
+        }), options);
+        return { ...result, ...previewOf(events) };
+    }
+
+    /** `pulumi destroy` of every resource, or only of those in `target` (URNs). */
+    destroy(options: CheckOption & { target?: string[] } = {}): Promise<PulumiResult> {
+        return this.operation("pulumi destroy", (output) => this.automation().destroy({ parallel, target: options.target, ...output }), options);
+    }
+
+    /** `pulumi refresh`: the state updated from what the providers read. */
+    refresh(options: CheckOption = {}): Promise<PulumiResult> {
+        return this.operation("pulumi refresh", (output) => this.automation().refresh(output), options);
+    }
+
+    /** `pulumi cancel`: unlocks the stack after an update that did not end (upKilled). */
+    cancel(options: CheckOption = {}): Promise<PulumiResult> {
+        return this.operation("pulumi cancel", () => this.automation().cancel(), options);
+    }
+
+    /** The stack's outputs as plain values, secrets decrypted. */
+    outputs(): Promise<Record<string, unknown>> {
+        return this.timed("pulumi stack output", () => readOutputs(this.automation()));
+    }
+
+    /** The names of the stack's outputs that are secrets (shown as [secret] by `pulumi stack output`). */
+    async secretOutputs(): Promise<string[]> {
+        const outputs = await this.timed("pulumi stack output", () => this.automation().outputs());
+        return Object.entries(outputs).filter(([, output]) => output.secret).map(([name]) => name);
+    }
+
+    /** The stack's config as the program reads it (keys without the project's prefix). */
+    config(): Promise<Record<string, unknown>> {
+        return this.timed("pulumi config", () => readProgramConfig(this.automation()));
+    }
+
+    /**
+     * Sets a config key of the program's own namespace (`roles`, or with `path`, `roles.h5[0]`). A text,
+     * number or true/false is set as `pulumi config set` sets it (with `path`, "true", "false" and integers
+     * become booleans and numbers). A map or list is set whole (`config set-all --json`, which reads its
+     * key as a path whether or not `path` is given).
+     */
+    async setConfig(key: string, value: unknown, options: { path?: boolean; secret?: boolean } = {}): Promise<void> {
+        const fullKey = `${await projectName(this.automation())}:${key}`;
+        const secret = options.secret ?? false;
+        await this.timed("pulumi config set", () => typeof value === "object" && value !== null
+            ? this.automation().setAllConfigJson(JSON.stringify({ [fullKey]: configEntry(value, secret) }))
+            : this.automation().setConfig(fullKey, { value: String(value), secret }, options.path));
+    }
+
+    /** Removes a config key of the program's own namespace (with `path`, one entry of a map or list). */
+    async removeConfig(key: string, options: { path?: boolean } = {}): Promise<void> {
+        const fullKey = `${await projectName(this.automation())}:${key}`;
+        await this.timed("pulumi config rm", () => this.automation().removeConfig(fullKey, options.path));
+    }
+
+    /** Replaces the stack's whole config with these values of the program's own namespace (plain, not secret). */
+    async setAllConfig(values: Record<string, unknown>): Promise<void> {
+        const project = await projectName(this.automation());
+        await this.replaceConfig(Object.fromEntries(Object.entries(values).map(([key, value]) => [`${project}:${key}`, value])));
+    }
+
+    /**
+     * The stack's state as `pulumi stack export` prints it: its secrets encrypted as they are stored, or
+     * decrypted with `showSecrets`. The Automation API's exportStack always decrypts them, so the
+     * encrypted export runs the CLI itself.
+     */
+    async exportState(options: { showSecrets?: boolean } = {}): Promise<Deployment> {
+        if (options.showSecrets) return this.timed("pulumi stack export", () => this.automation().exportStack());
+        const exported = await this.timed("pulumi stack export", () =>
+            this.spawnAndCollect("pulumi", ["stack", "export", "--stack", this.stack, "--non-interactive"], this.programDir));
+        if (exported.code !== 0) throw new Error(`pulumi stack export failed (${exported.code}):\n${exported.stderr}`);
+        return JSON.parse(exported.stdout) as Deployment;
     }
 
     /** `npm run preview:md -- <stack>` against this stack's backend. */
     previewMarkdown(): string {
         return execFileSync("bash", [path.join(projectDir, "scripts", "preview-md.sh"), this.stack], {
-            cwd: projectDir, env: this.env, encoding: "utf8",
+            cwd: projectDir, env: this.processEnv(), encoding: "utf8",
         });
     }
 
@@ -150,12 +250,14 @@ export class PulumiStack {
     /**
      * `pulumi up`, killed with SIGKILL `delaySeconds` after `pattern` shows in its output, as if this
      * machine lost power: then every process it started goes too (its process group). Resolves with
-     * the output up to the kill; rejects if the run ends before the pattern shows.
+     * the output up to the kill; rejects if the run ends before the pattern shows. It spawns the CLI
+     * itself: the Automation API's AbortSignal only sends SIGINT to `pulumi`, a graceful cancel that
+     * lets the engine finish its steps and write the state, which is not what a power loss does.
      */
     async upKilled(pattern: RegExp, delaySeconds: number): Promise<string> {
         const started = Date.now();
-        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", "32", "--non-interactive", "--stack", this.stack],
-            { cwd: this.programDir, env: this.env, detached: true });
+        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", String(parallel), "--non-interactive", "--stack", this.stack],
+            { cwd: this.programDir, env: this.processEnv(), detached: true });
         let output = "";
         const ended = new Promise<void>((resolve) => child.on("close", () => resolve()));
         const seen = new Promise<boolean>((resolve) => {
@@ -193,25 +295,63 @@ export class PulumiStack {
         fs.rmSync(this.configFile, { force: true });
     }
 
-    /**
-     * Runs `pulumi <args>` on this stack; rejects with the output when it fails unless check is false.
-     * Asynchronous, so the test worker stays responsive during a long `pulumi up`.
-     */
-    async run(args: string[], options: { check?: boolean } = {}): Promise<Result> {
-        const started = Date.now();
-        const stackArgs = args[0] === "stack" && args[1] === "init" ? [] : ["--stack", this.stack];
-        // Most steps wait on a remote host: more at once than Pulumi's default of 8.
-        if (["up", "destroy", "preview"].includes(args[0])) stackArgs.push("--parallel", "32");
-        const { code, stdout, stderr } = await this.spawnAndCollect("pulumi", [...args, ...stackArgs, "--non-interactive"], this.programDir);
-        timings.push({ what: `pulumi ${args.slice(0, 2).join(" ")}`, seconds: (Date.now() - started) / 1000 });
-        if ((options.check ?? true) && code !== 0) {
-            throw new Error(`pulumi ${args.join(" ")} failed (${code}):\n${stdout.slice(-20000)}\n${stderr.slice(-10000)}`);
-        }
-        return { code, stdout, stderr };
+    private automation(): Stack {
+        if (!this.opened) throw new Error(`stack ${this.stack}: call init() first`);
+        return this.opened;
     }
 
+    /** This process's environment with the stack's, for the commands the harness spawns itself. */
+    private processEnv(): NodeJS.ProcessEnv {
+        return { ...process.env, ...this.envVars };
+    }
+
+    /** Sets these config keys (full names, `<project>:<key>`) and removes every other one. */
+    private async replaceConfig(values: Record<string, unknown>): Promise<void> {
+        const stack = this.automation();
+        const others = Object.keys(await this.timed("pulumi config", () => stack.getAllConfig())).filter((key) => !(key in values));
+        if (others.length > 0) await this.timed("pulumi config rm-all", () => stack.removeAllConfig(others));
+        const entries = Object.fromEntries(Object.entries(values).map(([key, value]) => [key, configEntry(value, false)]));
+        await this.timed("pulumi config set-all", () => stack.setAllConfigJson(JSON.stringify(entries)));
+    }
+
+    /**
+     * Runs an Automation API operation with its output collected, and times it. A CommandError (the CLI
+     * failed) rejects with that output, or with check false resolves as `ok: false`; other errors reject.
+     */
+    private async operation(
+        what: string,
+        run: (output: { onOutput: (out: string) => void; onError: (err: string) => void }) => Promise<unknown>,
+        options: CheckOption,
+    ): Promise<PulumiResult> {
+        let stdout = "";
+        let stderr = "";
+        let ok = true;
+        try {
+            await this.timed(what, () => run({ onOutput: (out) => (stdout += out), onError: (err) => (stderr += err) }));
+        } catch (err) {
+            if (!(err instanceof CommandError)) throw err;
+            ok = false;
+            // When the CLI printed nothing (it did not start, or the operation streams no output), its error says why.
+            if (!stdout && !stderr) stderr = err.message;
+        }
+        if (!ok && (options.check ?? true)) {
+            throw new Error(`${what} of stack ${this.stack} failed:\n${stdout.slice(-20000)}\n${stderr.slice(-10000)}`);
+        }
+        return { ok, stdout, stderr };
+    }
+
+    private async timed<T>(what: string, run: () => Promise<T>): Promise<T> {
+        const started = Date.now();
+        try {
+            return await run();
+        } finally {
+            timings.push({ what, seconds: (Date.now() - started) / 1000 });
+        }
+    }
+
+    /** Asynchronous, so the test worker stays responsive while a long command runs. */
     private async spawnAndCollect(command: string, args: string[], cwd: string): Promise<Result> {
-        const child = spawn(command, args, { cwd, env: this.env });
+        const child = spawn(command, args, { cwd, env: this.processEnv() });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -222,6 +362,32 @@ export class PulumiStack {
         });
         return { code, stdout, stderr };
     }
+}
+
+/** A config value as `pulumi config set-all --json` takes it: text, or a structure with its JSON text. */
+function configEntry(value: unknown, secret: boolean): { value: string; objectValue?: unknown; secret: boolean } {
+    return typeof value === "object" && value !== null
+        ? { value: JSON.stringify(value), objectValue: value, secret }
+        : { value: String(value), secret };
+}
+
+/**
+ * The config of another stack of this project, read from its Pulumi.<stack>.yaml (that stack's backend
+ * and passphrase are not this one's, so the CLI cannot read it for us), with its `.lab/` paths made this
+ * lab's. Secrets cannot come along: they are encrypted with the other stack's passphrase.
+ */
+function configCopiedFrom(file: string): Record<string, unknown> {
+    const document = YAML.parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null;
+    const thisLab = (value: unknown, key: string): unknown => {
+        if (typeof value === "string") return value.startsWith(".lab/") ? `${labDir}/${value.slice(".lab/".length)}` : value;
+        if (Array.isArray(value)) return value.map((item, i) => thisLab(item, `${key}[${i}]`));
+        if (typeof value !== "object" || value === null) return value;
+        const entries = Object.entries(value);
+        // Pulumi writes a secret as a map of the one key `secure`.
+        if (entries.length === 1 && entries[0][0] === "secure") throw new Error(`${file}: ${key} is a secret of that stack; the copy cannot decrypt it`);
+        return Object.fromEntries(entries.map(([k, v]) => [k, thisLab(v, `${key}.${k}`)]));
+    };
+    return Object.fromEntries(Object.entries(document?.config ?? {}).map(([key, value]) => [key, thisLab(value, key)]));
 }
 
 /** How long each Pulumi command of this test file took; reported when the file ends. */

@@ -2,9 +2,8 @@
 // (the Mesos here is the lab's stand-in package, installed the way real packages are). Checked from the
 // hosts: `srvr`, the masters' HTTP endpoints, a refused agent, a master failover, and ZooKeeper growing
 // from three servers to five while a client keeps writing.
-import * as fs from "node:fs";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { eventually, LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
@@ -41,16 +40,15 @@ const activeAgents = (state: any): string[] =>
     (state.slaves as { hostname: string; active: boolean }[]).filter((s) => s.active).map((s) => s.hostname).sort();
 
 /**
- * Seconds from the first to the last operation on each component's resources in a `pulumi up --json`
- * (the engine's event stream), e.g. { zookeeper: 95, mesos: 40 }. Components run side by side.
+ * Seconds from the first to the last operation on each component's resources in a `pulumi up`'s engine
+ * events, e.g. { zookeeper: 95, mesos: 40 }. Components run side by side.
  */
-function secondsPerComponent(events: string, prefixes: string[]): Record<string, number> {
+function secondsPerComponent(events: EngineEvent[], prefixes: string[]): Record<string, number> {
     const spans: Record<string, { start: number; end: number }> = {};
-    for (const line of events.split("\n").filter((l) => l.startsWith("{"))) {
-        const event = JSON.parse(line);
+    for (const event of events) {
         const metadata = event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata;
         if (!metadata || metadata.type.startsWith("twister2:cluster:")) continue; // components span the whole run
-        const prefix = prefixes.find((p) => metadata.urn.split("::").pop().startsWith(`${p}-`));
+        const prefix = prefixes.find((p) => metadata.urn.split("::").pop()!.startsWith(`${p}-`));
         if (!prefix) continue;
         const span = (spans[prefix] ??= { start: event.timestamp, end: event.timestamp });
         span.start = Math.min(span.start, event.timestamp);
@@ -62,14 +60,12 @@ function secondsPerComponent(events: string, prefixes: string[]): Record<string,
 beforeAll(async () => {
     hosts = labInventory();
     stack = new PulumiStack("e2e-mesos", "Pulumi.dev.yaml");
+    await stack.init();
     // ZooKeeper and Mesos only (agents still get Docker): the swarm has its own tests.
-    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
-    config.setIn(["config", "twister2-cluster:roles"], {
+    await stack.setConfig("roles", {
         h1: ["zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"],
         h4: ["mesos-agent"], h5: ["mesos-agent"],
     });
-    fs.writeFileSync(stack.configFile, config.toString());
-    await stack.init();
 });
 
 afterAll(() => {
@@ -79,8 +75,8 @@ afterAll(() => {
 
 describe("ZooKeeper and Mesos on the lab", () => {
     it("pulumi up deploys three ZooKeeper servers, three masters and two agents", async () => {
-        const up = await stack.run(["up", "--json", "--yes", "--skip-preview"]);
-        console.log(`pulumi up, seconds per component: ${JSON.stringify(secondsPerComponent(up.stdout, ["docker", "zookeeper", "mesos"]))}`);
+        const up = await stack.up();
+        console.log(`pulumi up, seconds per component: ${JSON.stringify(secondsPerComponent(up.events, ["docker", "zookeeper", "mesos"]))}`);
     });
 
     it("forms a ZooKeeper ensemble of one leader and two followers", () => {
@@ -106,7 +102,7 @@ describe("ZooKeeper and Mesos on the lab", () => {
         expect(files.split("\n")).toEqual(["root 600", "root 644"]);
         const secret = JSON.parse(onHost(host("h4"), "cat /etc/mesos/agent-credential.json").stdout).secret as string;
         expect(secret.length).toBeGreaterThanOrEqual(32);
-        const state = (await stack.run(["stack", "export"])).stdout;
+        const state = JSON.stringify(await stack.exportState());
         expect(state).not.toContain(secret);
         expect(onHost(host("h1"), "cat /etc/mesos/credentials.json").stdout).toContain(secret);
     });
@@ -164,14 +160,14 @@ EOF
 nohup python3 /tmp/t2-writer.py >/tmp/t2-writer.log 2>&1 &
 echo $! >/tmp/t2-writer.pid`);
         try {
-            await stack.run(["config", "set", "--path", "twister2-cluster:roles.h4[1]", "zookeeper"]);
-            await stack.run(["config", "set", "--path", "twister2-cluster:roles.h5[1]", "zookeeper"]);
-            await stack.run(["config", "set", "--path", "twister2-cluster:zookeeper.serverIds.h4", "4"]);
-            await stack.run(["config", "set", "--path", "twister2-cluster:zookeeper.serverIds.h5", "5"]);
+            await stack.setConfig("roles.h4[1]", "zookeeper", { path: true });
+            await stack.setConfig("roles.h5[1]", "zookeeper", { path: true });
+            await stack.setConfig("zookeeper.serverIds.h4", 4, { path: true });
+            await stack.setConfig("zookeeper.serverIds.h5", 5, { path: true });
             const leaderBefore = masters.find((name) => zkMode(name) === "leader")!;
-            await stack.run(["up", "--yes", "--skip-preview"]);
+            await stack.up();
 
-            const restarted = JSON.parse((await stack.run(["stack", "output", "zookeeperLastRollingRestart", "--json"])).stdout) as string[];
+            const restarted = (await stack.outputs()).zookeeperLastRollingRestart as string[];
             expect(restarted.map((r) => r.split(" ")[0]).sort()).toEqual([...masters].sort());
             // The leader before the change restarts last. By its turn it may have stopped serving: once the
             // followers run the five-server configuration, they and the new servers can elect a leader of their
@@ -190,9 +186,9 @@ echo $! >/tmp/t2-writer.pid`);
 
     it("removes an agent dropped from the config: its service stopped and disabled, flags, credential and work_dir gone", async () => {
         // h5 keeps only the ZooKeeper role it got above: [mesos-agent, zookeeper] becomes [zookeeper].
-        await stack.run(["config", "set", "--path", "twister2-cluster:roles.h5[0]", "zookeeper"]);
-        await stack.run(["config", "rm", "--path", "twister2-cluster:roles.h5[1]"]);
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.setConfig("roles.h5[0]", "zookeeper", { path: true });
+        await stack.removeConfig("roles.h5[1]", { path: true });
+        await stack.up();
 
         const left = onHost(host("h5"), "set +e; systemctl is-active mesos-agent 2>/dev/null | grep -x active; " +
             "systemctl is-enabled mesos-agent 2>/dev/null | grep -x enabled; " +
@@ -203,12 +199,12 @@ echo $! >/tmp/t2-writer.pid`);
         // The remaining agent stays registered; the removed one is no longer active at the leader.
         const ok = await eventually(90, () => activeAgents(leadingMaster()?.state ?? { slaves: [] }).join() === agentAddresses[0]);
         expect(ok, JSON.stringify(leadingMaster()?.state?.slaves)).toBe(true);
-        const preview = await stack.run(["preview", "--expect-no-changes"], { check: false });
-        expect(preview.code, preview.stdout).toBe(0);
+        const preview = await stack.preview({ expectNoChanges: true, check: false });
+        expect(preview.ok, preview.stdout).toBe(true);
     });
 
     it("destroys it all: services gone, flag files, work directories and ZooKeeper data removed", async () => {
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         for (const h of hosts) {
             const left = onHost(h, "ls -d /etc/mesos /etc/mesos-master /etc/mesos-agent /var/lib/mesos /var/lib/zookeeper /etc/zookeeper " +
                 "/etc/apt/sources.list.d/twister2-mesos.list 2>/dev/null || true; " +

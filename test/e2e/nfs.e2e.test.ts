@@ -3,9 +3,7 @@
 // else deploys. Checked from the hosts: a file written from one client is read back from another, root is
 // squashed to nobody, a host outside `clients` is refused until it is added, and destroy removes the export
 // and the packages (and keeps the data).
-import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
@@ -23,14 +21,12 @@ const nfsOn = (name: string, command: string) => onHost(host(name), command, { c
 beforeAll(async () => {
     hosts = labInventory();
     stack = new PulumiStack("e2e-nfs", "Pulumi.dev.yaml");
-    // The NFS server only, on h1; h3 is left out of the clients at first.
-    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
-    config.setIn(["config", "twister2-cluster:roles"], { h1: ["nfs-server"] });
-    config.deleteIn(["config", "twister2-cluster:zookeeper"]);
-    config.setIn(["config", "twister2-cluster:nfs", "clients"], [host("h1").address, host("h2").address]);
-    exportPath = String(config.getIn(["config", "twister2-cluster:nfs", "path"]));
-    fs.writeFileSync(stack.configFile, config.toString());
     await stack.init();
+    // The NFS server only, on h1; h3 is left out of the clients at first.
+    await stack.setConfig("roles", { h1: ["nfs-server"] });
+    await stack.removeConfig("zookeeper");
+    await stack.setConfig("nfs.clients", [host("h1").address, host("h2").address], { path: true });
+    exportPath = String(((await stack.config()).nfs as { path?: string }).path);
     // The test's NFS client, on the client hosts (not something the program installs).
     for (const name of ["h2", "h3"]) {
         onHost(host(name), "command -v nfs-cp >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnfs-utils >/dev/null; }");
@@ -40,18 +36,17 @@ beforeAll(async () => {
 afterAll(async () => {
     reportTimings("nfs-timings.json");
     // Whatever a failed test left behind, and the data the test wrote (destroy keeps data on purpose).
-    if (stack) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    if (stack) await stack.destroy({ check: false });
     if (hosts && exportPath) onHost(server(), `rm -rf '${exportPath}' && rmdir -p '${exportPath.replace(/\/[^/]+$/, "")}' 2>/dev/null || true`, { check: false });
     stack?.remove();
 });
 
 describe("the NFS share on the lab (nfs-ganesha)", () => {
     it("pulumi up exports the share from h1 and gives its address and path", async () => {
-        await stack.run(["up", "--yes", "--skip-preview"]);
-        const outputs = JSON.parse((await stack.run(["stack", "output", "--json"])).stdout);
+        await stack.up();
+        const outputs = await stack.outputs() as { nfsShare: unknown; hosts: { name: string; services: Record<string, string> }[] };
         expect(outputs.nfsShare).toEqual({ address: server().address, path: exportPath });
-        expect(outputs.endpoints.nfs).toBe(`${server().address}:${exportPath}`);
-        expect(outputs.hosts.find((h: { name: string }) => h.name === "h1").services["nfs-server"]).toMatch(/^nfs-ganesha \d/);
+        expect(outputs.hosts.find((h) => h.name === "h1")!.services["nfs-server"]).toMatch(/^nfs-ganesha \d/);
         // The exported directory: root's, mode 1777 (anyone may make a job directory, as in /tmp).
         expect(onHost(server(), `stat -c '%u:%g %a' '${exportPath}'`).stdout.trim()).toBe("0:0 1777");
     });
@@ -73,8 +68,8 @@ describe("the NFS share on the lab (nfs-ganesha)", () => {
     });
 
     it("lets the host in once clients lists it, re-running only the server step", async () => {
-        await stack.run(["config", "set", "--path", "twister2-cluster:nfs.clients[2]", host("h3").address]);
-        const up = await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.setConfig("nfs.clients[2]", host("h3").address, { path: true });
+        const up = await stack.up();
         expect(up.stdout).toMatch(/1 updated/);
         // Written on h2, read on h3.
         expect(nfsOn("h3", `nfs-cat '${nfsUrl("a.txt")}'`).stdout).toBe("job output from h2\n");
@@ -83,12 +78,12 @@ describe("the NFS share on the lab (nfs-ganesha)", () => {
     });
 
     it("previews no changes when converged", async () => {
-        const preview = await stack.run(["preview", "--expect-no-changes"], { check: false });
-        expect(preview.code, preview.stdout).toBe(0);
+        const preview = await stack.preview({ expectNoChanges: true, check: false });
+        expect(preview.ok, preview.stdout).toBe(true);
     });
 
     it("pulumi destroy removes the export and the packages it installed, and keeps the data", async () => {
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         const after = onHost(server(), `set +e
             for p in nfs-ganesha nfs-ganesha-vfs nfs-common rpcbind; do
               dpkg-query -W -f='\${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' && echo "installed: $p"; done

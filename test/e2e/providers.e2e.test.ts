@@ -28,8 +28,8 @@ const baseCommands = () => ({
 });
 let commands: Record<string, Record<string, unknown>>;
 const up = async () => {
-    stack.writeConfig({ target, commands });
-    return stack.run(["up", "--yes", "--skip-preview"]);
+    await stack.setAllConfig({ target, commands });
+    return stack.up();
 };
 
 beforeAll(async () => {
@@ -54,12 +54,12 @@ describe("command:remote:Command", () => {
         firstUp = result.stdout + result.stderr;
         expect(hostLog().sort()).toEqual(["plain-create", "updatable-create-1", "triggered-create-1"].sort());
         expect(onHost(target, "cat /tmp/t2-contract/stdin-copy").stdout).toBe(secret);
-        const stdouts = JSON.parse((await stack.run(["stack", "output", "stdouts", "--json", "--show-secrets"])).stdout);
+        const stdouts = (await stack.outputs()).stdouts;
         expect(stdouts).toMatchObject({ plain: "plain-stdout", secretStdin: "stdin-received", logged: "hidden-on-stdout", undialled: "" });
     });
 
     it("keeps a secret on stdin out of the state and out of the output", async () => {
-        const state = (await stack.run(["stack", "export"])).stdout;
+        const state = JSON.stringify(await stack.exportState());
         expect(state).toContain("secretStdin");
         expect(state).not.toContain(secret);
         expect(firstUp).not.toContain(secret);
@@ -81,7 +81,7 @@ describe("command:remote:Command", () => {
         commands.updatable.update = append("updatable-update-2");
         await up();
         expect(hostLog().sort()).toEqual(["plain-create-2", "updatable-update-2"]);
-        const stdouts = JSON.parse((await stack.run(["stack", "output", "stdouts", "--json", "--show-secrets"])).stdout);
+        const stdouts = (await stack.outputs()).stdouts as Record<string, string>;
         expect(stdouts.plain).toBe("plain-stdout-2");
     });
 
@@ -94,31 +94,31 @@ describe("command:remote:Command", () => {
     });
 
     it("converges: a second up changes nothing", async () => {
-        const preview = await stack.run(["preview", "--expect-no-changes"]);
-        expect(preview.code).toBe(0);
+        const preview = await stack.preview({ expectNoChanges: true });
+        expect(preview.ok).toBe(true);
     });
 
     it("refuses a host key that is not the pinned one, before any command runs", async () => {
         commands = { ...commands, wrongKey: { create: "touch /tmp/t2-contract/wrong-key-ran", hostKey: other.hostKey } };
-        stack.writeConfig({ target, commands });
-        const result = await stack.run(["up", "--yes", "--skip-preview"], { check: false });
-        expect(result.code).not.toBe(0);
+        await stack.setAllConfig({ target, commands });
+        const result = await stack.up({ check: false });
+        expect(result.ok).toBe(false);
         expect(result.stdout + result.stderr).toMatch(/host key mismatch/);
         expect(onHost(target, "test -e /tmp/t2-contract/wrong-key-ran && echo ran || echo not-run").stdout.trim()).toBe("not-run");
         delete commands.wrongKey;
     });
 
     it("refuses a property the stand-in does not implement, naming it, before any host is touched", async () => {
-        stack.writeConfig({ target, commands: { ...commands, withEnvironment: { create: "true", environment: { A: "b" } } } });
-        const result = await stack.run(["preview"], { check: false });
-        expect(result.code).not.toBe(0);
+        await stack.setAllConfig({ target, commands: { ...commands, withEnvironment: { create: "true", environment: { A: "b" } } } });
+        const result = await stack.preview({ check: false });
+        expect(result.ok).toBe(false);
         expect(result.stdout + result.stderr).toMatch(/environment is not implemented by this stand-in/);
     });
 
     it("runs delete on destroy with the state last deployed, and dials nothing without one", async () => {
         onHost(target, `rm -f ${log}`);
         await up();
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         expect(hostLog().sort()).toEqual(["plain-delete", "triggered-delete-2", "updatable-delete"]);
     });
 });
@@ -127,46 +127,46 @@ describe("command:remote:CopyToRemote", () => {
     it("copies a file asset as the SSH user, and again when its content changes", async () => {
         const file = path.join(fs.mkdtempSync("/tmp/t2-contract-"), "payload.txt");
         fs.writeFileSync(file, "first\n");
-        stack.writeConfig({ target, copy: { file, remotePath: "t2-contract-payload.txt" } });
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.setAllConfig({ target, copy: { file, remotePath: "t2-contract-payload.txt" } });
+        await stack.up();
         const copied = () => onHost(target, `stat -c %U /home/${target.user}/t2-contract-payload.txt; cat /home/${target.user}/t2-contract-payload.txt`).stdout;
         expect(copied()).toBe(`${target.user}\nfirst\n`);
         fs.writeFileSync(file, "second\n");
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.up();
         expect(copied()).toBe(`${target.user}\nsecond\n`);
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         onHost(target, `rm -f /home/${target.user}/t2-contract-payload.txt`);
     });
 });
 
 describe("random:index/randomPassword:RandomPassword", () => {
-    const result = async () => JSON.parse((await stack.run(["stack", "output", "passwordResult", "--json", "--show-secrets"])).stdout) as string;
+    const result = async () => (await stack.outputs()).passwordResult as string;
 
     it("makes a secret of the asked length and classes, kept until its keepers change", async () => {
-        stack.writeConfig({ target, password: { length: 24, keeper: "a" } });
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.setAllConfig({ target, password: { length: 24, keeper: "a" } });
+        await stack.up();
         const first = await result();
         expect(first).toMatch(/^[A-Za-z0-9]{24}$/);
-        expect((await stack.run(["stack", "output", "passwordResult", "--json"])).stdout).toContain("[secret]");
-        expect((await stack.run(["stack", "export"])).stdout).not.toContain(first);
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        expect(await stack.secretOutputs()).toContain("passwordResult");
+        expect(JSON.stringify(await stack.exportState())).not.toContain(first);
+        await stack.up();
         expect(await result()).toBe(first);
-        stack.writeConfig({ target, password: { length: 24, keeper: "b" } });
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.setAllConfig({ target, password: { length: 24, keeper: "b" } });
+        await stack.up();
         const second = await result();
         expect(second).not.toBe(first);
-        stack.writeConfig({ target, password: { length: 30, keeper: "b" } });
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.setAllConfig({ target, password: { length: 30, keeper: "b" } });
+        await stack.up();
         expect(await result()).toMatch(/^[A-Za-z0-9]{30}$/);
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
     });
 });
 
 describe("docker:index/network:Network", () => {
     it("refuses a property the stand-in does not implement, naming it", async () => {
-        stack.writeConfig({ target, network: { internal: true } });
-        const result = await stack.run(["preview"], { check: false });
-        expect(result.code).not.toBe(0);
+        await stack.setAllConfig({ target, network: { internal: true } });
+        const result = await stack.preview({ check: false });
+        expect(result.ok).toBe(false);
         expect(result.stdout + result.stderr).toMatch(/internal is not implemented by this stand-in/);
     });
     // Create, refresh (read) and delete of a real overlay network are tried by swarm.e2e.test.ts.

@@ -25,7 +25,7 @@ afterAll(() => {
 
 describe("swarm on the lab", () => {
     it("pulumi up deploys docker, the swarm and the overlay network", async () => {
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.up();
     });
 
     it("lists every host Ready in `docker node ls` with its role", async () => {
@@ -50,7 +50,7 @@ describe("swarm on the lab", () => {
         const modes = ["h1", "h2", "h3"].map((name) =>
             onHost(host(name), "echo srvr | nc -q 2 -w 3 127.0.0.1 2181 | sed -n 's/^Mode: //p'").stdout.trim());
         expect(modes.sort()).toEqual(["follower", "follower", "leader"]);
-        const connect = JSON.parse((await stack.run(["stack", "output", "zookeeperConnectString", "--json"])).stdout);
+        const connect = (await stack.outputs()).zookeeperConnectString;
         expect(connect).toBe("10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181");
         const zkCli = "/usr/share/zookeeper/bin/zkCli.sh";
         onHost(host("h1"), `${zkCli} -server 10.77.0.12:2181 create /t2-e2e written-through-h2 2>&1 | tail -1`);
@@ -59,7 +59,7 @@ describe("swarm on the lab", () => {
     });
 
     it("writes Twister2's conf/mesos to match the live cluster", async () => {
-        const dir = JSON.parse((await stack.run(["stack", "output", "twister2ConfDir", "--json"])).stdout) as string;
+        const dir = (await stack.outputs()).twister2ConfDir as string;
         const resource = parse(fs.readFileSync(path.join(dir, "resource.yaml"), "utf8"));
         // ZooKeeper answers at every address the master URI names.
         const uri = resource["twister2.resource.mesos.master.uri"] as string;
@@ -105,27 +105,28 @@ describe("swarm on the lab", () => {
     });
 
     it("previews no changes on a converged stack", async () => {
-        await stack.run(["preview", "--expect-no-changes", "--diff"]);
+        await stack.preview({ expectNoChanges: true, diff: true });
         expect(stack.previewMarkdown()).toMatch(/Nothing to change: \d+ resources are up to date\./);
     });
 
     it("reads the overlay network on refresh: one removed by hand is made again by the next up", async () => {
-        const id = (await stack.run(["stack", "output", "overlayNetwork", "--json"])).stdout;
+        const id = (await stack.outputs()).overlayNetwork;
+        expect(id).toBeDefined();
         onHost(host("h1"), "docker network rm mesos-overlay >/dev/null");
-        const refresh = await stack.run(["refresh", "--yes", "--skip-preview"]);
+        const refresh = await stack.refresh();
         expect(refresh.stdout).toMatch(/1 deleted/);
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.up();
         const network = onHost(host("h1"), "docker network inspect mesos-overlay --format '{{.Driver}} {{.Attachable}} {{range .IPAM.Config}}{{.Subnet}}{{end}}'");
         expect(network.stdout.trim()).toBe("overlay true 10.78.0.0/24");
-        expect((await stack.run(["stack", "output", "overlayNetwork", "--json"])).stdout).not.toBe(id);
-        await stack.run(["preview", "--expect-no-changes"]);
+        expect((await stack.outputs()).overlayNetwork).not.toEqual(id);
+        await stack.preview({ expectNoChanges: true });
     });
 
     it("keeps the join tokens out of the state in plain text", async () => {
         const workerToken = onHost(host("h1"), "docker swarm join-token -q worker").stdout.trim();
         const managerToken = onHost(host("h1"), "docker swarm join-token -q manager").stdout.trim();
         expect(workerToken).toMatch(/^SWMTKN-/);
-        const state = (await stack.run(["stack", "export"])).stdout;
+        const state = JSON.stringify(await stack.exportState());
         expect(state).toContain("4dabf18193072939515e22adb298388d"); // secrets are there, encrypted
         expect(state).not.toContain(workerToken);
         expect(state).not.toContain(managerToken);
@@ -133,9 +134,9 @@ describe("swarm on the lab", () => {
     });
 
     it("removes a worker dropped from the config, and touches nothing else", async () => {
-        await stack.run(["config", "rm", "--path", "twister2-cluster:roles.h5"]);
-        const preview = JSON.parse((await stack.run(["preview", "--json"])).stdout) as { steps?: { op: string; urn: string }[] };
-        const changed = (preview.steps ?? []).filter((s) => s.op !== "same");
+        await stack.removeConfig("roles.h5", { path: true });
+        const preview = await stack.preview();
+        const changed = preview.steps.filter((s) => s.op !== "same");
         expect(changed.length).toBeGreaterThan(0);
         for (const step of changed) {
             const name = step.urn.split("::").pop()!;
@@ -146,17 +147,17 @@ describe("swarm on the lab", () => {
         expect(markdown).toMatch(/\d+ to delete/);
         expect(markdown).toContain("| DockerHost `docker-h5` | 10.77.0.15 | `docker-h5-engine` | delete: undoes with `docker-uninstall.sh` |");
 
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.up();
         const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}}'").stdout.trim().split("\n").sort();
         expect(nodes).toEqual(["h1 Ready", "h2 Ready", "h3 Ready", "h4 Ready"]);
         expect(swarmState(host("h5"))).toMatch(/^(inactive|no-docker)$/);
-        await stack.run(["preview", "--expect-no-changes"]);
+        await stack.preview({ expectNoChanges: true });
     });
 
     it("previews adding a worker as that host's resources and nothing else", async () => {
-        await stack.run(["config", "set", "--path", "twister2-cluster:roles.h5[0]", "swarm-worker"]);
-        const preview = JSON.parse((await stack.run(["preview", "--json"])).stdout) as { steps?: { op: string; urn: string }[] };
-        const changed = (preview.steps ?? []).filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
+        await stack.setConfig("roles.h5[0]", "swarm-worker", { path: true });
+        const preview = await stack.preview();
+        const changed = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
         expect(changed).toEqual(["create docker-h5", "create docker-h5-engine", "create host-scripts-h5", "create host-scripts-h5-copy",
             "create swarm-evict-h5", "create swarm-join-h5"]);
         const markdown = stack.previewMarkdown();
@@ -167,7 +168,7 @@ describe("swarm on the lab", () => {
     });
 
     it("pulumi destroy takes every host out of the swarm and leaves it clean", async () => {
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         for (const h of hosts) {
             expect(swarmState(h), h.name).toMatch(/^(inactive|no-docker)$/);
             const leftovers = onHost(h, "find /var/lib/docker /etc/docker /var/lib/twister2-cluster -mindepth 1 -maxdepth 1 2>/dev/null || true\n" +

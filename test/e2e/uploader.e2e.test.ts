@@ -8,7 +8,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
@@ -39,15 +38,11 @@ beforeAll(async () => {
     fs.writeFileSync(corePackage, crypto.randomBytes(512 * 1024));
 
     stack = new PulumiStack("e2e-uploader", "Pulumi.dev.yaml");
-    // Only the uploader: Mesos needs the lab's repository, the swarm has its own tests.
-    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
-    config.setIn(["config", "twister2-cluster:roles"], { [server.name]: ["uploader"] });
-    config.deleteIn(["config", "twister2-cluster:zookeeper"]);
-    config.setIn(["config", "twister2-cluster:uploader"], {});
-    fs.writeFileSync(stack.configFile, config.toString());
     await stack.init();
-    await stack.run(["config", "set", "--path", "twister2-cluster:uploader.publicKeys[0]", fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()]);
-    await stack.run(["config", "set", "--path", "twister2-cluster:uploader.corePackage", corePackage]);
+    // Only the uploader: Mesos needs the lab's repository, the swarm has its own tests.
+    await stack.setConfig("roles", { [server.name]: ["uploader"] });
+    await stack.removeConfig("zookeeper");
+    await stack.setConfig("uploader", { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()], corePackage });
 
     // The client gets the private key, the uploader's pinned host key and rsync; the reader curl.
     onHost(client, `install -d -m 0700 /root/t2-upload
@@ -63,7 +58,7 @@ KEY
 });
 
 afterAll(async () => {
-    if (stack && !destroyed) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    if (stack && !destroyed) await stack.destroy({ check: false });
     if (client) onHost(client, "rm -rf /root/t2-upload /tmp/t2-job", { check: false });
     reportTimings("uploader-timings.json");
     stack?.remove();
@@ -72,8 +67,8 @@ afterAll(async () => {
 
 describe("the job-package uploader on the lab", () => {
     it("pulumi up deploys nginx and the upload account, and exports Twister2's settings", async () => {
-        await stack.run(["up", "--yes", "--skip-preview"]);
-        outputs = JSON.parse((await stack.run(["stack", "output", "uploader", "--json"])).stdout);
+        await stack.up();
+        outputs = (await stack.outputs()).uploader as typeof outputs;
         expect(outputs).toEqual({
             url: `http://${server.address}:8082/twister2/mesos/`,
             fetchUri: `http://${server.address}:8082`,
@@ -82,8 +77,6 @@ describe("the job-package uploader on the lab", () => {
             sshConnection: `twister2@${server.address}`,
             corePackageUrl: `http://${server.address}:8082/twister2/mesos/twister2-core-e2e.tar.gz`,
         });
-        const endpoints = JSON.parse((await stack.run(["stack", "output", "endpoints", "--json"])).stdout);
-        expect(endpoints.uploaderUrl).toBe(outputs.url);
         const files = onHost(server, "stat -c '%U %a %n' /home/twister2/.ssh /home/twister2/.ssh/authorized_keys /var/www/html/twister2/mesos").stdout;
         expect(files.trim().split("\n")).toEqual([
             "twister2 700 /home/twister2/.ssh", "twister2 600 /home/twister2/.ssh/authorized_keys", "twister2 755 /var/www/html/twister2/mesos",
@@ -110,13 +103,13 @@ describe("the job-package uploader on the lab", () => {
 
     it("re-publishes a changed core package, and keeps its bytes out of the state", async () => {
         fs.writeFileSync(corePackage, crypto.randomBytes(256 * 1024));
-        const up = await stack.run(["up", "--yes", "--skip-preview"]);
+        const up = await stack.up();
         // Copied again and published in place (swapped atomically on the host), not removed and re-made.
         expect(up.stdout).toMatch(/2 updated/);
         expect(up.stdout).not.toMatch(/replaced/);
         const got = onHost(reader, `curl -sf --max-time 30 '${outputs.corePackageUrl}' | sha256sum | cut -d' ' -f1`).stdout.trim();
         expect(got).toBe(sha256(fs.readFileSync(corePackage)));
-        const state = (await stack.run(["stack", "export", "--show-secrets"])).stdout;
+        const state = JSON.stringify(await stack.exportState({ showSecrets: true }));
         expect(state).not.toContain(fs.readFileSync(corePackage).subarray(0, 3000).toString("base64"));
         expect(state).toContain(sha256(fs.readFileSync(corePackage)));
     });
@@ -148,11 +141,11 @@ describe("the job-package uploader on the lab", () => {
     });
 
     it("previews no changes when converged", async () => {
-        await stack.run(["preview", "--expect-no-changes"]);
+        await stack.preview({ expectNoChanges: true });
     });
 
     it("pulumi destroy removes the site, nginx, the upload account and the directory", async () => {
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         destroyed = true;
         const left = onHost(server, `ls /etc/nginx/sites-available/twister2-uploader /etc/nginx/sites-enabled/twister2-uploader 2>/dev/null || true
             dpkg-query -W -f='\${Status}' nginx 2>/dev/null | grep -q 'install ok installed' && echo nginx-installed

@@ -8,7 +8,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { LabHost, labDir, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
@@ -57,15 +56,13 @@ beforeAll(async () => {
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "t2-e2e-worker-image", "-f", uploadKey]);
 
     stack = new PulumiStack("e2e-worker-image", "Pulumi.dev.yaml");
-    const config = parseDocument(fs.readFileSync(stack.configFile, "utf8"));
-    config.setIn(["config", "twister2-cluster:roles"], {
+    await stack.init();
+    await stack.setConfig("roles", {
         [master.name]: ["zookeeper", "mesos-master", "swarm-manager", "uploader"],
         [agent.name]: ["mesos-agent", "swarm-worker"],
     });
-    config.setIn(["config", "twister2-cluster:zookeeper"], { serverIds: { [master.name]: 1 } });
-    config.setIn(["config", "twister2-cluster:uploader"], { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()] });
-    fs.writeFileSync(stack.configFile, config.toString());
-    await stack.init();
+    await stack.setConfig("zookeeper", { serverIds: { [master.name]: 1 } });
+    await stack.setConfig("uploader", { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()] });
     await stack.useLabServices();
     aptProxy = inventory.aptProxy;
     expect(inventory.aptProxy).toBe(`http://${inventory.gateway}:${process.env.LAB_APT_PORT ?? 3142}`);
@@ -85,7 +82,7 @@ KEY
 });
 
 afterAll(async () => {
-    if (stack && !destroyed) await stack.run(["destroy", "--yes", "--skip-preview"], { check: false });
+    if (stack && !destroyed) await stack.destroy({ check: false });
     if (client) onHost(client, "rm -rf /root/t2-upload", { check: false });
     reportTimings("worker-image-timings.json");
     stack?.remove();
@@ -94,8 +91,8 @@ afterAll(async () => {
 
 describe("the Twister2 worker image on the lab", () => {
     it("pulumi up builds the image on the agent from the lab's rootfs, tagged with its content's hash", async () => {
-        await stack.run(["up", "--yes", "--skip-preview"]);
-        const out = JSON.parse((await stack.run(["stack", "output", "workerImage", "--json"])).stdout);
+        await stack.up();
+        const out = (await stack.outputs()).workerImage as { image: string; imageIds: Record<string, string> };
         image = out.image;
         imageId = out.imageIds[agent.name];
         expect(image).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
@@ -145,16 +142,16 @@ describe("the Twister2 worker image on the lab", () => {
     });
 
     it("previews no changes when converged", async () => {
-        await stack.run(["preview", "--expect-no-changes"]);
+        await stack.preview({ expectNoChanges: true });
     });
 
     it("re-runs on a changed setting without rebuilding, and drops older builds of the image only", async () => {
         // A stale build of this image, and an image of someone else's that carries its label (as one built FROM it would).
         onHost(agent, `docker tag ${image} twister2-worker:000000000000 && docker tag ${image} someone-else/derived:1`);
-        await stack.run(["config", "set", "--path", "twister2-cluster:workerImage.aptProxy", `${aptProxy}/`]);
-        const up = await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.setConfig("workerImage.aptProxy", `${aptProxy}/`, { path: true });
+        const up = await stack.up();
         expect(up.stdout).toMatch(/1 updated/);
-        const out = JSON.parse((await stack.run(["stack", "output", "workerImage", "--json"])).stdout);
+        const out = (await stack.outputs()).workerImage;
         expect(out).toEqual({ image, imageIds: { [agent.name]: imageId } });
         const tags = onHost(agent, "docker image ls --format '{{.Repository}}:{{.Tag}}' | sort").stdout.trim().split("\n");
         expect(tags).toContain(image);
@@ -164,11 +161,11 @@ describe("the Twister2 worker image on the lab", () => {
     });
 
     it("destroying the image step removes the builds and the imported base image, and keeps Docker", async () => {
-        const state = JSON.parse((await stack.run(["stack", "export"])).stdout);
+        const state = await stack.exportState();
         const urn = state.deployment.resources.map((r: { urn: string }) => r.urn)
             .find((u: string) => u.endsWith(`::worker-image-${agent.name}`));
         expect(urn).toBeDefined();
-        await stack.run(["destroy", "--yes", "--skip-preview", "--target", urn]);
+        await stack.destroy({ target: [urn] });
         const left = onHost(agent, `docker info >/dev/null && echo docker-running
             docker image ls -q --filter label=${label}
             docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image || true
@@ -177,9 +174,9 @@ describe("the Twister2 worker image on the lab", () => {
     });
 
     it("pulumi up builds it again (the base imported again), and pulumi destroy removes everything", async () => {
-        await stack.run(["up", "--yes", "--skip-preview"]);
+        await stack.up();
         expect(onHost(agent, `docker image inspect -f ok ${image} ${baseImage}`).stdout.trim()).toBe("ok\nok");
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
+        await stack.destroy();
         destroyed = true;
         const left = onHost(agent, `if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
               docker image ls -q --filter label=${label}; docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image

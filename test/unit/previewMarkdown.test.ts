@@ -1,13 +1,31 @@
-// The Markdown summary of a preview, from a real `pulumi preview --json` of the lab (trimmed): the dev
-// stack with h5 (swarm worker, Mesos agent) dropped from the config.
+// The Markdown summary of a preview, from the engine events of a real preview of the lab through the
+// Automation API (trimmed): the dev stack with h5 (swarm worker, Mesos agent) dropped from the config.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { PreviewJson, renderPreview } from "../../scripts/previewMarkdown";
+import { previewOf } from "../../scripts/automation";
+import { renderPreview } from "../../scripts/previewMarkdown";
 
-const dropWorker = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "preview-drop-worker.json"), "utf8")) as PreviewJson;
+const events = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "preview-drop-worker.json"), "utf8")) as EngineEvent[];
+const dropWorker = previewOf(events);
 
 describe("preview:md", () => {
+    it("reads each resource's step once from the engine events, and the engine's summary", () => {
+        expect(dropWorker.steps.map((s) => `${s.op} ${s.urn.split("::").pop()}`)).toEqual([
+            "same twister2-cluster-dev",
+            "update mesos-agents-registered",
+            "delete swarm-join-h5",
+            "delete worker-image-h5",
+            "delete mesos-h5-agent",
+            "delete docker-h5-engine",
+            "delete docker-h5",
+            "delete swarm-evict-h5",
+            "delete mesos-h5-package",
+        ]);
+        expect(dropWorker.changeSummary).toEqual({ delete: 7, same: 52, update: 1 });
+    });
+
     it("lists exactly the dropped host's steps, with the hosts they run on and the scripts that undo them", () => {
         const markdown = renderPreview("dev", dropWorker);
         expect(markdown).toContain("7 to delete, 1 to update; 52 unchanged. Hosts touched: 10.77.0.11, 10.77.0.15.");
@@ -25,19 +43,36 @@ describe("preview:md", () => {
     });
 
     it("says there is nothing to change on a converged stack", () => {
-        const converged: PreviewJson = {
+        const converged = {
             changeSummary: { same: 60 },
-            steps: (dropWorker.steps ?? []).map((step) => ({ ...step, op: "same" })),
+            steps: dropWorker.steps.map((step) => ({ ...step, op: "same" as const })),
         };
         expect(renderPreview("dev", converged)).toContain("Nothing to change: 60 resources are up to date.");
     });
 
     it("says which script a changed step runs again", () => {
-        const step = dropWorker.steps!.find((s) => s.urn.endsWith("docker-h5-engine"))!;
-        const update: PreviewJson = {
+        const step = dropWorker.steps.find((s) => s.urn.endsWith("docker-h5-engine"))!;
+        const update = {
             changeSummary: { update: 1 },
-            steps: [{ op: "update", urn: step.urn, oldState: step.oldState, newState: { ...step.oldState!, inputs: { ...step.oldState!.inputs, create: "sudo env ... '10.77.0.15/docker-install.sh'" } }, diffReasons: ["create"] }],
+            steps: [{
+                op: "update" as const, urn: step.urn, type: step.type, old: step.old,
+                new: { ...step.old!, inputs: { ...step.old!.inputs, create: "sudo env ... '10.77.0.15/docker-install.sh'" } }, diffs: ["create"],
+            }],
         };
         expect(renderPreview("dev", update)).toContain("| DockerHost `docker-h5` | 10.77.0.15 | `docker-h5-engine` | update: runs `docker-install.sh` again |");
+    });
+
+    it("shows a replacement once, as its replace step: what undoes the old one and what makes the new one", () => {
+        const step = dropWorker.steps.find((s) => s.urn.endsWith("swarm-join-h5"))!;
+        const replacement = (op: "create-replacement" | "replace" | "delete-replaced") =>
+            ({ op, urn: step.urn, type: step.type, old: step.old, new: step.old, diffs: ["triggers"] });
+        const markdown = renderPreview("dev", {
+            changeSummary: { replace: 1 },
+            steps: [replacement("create-replacement"), replacement("replace"), replacement("delete-replaced")],
+        });
+        expect(markdown).toContain("1 to replace; 0 unchanged. Hosts touched: 10.77.0.15.");
+        expect(markdown.split("\n").filter((line) => line.includes("`swarm-join-h5`"))).toEqual([
+            "| SwarmCluster `swarm` | 10.77.0.15 | `swarm-join-h5` | replace: undoes with `swarm-leave.sh`, runs `swarm-join.sh` |",
+        ]);
     });
 });

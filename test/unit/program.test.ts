@@ -140,12 +140,12 @@ describe("the cluster program", () => {
         }
     });
 
-    it("exports the hosts with their roles and the swarm's node ids", async () => {
+    it("exports the hosts with their roles, the swarm's node ids and where nodes join", async () => {
         expect(program.hosts.map((h: { name: string; roles: string[] }) => [h.name, h.roles])).toEqual([
             ["h1", ["swarm-manager"]], ["h2", ["swarm-manager", "zookeeper"]], ["h3", ["swarm-manager", "zookeeper"]],
             ["h4", ["swarm-worker", "zookeeper"]], ["h5", ["swarm-worker"]],
         ]);
         expect(Object.keys(await valueOf(program.swarmNodeIds))).toEqual(["h1", "h2", "h3", "h4", "h5"]);
-        expect(await valueOf(program.swarmManager)).toBe("10.77.0.11");
+        expect(program.swarmJoinAddress).toBe("10.77.0.11:2377");
     });
 });

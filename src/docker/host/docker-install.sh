@@ -2,11 +2,10 @@
 # Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket, and prints the
 # engine version. Settings: DOCKER_SOURCE (docker.io | docker-ce), DAEMON_JSON, DOCKER_USERS (space separated).
 : "${DOCKER_SOURCE:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
-record="$T2_STATE_DIR/docker.packages"
 
 install_docker_ce() {
   # Docker's own apt repository, as Docker documents it for Debian and Ubuntu.
-  apt_install_recorded "$record" ca-certificates curl gnupg
+  apt_install_recorded docker ca-certificates curl gnupg
   # shellcheck disable=SC1091
   . /etc/os-release
   install -d -m 0755 /etc/apt/keyrings
@@ -18,7 +17,7 @@ install_docker_ce() {
     write_file /etc/apt/sources.list.d/docker.list 0644; then
     apt_update
   fi
-  apt_install_recorded "$record" docker-ce docker-ce-cli containerd.io
+  apt_install_recorded docker docker-ce docker-ce-cli containerd.io
 }
 
 # An engine this program installs is recorded before the install, so that destroy removes it (and only
@@ -29,16 +28,17 @@ if [ -f "$T2_STATE_DIR/docker.installed" ] || ! command -v dockerd >/dev/null 2>
     *) die "unknown DOCKER_SOURCE '$DOCKER_SOURCE' (docker.io or docker-ce)" ;;
   esac
   case "$DOCKER_SOURCE" in
-    docker.io) apt_install_recorded "$record" docker.io ;;
+    docker.io) apt_install_recorded docker docker.io ;;
     docker-ce) install_docker_ce ;;
   esac
 fi
 
 if printf '%s\n' "$DAEMON_JSON" | write_file /etc/docker/daemon.json 0644; then
-  step "daemon.json changed; restarting docker"
+  step "daemon.json changed"
   touch "$T2_STATE_DIR/docker.daemon-json"
-  systemctl restart docker
+  notify docker
 fi
+run_handlers
 systemctl enable --now docker >/dev/null 2>&1
 wait_for 120 "docker to answer" docker info
 

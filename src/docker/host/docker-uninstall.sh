@@ -5,7 +5,7 @@ if [ -f "$T2_STATE_DIR/docker.installed" ]; then
   source=$(cat "$T2_STATE_DIR/docker.installed")
   step "removing the Docker engine ($source)"
   systemctl disable --now docker.socket docker containerd >/dev/null 2>&1 || true
-  apt_purge_recorded "$T2_STATE_DIR/docker.packages"
+  apt_purge_recorded docker
   if [ "$source" = docker-ce ]; then
     rm -f /etc/apt/sources.list.d/docker.list /etc/apt/keyrings/docker.asc
   fi

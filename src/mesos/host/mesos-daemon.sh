@@ -12,9 +12,8 @@ if [ "$NEEDS_DOCKER" = true ] && ! docker version >/dev/null 2>&1; then
   die "the Docker containerizer needs a working docker on this host, and 'docker version' fails"
 fi
 
-changed=false
-cat | write_file "$CREDENTIAL_FILE" 0600 && changed=true
-echo "$ZK_URL" | write_file /etc/mesos/zk 0644 && changed=true
+cat | write_file "$CREDENTIAL_FILE" 0600 && notify "$SERVICE"
+echo "$ZK_URL" | write_file /etc/mesos/zk 0644 && notify "$SERVICE"
 install -d -m 0755 "$FLAGS_DIR"
 # Flags this script wrote before and no longer wants go away; files the package ships stay.
 wanted=()
@@ -22,24 +21,22 @@ while IFS= read -r line; do
   [ -n "$line" ] || continue
   name=${line%%=*}
   wanted+=("$name")
-  printf '%s\n' "${line#*=}" | write_file "$FLAGS_DIR/$name" 0644 && changed=true
+  printf '%s\n' "${line#*=}" | write_file "$FLAGS_DIR/$name" 0644 && notify "$SERVICE"
 done <<<"$FLAGS"
 if [ -f "$owned" ]; then
   while IFS= read -r name; do
     if [[ ! " ${wanted[*]} " =~ \ $name\  ]] && [ -e "$FLAGS_DIR/$name" ]; then
       rm -f "$FLAGS_DIR/$name"
-      changed=true
+      notify "$SERVICE"
     fi
   done <"$owned"
 fi
 printf '%s\n' "${wanted[@]}" >"$owned"
 
 systemctl enable "$SERVICE" >/dev/null 2>&1
-if [ "$changed" = true ] || ! systemctl is-active --quiet "$SERVICE"; then
-  step "starting $SERVICE"
-  systemctl restart "$SERVICE"
-fi
-if ! wait_for_quietly 90 healthy; then
+systemctl is-active --quiet "$SERVICE" || notify "$SERVICE"
+run_handlers
+if ! wait_for --quiet 90 "$SERVICE to answer $HEALTH_URL" healthy; then
   journalctl -u "$SERVICE" -n 15 --no-pager -o cat >&2 || true
   die "$SERVICE does not answer $HEALTH_URL after 90 s (its log is above)"
 fi

@@ -10,7 +10,7 @@ if echo "deb [signed-by=$keyring] $REPO_URL $REPO_DISTRIBUTION $REPO_COMPONENT" 
   step "package source: $REPO_URL $REPO_DISTRIBUTION $REPO_COMPONENT"
   apt_update
 fi
-apt_install_recorded "$T2_STATE_DIR/mesos.packages" "$PACKAGE" curl jq
-version=$(dpkg-query -W -f='${Version}' "$PACKAGE")
+apt_install_recorded mesos "$PACKAGE" curl jq
+version=$(package_version "$PACKAGE")
 step "$PACKAGE $version installed"
 echo "$version"

@@ -5,7 +5,7 @@
 for service in mesos-master mesos-agent; do
   systemctl disable --now "$service" >/dev/null 2>&1 || true
 done
-apt_purge_recorded "$T2_STATE_DIR/mesos.packages"
+apt_purge_recorded mesos
 rm -f /etc/apt/sources.list.d/twister2-mesos.list /etc/apt/keyrings/twister2-mesos.asc
 rm -rf /etc/mesos /etc/mesos-master "$AGENT_FLAGS_DIR"
 rmdir "$WORK_DIR" 2>/dev/null || true

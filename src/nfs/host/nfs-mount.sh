@@ -2,14 +2,15 @@
 # An NFS client of an NfsShare: installs nfs-common, adds the share to /etc/fstab (NFSv4) and mounts it.
 # Settings: SERVER (address), EXPORT_PATH, MOUNT_POINT, OPTIONS (mount options).
 : "${SERVER:?}" "${EXPORT_PATH:?}" "${MOUNT_POINT:?}" "${OPTIONS:?}"
-marker="$T2_STATE_DIR/nfs-mount$(echo "$MOUNT_POINT" | tr / -)"
+# What this program did for this mount is recorded in $T2_STATE_DIR as <record>.packages and <record>.created.
+record="nfs-mount$(echo "$MOUNT_POINT" | tr / -)"
 source="$SERVER:$EXPORT_PATH"
 
 # If this program installs nfs-common, it records what came with it: destroy purges those.
-apt_install_recorded "$marker.packages" nfs-common
+apt_install_recorded "$record" nfs-common
 
 # The mount point; if this program makes it, destroy removes what it made (when empty).
-make_dir_recorded "$MOUNT_POINT" "$marker.created" || true
+make_dir_recorded "$MOUNT_POINT" "$T2_STATE_DIR/$record.created" || true
 
 # One NFSv4 line for the mount point: an older one of ours is replaced; anything else there is not ours.
 other=$(awk -v mp="$MOUNT_POINT" '$1 !~ /^#/ && $2 == mp && $3 != "nfs4"' /etc/fstab)

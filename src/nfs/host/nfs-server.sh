@@ -8,7 +8,7 @@
 marker="$T2_STATE_DIR/nfs-$EXPORT_NAME"
 
 # What this program installs is recorded with what came with it, so that destroy purges those and nothing else.
-install_packages() { apt_install_recorded "$marker.packages" "$@"; }
+install_packages() { apt_install_recorded "nfs-$EXPORT_NAME" "$@"; }
 
 # The exported directory; if this program makes it, the topmost directory it made is recorded, so that
 # destroy can remove what it made (when empty: job data is never deleted).
@@ -22,7 +22,7 @@ config_text() { printf '%s\n' "${CONFIG%$'\n'}"; }
 serving_or_die() {
   local what=$1 service=$2 log=$3
   shift 3
-  wait_for_quietly "$WAIT_SECONDS" "$@" && return 0
+  wait_for --quiet "$WAIT_SECONDS" "$what" "$@" && return 0
   step "last lines of $log:"
   tail -n 30 "$log" >&2 2>/dev/null || journalctl -u "$service" -n 30 --no-pager >&2 || true
   die "timed out after ${WAIT_SECONDS}s waiting for $what"
@@ -46,7 +46,7 @@ serve_kernel() {
   exportfs -ra
   serving_or_die "the kernel NFS server to export $EXPORT_PATH" nfs-kernel-server /dev/null kernel_exported
   serving_or_die "the kernel NFS server to answer NFSv4" nfs-kernel-server /dev/null rpc_nfs4
-  echo "nfs-kernel-server $(dpkg-query -W -f='${Version}' nfs-kernel-server)"
+  echo "nfs-kernel-server $(package_version nfs-kernel-server)"
 }
 
 ganesha_dbus() {
@@ -57,23 +57,24 @@ ganesha_exported() { ganesha_dbus ExportMgr exportmgr.ShowExports | grep -qF "st
 ganesha_out_of_grace() { ganesha_dbus admin admin.get_grace | awk '/boolean/ { print $2; exit }' | grep -qx false; }
 
 serve_ganesha() {
-  local conf="/etc/ganesha/twister2-$EXPORT_NAME.conf" changed=""
+  local conf="/etc/ganesha/twister2-$EXPORT_NAME.conf"
   install_packages nfs-ganesha nfs-ganesha-vfs
-  if config_text | write_file "$conf" 0644; then changed=1; fi
+  if config_text | write_file "$conf" 0644; then
+    step "export written: $conf"
+    notify nfs-ganesha
+  fi
   if ! grep -qxF "%include \"$conf\"" /etc/ganesha/ganesha.conf; then
     printf '%%include "%s"\n' "$conf" >>/etc/ganesha/ganesha.conf
-    changed=1
+    notify nfs-ganesha
   fi
   systemctl enable nfs-ganesha 2>/dev/null
-  if [ -n "$changed" ] || ! systemctl is-active -q nfs-ganesha; then
-    step "configuration changed: restarting nfs-ganesha"
-    systemctl restart nfs-ganesha
-  fi
+  systemctl is-active -q nfs-ganesha || notify nfs-ganesha
+  run_handlers
   serving_or_die "nfs-ganesha to answer NFSv4" nfs-ganesha /var/log/ganesha/ganesha.log rpc_nfs4
   serving_or_die "nfs-ganesha to export $EXPORT_PATH" nfs-ganesha /var/log/ganesha/ganesha.log ganesha_exported
   step "waiting for the end of nfs-ganesha's grace period"
   serving_or_die "nfs-ganesha's grace period to end" nfs-ganesha /var/log/ganesha/ganesha.log ganesha_out_of_grace
-  echo "nfs-ganesha $(dpkg-query -W -f='${Version}' nfs-ganesha)"
+  echo "nfs-ganesha $(package_version nfs-ganesha)"
 }
 
 case "$IMPLEMENTATION" in

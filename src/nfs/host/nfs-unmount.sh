@@ -3,7 +3,8 @@
 # installed it, and removes the mount point if this program made it and it is empty.
 # Settings: SERVER (address), EXPORT_PATH, MOUNT_POINT.
 : "${SERVER:?}" "${EXPORT_PATH:?}" "${MOUNT_POINT:?}"
-marker="$T2_STATE_DIR/nfs-mount$(echo "$MOUNT_POINT" | tr / -)"
+# What this program did for this mount is recorded in $T2_STATE_DIR as <record>.packages and <record>.created.
+record="nfs-mount$(echo "$MOUNT_POINT" | tr / -)"
 source="$SERVER:$EXPORT_PATH"
 
 if [ "$(findmnt -n -o SOURCE --mountpoint "$MOUNT_POINT" 2>/dev/null || true)" = "$source" ]; then
@@ -20,7 +21,7 @@ fi
 rm -f "$fstab"
 
 # nfs-common and what came with it, if this program installed them and no package that is not ours needs them.
-apt_purge_recorded "$marker.packages"
-remove_dir_recorded "$MOUNT_POINT" "$marker.created"
+apt_purge_recorded "$record"
+remove_dir_recorded "$MOUNT_POINT" "$T2_STATE_DIR/$record.created"
 rmdir "$T2_STATE_DIR" 2>/dev/null || true
 step "done"

@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
-# Shared helpers, prefixed to every host script by src/remote/remote.ts (scriptCommand).
-# Scripts run as root through sudo; their settings arrive as environment variables.
+# Shared helpers, prefixed to every host script by src/remote/remote.ts (scriptCommand). Scripts run as
+# root through sudo; their settings arrive as environment variables; stdout is the step's result.
+#   step MESSAGE, die MESSAGE                   a progress line on stderr; that as an error, and exit 1
+#   wait_for [--quiet] SECONDS WHAT COMMAND...  COMMAND every second until it succeeds, SECONDS at most
+#   write_file PATH MODE <TEXT                  TEXT into PATH if it differs; succeeds when it changed
+#   notify UNIT [restart|reload], notified UNIT, run_handlers
+#                                               "changed, so restart once" (Ansible's handlers)
+#   package_installed PACKAGE, package_version PACKAGE, apt_update (refreshes the package lists)
+#   apt_install_recorded THING PACKAGE..., apt_purge_recorded THING, packages_recorded THING [PACKAGE]
+#                                               packages this program installs, recorded, and their undo
+#   make_dir_recorded DIR MARKER, remove_dir_recorded DIR MARKER
+#                                               a directory this program makes, and its undo
+#   zk_mode [ADDRESS]                           a ZooKeeper server's mode
+# The other functions serve these.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 # State this program keeps on a host: what it installed, so that delete undoes only that.
 readonly T2_STATE_DIR=/var/lib/twister2-cluster
+mkdir -p "$T2_STATE_DIR"
 
 # step MESSAGE: a progress line on stderr, shown live in `pulumi up` (stdout carries the script's result).
 step() {
@@ -16,19 +29,225 @@ die() {
   exit 1
 }
 
-# apt_install PACKAGE...: installs what is missing, refreshing package lists at most once per run.
-apt_install() {
-  local missing=() pkg
+# wait_for [--quiet] SECONDS WHAT COMMAND...: runs COMMAND every second until it succeeds. After SECONDS
+# it fails the script: "timed out after SECONDS s waiting for WHAT", with what COMMAND's last try wrote on
+# stderr. With --quiet it returns 1 instead and says nothing: the caller goes on, or explains (shows a
+# log) and fails itself. COMMAND runs in this shell, so it may set variables for the caller.
+wait_for() {
+  local quiet=false
+  if [ "$1" = --quiet ]; then
+    quiet=true
+    shift
+  fi
+  local seconds=$1 what=$2 deadline errors cause
+  shift 2
+  deadline=$((SECONDS + seconds))
+  errors=$(mktemp)
+  until "$@" >/dev/null 2>"$errors"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      cause=$(tail -n 3 "$errors" | tr -s '\n' ' ' | cut -c 1-300)
+      rm -f "$errors"
+      [ "$quiet" = false ] || return 1
+      die "timed out after ${seconds}s waiting for ${what}${cause:+ (the last try said: ${cause% })}"
+    fi
+    sleep 1
+  done
+  rm -f "$errors"
+}
+
+# write_file PATH MODE: writes stdin to PATH if the content differs; returns 0 when it changed.
+write_file() {
+  local target=$1 mode=$2 tmp
+  tmp=$(mktemp)
+  cat >"$tmp"
+  if [ -f "$target" ] && cmp -s "$tmp" "$target"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  install -D -m "$mode" "$tmp" "$target"
+  rm -f "$tmp"
+  return 0
+}
+
+# --- "changed, so restart once" ---------------------------------------------------------------------
+# A script notifies a unit for each change that needs it (`write_file ... && notify UNIT`), and then
+# run_handlers restarts or reloads each notified unit once, in the order first notified.
+T2_HANDLERS=() # "UNIT ACTION" entries
+
+# notify UNIT [restart|reload]: asks run_handlers to restart UNIT (the default) or to reload it; a
+# restart asked for too covers the reload.
+notify() {
+  local unit=$1 action=${2:-restart} i
+  case "$action" in
+    restart | reload) ;;
+    *) die "notify $unit: '$action' is neither restart nor reload" ;;
+  esac
+  for i in "${!T2_HANDLERS[@]}"; do
+    if [ "${T2_HANDLERS[i]% *}" = "$unit" ]; then
+      [ "$action" = reload ] || T2_HANDLERS[i]="$unit restart"
+      return 0
+    fi
+  done
+  T2_HANDLERS+=("$unit $action")
+}
+
+# notified UNIT: whether UNIT waits for run_handlers.
+notified() {
+  local handler
+  for handler in "${T2_HANDLERS[@]}"; do
+    [ "${handler% *}" != "$1" ] || return 0
+  done
+  return 1
+}
+
+# run_handlers: restarts or reloads each notified unit, once; a unit that is not running is started
+# (with `restart`, which also starts afresh a unit that failed or is still activating).
+run_handlers() {
+  local handler unit action
+  for handler in "${T2_HANDLERS[@]}"; do
+    unit=${handler% *}
+    action=${handler##* }
+    if ! systemctl is-active --quiet "$unit"; then
+      step "starting $unit"
+      systemctl restart "$unit"
+    elif [ "$action" = reload ]; then
+      step "reloading $unit"
+      systemctl reload "$unit"
+    else
+      step "restarting $unit"
+      systemctl restart "$unit"
+    fi
+  done
+  T2_HANDLERS=()
+}
+
+# --- packages ------------------------------------------------------------------------------------------
+# What this program installs is recorded per THING (a component's part on this host) in
+# $T2_STATE_DIR/THING.packages, one name a line; the undo purges only what a record lists.
+
+# package_installed PACKAGE: whether dpkg has PACKAGE installed (not only its configuration files left).
+package_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# package_version PACKAGE: the installed version of PACKAGE.
+package_version() {
+  dpkg-query -W -f='${Version}' "$1"
+}
+
+# apt_update: refreshes the package lists (bounded and retried, see apt_fetch).
+apt_update() {
+  with_apt_lock apt_fetch 300 update -qq
+  T2_APT_UPDATED=1
+}
+
+# apt_install_recorded THING PACKAGE...: installs the PACKAGEs that are missing, refreshing package lists
+# at most once per run, and records under THING what this program brought onto the host: the missing
+# PACKAGEs (written before the install starts, so that an install cut short is still undone) and then
+# what came with them. The second list is taken under the host's package lock, so packages that other
+# steps install meanwhile are not counted; a package that was there before (also one being upgraded
+# meanwhile) and an essential one never are.
+apt_install_recorded() {
+  local record missing=() pkg
+  record=$(package_record "$1")
+  shift
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    package_installed "$pkg" || missing+=("$pkg")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
-  step "installing ${missing[*]}"
+  printf '%s\n' "${missing[@]}" >>"$record"
+  with_apt_lock install_and_record "$record" "${missing[@]}"
+  T2_APT_UPDATED=1
+}
+
+# apt_purge_recorded THING: the undo of apt_install_recorded, then THING's record is forgotten. What was
+# asked for (apt marks it manually installed) is purged with autoremove, which keeps the dependencies
+# that other packages still need (packages installed since may share them); then what came with it and
+# autoremove kept (one of ours suggests it), each only if its purge takes nothing along that the record
+# does not list.
+apt_purge_recorded() {
+  local record recorded=() asked=() pkg
+  record=$(package_record "$1")
+  [ -f "$record" ] || return 0
+  mapfile -t recorded <"$record"
+  if [ "${#recorded[@]}" -gt 0 ]; then
+    for pkg in $(apt-mark showmanual "${recorded[@]}" 2>/dev/null); do
+      package_installed "$pkg" && asked+=("$pkg")
+    done
+    if [ "${#asked[@]}" -gt 0 ]; then
+      step "removing ${asked[*]}"
+      purge_with_autoremove "${asked[@]}"
+    fi
+    purge_if_only_ours "${recorded[@]}"
+  fi
+  rm -f "$record"
+}
+
+# packages_recorded THING [PACKAGE]: whether this program installed packages under THING (PACKAGE among
+# them, when given), and so its undo purges them.
+packages_recorded() {
+  local record
+  record=$(package_record "$1")
+  if [ $# -gt 1 ]; then grep -qxF "$2" "$record" 2>/dev/null; else [ -f "$record" ]; fi
+}
+
+# package_record THING: the file that records THING's packages.
+package_record() {
+  echo "$T2_STATE_DIR/$1.packages"
+}
+
+# install_and_record RECORD PACKAGE...: apt_install_recorded's part under the lock (where the check for
+# what is missing is made again: another step may have installed it meanwhile).
+install_and_record() {
+  local record=$1 before missing=() pkg
+  shift
+  before=$(packages_present)
+  for pkg in "$@"; do
+    package_installed "$pkg" || missing+=("$pkg")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    step "installing ${missing[*]}"
+    dpkg_recover
+    [ -n "${T2_APT_UPDATED:-}" ] || apt_update
+    # Downloads first, bounded and retried; then the installation itself, which is never interrupted.
+    apt_fetch 900 install -y -qq --no-install-recommends --download-only "${missing[@]}"
+    apt_get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  comm -13 <(echo "$before") <(packages_present) |
+    grep -vxF -f <(dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' | awk '$2 == "yes" || $3 == "required" { print $1 }') >>"$record" || true
+  sort -u -o "$record" "$record"
+}
+
+# packages_present: every package dpkg has, in any state but not-installed and config-files, sorted.
+packages_present() {
+  dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 !~ /^.[nc]/ { print $2 }' | sort
+}
+
+# purge_if_only_ours PACKAGE...: purges each of those still installed whose purge takes along only
+# packages in the list (another that needs it keeps it, and the step says which).
+purge_if_only_ours() {
+  local ours purgeable=() pkg others
+  ours=$(printf '%s\n' "$@")
+  for pkg in "$@"; do
+    package_installed "$pkg" || continue
+    others=$(apt-get -s purge "$pkg" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(echo "$ours") || true)
+    if [ -z "$others" ]; then
+      purgeable+=("$pkg")
+    else
+      step "keeping $pkg, which $(echo "$others" | tr '\n' ' ')still needs"
+    fi
+  done
+  [ "${#purgeable[@]}" -gt 0 ] || return 0
+  step "removing ${purgeable[*]}"
+  purge_with_autoremove "${purgeable[@]}"
+}
+
+# purge_with_autoremove PACKAGE...: removes packages and what only they needed (apt_purge_recorded's:
+# what a script purges comes from its record).
+purge_with_autoremove() {
   with_apt_lock dpkg_recover
-  [ -n "${T2_APT_UPDATED:-}" ] || apt_update
-  # Downloads first, bounded and retried; then the installation itself, which is never interrupted.
-  with_apt_lock apt_fetch 900 install -y -qq --no-install-recommends --download-only "${missing[@]}"
-  with_apt_lock apt_get install -y -qq --no-install-recommends "${missing[@]}"
+  with_apt_lock apt_get purge -y -qq "$@"
+  with_apt_lock apt_get autoremove -y -qq --purge
 }
 
 # dpkg_recover: finishes a package run that was cut short (its SSH connection dropped, the machine lost
@@ -38,19 +257,6 @@ dpkg_recover() {
     step "finishing an interrupted package run (dpkg --configure -a)"
     dpkg --force-confdef --force-confold --configure -a
   fi
-}
-
-# apt_update: refreshes the package lists (bounded and retried, see apt_fetch).
-apt_update() {
-  with_apt_lock apt_fetch 300 update -qq
-  T2_APT_UPDATED=1
-}
-
-# apt_purge PACKAGE...: removes packages and what only they needed.
-apt_purge() {
-  with_apt_lock dpkg_recover
-  with_apt_lock apt_get purge -y -qq "$@"
-  with_apt_lock apt_get autoremove -y -qq --purge
 }
 
 # with_apt_lock COMMAND...: runs an apt command quietly (errors still reach stderr, and so the user),
@@ -66,60 +272,6 @@ with_apt_lock() {
     export T2_APT_LOCKED=1
     "$@" >/dev/null 2> >(grep -v '^debconf: delaying' >&2)
   ) 9>/run/lock/twister2-cluster-apt.lock
-}
-
-# apt_install_recorded RECORD PACKAGE...: apt_install, remembering in RECORD (one name a line) what this
-# program brought onto the host: the missing PACKAGEs (written before the install starts, so that an
-# install cut short is still undone) and then what came with them. The second list is taken under the
-# host's package lock, so packages that other steps install meanwhile are not counted; a package that
-# was there before (also one being upgraded meanwhile) and an essential one never are.
-apt_install_recorded() {
-  local record=$1 missing=() pkg
-  shift
-  for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  printf '%s\n' "${missing[@]}" >>"$record"
-  with_apt_lock install_and_record "$record" "${missing[@]}"
-  T2_APT_UPDATED=1
-}
-
-# install_and_record RECORD PACKAGE...: apt_install_recorded's part under the lock.
-install_and_record() {
-  local record=$1 before
-  shift
-  before=$(packages_present)
-  apt_install "$@"
-  comm -13 <(echo "$before") <(packages_present) |
-    grep -vxF -f <(dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' | awk '$2 == "yes" || $3 == "required" { print $1 }') >>"$record" || true
-  sort -u -o "$record" "$record"
-}
-
-# packages_present: every package dpkg has, in any state but not-installed and config-files, sorted.
-packages_present() {
-  dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 !~ /^.[nc]/ { print $2 }' | sort
-}
-
-# apt_purge_recorded RECORD: the undo of apt_install_recorded, then RECORD is forgotten. What was asked
-# for (apt marks it manually installed) is purged with autoremove, which keeps the dependencies that other
-# packages still need (packages installed since may share them); then what came with it and autoremove
-# kept (one of ours suggests it), each only if its purge takes nothing along that RECORD does not list.
-apt_purge_recorded() {
-  local record=$1 recorded=() asked=() pkg
-  [ -f "$record" ] || return 0
-  mapfile -t recorded <"$record"
-  if [ "${#recorded[@]}" -gt 0 ]; then
-    for pkg in $(apt-mark showmanual "${recorded[@]}" 2>/dev/null); do
-      dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' && asked+=("$pkg")
-    done
-    if [ "${#asked[@]}" -gt 0 ]; then
-      step "removing ${asked[*]}"
-      apt_purge "${asked[@]}"
-    fi
-    purge_if_only_ours "${recorded[@]}"
-  fi
-  rm -f "$record"
 }
 
 # apt-get's options for every run: wait for package operations not ours (unattended-upgrades), and give
@@ -150,36 +302,7 @@ apt_fetch() {
   die "apt-get $* failed three times; check this host's package sources and proxy"
 }
 
-# wait_for SECONDS DESCRIPTION COMMAND...: retries COMMAND every second until it succeeds.
-wait_for() {
-  local seconds=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || die "timed out after ${seconds}s waiting for ${what}"
-    sleep 1
-  done
-}
-
-# write_file PATH MODE: writes stdin to PATH if the content differs; returns 0 when it changed.
-write_file() {
-  local target=$1 mode=$2 tmp
-  tmp=$(mktemp)
-  cat >"$tmp"
-  if [ -f "$target" ] && cmp -s "$tmp" "$target"; then
-    rm -f "$tmp"
-    return 1
-  fi
-  install -D -m "$mode" "$tmp" "$target"
-  rm -f "$tmp"
-  return 0
-}
-
-# zk_mode [ADDRESS]: a ZooKeeper server's mode by `srvr` (leader, follower, standalone), empty when it
-# does not serve.
-zk_mode() {
-  echo srvr | nc -q 2 -w 3 "${1:-127.0.0.1}" 2181 2>/dev/null | sed -n 's/^Mode: //p' || true
-}
+# --- directories -------------------------------------------------------------------------------------
 
 # make_dir_recorded DIR MARKER: makes DIR if it is missing (returns 1 if it was there) and records the
 # topmost directory it made in MARKER (once), so that the undo removes only what this program made.
@@ -204,33 +327,10 @@ remove_dir_recorded() {
   rm -f "$marker"
 }
 
-# purge_if_only_ours PACKAGE...: purges each of those still installed whose purge takes along only
-# packages in the list (another that needs it keeps it, and the step says which).
-purge_if_only_ours() {
-  local ours purgeable=() pkg others
-  ours=$(printf '%s\n' "$@")
-  for pkg in "$@"; do
-    dpkg-query -W -f='${db:Status-Abbrev}' "$pkg" 2>/dev/null | grep -q '^ii' || continue
-    others=$(apt-get -s purge "$pkg" | awk '/^Purg / { sub(/:.*/, "", $2); print $2 }' | grep -vxF -f <(echo "$ours") || true)
-    if [ -z "$others" ]; then
-      purgeable+=("$pkg")
-    else
-      step "keeping $pkg, which $(echo "$others" | tr '\n' ' ')still needs"
-    fi
-  done
-  [ "${#purgeable[@]}" -gt 0 ] || return 0
-  step "removing ${purgeable[*]}"
-  apt_purge "${purgeable[@]}"
-}
+# --- ZooKeeper -----------------------------------------------------------------------------------------
 
-mkdir -p "$T2_STATE_DIR"
-
-# wait_for_quietly SECONDS COMMAND...: like wait_for, but returns 1 on time-out for the caller to explain.
-wait_for_quietly() {
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@" >/dev/null 2>&1; do
-    [ "$SECONDS" -lt "$deadline" ] || return 1
-    sleep 1
-  done
+# zk_mode [ADDRESS]: a ZooKeeper server's mode by `srvr` (leader, follower, standalone), empty when it
+# does not serve.
+zk_mode() {
+  echo srvr | nc -q 2 -w 3 "${1:-127.0.0.1}" 2181 2>/dev/null | sed -n 's/^Mode: //p' || true
 }

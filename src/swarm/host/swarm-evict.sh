@@ -6,6 +6,7 @@ nodes_at_addr() {
   docker node ls -q | xargs -r docker node inspect --format '{{.ID}} {{.Status.Addr}} {{.Status.State}} {{.Spec.Role}}' |
     awk -v addr="$NODE_ADDR" '$2 == addr'
 }
+node_down() { [ "$(docker node inspect --format '{{.Status.State}}' "$1")" = down ]; }
 if [ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" != true ]; then
   step "this host is no longer a swarm manager; nothing to evict"
   exit 0
@@ -17,10 +18,7 @@ while read -r id _ _ role; do
     docker node demote "$id" >/dev/null || true
   fi
   # A node that left shows `down` after a few heartbeats; `rm --force` removes it either way.
-  deadline=$((SECONDS + 20))
-  until [ "$(docker node inspect --format '{{.Status.State}}' "$id")" = down ] || [ "$SECONDS" -ge "$deadline" ]; do
-    sleep 1
-  done
+  wait_for --quiet 20 "node $id to show down" node_down "$id" || true
   step "removing node $NODE_ADDR ($id) from the swarm"
   docker node rm --force "$id" >/dev/null
 done < <(nodes_at_addr)

@@ -2,6 +2,7 @@
 # Joins this host to the swarm with the token read from stdin; prints its node id.
 # Settings: MANAGER_ADDR, ADVERTISE_ADDR, ROLE (worker | manager).
 : "${MANAGER_ADDR:?}" "${ADVERTISE_ADDR:?}" "${ROLE:?}"
+swarm_active() { [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" = active ]; }
 IFS= read -r token || true
 [ -n "$token" ] || die "no join token on standard input"
 state=$(docker info --format '{{.Swarm.LocalNodeState}}')
@@ -13,5 +14,5 @@ else
   # The token reaches docker only as this process's argument: never Pulumi's command text or logs.
   docker swarm join --token "$token" --advertise-addr "$ADVERTISE_ADDR" "$MANAGER_ADDR:2377" >/dev/null
 fi
-wait_for 60 "the swarm to report this node active" test "$(docker info --format '{{.Swarm.LocalNodeState}}')" = active
+wait_for 60 "the swarm to report this node active" swarm_active
 docker info --format '{{.Swarm.NodeID}}'

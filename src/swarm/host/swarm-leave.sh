@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Takes this host out of the swarm. A manager demotes itself first, so the remaining managers shrink
 # their Raft membership instead of counting a lost member against their quorum.
+not_a_manager() { [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" != true ]; }
 state=$(docker info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null || echo inactive)
 if [ "$state" = inactive ]; then
   step "not in a swarm"
@@ -12,8 +13,7 @@ if [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] &&
   docker node demote "$(docker info --format '{{.Swarm.NodeID}}')" >/dev/null || true
   # The demotion is committed when the command returns; the local manager takes up to a minute to
   # notice. A short grace period, then leave: the first manager removes the node (swarm-evict.sh).
-  deadline=$((SECONDS + 15))
-  while [ "$(docker info --format '{{.Swarm.ControlAvailable}}')" = true ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 1; done
+  wait_for --quiet 15 "this node to notice its demotion" not_a_manager || true
 fi
 step "leaving the swarm"
 docker swarm leave --force >/dev/null

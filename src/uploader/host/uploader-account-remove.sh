@@ -19,6 +19,6 @@ if [ "$(cat "$T2_STATE_DIR/uploader-user.created" 2>/dev/null)" = "$UPLOAD_USER"
   userdel --remove "$UPLOAD_USER" 2>/dev/null || userdel "$UPLOAD_USER"
   rm -f "$T2_STATE_DIR/uploader-user.created"
 fi
-apt_purge_recorded "$T2_STATE_DIR/uploader-account.packages"
+apt_purge_recorded uploader-account
 rmdir "$T2_STATE_DIR" 2>/dev/null || true
 step "done"

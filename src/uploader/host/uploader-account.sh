@@ -5,7 +5,7 @@
 # Settings: UPLOAD_USER, DIRECTORY (absolute, trailing '/'), PUBLIC_KEYS (one OpenSSH key a line).
 : "${UPLOAD_USER:?}" "${DIRECTORY:?}" "${PUBLIC_KEYS:?}"
 [ "$UPLOAD_USER" != root ] || die "the upload account must not be root"
-apt_install_recorded "$T2_STATE_DIR/uploader-account.packages" rsync openssh-server
+apt_install_recorded uploader-account rsync openssh-server
 
 if ! id "$UPLOAD_USER" >/dev/null 2>&1; then
   step "creating the upload account $UPLOAD_USER"

@@ -8,12 +8,12 @@
 site=/etc/nginx/sites-available/twister2-uploader
 enabled=/etc/nginx/sites-enabled/twister2-uploader
 
-if ! dpkg-query -W -f='${Status}' nginx 2>/dev/null | grep -q 'install ok installed'; then
-  apt_install_recorded "$T2_STATE_DIR/nginx.packages" nginx
+if ! package_installed nginx; then
+  apt_install_recorded nginx nginx
   # Only our site: the package's default one would also serve /var/www/html on port 80.
   rm -f /etc/nginx/sites-enabled/default
 fi
-apt_install_recorded "$T2_STATE_DIR/nginx.packages" curl
+apt_install_recorded nginx curl
 
 # Directory locations end in '/', so alias maps the path one to one. Other locations give 404.
 other=""
@@ -50,12 +50,16 @@ if ! nginx -t -q 2>/tmp/t2-nginx-test; then
 fi
 rm -f "$previous" /tmp/t2-nginx-test
 systemctl enable nginx >/dev/null 2>&1
-if systemctl is-active --quiet nginx; then systemctl reload nginx; else systemctl restart nginx; fi
+# A reload on every run, not only when the site changed: a run cut short between writing the site and
+# the reload would otherwise leave nginx serving the previous one.
+notify nginx reload
+run_handlers
 
 answers() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://127.0.0.1:$PORT/")" != 000 ]; }
-if ! wait_for_quietly 30 answers; then
+if ! wait_for --quiet 30 "nginx to answer on port $PORT" answers; then
   tail -n 15 /var/log/nginx/error.log >&2 || true
   die "nginx does not answer on port $PORT after 30 s (is the port taken? its error log is above)"
 fi
-step "nginx $(dpkg-query -W -f='${Version}' nginx) serves port $PORT"
-dpkg-query -W -f='${Version}\n' nginx
+version=$(package_version nginx)
+step "nginx $version serves port $PORT"
+echo "$version"

@@ -10,7 +10,6 @@ pending="$T2_STATE_DIR/zookeeper.restart-pending"
 # A fresh package runs Debian's standalone example config: that one restarts at once.
 member=false
 grep -q '^# Written by twister2-cluster' "$conf/zoo.cfg" 2>/dev/null && systemctl is-active --quiet zookeeper && member=true
-changed=false
 {
   echo "# Written by twister2-cluster (zookeeper-configure.sh)."
   echo "tickTime=$TICK_TIME"
@@ -23,18 +22,21 @@ changed=false
   for server in $SERVERS; do
     echo "server.${server%%=*}=${server#*=}:2888:3888;2181"
   done
-} | write_file "$conf/zoo.cfg" 0644 && changed=true
-echo "$SERVER_ID" | write_file "$conf/myid" 0644 && changed=true
+} | write_file "$conf/zoo.cfg" 0644 && notify zookeeper
+echo "$SERVER_ID" | write_file "$conf/myid" 0644 && notify zookeeper
 install -d -o zookeeper -g zookeeper -m 0750 /var/lib/zookeeper
 [ -L /var/lib/zookeeper/myid ] || ln -sf "$conf/myid" /var/lib/zookeeper/myid
 
 systemctl enable zookeeper >/dev/null 2>&1
-if [ "$changed" = true ] && [ "$member" = true ]; then
+if [ "$member" = true ] && notified zookeeper; then
+  # Not restarted here (its handler is left unrun): zookeeper-restart.sh restarts the marked members.
   step "server $SERVER_ID: new configuration written; it restarts in the rolling restart"
   touch "$pending"
-elif [ "$changed" = true ] || ! systemctl is-active --quiet zookeeper; then
-  step "starting zookeeper (server $SERVER_ID)"
-  systemctl restart zookeeper
-  rm -f "$pending"
+else
+  systemctl is-active --quiet zookeeper || notify zookeeper
+  if notified zookeeper; then
+    run_handlers
+    rm -f "$pending"
+  fi
 fi
 step "server $SERVER_ID configured"

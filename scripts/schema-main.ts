@@ -1,0 +1,10 @@
+// Writes schema/pulumi-stack.schema.json, the JSON Schema of Pulumi.<stack>.yaml, from the zod schemas;
+// see scripts/schema.sh.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stackFileSchemaText } from "../src/config/jsonSchema";
+
+const file = path.resolve(__dirname, "..", "schema", "pulumi-stack.schema.json");
+fs.mkdirSync(path.dirname(file), { recursive: true });
+fs.writeFileSync(file, stackFileSchemaText());
+console.log(file);

@@ -1,0 +1,52 @@
+// `twister2-cluster:hosts` (or an inventory file's hosts) and `twister2-cluster:roles`: the machines and
+// what each one is. Whether the roles fit together is for rules.ts.
+import { z } from "zod";
+import { isHostAddress } from "./addresses";
+import { oneOf, text, textMatching, wholeNumber } from "./settings";
+import { isHostKey, typeAndKey } from "./sshKeys";
+
+export const roles = ["swarm-manager", "swarm-worker", "zookeeper", "mesos-master", "mesos-agent", "uploader", "nfs-server"] as const;
+export type Role = (typeof roles)[number];
+
+const hostFields = {
+    name: textMatching(/^[a-z0-9][a-z0-9-]*$/, (value) => `'${String(value)}' is not a valid host name; use lower-case letters, digits and '-'`)
+        .describe("The host's name in this stack (roles, serverIds and resource names use it)"),
+    address: text((value) => `'${String(value)}' is neither an IP address nor a DNS name`).refine(isHostAddress)
+        .describe("Where SSH reaches the host: an IP address or a DNS name"),
+    user: text((value) => `set the SSH login (a user with passwordless sudo), got '${String(value)}'`)
+        .regex(/^[a-z_][a-z0-9_-]*$/, { abort: true })
+        .refine((user) => user !== "root", { error: "do not log in as root; use a user with passwordless sudo" })
+        .describe("The SSH login: a user with passwordless sudo, not root"),
+    port: wholeNumber(1, 65535, (value) => `${String(value)} is not a TCP port (1-65535)`).default(22),
+    privateKeyFile: text(() => "set the path of the SSH private key of the host's user")
+        .describe("The SSH private key's file on this machine (~/ is your home directory)"),
+    hostKey: text(() => "set the host's public SSH host key ('ssh-ed25519 AAAA...'; " +
+        "read it from the host's /etc/ssh/ssh_host_ed25519_key.pub over a trusted channel)")
+        .refine(isHostKey).transform(typeAndKey)
+        .describe("The host's public SSH host key, pinned: ssh refuses any other"),
+};
+
+/** A host as Pulumi.<stack>.yaml gives it. */
+export const hostSettings = z.strictObject(hostFields);
+/** A host as an inventory file gives it: it may say more (lab.sh writes each host's container). */
+export const inventoryHostSettings = z.looseObject(hostFields);
+export type HostSettings = z.output<typeof hostSettings>;
+
+/** A host as the checks see it: those of its settings that are right (all, unless it has a problem), and its roles. */
+export interface SeenHost extends Partial<HostSettings> {
+    where: string;
+    roles: Role[];
+    /** The host's settings when every one is right. */
+    complete?: HostSettings;
+}
+
+/** A hostsFile: an inventory JSON with a list of hosts (lab.sh writes .lab/inventory.json). */
+export const inventorySettings = z.looseObject({ hosts: z.array(z.unknown()).optional() });
+
+const roleList = z.array(oneOf(roles, (value) => `unknown role '${String(value)}'; known roles: ${roles.join(", ")}`))
+    .refine((list) => !(list.includes("swarm-manager") && list.includes("swarm-worker")),
+        { error: "a host is either swarm-manager or swarm-worker, not both" })
+    .transform((list) => [...new Set(list)]);
+
+/** Each host's roles, by host name. */
+export const roleSettings = z.record(z.string(), roleList).describe("Each host's roles, e.g. h1: [swarm-manager, zookeeper]");
