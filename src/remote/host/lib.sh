@@ -164,12 +164,20 @@ apt_install_recorded() {
 # asked for (apt marks it manually installed) is purged with autoremove, which keeps the dependencies
 # that other packages still need (packages installed since may share them); then what came with it and
 # autoremove kept (one of ours suggests it), each only if its purge takes nothing along that the record
-# does not list.
+# does not list. A package kept because another record's package still needs it (two components on
+# one host share a dependency) goes to the shared record "kept", which every later purge tries again:
+# the last component's undo removes it.
 apt_purge_recorded() {
-  local record recorded=() asked=() pkg
-  record=$(package_record "$1")
+  with_apt_lock purge_record "$(package_record "$1")"
+}
+
+# purge_record RECORD: apt_purge_recorded's part under the lock (the shared record is read and written).
+purge_record() {
+  local record=$1 kept_record recorded=() kept=() asked=() pkg
+  kept_record=$(package_record kept)
   [ -f "$record" ] || return 0
   mapfile -t recorded <"$record"
+  [ -f "$kept_record" ] && mapfile -t kept <"$kept_record"
   if [ "${#recorded[@]}" -gt 0 ]; then
     for pkg in $(apt-mark showmanual "${recorded[@]}" 2>/dev/null); do
       package_installed "$pkg" && asked+=("$pkg")
@@ -178,7 +186,13 @@ apt_purge_recorded() {
       step "removing ${asked[*]}"
       purge_with_autoremove "${asked[@]}"
     fi
-    purge_if_only_ours "${recorded[@]}"
+  fi
+  T2_KEPT_PACKAGES=()
+  [ "$(( ${#recorded[@]} + ${#kept[@]} ))" -eq 0 ] || purge_if_only_ours "${recorded[@]}" "${kept[@]}"
+  if [ "${#T2_KEPT_PACKAGES[@]}" -gt 0 ]; then
+    printf '%s\n' "${T2_KEPT_PACKAGES[@]}" | sort -u >"$kept_record"
+  else
+    rm -f "$kept_record"
   fi
   rm -f "$record"
 }
@@ -224,7 +238,8 @@ packages_present() {
 }
 
 # purge_if_only_ours PACKAGE...: purges each of those still installed whose purge takes along only
-# packages in the list (another that needs it keeps it, and the step says which).
+# packages in the list; another that needs it keeps it (the step says which), and it is added to
+# T2_KEPT_PACKAGES.
 purge_if_only_ours() {
   local ours purgeable=() pkg others
   ours=$(printf '%s\n' "$@")
@@ -235,6 +250,7 @@ purge_if_only_ours() {
       purgeable+=("$pkg")
     else
       step "keeping $pkg, which $(echo "$others" | tr '\n' ' ')still needs"
+      T2_KEPT_PACKAGES+=("$pkg")
     fi
   done
   [ "${#purgeable[@]}" -gt 0 ] || return 0
