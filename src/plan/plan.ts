@@ -16,6 +16,23 @@ export const ports = {
     nfs: 2049,
 } as const;
 
+/** What each of `ports` is, for messages ("2181 is ZooKeeper's client port"). */
+export const portDescriptions: Record<keyof typeof ports, string> = {
+    zookeeperClient: "ZooKeeper's client port",
+    zookeeperQuorum: "ZooKeeper's quorum port",
+    zookeeperElection: "ZooKeeper's election port",
+    mesosMaster: "the Mesos master's port",
+    mesosAgent: "the Mesos agent's port",
+    swarmManagement: "the swarm's management port",
+    swarmGossip: "the swarm's gossip port",
+    swarmVxlan: "the swarm's overlay (VXLAN) port",
+    nfs: "NFS's port",
+};
+
+/** `address:2181,...`: how ZooKeeper's clients (Mesos, Twister2) name the ensemble. */
+export const zookeeperConnectString = (servers: readonly { host: { address: string } }[]): string =>
+    servers.map((s) => `${s.host.address}:${ports.zookeeperClient}`).join(",");
+
 export interface ListeningPort {
     role: Role;
     port: number;
@@ -92,7 +109,7 @@ export function plan(config: StackConfig): ClusterPlan {
         zookeeper: zookeeperServers.length > 0 ? {
             servers: zookeeperServers,
             quorum: majority(zookeeperServers.length),
-            connectString: zookeeperServers.map((s) => `${s.host.address}:${ports.zookeeperClient}`).join(","),
+            connectString: zookeeperConnectString(zookeeperServers),
         } : undefined,
         mesos: zookeeperServers.length > 0 && masters.length > 0 ? { masters, agents, quorum: majority(masters.length) } : undefined,
         workerImageHosts: agents,

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { FileDigest, UploaderFiles } from "../config/load";
 import { alwaysSaying, text, textMatching, Unchecked, wholeNumber } from "../config/settings";
 import { normalizedKey, publicKeyLines, publicKeyProblem } from "../config/sshKeys";
+import { portDescriptions, ports } from "../plan/plan";
 import type { Host } from "../remote/remote";
 
 export { publicKeyProblem };
@@ -17,11 +18,8 @@ const defaultUser = "twister2";
 const webRoot = "/var/www/html/";
 
 /** TCP ports of the cluster's other services: the uploader must not take one of them. */
-export const reservedPorts: Record<number, string> = {
-    2181: "ZooKeeper's client port", 2888: "ZooKeeper's quorum port", 3888: "ZooKeeper's election port",
-    5050: "the Mesos master's port", 5051: "the Mesos agent's port", 2377: "the swarm's management port",
-    7946: "the swarm's gossip port", 2049: "NFS's port",
-};
+export const reservedPorts: Record<number, string> = Object.fromEntries(
+    (Object.keys(ports) as (keyof typeof ports)[]).map((name) => [ports[name], portDescriptions[name]]));
 
 /** System directories the upload directory must never be. */
 const systemDirs = ["/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/opt", "/proc", "/root", "/run", "/sbin", "/srv",

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import { zookeeperConnectString } from "../plan/plan";
 import { Host, hostScript, lastLine } from "../remote/remote";
 import type { ZookeeperSettings } from "./config";
 
@@ -82,7 +83,7 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
             createSettings: { SERVERS: members },
         }, { parent: this, dependsOn: previous });
 
-        this.connectString = quorum.stdout.apply(() => servers.map((s) => `${s.host.address}:2181`).join(","));
+        this.connectString = quorum.stdout.apply(() => zookeeperConnectString(servers));
         this.modes = quorum.stdout.apply((out) => Object.fromEntries(
             out.trim().split("\n").filter(Boolean).map((line) => line.trim().split(/\s+/) as [string, string]),
         ));
