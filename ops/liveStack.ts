@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { Host } from "../src/remote/remote";
-import { ConfigError, parseStackConfig, StackConfig } from "../src/config/stackConfig";
+import { CliConfigEntry, ConfigError, parseStackConfig, rawConfigFromCli, StackConfig } from "../src/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 
@@ -40,10 +40,7 @@ function pulumiJson(args: string[], stack: string): unknown {
 /** The stack's outputs and its config, checked as `pulumi up` checks it. */
 export function loadLiveStack(stack: string): LiveStack {
     const outputs = pulumiJson(["stack", "output"], stack) as StackOutputs;
-    const raw = pulumiJson(["config"], stack) as Record<string, { value?: string; objectValue?: unknown }>;
-    const given = Object.fromEntries(Object.entries(raw)
-        .filter(([key]) => key.startsWith("twister2-cluster:"))
-        .map(([key, entry]) => [key.slice("twister2-cluster:".length), entry.objectValue ?? entry.value]));
+    const given = rawConfigFromCli(pulumiJson(["config"], stack) as Record<string, CliConfigEntry>, "twister2-cluster");
     try {
         return { name: stack, outputs, config: parseStackConfig(given, projectDir) };
     } catch (err) {

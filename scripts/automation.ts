@@ -17,6 +17,7 @@ import * as path from "node:path";
 import {
     ConfigValue, EngineEvent, LocalWorkspace, OpMap, PreviewOptions, PulumiCommand, Stack, StackNotFoundError, StepEventMetadata,
 } from "@pulumi/pulumi/automation";
+import { CliConfigEntry, RawConfig, rawConfigFromCli } from "../src/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 
@@ -86,13 +87,10 @@ export async function projectName(stack: Stack): Promise<string> {
  * namespace without their `<project>:` prefix, structured values (maps, lists) parsed, other values as
  * the text `config.get` returns. Secrets come decrypted, so the stack's passphrase must be at hand.
  */
-export async function readProgramConfig(stack: Stack): Promise<Record<string, unknown>> {
-    const prefix = `${await projectName(stack)}:`;
+export async function readProgramConfig(stack: Stack): Promise<RawConfig> {
     // `pulumi config --json` gives a structured value as objectValue beside its text; the SDK's type leaves it out.
-    const config = await stack.getAllConfig() as Record<string, ConfigValue & { objectValue?: unknown }>;
-    return Object.fromEntries(Object.entries(config)
-        .filter(([key]) => key.startsWith(prefix))
-        .map(([key, entry]) => [key.slice(prefix.length), entry.objectValue ?? entry.value]));
+    const config = await stack.getAllConfig() as Record<string, ConfigValue & CliConfigEntry>;
+    return rawConfigFromCli(config, await projectName(stack));
 }
 
 /** The stack's outputs as plain values, secrets decrypted; {} when the stack was never deployed. */

@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseStackConfig, RawConfig } from "../src/config/stackConfig";
+import { ConfigError, parseStackConfig } from "../src/config/stackConfig";
 import { openStack, projectDir, readOutputs, readProgramConfig } from "./automation";
 import { clusterDot, liveValues } from "./diagram";
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     const pulumiStack = await openStack(stack);
     let config;
     try {
-        config = parseStackConfig(await readProgramConfig(pulumiStack) as RawConfig, projectDir);
+        config = parseStackConfig(await readProgramConfig(pulumiStack), projectDir);
     } catch (err) {
         if (err instanceof ConfigError) {
             console.error(`diagram: stack ${stack}: ${err.message}`);

@@ -59,6 +59,20 @@ export function loadStackConfig(projectDir: string): StackConfig {
     return parseStackConfig(Object.fromEntries(keys.map((key) => [key, structured(key) ? config.getObject(key) : config.get(key)])), projectDir);
 }
 
+/** What `pulumi config --json` prints for each key: its text, and a structured value parsed beside it. */
+export type CliConfigEntry = { value?: string; objectValue?: unknown };
+
+/**
+ * The program's raw config from `pulumi config --json` (the CLI's or the Automation API's): the keys of
+ * `project`'s namespace without the `<project>:` prefix, each as `new pulumi.Config()` gives it.
+ */
+export function rawConfigFromCli(entries: Record<string, CliConfigEntry>, project: string): RawConfig {
+    const prefix = `${project}:`;
+    return Object.fromEntries(Object.entries(entries)
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([key, entry]) => [key.slice(prefix.length), entry.objectValue ?? entry.value]));
+}
+
 /** Checks a raw config (reading the files it names) and returns the typed one, or throws ConfigError listing every problem. */
 export function parseStackConfig(given: RawConfig, projectDir: string): StackConfig {
     const raw = withoutNulls(given) as Record<string, unknown>;
