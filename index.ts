@@ -1,8 +1,5 @@
 // twister2-cluster: the whole cluster in one screen. Hosts and roles come from Pulumi.<stack>.yaml.
-// Pulumi's SDK keeps a stack trace of every promise it makes (to report leaks), and source-mapping
-// them was most of a 500-host preview (about 6 ms a resource). Errors keep their messages;
-// T2_STACK_TRACES=1 brings full traces back for debugging the program itself.
-if (!process.env.T2_STACK_TRACES) Error.stackTraceLimit = 0;
+import "./src/stackTraces"; // first: short stack traces, for the preview's speed and the state's size
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "./src/docker/dockerHost";
@@ -10,7 +7,7 @@ import { MesosCluster } from "./src/mesos/mesosCluster";
 import { NfsShare } from "./src/nfs/nfsShare";
 import { OverlayNetwork } from "./src/swarm/overlayNetwork";
 import { preflight } from "./src/preflight/preflight";
-import { writeKnownHosts } from "./src/remote/remote";
+import { prepareHosts, writeKnownHosts } from "./src/remote/remote";
 import { ClusterHost, ConfigError, loadStackConfig } from "./src/config/stackConfig";
 import { mesosLeaderAddress, plan } from "./src/plan/plan";
 import { SwarmCluster } from "./src/swarm/swarmCluster";
@@ -38,6 +35,8 @@ const layout = plan(config);
 // Every host checked before any is changed (`pulumi up` only: a preview contacts no host).
 const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, knownHostsFile);
 if (preflightFailures) throw new pulumi.RunError(preflightFailures);
+// Each host's first step: the program's scripts, and every package its components need in one apt run.
+prepareHosts(layout.hosts.map((host) => ({ host, packages: layout.packages[host.name] })));
 
 const dockerHosts = new Map(layout.dockerHosts.map((host) => [host.name, new DockerHost(
     `docker-${host.name}`,

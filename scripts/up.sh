@@ -9,7 +9,8 @@ bash scripts/lab.sh up
 # shellcheck source=scripts/stack.sh
 . scripts/stack.sh
 t2_select_stack dev
-t2_clear_stale_lock dev
+# A run of this that was killed: its lock and its pending operations are settled first.
+bash scripts/recover.sh dev
 started=$SECONDS
 pulumi up --yes --skip-preview --parallel 32 --stack dev
 echo "up: pulumi up took $((SECONDS - started))s" >&2

@@ -1,6 +1,7 @@
 // `twister2-cluster:docker`: where each host's Docker Engine comes from, and its daemon.json.
 import { z } from "zod";
 import { oneOf } from "../config/settings";
+import type { PackageNeed } from "../packages/packages";
 import type { DockerSource } from "./dockerHost";
 
 const dockerSources = ["docker-ce", "docker.io"] as const satisfies readonly DockerSource[];
@@ -15,3 +16,14 @@ export const dockerSettings = z.strictObject({
         .describe("The contents of /etc/docker/daemon.json"),
 });
 export type DockerSettings = z.output<typeof dockerSettings>;
+
+/**
+ * What a Docker host's packages step installs: the distribution's engine, or for docker-ce what adding
+ * Docker's repository takes (docker-install.sh adds it and installs the engine from it). Nothing where
+ * a dockerd not installed by this program is found.
+ */
+export const dockerPackages = (source: DockerSource): PackageNeed => ({
+    thing: "docker",
+    packages: source === "docker.io" ? ["docker.io"] : ["ca-certificates", "curl", "gnupg"],
+    unlessCommand: "dockerd",
+});

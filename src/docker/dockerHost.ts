@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Host, hostScript, lastLine } from "../remote/remote";
+import { dockerPackages } from "./config";
 
 export type DockerSource = "docker-ce" | "docker.io";
 
@@ -28,6 +29,7 @@ export class DockerHost extends pulumi.ComponentResource {
             create: "docker-install.sh",
             createSettings: {
                 DOCKER_SOURCE: args.source,
+                PACKAGES: dockerPackages(args.source).packages.join(" "),
                 DAEMON_JSON: JSON.stringify(args.daemonJson, null, 2),
                 DOCKER_USERS: args.socketUsers.join(" "),
             },

@@ -2,6 +2,7 @@
 // The defaults are AVENTER's maintained Mesos 1.11 builds for Debian 12 (https://www.aventer.biz).
 import { z } from "zod";
 import { scalar, text, textMatching } from "../config/settings";
+import type { PackageNeed } from "../packages/packages";
 
 /** Text matching `pattern`; else the value, quoted, and `fix`. */
 const matching = (pattern: RegExp, fix: string) => textMatching(pattern, (value) => `'${String(value)}' ${fix}`);
@@ -47,3 +48,13 @@ export type MesosConfig = Omit<MesosSettings, "repository"> & {
 export function signingKeyProblem(key: string): string | undefined {
     return key.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----") ? undefined : "is not an ASCII-armored PGP public key";
 }
+
+/**
+ * What a Mesos master's or agent's host installs (`thing`: mesos-master, mesos-agent): the Mesos package
+ * from its repository, and curl and jq for the health and leader checks.
+ */
+export const mesosPackages = (thing: "mesos-master" | "mesos-agent", repository: MesosConfig["repository"]): PackageNeed => ({
+    thing,
+    packages: [repository.package, "curl", "jq"],
+    repository: { name: "twister2-mesos", url: repository.url, distribution: repository.distribution, component: repository.component, key: repository.key },
+});

@@ -1,20 +1,10 @@
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
 import { ports } from "../plan/plan";
 import { Host, hostScript, lastLine } from "../remote/remote";
+import { MesosConfig, mesosPackages } from "./config";
 
-export interface MesosRepository {
-    /** An apt repository: `deb <url> <distribution> <component>`, signed with `key`. */
-    url: string;
-    distribution: string;
-    component: string;
-    /** The signing key, ASCII-armored. */
-    key: string;
-    /** The package with mesos-master, mesos-agent and mesos-init-wrapper (AVENTER: aventer-mesos). */
-    package: string;
-}
 
 export interface MesosAgent {
     host: Host;
@@ -30,7 +20,8 @@ export interface MesosClusterArgs {
     quorum: number;
     /** ZooKeeper `host:2181,...` (ZookeeperEnsemble.connectString). */
     zookeeperConnectString: pulumi.Input<string>;
-    repository: MesosRepository;
+    /** Where the Mesos package comes from (`twister2-cluster:mesos.repository`); the host's packages step installed it. */
+    repository: MesosConfig["repository"];
     /** Name shown in the Mesos UI. */
     cluster: string;
     /** Where the init wrapper reads agent flags: /etc/mesos-agent (AVENTER) or /etc/mesos-slave (Mesosphere). */
@@ -109,59 +100,42 @@ export class MesosCluster extends pulumi.ComponentResource {
         }, { parent: this });
         const principal = args.agentPrincipal;
 
-        const packages = new Map<string, command.remote.Command>();
-        const packageOn = (host: Host) => {
-            let pkg = packages.get(host.name);
-            if (!pkg) {
-                pkg = hostScript(`${name}-${host.name}-package`, {
-                    host,
-                    create: "mesos-package.sh",
-                    createSettings: {
-                        REPO_URL: args.repository.url,
-                        REPO_DISTRIBUTION: args.repository.distribution,
-                        REPO_COMPONENT: args.repository.component,
-                        REPO_KEY: args.repository.key.trim(),
-                        PACKAGE: args.repository.package,
-                    },
-                    delete: "mesos-remove.sh",
-                    deleteSettings: { AGENT_FLAGS_DIR: args.agentFlagsDir, WORK_DIR: args.workDir },
-                }, { parent: this });
-                packages.set(host.name, pkg);
-                this.versions[host.name] = lastLine(pkg.stdout);
-            }
-            return pkg;
-        };
-
         const masters = args.masters.map((host) => {
             const flags = masterFlags(host, args);
             const daemon = { SERVICE: "mesos-master", FLAGS_DIR: "/etc/mesos-master", CREDENTIAL_FILE: masterCredentialsFile, WORK_DIR: flags.work_dir };
-            return hostScript(`${name}-${host.name}-master`, {
+            const master = hostScript(`${name}-${host.name}-master`, {
                 host,
                 create: "mesos-daemon.sh",
                 createSettings: {
                     ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: false,
                     HEALTH_URL: `http://${host.address}:${ports.mesosMaster}/master/health`,
+                    PACKAGES: mesosPackages("mesos-master", args.repository).packages.join(" "),
                 },
                 stdin: secret.result.apply((s) => JSON.stringify({ credentials: [{ principal, secret: s }] })),
                 delete: "mesos-daemon-stop.sh",
                 deleteSettings: daemon,
-            }, { parent: this, dependsOn: [packageOn(host)] });
+            }, { parent: this });
+            this.versions[host.name] = lastLine(master.stdout);
+            return master;
         });
 
         const agents = args.agents.map(({ host, docker }) => {
             const flags = agentFlags(host, args);
             const daemon = { SERVICE: "mesos-agent", FLAGS_DIR: args.agentFlagsDir, CREDENTIAL_FILE: agentCredentialFile, WORK_DIR: flags.work_dir };
-            return hostScript(`${name}-${host.name}-agent`, {
+            const agent = hostScript(`${name}-${host.name}-agent`, {
                 host,
                 create: "mesos-daemon.sh",
                 createSettings: {
                     ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: true,
                     HEALTH_URL: `http://${host.address}:${ports.mesosAgent}/health`,
+                    PACKAGES: mesosPackages("mesos-agent", args.repository).packages.join(" "),
                 },
                 stdin: secret.result.apply((s) => JSON.stringify({ principal, secret: s })),
                 delete: "mesos-daemon-stop.sh",
                 deleteSettings: daemon,
-            }, { parent: this, dependsOn: [packageOn(host), docker, ...masters] });
+            }, { parent: this, dependsOn: [docker, ...masters] });
+            this.versions[host.name] ??= lastLine(agent.stdout);
+            return agent;
         });
 
         const registered = hostScript(`${name}-agents-registered`, {

@@ -7,6 +7,7 @@ import { nfsMountHosts, nfsProblems, oneHostAtMost } from "../config/rules";
 import {
     alwaysSaying, apartFrom, number, oneOf, parseSetting, problemText, text, textMatching, Unchecked, wholeNumber,
 } from "../config/settings";
+import type { PackageNeed } from "../packages/packages";
 import type { Host } from "../remote/remote";
 import type { NfsShareArgs } from "./nfsShare";
 
@@ -95,3 +96,15 @@ export function parseNfsConfig(raw: RawNfsConfig, hosts: NfsHost[], problems: st
     problems.push(...[...parsed.problems, ...apartFrom(parsed.problems, crossChecks)].map(problemText));
     return nfsShareArgs(nfs, hosts);
 }
+
+/** What the NFS server's host installs for NfsShare (nfs-server.sh). */
+export const nfsServerPackages = (implementation: NfsShareArgs["implementation"]): PackageNeed => ({
+    thing: "nfs-server",
+    packages: implementation === "kernel" ? ["nfs-kernel-server"] : ["nfs-ganesha", "nfs-ganesha-vfs"],
+});
+
+/** What a host that mounts the share at `mountPoint` installs (nfs-mount.sh), recorded per mount point. */
+export const nfsMountPackages = (mountPoint: string): PackageNeed => ({
+    thing: `nfs-mount${mountPoint.replace(/\//g, "-")}`,
+    packages: ["nfs-common"],
+});

@@ -2,7 +2,7 @@ import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { inCidr, isCidr } from "../config/addresses";
 import { Host, hostScript, lastLine } from "../remote/remote";
-import type { NfsSettings } from "./config";
+import { nfsMountPackages, nfsServerPackages, NfsSettings } from "./config";
 
 /** `kernel`: nfs-kernel-server (real hosts). `ganesha`: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab). */
 export type NfsImplementation = NfsSettings["implementation"];
@@ -120,6 +120,7 @@ export class NfsShare extends pulumi.ComponentResource {
                     ? kernelExports(args.path, args.clients)
                     : ganeshaConfig(args.path, args.clients, args.gracePeriod),
                 OWNER: `${args.ownerUid}:${args.ownerGid}`,
+                PACKAGES: nfsServerPackages(args.implementation).packages.join(" "),
                 MODE: args.mode,
                 // How long a restart may keep ganesha in its grace period, plus room to start.
                 WAIT_SECONDS: (args.gracePeriod ?? 90) + 60,
@@ -130,11 +131,12 @@ export class NfsShare extends pulumi.ComponentResource {
             triggers: [args.implementation, args.path],
         }, { parent: this });
 
-        const mount = { SERVER: args.server.address, EXPORT_PATH: args.path, MOUNT_POINT: args.path };
+        const clientPackages = nfsMountPackages(args.path);
+        const mount = { SERVER: args.server.address, EXPORT_PATH: args.path, MOUNT_POINT: args.path, RECORD: clientPackages.thing };
         const mounts = args.mountOn.map((host) => hostScript(`${name}-mount-${host.name}`, {
             host,
             create: "nfs-mount.sh",
-            createSettings: { ...mount, OPTIONS: mountOptions },
+            createSettings: { ...mount, OPTIONS: mountOptions, PACKAGES: clientPackages.packages.join(" ") },
             delete: "nfs-unmount.sh",
             deleteSettings: mount,
             triggers: [args.server.address, args.path],

@@ -33,6 +33,21 @@ describe("the plan of the dev stack (Pulumi.dev.yaml on the lab's five hosts)", 
     });
     const layout = plan(config);
 
+    it("gives each host the packages of its roles, for its one apt run", () => {
+        const packagesOf = (host: string) => layout.packages[host].map((need) => `${need.thing}: ${need.packages.join(" ")}`);
+        expect(packagesOf("h2")).toEqual([
+            "docker: docker.io", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
+            "nginx: nginx curl", "uploader-account: rsync openssh-server",
+        ]);
+        expect(packagesOf("h3")).toEqual(["docker: docker.io", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
+            "nfs-server: nfs-ganesha nfs-ganesha-vfs"]);
+        // nfs.mount is false on the lab: no host mounts the share.
+        expect(packagesOf("h4")).toEqual(["docker: docker.io", "mesos-agent: mesos-standin curl jq"]);
+        expect(layout.packages.h4.find((need) => need.thing === "mesos-agent")?.repository)
+            .toMatchObject({ name: "twister2-mesos", url: "http://10.77.0.1:3143/", distribution: "bookworm", component: "main" });
+        expect(layout.packages.h1.find((need) => need.thing === "docker")?.unlessCommand).toBe("dockerd");
+    });
+
     it("puts Docker on every swarm node and Mesos agent, and builds one swarm with h1 its manager", () => {
         expect(names(layout.dockerHosts)).toEqual(["h1", "h2", "h3", "h4", "h5"]);
         expect(names(layout.swarm?.managers)).toEqual(["h1"]);

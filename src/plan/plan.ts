@@ -2,32 +2,15 @@
 // each host listens on, the quorums. Pure: no Pulumi resources, no I/O. index.ts builds its components
 // from it, and the tools (preflight, npm run diagram, check, smoke) read the same decisions from it.
 import type { ClusterHost, Role, StackConfig } from "../config/stackConfig";
+import { dockerPackages } from "../docker/config";
+import { mesosPackages } from "../mesos/config";
+import { nfsMountPackages, nfsServerPackages } from "../nfs/config";
+import type { PackageNeed } from "../packages/packages";
+import { uploaderPackages } from "../uploader/config";
+import { zookeeperPackages } from "../zookeeper/config";
 
-/** The ports the services listen on, as this program sets them up. */
-export const ports = {
-    zookeeperClient: 2181,
-    zookeeperQuorum: 2888,
-    zookeeperElection: 3888,
-    mesosMaster: 5050,
-    mesosAgent: 5051,
-    swarmManagement: 2377,
-    swarmGossip: 7946,
-    swarmVxlan: 4789,
-    nfs: 2049,
-} as const;
-
-/** What each of `ports` is, for messages ("2181 is ZooKeeper's client port"). */
-export const portDescriptions: Record<keyof typeof ports, string> = {
-    zookeeperClient: "ZooKeeper's client port",
-    zookeeperQuorum: "ZooKeeper's quorum port",
-    zookeeperElection: "ZooKeeper's election port",
-    mesosMaster: "the Mesos master's port",
-    mesosAgent: "the Mesos agent's port",
-    swarmManagement: "the swarm's management port",
-    swarmGossip: "the swarm's gossip port",
-    swarmVxlan: "the swarm's overlay (VXLAN) port",
-    nfs: "NFS's port",
-};
+export { portDescriptions, ports } from "./ports";
+import { ports } from "./ports";
 
 /** `address:2181,...`: how ZooKeeper's clients (Mesos, Twister2) name the ensemble. */
 export const zookeeperConnectString = (servers: readonly { host: { address: string } }[]): string =>
@@ -83,6 +66,8 @@ export interface ClusterPlan {
     uploader?: ClusterHost;
     /** What each host listens on, by host name, role by role in the order of its roles. */
     ports: Record<string, ListeningPort[]>;
+    /** What each host's components need installed, by host name: its setup step installs it all in one apt run. */
+    packages: Record<string, PackageNeed[]>;
 }
 
 /** A majority of `members`: how many of them must be up for the group to work. */
@@ -100,9 +85,25 @@ export function plan(config: StackConfig): ClusterPlan {
     const nfsServer = config.nfs && byName.get(config.nfs.server.name);
     const uploader = config.uploader && withRole("uploader")[0];
 
+    const dockerHosts = config.hosts.filter((h) => h.roles.some((role) => role.startsWith("swarm-") || role === "mesos-agent"));
+    const mesos = zookeeperServers.length > 0 && masters.length > 0 ? { masters, agents, quorum: majority(masters.length) } : undefined;
+    const nfs = config.nfs && nfsServer ? {
+        server: nfsServer,
+        clients: config.nfs.mountOn.flatMap((client) => byName.get(client.name) ?? []),
+    } : undefined;
+    const packagesOf = (host: ClusterHost): PackageNeed[] => [
+        ...dockerHosts.includes(host) ? [dockerPackages(config.docker.source)] : [],
+        ...host.roles.includes("zookeeper") ? [zookeeperPackages] : [],
+        ...mesos?.masters.includes(host) ? [mesosPackages("mesos-master", config.mesos.repository)] : [],
+        ...mesos?.agents.includes(host) ? [mesosPackages("mesos-agent", config.mesos.repository)] : [],
+        ...config.nfs && nfs?.server === host ? [nfsServerPackages(config.nfs.implementation)] : [],
+        ...config.nfs && nfs?.clients.includes(host) ? [nfsMountPackages(config.nfs.path)] : [],
+        ...uploader === host ? [uploaderPackages.web, uploaderPackages.account] : [],
+    ];
+
     return {
         hosts: config.hosts,
-        dockerHosts: config.hosts.filter((h) => h.roles.some((role) => role.startsWith("swarm-") || role === "mesos-agent")),
+        dockerHosts,
         swarm: managers.length > 0
             ? { managers, workers, joinAddress: `${managers[0].address}:${ports.swarmManagement}` }
             : undefined,
@@ -111,14 +112,12 @@ export function plan(config: StackConfig): ClusterPlan {
             quorum: majority(zookeeperServers.length),
             connectString: zookeeperConnectString(zookeeperServers),
         } : undefined,
-        mesos: zookeeperServers.length > 0 && masters.length > 0 ? { masters, agents, quorum: majority(masters.length) } : undefined,
+        mesos,
         workerImageHosts: agents,
-        nfs: config.nfs && nfsServer ? {
-            server: nfsServer,
-            clients: config.nfs.mountOn.flatMap((client) => byName.get(client.name) ?? []),
-        } : undefined,
+        nfs,
         uploader,
         ports: Object.fromEntries(config.hosts.map((host) => [host.name, host.roles.flatMap((role) => portsOf(role, config))])),
+        packages: Object.fromEntries(config.hosts.map((host) => [host.name, packagesOf(host)])),
     };
 }
 

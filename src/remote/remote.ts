@@ -9,6 +9,8 @@ import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { PackageNeed, packageSettings } from "../packages/packages";
+import { compactPrivateKey } from "./privateKey";
 
 /** A machine the cluster is built on, as the stack config describes it. */
 export interface Host {
@@ -34,7 +36,7 @@ const srcDir = path.join(__dirname, "..");
 const policyHostDir = path.join(__dirname, "host");
 const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 
-/** Where a host keeps the scripts, each as `<hash of its text>.sh` (see host/host-scripts.sh). */
+/** Where a host keeps the scripts and files, each named by the hash of its text (see host/host-scripts.sh). */
 const scriptsDirOnHost = "/var/lib/twister2-cluster/scripts";
 
 /** Every step script with the shared library in front, by file name, and the hash that names it on hosts. */
@@ -65,9 +67,24 @@ function shellQuote(value: string): string {
 }
 
 /**
+ * Files a step reads on its host (a Dockerfile, a repository key), delivered with the scripts rather
+ * than carried in the step's command, which the state keeps twice: the command names the file, and
+ * its hash, so new content still re-runs the step. By name on the host (`<hash>-<name>`).
+ */
+const hostFiles = new Map<string, string>();
+export function hostFile(name: string, text: string): string {
+    const file = `${sha256(text).slice(0, 16)}-${name}`;
+    if (!hostFiles.has(file)) {
+        if (bundles.get(pulumi.getStack())?.written) throw new Error(`host file ${name} was declared after the host-scripts bundle was written; declare it with the resources, not in an apply`);
+        hostFiles.set(file, text);
+    }
+    return `${scriptsDirOnHost}/${file}`;
+}
+
+/**
  * Turns a host script and its settings into the command line that runs it as root on `host`:
  * `sudo env K='v' ... bash -c '. /var/lib/twister2-cluster/scripts/<hash>.sh' '<address>/<script>'`.
- * The script is on the host already (deliverScripts), named by the hash of its text: a changed
+ * The script is on the host already (the host's setup step), named by the hash of its text: a changed
  * script or setting changes the command, and so re-runs exactly the steps it affects, while the
  * state keeps a line, not the script. Standard input stays free for secrets. The script's $0 names
  * the host and the script: the connection is a secret, and `preview:md` reads from the command
@@ -89,46 +106,86 @@ function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}):
 }
 
 const projectDir = path.join(__dirname, "..", "..");
-let bundle: { file: string; sha256: string } | undefined;
+/** By stack: a program run declares one, but the unit tests declare several in one process. */
+const bundles = new Map<string, { file: string; sha256: pulumi.Output<string>; written: boolean }>();
 /**
- * Every host script in one file, written beside the stack's other files once per run: the head
- * (host/host-scripts.sh) installs each `put` block on the host it runs on. Its path is
- * relative to the project, so the same stack gives the same step inputs in any checkout.
+ * Every host script and host file in one file, written beside the stack's other files once per run,
+ * when the program has declared its steps (and so its files): the head (host/host-scripts.sh)
+ * installs each `put` block on the host it runs on. Its path is relative to the project, so the same
+ * stack gives the same step inputs in any checkout.
  */
-function scriptBundle(): { file: string; sha256: string } {
+function scriptBundle(): { file: string; sha256: pulumi.Output<string> } {
+    const stack = pulumi.getStack();
+    let bundle = bundles.get(stack);
     if (!bundle) {
-        const blocks = [...hostScripts.values()].map(({ text, hash }) =>
-            `put ${hash} <<'T2_END_OF_SCRIPT'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_SCRIPT\n`);
-        const text = `${fs.readFileSync(path.join(policyHostDir, "host-scripts.sh"), "utf8")}${blocks.join("")}`;
-        const file = path.join(".twister2", pulumi.getStack(), "host-scripts.sh");
-        fs.mkdirSync(path.join(projectDir, path.dirname(file)), { recursive: true });
-        fs.writeFileSync(path.join(projectDir, file), text, { mode: 0o644 });
-        bundle = { file, sha256: sha256(text) };
+        const file = path.join(".twister2", stack, "host-scripts.sh");
+        const written = new Promise<string>((resolve) => setImmediate(() => {
+            const put = (name: string, text: string) =>
+                `put ${name} <<'T2_END_OF_FILE'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_FILE\n`;
+            const text = [
+                fs.readFileSync(path.join(policyHostDir, "host-scripts.sh"), "utf8"),
+                ...[...hostScripts.values()].map(({ text, hash }) => put(`${hash}.sh`, text)),
+                ...[...hostFiles].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => put(name, text)),
+            ].join("");
+            fs.mkdirSync(path.join(projectDir, path.dirname(file)), { recursive: true });
+            fs.writeFileSync(path.join(projectDir, file), text, { mode: 0o644 });
+            bundles.get(stack)!.written = true;
+            resolve(sha256(text));
+        }));
+        bundle = { file, sha256: pulumi.output(written), written: false };
+        bundles.set(stack, bundle);
     }
     return bundle;
 }
 
-const deliveries = new Map<string, command.remote.Command>();
+/** A host's first step, which every other step on it waits for (see prepareHosts), by stack and host name. */
+const setups = new Map<string, command.remote.Command>();
+const setupKey = (host: Host) => `${pulumi.getStack()}/${host.name}`;
+const stagedBundle = ".twister2-cluster-host-scripts.sh";
+
 /**
- * The host's scripts, delivered once per host before its first step: the bundle copied into the
- * SSH login's home, then installed as root. A changed script installs again (a second or two) and
- * re-runs only the steps that use it. Destroy removes the scripts after the host's last step.
+ * Each host's first step, before any other on it: the scripts and files copied into the SSH login's
+ * home and installed as root, then every package the host's components need, in one apt run
+ * (src/packages). A changed script installs again (a second or two) and re-runs only the steps that
+ * use it; new packages install in the next run. Its undo runs after the host's last step: it purges
+ * what is left of the packages this program installed, and removes the scripts.
  */
-function deliverScripts(host: Host): command.remote.Command {
-    let delivery = deliveries.get(host.name);
-    if (!delivery) {
-        const { file, sha256: bundleSha256 } = scriptBundle();
-        const staged = ".twister2-cluster-host-scripts.sh";
-        const copy = copyToHost(`host-scripts-${host.name}-copy`, host, file, staged);
-        delivery = new command.remote.Command(`host-scripts-${host.name}`, {
-            connection: connectionTo(host),
-            create: `sudo env BUNDLE_SHA256=${bundleSha256} bash ${staged} ${shellQuote(`${host.address}/host-scripts.sh`)}`,
-            delete: `sudo bash ${staged} remove ${shellQuote(`${host.address}/host-scripts.sh`)}`,
-            ...commandPolicy,
-        }, { dependsOn: [copy] });
-        deliveries.set(host.name, delivery);
+export function prepareHosts(hosts: { host: Host; packages: PackageNeed[] }[]): void {
+    for (const { host, packages } of hosts) {
+        if (setups.has(setupKey(host))) throw new Error(`host ${host.name} is set up twice, or after its first step`);
+        setups.set(setupKey(host), setupStep(host, packages));
     }
-    return delivery;
+}
+
+function setupStep(host: Host, packages: PackageNeed[]): command.remote.Command {
+    const { file, sha256: bundleSha256 } = scriptBundle();
+    const copy = new command.remote.CopyToRemote(`host-setup-${host.name}-copy`, {
+        connection: connectionTo(host),
+        source: bundleSha256.apply(() => new pulumi.asset.FileAsset(file)),
+        remotePath: stagedBundle,
+    }, { aliases: [{ name: `host-scripts-${host.name}-copy` }], customTimeouts: { create: "30m", update: "30m" } });
+    const bundleAt = shellQuote(`${host.address}/host-scripts.sh`);
+    const install = scriptCommand(host, "packages-install.sh", packageSettings(packages, hostFile));
+    return new command.remote.Command(`host-setup-${host.name}`, {
+        connection: connectionTo(host),
+        create: pulumi.interpolate`sudo env BUNDLE_SHA256=${bundleSha256} bash ${stagedBundle} ${bundleAt} && ${install}`,
+        delete: pulumi.interpolate`${scriptCommand(host, "packages-remove.sh")} && sudo bash ${stagedBundle} remove ${bundleAt}`,
+        ...commandPolicy,
+    }, {
+        dependsOn: [copy],
+        aliases: [{ name: `host-scripts-${host.name}` }],
+        customTimeouts: { create: "30m", update: "30m", delete: "20m" },
+    });
+}
+
+/** The host's setup step; a host nobody prepared (a component's unit test) gets one without packages. */
+function setupOf(host: Host): command.remote.Command {
+    let setup = setups.get(setupKey(host));
+    if (!setup) {
+        setup = setupStep(host, []);
+        setups.set(setupKey(host), setup);
+    }
+    return setup;
 }
 
 /**
@@ -152,11 +209,11 @@ function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
 }
 
 const privateKeys = new Map<string, pulumi.Output<string>>();
-/** Each key file is read once per program run, however many steps use it. */
+/** Each key file is read once per program run, however many steps use it (and kept short: privateKey.ts). */
 function privateKeyOf(host: Host): pulumi.Output<string> {
     let key = privateKeys.get(host.privateKeyFile);
     if (!key) {
-        key = pulumi.secret(fs.readFileSync(host.privateKeyFile, "utf8"));
+        key = pulumi.secret(compactPrivateKey(fs.readFileSync(host.privateKeyFile, "utf8")));
         privateKeys.set(host.privateKeyFile, key);
     }
     return key;
@@ -194,7 +251,7 @@ export function hostScript(name: string, args: HostScriptArgs, opts?: pulumi.Cus
         ...commandPolicy,
     }, {
         ...opts,
-        dependsOn: [deliverScripts(args.host), ...dependencies(opts?.dependsOn)],
+        dependsOn: [setupOf(args.host), ...dependencies(opts?.dependsOn)],
         additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
         // A replaced step's undo runs before the step runs again: both act on the same host.
         deleteBeforeReplace: true,

@@ -5,7 +5,8 @@ import { z } from "zod";
 import type { FileDigest, UploaderFiles } from "../config/load";
 import { alwaysSaying, text, textMatching, Unchecked, wholeNumber } from "../config/settings";
 import { normalizedKey, publicKeyLines, publicKeyProblem } from "../config/sshKeys";
-import { portDescriptions, ports } from "../plan/plan";
+import { portDescriptions, ports } from "../plan/ports";
+import type { PackageNeed } from "../packages/packages";
 import type { Host } from "../remote/remote";
 
 export { publicKeyProblem };
@@ -101,3 +102,9 @@ export function uploaderConfig(uploader: UploaderSettings, files: UploaderFiles)
 
 const corePackageOf = (digest: FileDigest | undefined) =>
     digest && "sha256" in digest ? { file: digest.file, name: path.basename(digest.file), sha256: digest.sha256 } : undefined;
+
+/** What the uploader's host installs for UploaderServer: nginx (and curl for its checks), rsync and sshd for the upload account. */
+export const uploaderPackages: { web: PackageNeed; account: PackageNeed } = {
+    web: { thing: "nginx", packages: ["nginx", "curl"] },
+    account: { thing: "uploader-account", packages: ["rsync", "openssh-server"] },
+};

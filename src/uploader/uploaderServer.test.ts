@@ -112,7 +112,7 @@ describe("UploaderServer under mocks", () => {
 
     it("puts nginx, the upload account and the core package on the uploader host only", () => {
         const steps = recorded.filter((r) => r.type === hostScriptType || r.type === "command:remote:CopyToRemote");
-        expect(steps.map((s) => s.name).sort()).toEqual(["host-scripts-h2", "host-scripts-h2-copy",
+        expect(steps.map((s) => s.name).sort()).toEqual(["host-setup-h2", "host-setup-h2-copy",
             "uploader-account", "uploader-core-package", "uploader-core-package-upload", "uploader-nginx"]);
         for (const step of steps) expect(step.inputs.connection.host).toBe("10.77.0.12");
         expect(recorded.filter((r) => r.type === "twister2:cluster:DockerHost")).toHaveLength(0);

@@ -2,7 +2,7 @@
 // download them from (nginx, read-only HTTP). Its settings: config.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { copyToHost, Host, hostScript } from "../remote/remote";
-import type { UploaderConfig } from "./config";
+import { UploaderConfig, uploaderPackages } from "./config";
 
 export interface UploaderServerArgs extends UploaderConfig {
     host: Host;
@@ -39,7 +39,7 @@ export class UploaderServer extends pulumi.ComponentResource {
         const web = hostScript(`${name}-nginx`, {
             host,
             create: "uploader-nginx.sh",
-            createSettings: { PORT: args.port, DIRECTORY: args.directory, URL_PATH: args.urlPath },
+            createSettings: { PORT: args.port, DIRECTORY: args.directory, URL_PATH: args.urlPath, PACKAGES: uploaderPackages.web.packages.join(" ") },
             delete: "uploader-nginx-remove.sh",
         }, { parent: this });
 
@@ -48,7 +48,10 @@ export class UploaderServer extends pulumi.ComponentResource {
         const account = hostScript(`${name}-account`, {
             host,
             create: "uploader-account.sh",
-            createSettings: { UPLOAD_USER: args.user, DIRECTORY: args.directory, PUBLIC_KEYS: args.publicKeys.join("\n") },
+            createSettings: {
+                UPLOAD_USER: args.user, DIRECTORY: args.directory, PUBLIC_KEYS: args.publicKeys.join("\n"),
+                PACKAGES: uploaderPackages.account.packages.join(" "),
+            },
             delete: "uploader-account-remove.sh",
             deleteSettings: { UPLOAD_USER: args.user, DIRECTORY: args.directory },
             triggers: [args.user, args.directory],

@@ -111,13 +111,21 @@ describe("Twister2WorkerImage under mocks", () => {
         }
     });
 
-    it("ships the build context (Dockerfile, init.sh) and the settings in the command", () => {
+    it("ships the build context (Dockerfile, init.sh) with the host scripts, names it by hash in the command, with the settings", () => {
         const create = String(builds()[0].inputs.create);
         expect(create).toContain(`IMAGE='${image.image}'`);
         expect(create).toContain("BASE_IMAGE_URL='http://10.77.0.1:3143/images/debian-bookworm.tar'");
         expect(create).toContain("APT_PROXY='http://10.77.0.1:3142'");
-        expect(create).toContain("openjdk-17-jre-headless");
-        expect(create).toContain('java -cp "twister2-core/lib/*:twister2-job/*:/customJars/*" "$CLASS_NAME"');
+        const bundle = fs.readFileSync(path.join(__dirname, "..", "..", ".twister2", "unit-worker-image", "host-scripts.sh"), "utf8");
+        for (const [setting, file] of [["DOCKERFILE", "Dockerfile"], ["INIT_SH", "init.sh"]]) {
+            const onHost = new RegExp(`${setting}='/var/lib/twister2-cluster/scripts/([0-9a-f]{16}-${file.replace(".", "\\.")})'`).exec(create)?.[1];
+            expect(onHost, create).toBeDefined();
+            const text = fs.readFileSync(path.join(contextDir, file), "utf8");
+            expect(bundle).toContain(`put ${onHost} <<'T2_END_OF_FILE'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_FILE\n`);
+        }
+        // Not the files themselves: the state keeps a command twice.
+        expect(create).not.toContain("openjdk-17-jre-headless");
+        expect(create.length).toBeLessThan(600);
     });
 
     it("tags the image with a hash of its content", () => {

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../docker/dockerHost";
-import { Host, hostScript, lastLine } from "../remote/remote";
+import { Host, hostFile, hostScript, lastLine } from "../remote/remote";
 import type { WorkerImageConfig } from "./config";
 
 /** The build context: the files of image/. */
@@ -36,6 +36,7 @@ export class Twister2WorkerImage extends pulumi.ComponentResource {
             .update(JSON.stringify({ dockerfile, initSh, baseImage: args.baseImage }))
             .digest("hex").slice(0, 12);
         this.image = `${args.name}:${hash}`;
+        const [dockerfileOnHost, initShOnHost] = [hostFile("Dockerfile", dockerfile), hostFile("init.sh", initSh)];
 
         for (const { host, docker } of args.hosts) {
             const build = hostScript(`${name}-${host.name}`, {
@@ -47,8 +48,8 @@ export class Twister2WorkerImage extends pulumi.ComponentResource {
                     BASE_IMAGE: args.baseImage,
                     BASE_IMAGE_URL: args.baseImageUrl ?? "",
                     APT_PROXY: args.aptProxy ?? "",
-                    DOCKERFILE: dockerfile,
-                    INIT_SH: initSh,
+                    DOCKERFILE: dockerfileOnHost,
+                    INIT_SH: initShOnHost,
                 },
                 delete: "worker-image-remove.sh",
                 deleteSettings: { IMAGE_REPO: args.name, BASE_IMAGE: args.baseImage },

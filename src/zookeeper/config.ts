@@ -1,6 +1,7 @@
 // `twister2-cluster:zookeeper`: the servers' ids and the ensemble's timing (ZookeeperEnsemble).
 import { z } from "zod";
 import { number } from "../config/settings";
+import type { PackageNeed } from "../packages/packages";
 
 /** What a ZooKeeper host whose id is missing or wrong is told. */
 export const serverIdFix = (name: string) =>
@@ -20,3 +21,6 @@ export const zookeeperSettings = z.strictObject({
     syncLimit: positiveWholeNumber().default(5).describe("Ticks a follower may fall behind the leader"),
 });
 export type ZookeeperSettings = z.output<typeof zookeeperSettings>;
+
+/** What a ZooKeeper server's host installs: Debian's zookeeperd, and nc for the `srvr` checks. */
+export const zookeeperPackages: PackageNeed = { thing: "zookeeper", packages: ["zookeeperd", "netcat-openbsd"] };

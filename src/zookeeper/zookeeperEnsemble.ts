@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { zookeeperConnectString } from "../plan/plan";
 import { Host, hostScript, lastLine } from "../remote/remote";
-import type { ZookeeperSettings } from "./config";
+import { zookeeperPackages, ZookeeperSettings } from "./config";
 
 export interface ZookeeperServer {
     host: Host;
@@ -45,18 +45,14 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
         };
 
         const configured = servers.map((server) => {
-            const pkg = hostScript(`${name}-${server.host.name}-package`, {
-                host: server.host,
-                create: "zookeeper-package.sh",
-                delete: "zookeeper-remove.sh",
-            }, { parent: this });
-            this.versions[server.host.name] = lastLine(pkg.stdout);
-            return hostScript(`${name}-${server.host.name}-server`, {
+            const configure = hostScript(`${name}-${server.host.name}-server`, {
                 host: server.host,
                 create: "zookeeper-configure.sh",
-                createSettings: { SERVER_ID: server.id, ...settings },
-                delete: "zookeeper-stop.sh",
-            }, { parent: this, dependsOn: [pkg] });
+                createSettings: { SERVER_ID: server.id, ...settings, PACKAGES: zookeeperPackages.packages.join(" ") },
+                delete: "zookeeper-remove.sh",
+            }, { parent: this });
+            this.versions[server.host.name] = lastLine(configure.stdout);
+            return configure;
         });
 
         // The rolling restart: a chain of steps, one server at a time in id order, twice. The first

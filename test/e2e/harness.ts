@@ -290,6 +290,15 @@ export class PulumiStack {
         return result;
     }
 
+    /** `npm run recover`: after a killed update, clears its stale lock and settles its pending operations. */
+    async recover(): Promise<Result> {
+        const started = Date.now();
+        const result = await this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "recover.sh"), this.stack], projectDir);
+        timings.push({ what: "npm run recover", seconds: (Date.now() - started) / 1000 });
+        if (result.code !== 0) throw new Error(`npm run recover of stack ${this.stack} failed:\n${result.stdout}${result.stderr}`);
+        return result;
+    }
+
     /** Removes the stack's config file; the backend goes with the next run. */
     remove(): void {
         fs.rmSync(this.configFile, { force: true });

@@ -141,7 +141,7 @@ describe("swarm on the lab", () => {
         for (const step of changed) {
             const name = step.urn.split("::").pop()!;
             // h5 also was a Mesos agent: its agent and worker image go, and the cluster check now waits for h4 only.
-            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5|mesos-h5-agent|mesos-h5-package|worker-image-h5|host-scripts-h5|host-scripts-h5-copy)|update mesos-agents-registered)$/);
+            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|swarm-join-h5|swarm-evict-h5|mesos-h5-agent|worker-image-h5|host-setup-h5|host-setup-h5-copy)|update mesos-agents-registered)$/);
         }
         const markdown = stack.previewMarkdown();
         expect(markdown).toMatch(/\d+ to delete/);
@@ -158,7 +158,7 @@ describe("swarm on the lab", () => {
         await stack.setConfig("roles.h5[0]", "swarm-worker", { path: true });
         const preview = await stack.preview();
         const changed = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
-        expect(changed).toEqual(["create docker-h5", "create docker-h5-engine", "create host-scripts-h5", "create host-scripts-h5-copy",
+        expect(changed).toEqual(["create docker-h5", "create docker-h5-engine", "create host-setup-h5", "create host-setup-h5-copy",
             "create swarm-evict-h5", "create swarm-join-h5"]);
         const markdown = stack.previewMarkdown();
         expect(markdown).toContain("6 to create");

@@ -38,9 +38,9 @@ describe("the prod stack example", () => {
     });
 
     it("installs AVENTER's Mesos on three masters (quorum 2) and two agents", () => {
-        const pkg = recorded.find((r) => r.name === "mesos-node1-package")!;
-        expect(pkg.inputs.create).toContain("PACKAGE='aventer-mesos'");
-        expect(pkg.inputs.create).toContain("REPO_URL='http://rpm.aventer.biz/Debian'");
+        const setup = String(recorded.find((r) => r.name === "host-setup-node1")!.inputs.create);
+        expect(setup).toContain("mesos-master aventer-mesos curl jq");
+        expect(setup).toMatch(/REPOSITORIES='mesos-master twister2-mesos \/var\/lib\/twister2-cluster\/scripts\/[0-9a-f]{16}-twister2-mesos\.asc http:\/\/rpm\.aventer\.biz\/Debian bookworm main'/);
         const masters = recorded.filter((r) => /^mesos-node\d-master$/.test(r.name));
         expect(masters).toHaveLength(3);
         for (const master of masters) expect(master.inputs.create).toContain("quorum=2");

@@ -75,21 +75,34 @@ describe("the cluster program", () => {
     });
 
     it("delivers the host scripts once per host and names them by hash in every step", () => {
-        const deliveries = recorded.filter((r) => /^host-scripts-h\d$/.test(r.name));
-        expect(deliveries.map((d) => d.inputs.connection.host).sort()).toEqual(labHosts("").map((h) => h.address));
-        const copies = recorded.filter((r) => /^host-scripts-h\d-copy$/.test(r.name));
+        const setups = recorded.filter((r) => /^host-setup-h\d$/.test(r.name));
+        expect(setups.map((d) => d.inputs.connection.host).sort()).toEqual(labHosts("").map((h) => h.address));
+        const copies = recorded.filter((r) => /^host-setup-h\d-copy$/.test(r.name));
         expect(copies).toHaveLength(5);
         const bundle = fs.readFileSync(path.join(projectDir, ".twister2", "unit", "host-scripts.sh"), "utf8");
-        for (const step of commands().filter((c) => !c.name.startsWith("host-scripts-"))) {
+        for (const step of commands()) {
             for (const text of [step.inputs.create, step.inputs.delete].filter(Boolean)) {
                 const hash = /\. \/var\/lib\/twister2-cluster\/scripts\/([0-9a-f]{16})\.sh/.exec(text)?.[1];
                 expect(hash, `${step.name}: ${text}`).toBeDefined();
-                expect(bundle).toContain(`put ${hash} <<'T2_END_OF_SCRIPT'`);
+                expect(bundle).toContain(`put ${hash}.sh <<'T2_END_OF_FILE'`);
                 // A line, not the script: the shared library stays on the hosts.
                 expect(text.length).toBeLessThan(2000);
                 expect(text).not.toContain("with_apt_lock");
             }
         }
+    });
+
+    it("installs each host's packages in its setup step, before any other step on it, for the roles it has", () => {
+        const setup = (host: string) => String(named(`host-setup-${host}`)!.inputs.create);
+        expect(setup("h1")).toContain("PACKAGES='docker/dockerd docker.io'");
+        expect(setup("h2")).toContain("PACKAGES='docker/dockerd docker.io\nzookeeper zookeeperd netcat-openbsd'");
+        expect(setup("h2")).toContain("REPOSITORIES=''");
+        expect(setup("h2")).toMatch(/^sudo env BUNDLE_SHA256=[0-9a-f]{64} bash \.twister2-cluster-host-scripts\.sh '10\.77\.0\.12\/host-scripts\.sh' && sudo env /);
+        expect(String(named("host-setup-h2")!.inputs.delete)).toMatch(/packages-remove\.sh' && sudo bash \.twister2-cluster-host-scripts\.sh remove /);
+        // The engine's own step installs only what is missing: the same list, stated once.
+        expect(String(named("docker-h2-engine")!.inputs.create)).toContain("PACKAGES='docker.io'");
+        expect(String(named("zookeeper-h2-server")!.inputs.create)).toContain("PACKAGES='zookeeperd netcat-openbsd'");
+        expect(recorded.filter((r) => r.name.endsWith("-package"))).toEqual([]);
     });
 
     it("pins every host's key and dials within bounds", () => {
@@ -117,7 +130,7 @@ describe("the cluster program", () => {
             const server = named(`zookeeper-${host}-server`)!;
             expect(server.inputs.create).toContain(`SERVER_ID='${id}'`);
             expect(server.inputs.create).toContain("SERVERS='3=10.77.0.13 5=10.77.0.14 7=10.77.0.12'");
-            expect(named(`zookeeper-${host}-package`)?.inputs.delete).toContain("zookeeper-remove.sh");
+            expect(server.inputs.delete).toContain("zookeeper-remove.sh");
         }
         expect(named("zookeeper-quorum")?.inputs.connection.host).toBe("10.77.0.13");
         expect(await valueOf(program.zookeeperConnectString)).toBe("10.77.0.13:2181,10.77.0.14:2181,10.77.0.12:2181");

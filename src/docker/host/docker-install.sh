@@ -1,11 +1,14 @@
 # shellcheck shell=bash
 # Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket, and prints the
-# engine version. Settings: DOCKER_SOURCE (docker.io | docker-ce), DAEMON_JSON, DOCKER_USERS (space separated).
-: "${DOCKER_SOURCE:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
+# engine version. Settings: DOCKER_SOURCE (docker.io | docker-ce), PACKAGES (docker.io: the engine;
+# docker-ce: what adding Docker's repository takes; the host's packages step installed them already
+# unless this step was replaced), DAEMON_JSON, DOCKER_USERS (space separated).
+: "${DOCKER_SOURCE:?}" "${PACKAGES:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
+read -r -a packages <<<"$PACKAGES"
 
 install_docker_ce() {
   # Docker's own apt repository, as Docker documents it for Debian and Ubuntu.
-  apt_install_recorded docker ca-certificates curl gnupg
+  apt_install_recorded docker "${packages[@]}"
   # shellcheck disable=SC1091
   . /etc/os-release
   install -d -m 0755 /etc/apt/keyrings
@@ -20,15 +23,16 @@ install_docker_ce() {
   apt_install_recorded docker docker-ce docker-ce-cli containerd.io
 }
 
-# An engine this program installs is recorded before the install, so that destroy removes it (and only
-# then), and an install cut short is finished by the next run rather than taken for an engine not ours.
-if [ -f "$T2_STATE_DIR/docker.installed" ] || ! command -v dockerd >/dev/null 2>&1; then
+# An engine this program installs is recorded before the install (by this script, or its packages by the
+# host's packages step), so that destroy removes it (and only then), and an install cut short is
+# finished by the next run rather than taken for an engine not ours.
+if [ -f "$T2_STATE_DIR/docker.installed" ] || packages_recorded docker || ! command -v dockerd >/dev/null 2>&1; then
   case "$DOCKER_SOURCE" in
     docker.io | docker-ce) echo "$DOCKER_SOURCE" >"$T2_STATE_DIR/docker.installed" ;;
     *) die "unknown DOCKER_SOURCE '$DOCKER_SOURCE' (docker.io or docker-ce)" ;;
   esac
   case "$DOCKER_SOURCE" in
-    docker.io) apt_install_recorded docker docker.io ;;
+    docker.io) apt_install_recorded docker "${packages[@]}" ;;
     docker-ce) install_docker_ce ;;
   esac
 fi

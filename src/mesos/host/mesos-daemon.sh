@@ -2,9 +2,13 @@
 # Configures and starts a Mesos master or agent the packaging way: /etc/mesos/zk, and one file per flag
 # in FLAGS_DIR (mesos-init-wrapper turns each into --<flag>=<content>). The credential arrives on
 # stdin and is written readable by root only. Restarts the service only when something changed.
+# Prints the installed Mesos package's version.
 # Settings: SERVICE (mesos-master | mesos-agent), ZK_URL, FLAGS_DIR, FLAGS ("name=value" lines),
-# CREDENTIAL_FILE, HEALTH_URL, NEEDS_DOCKER (true | false).
-: "${SERVICE:?}" "${ZK_URL:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${CREDENTIAL_FILE:?}" "${HEALTH_URL:?}" "${NEEDS_DOCKER:?}"
+# CREDENTIAL_FILE, HEALTH_URL, NEEDS_DOCKER (true | false), PACKAGES (the Mesos package first; the host's
+# packages step installed them, from the Mesos repository, unless this daemon was undone since).
+: "${SERVICE:?}" "${ZK_URL:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${CREDENTIAL_FILE:?}" "${HEALTH_URL:?}" "${NEEDS_DOCKER:?}" "${PACKAGES:?}"
+read -r -a packages <<<"$PACKAGES"
+apt_install_recorded "$SERVICE" "${packages[@]}"
 owned="$T2_STATE_DIR/$SERVICE.flags"
 healthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$HEALTH_URL")" = 200 ]; }
 
@@ -41,3 +45,4 @@ if ! wait_for --quiet 90 "$SERVICE to answer $HEALTH_URL" healthy; then
   die "$SERVICE does not answer $HEALTH_URL after 90 s (its log is above)"
 fi
 step "$SERVICE answers on $HEALTH_URL"
+package_version "${packages[0]}"

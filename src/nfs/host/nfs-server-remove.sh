@@ -10,7 +10,7 @@ case "$IMPLEMENTATION" in
   kernel)
     step "removing the export of $EXPORT_PATH"
     rm -f "/etc/exports.d/$EXPORT_NAME.exports"
-    if packages_recorded "nfs-$EXPORT_NAME"; then
+    if packages_recorded nfs-server; then
       systemctl disable --now nfs-kernel-server >/dev/null 2>&1 || true
     elif command -v exportfs >/dev/null 2>&1; then
       exportfs -ra
@@ -21,7 +21,7 @@ case "$IMPLEMENTATION" in
     step "removing the export of $EXPORT_PATH"
     rm -f "$conf"
     [ -f /etc/ganesha/ganesha.conf ] && sed -i "\\|^%include \"$conf\"\$|d" /etc/ganesha/ganesha.conf
-    if packages_recorded "nfs-$EXPORT_NAME"; then
+    if packages_recorded nfs-server; then
       systemctl disable --now nfs-ganesha >/dev/null 2>&1 || true
     elif systemctl is-active -q nfs-ganesha; then
       systemctl restart nfs-ganesha
@@ -30,9 +30,9 @@ case "$IMPLEMENTATION" in
   *) die "unknown IMPLEMENTATION '$IMPLEMENTATION' (kernel or ganesha)" ;;
 esac
 
-if packages_recorded "nfs-$EXPORT_NAME"; then
+if packages_recorded nfs-server; then
   # With what came with them, also what autoremove keeps (nfs-common and rpcbind: "mount" suggests nfs-common).
-  apt_purge_recorded "nfs-$EXPORT_NAME"
+  apt_purge_recorded nfs-server
   # ganesha's client recovery records and log outlive its purge; a later install would wait out a grace
   # period for clients that are long gone.
   if [ "$IMPLEMENTATION" = ganesha ]; then

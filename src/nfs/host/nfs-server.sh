@@ -3,12 +3,14 @@
 # (owner and mode applied on every run), writes the export and waits until it is served. Prints the
 # server package and version.
 # Settings: IMPLEMENTATION (kernel | ganesha), EXPORT_NAME, EXPORT_PATH, CONFIG (the exports.d file or the
-# ganesha configuration), OWNER (uid:gid), MODE (octal), WAIT_SECONDS.
-: "${IMPLEMENTATION:?}" "${EXPORT_NAME:?}" "${EXPORT_PATH:?}" "${CONFIG:?}" "${OWNER:?}" "${MODE:?}" "${WAIT_SECONDS:=150}"
+# ganesha configuration), OWNER (uid:gid), MODE (octal), WAIT_SECONDS, PACKAGES (the implementation's; the
+# host's packages step installed them already unless this server was replaced).
+: "${IMPLEMENTATION:?}" "${EXPORT_NAME:?}" "${EXPORT_PATH:?}" "${CONFIG:?}" "${OWNER:?}" "${MODE:?}" "${WAIT_SECONDS:=150}" "${PACKAGES:?}"
+read -r -a packages <<<"$PACKAGES"
 marker="$T2_STATE_DIR/nfs-$EXPORT_NAME"
 
 # What this program installs is recorded with what came with it, so that destroy purges those and nothing else.
-install_packages() { apt_install_recorded "nfs-$EXPORT_NAME" "$@"; }
+install_packages() { apt_install_recorded nfs-server "${packages[@]}"; }
 
 # The exported directory; if this program makes it, the topmost directory it made is recorded, so that
 # destroy can remove what it made (when empty: job data is never deleted).
@@ -38,7 +40,7 @@ rpc_nfs4() {
 kernel_exported() { exportfs -s | awk '{ print $1 }' | grep -qxF "$EXPORT_PATH"; }
 
 serve_kernel() {
-  install_packages nfs-kernel-server
+  install_packages
   if config_text | write_file "/etc/exports.d/$EXPORT_NAME.exports" 0644; then
     step "export written: /etc/exports.d/$EXPORT_NAME.exports"
   fi
@@ -58,7 +60,7 @@ ganesha_out_of_grace() { ganesha_dbus admin admin.get_grace | awk '/boolean/ { p
 
 serve_ganesha() {
   local conf="/etc/ganesha/twister2-$EXPORT_NAME.conf"
-  install_packages nfs-ganesha nfs-ganesha-vfs
+  install_packages
   if config_text | write_file "$conf" 0644; then
     step "export written: $conf"
     notify nfs-ganesha

@@ -1,10 +1,9 @@
 # shellcheck shell=bash
 # Undoes nfs-mount.sh: unmounts the share, removes its fstab line, purges nfs-common if this program
 # installed it, and removes the mount point if this program made it and it is empty.
-# Settings: SERVER (address), EXPORT_PATH, MOUNT_POINT.
-: "${SERVER:?}" "${EXPORT_PATH:?}" "${MOUNT_POINT:?}"
-# What this program did for this mount is recorded in $T2_STATE_DIR as <record>.packages and <record>.created.
-record="nfs-mount$(echo "$MOUNT_POINT" | tr / -)"
+# Settings: SERVER (address), EXPORT_PATH, MOUNT_POINT, RECORD (as nfs-mount.sh had it).
+: "${SERVER:?}" "${EXPORT_PATH:?}" "${MOUNT_POINT:?}" "${RECORD:?}"
+record=$RECORD
 source="$SERVER:$EXPORT_PATH"
 
 if [ "$(findmnt -n -o SOURCE --mountpoint "$MOUNT_POINT" 2>/dev/null || true)" = "$source" ]; then

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The head of the host-scripts bundle that src/remote/remote.ts writes: every step script (src/*/host/)
-# follows as a `put HASH` block, HASH naming its text (lib.sh + the script). Run as root from the SSH
-# login's home, where the bundle was copied:
-#   bash BUNDLE            installs each script as /var/lib/twister2-cluster/scripts/HASH.sh (kept
+# follows as a `put HASH.sh` block, HASH naming its text (lib.sh + the script), and every host file as
+# `put HASH-NAME`. Run as root from the SSH login's home, where the bundle was copied:
+#   bash BUNDLE            installs each as /var/lib/twister2-cluster/scripts/HASH.sh or HASH-NAME (kept
 #                          while steps may still name it: an undo runs the script it was deployed with)
 #   bash BUNDLE remove     removes them all, and the bundle
 # Settings: BUNDLE_SHA256 (install), the bundle's own hash, so a stale copy is refused.
@@ -22,14 +22,14 @@ got=$(sha256sum "$bundle" | cut -d' ' -f1)
 install -d -m 0755 /var/lib/twister2-cluster
 install -d -m 0700 "$dir"
 installed=0
-# put HASH: the script's text, base64-encoded, on stdin.
+# put FILE: the file's text, base64-encoded, on stdin.
 put() {
-  if [ ! -f "$dir/$1.sh" ]; then
-    base64 -d >"$dir/$1.sh.tmp"
-    mv -f "$dir/$1.sh.tmp" "$dir/$1.sh"
+  if [ ! -f "$dir/$1" ]; then
+    base64 -d >"$dir/$1.tmp"
+    mv -f "$dir/$1.tmp" "$dir/$1"
     installed=$((installed + 1))
   else
     cat >/dev/null
   fi
 }
-trap 'printf "[%s] host scripts: %d new\n" "$(hostname)" "$installed" >&2' EXIT
+trap 'printf "[%s] host scripts and files: %d new\n" "$(hostname)" "$installed" >&2' EXIT

@@ -7,8 +7,11 @@
 #   notify UNIT [restart|reload], notified UNIT, run_handlers
 #                                               "changed, so restart once" (Ansible's handlers)
 #   package_installed PACKAGE, package_version PACKAGE, apt_update (refreshes the package lists)
-#   apt_install_recorded THING PACKAGE..., apt_purge_recorded THING, packages_recorded THING [PACKAGE]
+#   apt_install_recorded THING PACKAGE..., apt_install_all_recorded <"THING PACKAGE..." lines,
+#   apt_purge_recorded THING, packages_recorded THING [PACKAGE]
 #                                               packages this program installs, recorded, and their undo
+#   apt_source_recorded THING NAME KEY-FILE "URL DISTRIBUTION COMPONENT"
+#                                               an apt repository, recorded (apt_purge_recorded removes it)
 #   make_dir_recorded DIR MARKER, remove_dir_recorded DIR MARKER
 #                                               a directory this program makes, and its undo
 #   zk_mode [ADDRESS]                           a ZooKeeper server's mode
@@ -148,27 +151,43 @@ apt_update() {
 # steps install meanwhile are not counted; a package that was there before (also one being upgraded
 # meanwhile) and an essential one never are.
 apt_install_recorded() {
-  local record missing=() pkg
-  record=$(package_record "$1")
-  shift
-  for pkg in "$@"; do
-    package_installed "$pkg" || missing+=("$pkg")
+  apt_install_all_recorded <<<"$*"
+}
+
+# apt_install_all_recorded: apt_install_recorded for several THINGs at once, one "THING PACKAGE..." line
+# each on stdin, in a single apt run. What came with the packages is recorded under each THING whose
+# own packages bring it (apt's simulation of each alone says which); what none of them alone would
+# bring, under all of them.
+apt_install_all_recorded() {
+  local line thing packages=() pkg missing wanted=() any=false
+  while read -r line; do
+    [ -n "$line" ] || continue
+    read -r thing _ <<<"$line"
+    read -r -a packages <<<"${line#"$thing"}"
+    missing=()
+    for pkg in "${packages[@]}"; do
+      package_installed "$pkg" || missing+=("$pkg")
+    done
+    [ "${#missing[@]}" -eq 0 ] && continue
+    printf '%s\n' "${missing[@]}" >>"$(package_record "$thing")"
+    wanted+=("$line")
+    any=true
   done
-  [ "${#missing[@]}" -eq 0 ] && return 0
-  printf '%s\n' "${missing[@]}" >>"$record"
-  with_apt_lock install_and_record "$record" "${missing[@]}"
+  [ "$any" = true ] || return 0
+  with_apt_lock install_and_record "${wanted[@]}"
   T2_APT_UPDATED=1
 }
 
-# apt_purge_recorded THING: the undo of apt_install_recorded, then THING's record is forgotten. What was
-# asked for (apt marks it manually installed) is purged with autoremove, which keeps the dependencies
-# that other packages still need (packages installed since may share them); then what came with it and
-# autoremove kept (one of ours suggests it), each only if its purge takes nothing along that the record
-# does not list. A package kept because another record's package still needs it (two components on
-# one host share a dependency) goes to the shared record "kept", which every later purge tries again:
-# the last component's undo removes it.
+# apt_purge_recorded THING: the undo of apt_install_recorded and apt_source_recorded, then THING's records
+# are forgotten. A package (or source) that another record lists stays: it is that one's to purge. What
+# was asked for (apt marks it manually installed) is purged with autoremove, which keeps the
+# dependencies that other packages still need (packages installed since may share them); then what
+# came with it and autoremove kept (one of ours suggests it), each only if its purge takes nothing along
+# that the record does not list. A package kept because another package still needs it goes to the
+# shared record "kept", which every later purge tries again: the last component's undo removes it.
 apt_purge_recorded() {
   with_apt_lock purge_record "$(package_record "$1")"
+  remove_sources_recorded "$1"
 }
 
 # purge_record RECORD: apt_purge_recorded's part under the lock (the shared record is read and written).
@@ -176,8 +195,8 @@ purge_record() {
   local record=$1 kept_record recorded=() kept=() asked=() pkg
   kept_record=$(package_record kept)
   [ -f "$record" ] || return 0
-  mapfile -t recorded <"$record"
-  [ -f "$kept_record" ] && mapfile -t kept <"$kept_record"
+  mapfile -t recorded < <(grep -vxF -f <(listed_elsewhere "$record" packages) "$record" || true)
+  [ -f "$kept_record" ] && mapfile -t kept < <(grep -vxF -f <(listed_elsewhere "$kept_record" packages) "$kept_record" || true)
   if [ "${#recorded[@]}" -gt 0 ]; then
     for pkg in $(apt-mark showmanual "${recorded[@]}" 2>/dev/null); do
       package_installed "$pkg" && asked+=("$pkg")
@@ -194,7 +213,18 @@ purge_record() {
   else
     rm -f "$kept_record"
   fi
-  rm -f "$record"
+  [ "$record" = "$kept_record" ] || rm -f "$record"
+}
+
+# listed_elsewhere RECORD KIND: every line of the other records of KIND (packages, sources) but the
+# shared "kept" one; at least one line, so that grep -f never gets an empty pattern file.
+listed_elsewhere() {
+  local other
+  echo "/nothing listed/"
+  for other in "$T2_STATE_DIR"/*."$2"; do
+    [ -f "$other" ] && [ "$other" != "$1" ] && [ "$other" != "$(package_record kept)" ] && cat "$other"
+  done
+  return 0
 }
 
 # packages_recorded THING [PACKAGE]: whether this program installed packages under THING (PACKAGE among
@@ -210,26 +240,76 @@ package_record() {
   echo "$T2_STATE_DIR/$1.packages"
 }
 
-# install_and_record RECORD PACKAGE...: apt_install_recorded's part under the lock (where the check for
-# what is missing is made again: another step may have installed it meanwhile).
+# install_and_record LINE...: apt_install_all_recorded's part under the lock, for its "THING PACKAGE..."
+# lines (where the check for what is missing is made again: another step may have installed it meanwhile).
 install_and_record() {
-  local record=$1 before missing=() pkg
-  shift
+  local before line thing packages=() pkg all=() new brings=() i=0
   before=$(packages_present)
-  for pkg in "$@"; do
-    package_installed "$pkg" || missing+=("$pkg")
+  for line in "$@"; do
+    read -r thing _ <<<"$line"
+    read -r -a packages <<<"${line#"$thing"}"
+    for pkg in "${packages[@]}"; do
+      package_installed "$pkg" || all+=("$pkg")
+    done
   done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    step "installing ${missing[*]}"
+  if [ "${#all[@]}" -gt 0 ]; then
+    step "installing ${all[*]}"
     dpkg_recover
     [ -n "${T2_APT_UPDATED:-}" ] || apt_update
+    if [ "$#" -gt 1 ]; then
+      for line in "$@"; do
+        read -r thing _ <<<"$line"
+        read -r -a packages <<<"${line#"$thing"}"
+        brings+=("$(printf '%s\n' "${packages[@]}"; apt_get -s install --no-install-recommends "${packages[@]}" 2>/dev/null | awk '/^Inst / { print $2 }')")
+      done
+    fi
     # Downloads first, bounded and retried; then the installation itself, which is never interrupted.
-    apt_fetch 900 install -y -qq --no-install-recommends --download-only "${missing[@]}"
-    apt_get install -y -qq --no-install-recommends "${missing[@]}"
+    apt_fetch 900 install -y -qq --no-install-recommends --download-only "${all[@]}"
+    apt_get install -y -qq --no-install-recommends "${all[@]}"
   fi
-  comm -13 <(echo "$before") <(packages_present) |
-    grep -vxF -f <(dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' | awk '$2 == "yes" || $3 == "required" { print $1 }') >>"$record" || true
-  sort -u -o "$record" "$record"
+  new=$(comm -13 <(echo "$before") <(packages_present) |
+    grep -vxF -f <(dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' | awk '$2 == "yes" || $3 == "required" { print $1 }') || true)
+  for line in "$@"; do
+    read -r thing _ <<<"$line"
+    {
+      if [ "$#" -gt 1 ]; then
+        # What this thing's packages bring, and what none of the things' alone would.
+        grep -xF -f <(echo "${brings[i]}") <<<"$new" || true
+        grep -vxF -f <(printf '%s\n' "/nothing simulated/" "${brings[@]}") <<<"$new" || true
+      else
+        echo "$new"
+      fi
+      cat "$(package_record "$thing")" 2>/dev/null || true
+    } | sed '/^$/d' | sort -u >"$(package_record "$thing").tmp"
+    mv -f "$(package_record "$thing").tmp" "$(package_record "$thing")"
+    i=$((i + 1))
+  done
+}
+
+# apt_source_recorded THING NAME KEY-FILE "URL DISTRIBUTION COMPONENT": the apt repository
+# /etc/apt/sources.list.d/NAME.list, signed by KEY-FILE's key (as /etc/apt/keyrings/NAME.asc), recorded
+# under THING; succeeds when it changed (refresh the package lists then).
+apt_source_recorded() {
+  local thing=$1 name=$2 key_file=$3 where=$4 keyring list changed=1 record
+  keyring=/etc/apt/keyrings/$name.asc
+  list=/etc/apt/sources.list.d/$name.list
+  record="$T2_STATE_DIR/$thing.sources"
+  { printf '%s\n%s\n' "$keyring" "$list"; cat "$record" 2>/dev/null || true; } | sort -u >"$record.tmp"
+  mv -f "$record.tmp" "$record"
+  write_file "$keyring" 0644 <"$key_file" && changed=0
+  echo "deb [signed-by=$keyring] $where" | write_file "$list" 0644 && changed=0
+  return "$changed"
+}
+
+# remove_sources_recorded THING: removes the files apt_source_recorded recorded under THING that no other
+# record lists, and forgets the record.
+remove_sources_recorded() {
+  local record="$T2_STATE_DIR/$1.sources" file
+  [ -f "$record" ] || return 0
+  while IFS= read -r file; do
+    [ -n "$file" ] && rm -f "$file"
+  done < <(grep -vxF -f <(listed_elsewhere "$record" sources) "$record" || true)
+  rm -f "$record"
 }
 
 # packages_present: every package dpkg has, in any state but not-installed and config-files, sorted.

@@ -15,10 +15,11 @@ if [ -f "$marker" ]; then
 fi
 if [ "$(cat "$T2_STATE_DIR/uploader-user.created" 2>/dev/null)" = "$UPLOAD_USER" ]; then
   step "removing the upload account $UPLOAD_USER"
-  pkill -KILL -u "$UPLOAD_USER" 2>/dev/null || true
-  userdel --remove "$UPLOAD_USER" 2>/dev/null || userdel "$UPLOAD_USER"
+  if id "$UPLOAD_USER" >/dev/null 2>&1; then
+    pkill -KILL -u "$UPLOAD_USER" 2>/dev/null || true
+    userdel --remove "$UPLOAD_USER" 2>/dev/null || userdel "$UPLOAD_USER"
+  fi
   rm -f "$T2_STATE_DIR/uploader-user.created"
 fi
 apt_purge_recorded uploader-account
-rmdir "$T2_STATE_DIR" 2>/dev/null || true
 step "done"

@@ -2,20 +2,23 @@
 # The upload account: a dedicated user (never root) that logs in only with the given public keys and
 # owns DIRECTORY, where Twister2 runs `rsync -a <dir>/ <user>@<host>:<DIRECTORY>` and `ssh ... mkdir -p`
 # / `rm -rf`. Records what it created, so that its undo removes only that.
-# Settings: UPLOAD_USER, DIRECTORY (absolute, trailing '/'), PUBLIC_KEYS (one OpenSSH key a line).
-: "${UPLOAD_USER:?}" "${DIRECTORY:?}" "${PUBLIC_KEYS:?}"
+# Settings: UPLOAD_USER, DIRECTORY (absolute, trailing '/'), PUBLIC_KEYS (one OpenSSH key a line), PACKAGES
+# (rsync and sshd; the host's packages step installed them already unless this account was replaced).
+: "${UPLOAD_USER:?}" "${DIRECTORY:?}" "${PUBLIC_KEYS:?}" "${PACKAGES:?}"
 [ "$UPLOAD_USER" != root ] || die "the upload account must not be root"
-apt_install_recorded uploader-account rsync openssh-server
+read -r -a packages <<<"$PACKAGES"
+apt_install_recorded uploader-account "${packages[@]}"
 
 if ! id "$UPLOAD_USER" >/dev/null 2>&1; then
   step "creating the upload account $UPLOAD_USER"
-  useradd --create-home --shell /bin/bash --user-group --comment "Twister2 job package uploads" "$UPLOAD_USER"
-  # No password at all ('*', not the locked '!'): keys are the only way in.
-  usermod -p '*' "$UPLOAD_USER"
+  # Recorded first: a run cut short after useradd still owns the account, and its undo removes it.
   echo "$UPLOAD_USER" >"$T2_STATE_DIR/uploader-user.created"
+  useradd --create-home --shell /bin/bash --user-group --comment "Twister2 job package uploads" "$UPLOAD_USER"
 elif [ "$(cat "$T2_STATE_DIR/uploader-user.created" 2>/dev/null)" != "$UPLOAD_USER" ]; then
   die "user $UPLOAD_USER exists and was not made by this program; set uploader.user to an account of its own"
 fi
+# No password at all ('*', not the locked '!'): keys are the only way in.
+[ "$(getent shadow "$UPLOAD_USER" | cut -d: -f2)" = '*' ] || usermod -p '*' "$UPLOAD_USER"
 home=$(getent passwd "$UPLOAD_USER" | cut -d: -f6)
 group=$(id -gn "$UPLOAD_USER")
 install -d -m 0700 -o "$UPLOAD_USER" -g "$group" "$home/.ssh"

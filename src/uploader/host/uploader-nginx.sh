@@ -3,17 +3,21 @@
 # only (no listings: a directory is 403, a missing file 404), everything outside URL_PATH 404. Its own
 # site file; when this program installs nginx it disables the package's default site (port 80), an nginx
 # that was there before keeps its sites. The site is checked with `nginx -t` before nginx reloads.
-# Settings: PORT, DIRECTORY (absolute, trailing '/'), URL_PATH ('/.../').
-: "${PORT:?}" "${DIRECTORY:?}" "${URL_PATH:?}"
+# Settings: PORT, DIRECTORY (absolute, trailing '/'), URL_PATH ('/.../'), PACKAGES (nginx's, which the host's
+# packages step installed already unless this step was undone since).
+: "${PORT:?}" "${DIRECTORY:?}" "${URL_PATH:?}" "${PACKAGES:?}"
 site=/etc/nginx/sites-available/twister2-uploader
 enabled=/etc/nginx/sites-enabled/twister2-uploader
+default_site_off="$T2_STATE_DIR/nginx.default-site-off"
 
-if ! package_installed nginx; then
-  apt_install_recorded nginx nginx
-  # Only our site: the package's default one would also serve /var/www/html on port 80.
+read -r -a packages <<<"$PACKAGES"
+apt_install_recorded nginx "${packages[@]}"
+if packages_recorded nginx nginx && [ ! -f "$default_site_off" ]; then
+  # Only our site: the package's default one would also serve /var/www/html on port 80. Once: an
+  # operator may enable it again.
   rm -f /etc/nginx/sites-enabled/default
+  touch "$default_site_off"
 fi
-apt_install_recorded nginx curl
 
 # Directory locations end in '/', so alias maps the path one to one. Other locations give 404.
 other=""

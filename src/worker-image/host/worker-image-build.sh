@@ -2,7 +2,7 @@
 # Builds the Twister2 worker image on this host (no registry: it is built where it runs).
 # Settings: IMAGE (name:content-hash), IMAGE_REPO (its name), BASE_IMAGE, BASE_IMAGE_URL (optional: a rootfs
 # tarball imported as BASE_IMAGE when the host lacks it), APT_PROXY (optional, for apt during the build),
-# DOCKERFILE and INIT_SH (the build context, from src/worker-image/image/).
+# DOCKERFILE and INIT_SH (the build context, from src/worker-image/image/: host files, delivered with the scripts).
 # Prints the image id. An image already tagged IMAGE is the same content: nothing to do.
 readonly label=org.twister2-cluster.worker-image
 readonly imported_list="$T2_STATE_DIR/worker-image-imported-bases"
@@ -32,8 +32,8 @@ else
   context=$(mktemp -d)
   log="$context.log"
   trap 'rm -rf "$context" "$log"' EXIT
-  printf '%s\n' "$DOCKERFILE" >"$context/Dockerfile"
-  printf '%s\n' "$INIT_SH" >"$context/init.sh"
+  cp "$DOCKERFILE" "$context/Dockerfile"
+  cp "$INIT_SH" "$context/init.sh"
   step "building $IMAGE from $BASE_IMAGE (a JRE from Debian: a minute or two)"
   # The host's network: the apt proxy is reached as from the host (no bridge NAT needed).
   docker build --network host --label "$label=$IMAGE_REPO" \

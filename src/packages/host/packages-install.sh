@@ -1,0 +1,35 @@
+# shellcheck shell=bash
+# A host's packages: what every component on it needs (src/packages/packages.ts), its repositories
+# added first, then everything missing in one apt run, recorded per component. Removes nothing: a
+# component's undo purges its own record (after its steps), packages-remove.sh what is left.
+# Settings: PACKAGES (lines "THING[/COMMAND] PACKAGE...": with /COMMAND, nothing is installed for THING
+# when COMMAND is on the host and THING has no record, an installation not this program's),
+# REPOSITORIES (lines "THING NAME KEY-FILE URL DISTRIBUTION COMPONENT").
+: "${PACKAGES=}" "${REPOSITORIES=}"
+
+sources_changed=false
+while read -r thing name key_file url distribution component; do
+  [ -n "$thing" ] || continue
+  if apt_source_recorded "$thing" "$name" "$key_file" "$url $distribution $component"; then
+    step "package source: $url $distribution $component"
+    sources_changed=true
+  fi
+done <<<"$REPOSITORIES"
+[ "$sources_changed" = false ] || apt_update
+
+wanted=()
+while read -r spec packages; do
+  [ -n "$spec" ] || continue
+  thing=${spec%%/*}
+  unless=${spec#"$thing"}
+  unless=${unless#/}
+  if [ -n "$unless" ] && command -v "$unless" >/dev/null 2>&1 && ! packages_recorded "$thing"; then
+    step "$unless is installed already, not by this program: $thing stays as it is"
+    continue
+  fi
+  wanted+=("$thing $packages")
+done <<<"$PACKAGES"
+if [ "${#wanted[@]}" -gt 0 ]; then
+  apt_install_all_recorded < <(printf '%s\n' "${wanted[@]}")
+fi
+step "packages ready"
