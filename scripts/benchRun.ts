@@ -23,9 +23,12 @@ export interface RunFigures {
     /** The dependent chain whose steps took longest in sum: its seconds and its steps, first to last. */
     chainSeconds: number;
     chain: { name: string; seconds: number }[];
+    /** `pulumi stack export`'s bytes (indented), and the same state as compact JSON, as the backend writes it after every step. */
     stateBytes: number;
+    compactStateBytes: number;
     hosts: number;
     stateBytesPerHost: number;
+    compactStateBytesPerHost: number;
 }
 
 const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
@@ -67,6 +70,8 @@ export function runFigures(events: StampedEvent[], state: StackExport, stateByte
         if (took.has(urn)) chain.unshift({ name: nameOf(urn), seconds: took.get(urn)! });
     }
     const hosts = resources.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs?.hosts?.length ?? 0;
+    const compactStateBytes = Buffer.byteLength(JSON.stringify(state));
+    const perHost = (bytes: number) => hosts ? Math.round(bytes / hosts) : bytes;
     return {
         wallSeconds: events.length ? events[events.length - 1].ms / 1000 : 0,
         steps: took.size,
@@ -74,14 +79,17 @@ export function runFigures(events: StampedEvent[], state: StackExport, stateByte
         chainSeconds: end ? longest(end) : 0,
         chain,
         stateBytes,
+        compactStateBytes,
         hosts,
-        stateBytesPerHost: hosts ? Math.round(stateBytes / hosts) : stateBytes,
+        stateBytesPerHost: perHost(stateBytes),
+        compactStateBytesPerHost: perHost(compactStateBytes),
     };
 }
 
 export function formatFigures(stack: string, f: RunFigures): string {
     const s = (seconds: number) => `${seconds.toFixed(1)} s`;
-    const state = `state of ${stack}: ${f.stateBytes} bytes, ${f.hosts} hosts: ${f.stateBytesPerHost} bytes per host`;
+    const state = `state of ${stack}: ${f.stateBytes} bytes (${f.compactStateBytes} as compact JSON), ${f.hosts} hosts: ` +
+        `${f.stateBytesPerHost} bytes per host (${f.compactStateBytesPerHost} compact)`;
     if (f.steps === 0 && f.wallSeconds === 0) return state;
     return [
         `pulumi up of ${stack}: ${s(f.wallSeconds)} wall, ${f.steps} steps taking ${s(f.stepSeconds)} in sum`,

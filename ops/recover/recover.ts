@@ -1,8 +1,9 @@
 // npm run recover's decisions, pure: which pending creates a killed `pulumi up` left in the state, and
-// what becomes of each. A remote step's create is run again by the next `pulumi up` (every host step is
-// idempotent), so its pending create is cleared. A Docker network's is not: the network may exist on
-// the engine, where creating it again fails ("network with name ... already exists"), so it is imported
-// (by the id the engine gives for its name) or, when the engine has none, cleared.
+// what becomes of each. Every pending create is cleared: a remote step's create is run again by the next
+// `pulumi up` (every host step is idempotent). A Docker network's is not idempotent: the killed run may
+// have made the network on the engine, where making it again fails ("network with name ... already
+// exists"), so a network the state does not know is removed from the engine first (it is the killed
+// run's, and nothing uses it yet), and the next `pulumi up` makes it again.
 import { Deployment, dialled, StateResource } from "../forget-host/forget";
 
 export interface PendingNetwork {
@@ -11,23 +12,38 @@ export interface PendingNetwork {
     name: string;
     /** The engine's host, from the resource's Docker provider (ssh://user@address:port). */
     address: string;
+    /** Ids of the networks the state does know (one being replaced): those stay. */
+    knownIds: string[];
 }
 
-/** The pending creates of Docker networks, with the host whose engine has them; the rest needs nothing. */
+/** The pending creates of Docker networks, with the host whose engine has them. */
 export function pendingNetworks(deployment: Deployment): PendingNetwork[] {
-    const byUrn = new Map((deployment.resources ?? []).map((r) => [r.urn, r]));
+    const resources = deployment.resources ?? [];
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const knownIds = resources.filter((r) => r.type === "docker:index/network:Network" && r.id).map((r) => r.id!);
     return (deployment.pending_operations ?? [])
         .filter((op) => op.type === "creating" && op.resource.type === "docker:index/network:Network")
         .flatMap(({ resource }) => {
             const provider = resource.provider && byUrn.get(resource.provider.slice(0, resource.provider.lastIndexOf("::")));
             const address = provider && dialled(provider as StateResource)?.address;
             const name = resource.inputs?.name;
-            return address && typeof name === "string" ? [{ urn: resource.urn, name, address }] : [];
+            return address && typeof name === "string" ? [{ urn: resource.urn, name, address, knownIds }] : [];
         });
 }
 
-/** `pulumi refresh` arguments that import the networks found (URN, id) and clear every other pending create. */
-export function refreshArguments(found: { urn: string; id: string }[]): string[] {
-    return ["refresh", "--yes", "--skip-preview", "--clear-pending-creates",
-        ...found.length > 0 ? ["--import-pending-creates", ...found.flatMap(({ urn, id }) => [urn, id])] : []];
+/**
+ * The host script (bash, as root) that removes the killed run's network from the engine: the one named
+ * `name`, unless the state knows its id. It prints what it did; Docker refuses to remove a network in use.
+ */
+export function removeLeftoverNetwork({ name, knownIds }: Pick<PendingNetwork, "name" | "knownIds">): string {
+    const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+    return [
+        `id=$(docker network inspect --format '{{.Id}}' ${quote(name)} 2>/dev/null || true)`,
+        `if [ -z "$id" ]; then echo absent`,
+        ...knownIds.map((id) => `elif [ "$id" = ${quote(id)} ]; then echo known`),
+        `else docker network rm "$id" >/dev/null && echo removed; fi`,
+    ].join("\n");
 }
+
+/** Clears every pending create (the network's too, once it is off the engine). */
+export const clearPendingCreates = ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"];

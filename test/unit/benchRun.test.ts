@@ -35,5 +35,6 @@ describe("bench figures from an up's event stream", () => {
         expect(figures.chainSeconds).toBe(45);
         expect(figures.chain).toEqual([{ name: "install-h1", seconds: 40 }, { name: "join-h1", seconds: 5 }]);
         expect(figures.stateBytesPerHost).toBe(5000);
+        expect(figures.compactStateBytesPerHost).toBe(Math.round(JSON.stringify(state).length / 2));
     });
 });
