@@ -159,11 +159,9 @@ export function prepareHosts(hosts: { host: Host; packages: PackageNeed[] }[]): 
 
 function setupStep(host: Host, packages: PackageNeed[]): command.remote.Command {
     const { file, sha256: bundleSha256 } = scriptBundle();
-    const copy = new command.remote.CopyToRemote(`host-setup-${host.name}-copy`, {
-        connection: connectionTo(host),
-        source: bundleSha256.apply(() => new pulumi.asset.FileAsset(file)),
-        remotePath: stagedBundle,
-    }, { aliases: [{ name: `host-scripts-${host.name}-copy` }], customTimeouts: { create: "30m", update: "30m" } });
+    // The bundle's path once it is written: only then may the copy hash it.
+    const copy = copyToHost(`host-setup-${host.name}-copy`, host, bundleSha256.apply(() => file), stagedBundle,
+        { aliases: [{ name: `host-scripts-${host.name}-copy` }] });
     const bundleAt = shellQuote(`${host.address}/host-scripts.sh`);
     const install = scriptCommand(host, "packages-install.sh", packageSettings(packages, hostFile));
     return new command.remote.Command(`host-setup-${host.name}`, {
@@ -267,10 +265,10 @@ const dependencies = (on: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Inp
  * a relative path is in the user's home). Only its path and hash are in the state; new content
  * copies it again. Nothing removes the copy on destroy: the step that uses it does.
  */
-export function copyToHost(name: string, host: Host, file: string, remotePath: string, opts?: pulumi.CustomResourceOptions): command.remote.CopyToRemote {
+export function copyToHost(name: string, host: Host, file: pulumi.Input<string>, remotePath: string, opts?: pulumi.CustomResourceOptions): command.remote.CopyToRemote {
     return new command.remote.CopyToRemote(name, {
         connection: connectionTo(host),
-        source: new pulumi.asset.FileAsset(file),
+        source: pulumi.output(file).apply((where) => new pulumi.asset.FileAsset(where)),
         remotePath,
     }, { ...opts, customTimeouts: { create: "30m", update: "30m", ...opts?.customTimeouts } });
 }

@@ -159,7 +159,7 @@ apt_install_recorded() {
 # own packages bring it (apt's simulation of each alone says which); what none of them alone would
 # bring, under all of them.
 apt_install_all_recorded() {
-  local line thing packages=() pkg missing wanted=() any=false
+  local line thing packages=() pkg missing wanted=()
   while read -r line; do
     [ -n "$line" ] || continue
     read -r thing _ <<<"$line"
@@ -171,9 +171,8 @@ apt_install_all_recorded() {
     [ "${#missing[@]}" -eq 0 ] && continue
     printf '%s\n' "${missing[@]}" >>"$(package_record "$thing")"
     wanted+=("$line")
-    any=true
   done
-  [ "$any" = true ] || return 0
+  [ "${#wanted[@]}" -gt 0 ] || return 0
   with_apt_lock install_and_record "${wanted[@]}"
   T2_APT_UPDATED=1
 }
@@ -213,7 +212,7 @@ purge_record() {
   else
     rm -f "$kept_record"
   fi
-  [ "$record" = "$kept_record" ] || rm -f "$record"
+  rm -f "$record"
 }
 
 # listed_elsewhere RECORD KIND: every line of the other records of KIND (packages, sources) but the
