@@ -1,7 +1,7 @@
-// What the operator commands (npm run smoke, npm run check) read of a deployed stack: its outputs and
-// config through the Pulumi CLI, its resources' URNs, and SSH to its hosts the way an operator would
-// (the stack's key, the host keys `pulumi up` pinned in .twister2/<stack>/known_hosts, no agent, no
-// user ssh config). They change nothing through Pulumi.
+// What the operator commands (npm run smoke, check, forget-host, recover) read of a deployed stack: its
+// outputs, config and state through the Pulumi CLI, and SSH to its hosts the way an operator would (the
+// stack's key, the host keys `pulumi up` pinned in .twister2/<stack>/known_hosts, no agent, no user ssh
+// config). Only forget-host and recover change the state, each through `pulumi` itself.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { Host } from "../src/remote/remote";
@@ -29,12 +29,16 @@ export interface LiveStack {
     config: StackConfig;
 }
 
+/** `pulumi ARGS --stack STACK` in the project, its stdout; a failure is the operator's to fix (a UsageError). */
+export function pulumi(args: string[], stack: string): string {
+    const run = spawnSync("pulumi", [...args, "--stack", stack], { cwd: projectDir, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+    if (run.status !== 0) throw new UsageError(`pulumi ${args.join(" ")} --stack ${stack} failed: ${(run.stderr || String(run.error)).trim()}`);
+    return run.stdout;
+}
+
 /** `pulumi ARGS --stack STACK`, its JSON output (`stack export` prints JSON without --json). */
 function pulumiJson(args: string[], stack: string): unknown {
-    const json = args[1] === "export" ? [] : ["--json"];
-    const run = spawnSync("pulumi", [...args, ...json, "--stack", stack], { cwd: projectDir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    if (run.status !== 0) throw new UsageError(`pulumi ${args.join(" ")} --stack ${stack} failed: ${(run.stderr || String(run.error)).trim()}`);
-    return JSON.parse(run.stdout);
+    return JSON.parse(pulumi(args[1] === "export" ? args : [...args, "--json"], stack));
 }
 
 /** The stack's outputs and its config, checked as `pulumi up` checks it. */

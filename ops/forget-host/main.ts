@@ -3,21 +3,14 @@
 // undoes from the remaining hosts what it took part in. Its steps are forgotten, not undone: there is
 // nothing left to undo them on. A host that still answers is refused (drop it from the config instead,
 // and `pulumi up` undoes its steps on it); --force forgets it anyway.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { projectDir, runMain, UsageError } from "../liveStack";
+import { projectDir, pulumi, runMain, UsageError } from "../liveStack";
 import { Deployment, dialled, resourcesOnHost, withoutResources } from "./forget";
 
 const usage = "usage: npm run forget-host -- STACK HOST [--force]";
-
-function pulumi(args: string[], stack: string): string {
-    const run = spawnSync("pulumi", [...args, "--stack", stack], { cwd: projectDir, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-    if (run.status !== 0) throw new UsageError(`pulumi ${args.join(" ")} --stack ${stack} failed: ${(run.stderr || String(run.error)).trim()}`);
-    return run.stdout;
-}
 
 /** Whether anything accepts a TCP connection at address:port within 5 s. */
 function answers(address: string, port: number): Promise<boolean> {

@@ -1,18 +1,11 @@
 // npm run recover -- STACK: settles what a killed `pulumi up` left in STACK's state, so that the next
 // `pulumi up` converges: its pending creates (recover.ts says what becomes of each). scripts/recover.sh
 // clears the stack's lock first, when the process that held it no longer runs.
-import { spawnSync } from "node:child_process";
-import { loadLiveStack, projectDir, runMain, ssh, UsageError } from "../liveStack";
+import { loadLiveStack, pulumi, runMain, ssh, UsageError } from "../liveStack";
 import type { Deployment } from "../forget-host/forget";
 import { clearPendingCreates, pendingNetworks, removeLeftoverNetwork } from "./recover";
 
 const usage = "usage: npm run recover -- STACK";
-
-function pulumi(args: string[], stack: string): string {
-    const run = spawnSync("pulumi", [...args, "--stack", stack], { cwd: projectDir, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
-    if (run.status !== 0) throw new UsageError(`pulumi ${args.join(" ")} --stack ${stack} failed: ${(run.stderr || String(run.error)).trim()}`);
-    return run.stdout;
-}
 
 async function main(): Promise<number> {
     const args = process.argv.slice(2).filter((a) => a !== "--");
