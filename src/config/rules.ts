@@ -48,7 +48,7 @@ export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMa
     for (const { where, privateKeyFile } of hosts) {
         const key = privateKeys.get(where);
         if (privateKeyFile === undefined || !key) continue;
-        const wrong = "text" in key ? privateKeyProblem(key.text.slice(0, 100))
+        const wrong = "text" in key ? privateKeyProblem(key.text, key.file)
             : key.unreadable === "directory" ? "is not a file; give the path of the SSH private key" : notReadable(privateKeyFile);
         if (wrong) problems.push(problem(`${where}.privateKeyFile`, `${key.file} ${wrong}`));
     }

@@ -1,5 +1,6 @@
 // SSH keys in the config: the hosts' pinned host keys, the login's private key file, the public keys
 // allowed to upload (uploader.publicKeys and the lines of uploader.publicKeyFiles).
+import { isPassphraseProtected } from "../remote/privateKey";
 
 const hostKeyPattern = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+=*$/;
 
@@ -8,10 +9,18 @@ export const typeAndKey = (line: string): string => line.trim().split(/\s+/).sli
 
 export const isHostKey = (line: string): boolean => hostKeyPattern.test(typeAndKey(line));
 
-/** What is wrong with the start of a private key file, if anything. */
-export function privateKeyProblem(start: string): string | undefined {
-    return /^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(start) ? undefined
-        : "holds no private key (it should start with -----BEGIN OPENSSH PRIVATE KEY-----; the .pub file is the public half)";
+/** What is wrong with a private key file for the stack's login, if anything. */
+export function privateKeyProblem(text: string, file: string): string | undefined {
+    if (!/^-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+        return "holds no private key (it should start with -----BEGIN OPENSSH PRIVATE KEY-----; the .pub file is the public half)";
+    }
+    // Each step's connection carries the key itself (pulumi-command), and no passphrase is given to it.
+    if (isPassphraseProtected(text)) {
+        return "is protected by a passphrase, and the steps' SSH connections are given none; use a key without one " +
+            "for this stack's login, kept only on the machine that runs pulumi (a copy without it: " +
+            `\`cp ${file} ${file}.stack && ssh-keygen -p -N '' -f ${file}.stack\`, then set privateKeyFile to ${file}.stack)`;
+    }
+    return undefined;
 }
 
 const keyTypes = ["ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",

@@ -1,4 +1,5 @@
 // Bad configs are refused before any resource exists, with messages that name the setting and the fix.
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -15,6 +16,8 @@ const good = (): RawConfig => ({
 
 const repoKey = path.join(dir, "mesos-repo.asc");
 fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n-----END PGP PUBLIC KEY BLOCK-----\n");
+const lockedKey = path.join(dir, "id_locked");
+execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "secret words", "-f", lockedKey]);
 const mesosRoles = { h1: ["zookeeper", "mesos-master"], h2: ["mesos-agent"] };
 const mesos = (roles: Record<string, string[]>, options: RawConfig["mesos"] = { repository: { keyFile: repoKey } }): RawConfig =>
     ({ ...good(), roles, zookeeper: { serverIds: { h1: 1 } }, mesos: options });
@@ -67,6 +70,8 @@ describe("stack config validation", () => {
         ["a dotted all-digit address", withHost(1, { address: "10.77.0.300" }), /^hosts\[1\]\.address: '10\.77\.0\.300' is neither an IP address nor a DNS name/],
         ["a key file that is a directory", withHost(0, { privateKeyFile: dir }), /^hosts\[0\]\.privateKeyFile: .* is not a file; give the path of the SSH private key/],
         ["a key file that holds no private key", withHost(0, { privateKeyFile: repoKey }), /^hosts\[0\]\.privateKeyFile: .* holds no private key \(it should start with -----BEGIN OPENSSH PRIVATE KEY-----/],
+        ["a key file with a passphrase", withHost(2, { privateKeyFile: lockedKey }),
+            /^hosts\[2\]\.privateKeyFile: \S*id_locked is protected by a passphrase, and the steps' SSH connections are given none; .*`cp \S*id_locked \S*id_locked\.stack && ssh-keygen -p -N '' -f \S*id_locked\.stack`/],
         ["hosts as a map", { hosts: { h1: labHosts(keyFile, 1)[0] } as never, roles: {} }, /^hosts: give a list here, not a map$/],
         ["a port as text", withHost(0, { port: "22" }), /^hosts\[0\]\.port: give a number here, not '22'$/],
         ["roles as a list", { ...good(), roles: ["swarm-manager"] as never }, /^roles: give a map here, not a list$/],

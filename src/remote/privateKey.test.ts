@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compactPrivateKey } from "./privateKey";
+import { compactPrivateKey, isPassphraseProtected } from "./privateKey";
 
 const keyPair = (type: string, passphrase = "") => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-key-"));
@@ -39,5 +39,19 @@ describe("compactPrivateKey", () => {
         blob[seedAt] ^= 0xff;
         const tampered = `-----BEGIN OPENSSH PRIVATE KEY-----\n${blob.toString("base64")}\n-----END OPENSSH PRIVATE KEY-----\n`;
         expect(compactPrivateKey(tampered)).toBe(tampered);
+    });
+});
+
+describe("isPassphraseProtected", () => {
+    it("tells the keys that need a passphrase: OpenSSH, PKCS#8 and traditional PEM", () => {
+        const locked = keyPair("rsa", "secret words");
+        const pem = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+        const encryptedPkcs8 = pem.export({ format: "pem", type: "pkcs8", cipher: "aes-256-cbc", passphrase: "secret words" }).toString();
+        const traditional = pem.export({ format: "pem", type: "sec1", cipher: "aes-256-cbc", passphrase: "secret words" }).toString();
+        for (const text of [keyPair("ed25519", "secret words").privateText, locked.privateText, encryptedPkcs8, traditional]) {
+            expect(isPassphraseProtected(text), text.split("\n")[0]).toBe(true);
+        }
+        const plain = [keyPair("ed25519").privateText, keyPair("rsa").privateText, pem.export({ format: "pem", type: "pkcs8" }).toString(), "not a key"];
+        for (const text of plain) expect(isPassphraseProtected(text), text.split("\n")[0]).toBe(false);
     });
 });

@@ -34,14 +34,26 @@ function fieldReader(blob: Buffer, at: number) {
     };
 }
 
-/** The seed of an unencrypted OpenSSH ed25519 key (PROTOCOL.key), checked against its public key; else undefined. */
-function ed25519Seed(text: string): Buffer | undefined {
+/** An OpenSSH key file's fields after its magic (PROTOCOL.key), or undefined for another format. */
+function opensshKeyFile(text: string) {
     const trimmed = text.trim();
     if (!trimmed.startsWith(opensshHeader) || !trimmed.endsWith(opensshFooter)) return undefined;
     const blob = Buffer.from(trimmed.slice(opensshHeader.length, -opensshFooter.length).replace(/\s+/g, ""), "base64");
     const magic = "openssh-key-v1\0";
-    if (blob.subarray(0, magic.length).toString("latin1") !== magic) return undefined;
-    const file = fieldReader(blob, magic.length);
+    return blob.subarray(0, magic.length).toString("latin1") === magic ? fieldReader(blob, magic.length) : undefined;
+}
+
+/** Whether the key file needs a passphrase (OpenSSH, PKCS#8 or traditional PEM encryption). */
+export function isPassphraseProtected(text: string): boolean {
+    if (/^-----BEGIN ENCRYPTED PRIVATE KEY-----/m.test(text) || /^Proc-Type: 4,ENCRYPTED/m.test(text)) return true;
+    const cipher = opensshKeyFile(text)?.string()?.toString();
+    return cipher !== undefined && cipher !== "none";
+}
+
+/** The seed of an unencrypted OpenSSH ed25519 key (PROTOCOL.key), checked against its public key; else undefined. */
+function ed25519Seed(text: string): Buffer | undefined {
+    const file = opensshKeyFile(text);
+    if (!file) return undefined;
     const [cipher, kdf] = [file.string(), file.string()];
     file.string(); // KDF options
     if (cipher?.toString() !== "none" || kdf?.toString() !== "none" || file.u32() !== 1) return undefined;

@@ -3,11 +3,16 @@
 // password on one, a foreign process holds ZooKeeper's port on another) stop `pulumi up` in seconds,
 // with both named, and no host is changed.
 import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabHost, labInventory, onHost, PulumiStack } from "./harness";
+import { LabHost, labDir, labInventory, onHost, PulumiStack } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
+let lockedKey: string;
+let scratch: string | undefined;
 
 const logins = (h: LabHost) =>
     Number(onHost(h, "journalctl -q -u ssh --no-pager -o cat | grep -c 'Accepted publickey' || true").stdout.trim());
@@ -20,9 +25,22 @@ beforeAll(async () => {
     await stack.setConfig("nfs.clients", ["*"], { path: true });
     await stack.setConfig("uploader.port", 5050, { path: true });
     await stack.setConfig("overlay.subnet", "10.77.0.0/16", { path: true });
+    // h3 logs in with a copy of the lab's key that has a passphrase: pulumi-command would be given none.
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-bad-config-"));
+    lockedKey = path.join(scratch, "id_locked");
+    fs.copyFileSync(hosts[2].privateKeyFile, lockedKey);
+    fs.chmodSync(lockedKey, 0o600);
+    execFileSync("ssh-keygen", ["-q", "-p", "-P", "", "-N", "secret words", "-f", lockedKey]);
+    const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
+    inventory.hosts[2].privateKeyFile = lockedKey;
+    fs.writeFileSync(path.join(scratch, "inventory.json"), JSON.stringify(inventory));
+    await stack.setConfig("hostsFile", path.join(scratch, "inventory.json"));
 });
 
-afterAll(() => stack?.remove());
+afterAll(() => {
+    stack?.remove();
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
 
 describe("a bad stack config", () => {
     it("fails `pulumi preview` in seconds, names every problem, and touches no host", async () => {
@@ -38,6 +56,7 @@ describe("a bad stack config", () => {
         expect(output).toMatch(/nfs\.clients/);
         expect(output).toMatch(/uploader\.port/);
         expect(output).toMatch(/overlay\.subnet: 10\.77\.0\.0\/16 contains h1's address/);
+        expect(output).toContain(`hosts[2].privateKeyFile: ${lockedKey} is protected by a passphrase, and the steps' SSH connections are given none`);
         // One login per host for the count itself, none from pulumi.
         expect(hosts.map(logins)).toEqual(before.map((n) => n + 1));
     });
