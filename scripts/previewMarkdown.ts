@@ -23,25 +23,32 @@ const hiddenOps = new Set(["same", "read", "create-replacement", "delete-replace
 
 const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
 const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
-/** Where and what a command line runs: scriptCommand() ends every command with '<host address>/<script>'. */
-function targetOf(command: unknown): { host?: string; script?: string } {
+/**
+ * Where and what a command line runs: scriptCommand() ends every command with '<host address>/<script>';
+ * a command of several (the setup step's) names each so. Other paths in it (the scripts' own) are not in that form.
+ */
+function targetOf(command: unknown): { host?: string; scripts: string[] } {
     // A secret command is no text in the preview (its value is hidden): nothing to tell.
-    const last = typeof command === "string" ? command.trim().split(/\s+/).pop()?.replace(/^'|'$/g, "") : undefined;
-    if (!last) return {};
-    const slash = last.lastIndexOf("/");
-    return slash < 0 ? { script: last } : { host: last.slice(0, slash), script: last.slice(slash + 1) };
+    if (typeof command !== "string") return { scripts: [] };
+    const targets = command.trim().split(/\s+/).map((word) => word.replace(/^'|'$/g, ""))
+        .filter((word) => /^[^/]+\/[^/]+\.sh$/.test(word)).map((word) => word.split("/"));
+    return { host: targets[0]?.[0], scripts: targets.map(([, script]) => script) };
 }
-const scriptOf = (command: unknown) => targetOf(command).script;
+/** The scripts a command runs, for the table: `a.sh`, or `a.sh` then `b.sh`. */
+const scriptsOf = (command: unknown): string | undefined => {
+    const { scripts } = targetOf(command);
+    return scripts.length === 0 ? undefined : scripts.map((script) => `\`${script}\``).join(" then ");
+};
 
 function changeOf(step: Step, state: StepState): string {
-    const run = scriptOf(state.inputs?.create);
-    const undo = scriptOf(step.old?.inputs?.delete);
+    const run = scriptsOf(state.inputs?.create);
+    const undo = scriptsOf(step.old?.inputs?.delete);
     switch (step.op) {
-        case "create": return run ? `create: runs \`${run}\`` : "create";
+        case "create": return run ? `create: runs ${run}` : "create";
         case "update": return step.diffs?.some((d) => d === "create" || d === "stdin") && run
-            ? `update: runs \`${run}\` again` : `update (${(step.diffs ?? []).join(", ") || "settings"})`;
-        case "replace": return `replace: ${undo ? `undoes with \`${undo}\`, ` : ""}${run ? `runs \`${run}\`` : "creates anew"}`;
-        case "delete": return undo ? `delete: undoes with \`${undo}\`` : "delete";
+            ? `update: runs ${run} again` : `update (${(step.diffs ?? []).join(", ") || "settings"})`;
+        case "replace": return `replace: ${undo ? `undoes with ${undo}, ` : ""}${run ? `runs ${run}` : "creates anew"}`;
+        case "delete": return undo ? `delete: undoes with ${undo}` : "delete";
         default: return step.op;
     }
 }

@@ -62,6 +62,32 @@ describe("preview:md", () => {
         expect(renderPreview("dev", update)).toContain("| DockerHost `docker-h5` | 10.77.0.15 | `docker-h5-engine` | update: runs `docker-install.sh` again |");
     });
 
+    it("names every script of a command that runs several, in order (a host's setup step)", () => {
+        const step = dropWorker.steps.find((s) => s.urn.endsWith("docker-h5-engine"))!;
+        const setup = {
+            ...step.old!,
+            parent: "urn:pulumi:dev::twister2-cluster::pulumi:pulumi:Stack::twister2-cluster-dev",
+            inputs: {
+                create: "sudo env BUNDLE_SHA256=ab12 bash .twister2-cluster-host-scripts.sh '10.77.0.15/host-scripts.sh' && " +
+                    "sudo env PACKAGES='docker docker.io' bash -c '. /var/lib/twister2-cluster/scripts/0123456789abcdef.sh' '10.77.0.15/packages-install.sh'",
+                delete: "sudo env bash -c '. /var/lib/twister2-cluster/scripts/fedcba9876543210.sh' '10.77.0.15/packages-remove.sh' && " +
+                    "sudo bash .twister2-cluster-host-scripts.sh remove '10.77.0.15/host-scripts.sh'",
+            },
+        };
+        const urn = "urn:pulumi:dev::twister2-cluster::command:remote:Command::host-setup-h5";
+        const markdown = renderPreview("dev", {
+            changeSummary: { create: 1, delete: 1 },
+            steps: [
+                { op: "create" as const, urn, type: step.type, new: setup },
+                { op: "delete" as const, urn, type: step.type, old: setup },
+            ],
+        });
+        expect(markdown.split("\n").filter((line) => line.includes("`host-setup-h5`"))).toEqual([
+            "| (stack) | 10.77.0.15 | `host-setup-h5` | create: runs `host-scripts.sh` then `packages-install.sh` |",
+            "| (stack) | 10.77.0.15 | `host-setup-h5` | delete: undoes with `packages-remove.sh` then `host-scripts.sh` |",
+        ]);
+    });
+
     it("shows a replacement once, as its replace step: what undoes the old one and what makes the new one", () => {
         const step = dropWorker.steps.find((s) => s.urn.endsWith("swarm-join-h5"))!;
         const replacement = (op: "create-replacement" | "replace" | "delete-replaced") =>
