@@ -1,10 +1,10 @@
 // What the operator commands (npm run smoke, check, forget-host, recover) read of a deployed stack: its
-// outputs, config and state through the Pulumi CLI, and SSH to its hosts the way an operator would (the
-// stack's key, the host keys `pulumi up` pinned in .twister2/<stack>/known_hosts, no agent, no user ssh
-// config). Only forget-host and recover change the state, each through `pulumi` itself.
+// outputs, config and state through the Pulumi CLI, and SSH to its hosts the way an operator would, with
+// the options `pulumi up`'s own ssh takes (remote.ts: opensshOptions; the host keys it pinned in
+// .twister2/<stack>/known_hosts). Only forget-host and recover change the state, each through `pulumi`.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { Host } from "../src/remote/remote";
+import { Host, opensshOptions } from "../src/remote/remote";
 import { CliConfigEntry, ConfigError, parseStackConfig, rawConfigFromCli, StackConfig } from "../src/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
@@ -60,15 +60,13 @@ export function resourceUrns(stack: string): Map<string, string> {
 }
 
 export function sshOptions(stack: string, host: Host, key = host.privateKeyFile): string[] {
-    return ["-F", "/dev/null", "-i", key, "-p", String(host.port), "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
-        "-o", `UserKnownHostsFile=${path.join(projectDir, ".twister2", stack, "known_hosts")}`, "-o", "StrictHostKeyChecking=yes",
-        "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
+    return [...opensshOptions(host, path.join(projectDir, ".twister2", stack, "known_hosts"), key), "-p", String(host.port)];
 }
 
 export interface SshResult { code: number; stdout: string; stderr: string }
 
 /** Runs a bash script as root (sudo) on a host; `login` runs a plain command as another account instead. */
-export function ssh(stack: string, host: Host, script: string, login?: { user: string; key: string }): SshResult {
+export function ssh(stack: string, host: Host, script: string, login?: { user: string; key?: string }): SshResult {
     const run = spawnSync("ssh", [...sshOptions(stack, host, login?.key), `${login?.user ?? host.user}@${host.address}`,
         login ? script : "sudo bash -euo pipefail -s"], { input: login ? undefined : script, encoding: "utf8", timeout: 120_000 });
     return { code: run.status ?? -1, stdout: run.stdout ?? "", stderr: (run.stderr || String(run.error ?? "")).trim() };

@@ -18,8 +18,10 @@ const hostFields = {
         .refine((user) => user !== "root", { error: "do not log in as root; use a user with passwordless sudo" })
         .describe("The SSH login: a user with passwordless sudo, not root"),
     port: wholeNumber(1, 65535, (value) => `${String(value)} is not a TCP port (1-65535)`).default(22),
-    privateKeyFile: text(() => "set the path of the SSH private key of the host's user")
-        .describe("The SSH private key's file on this machine (~/ is your home directory)"),
+    privateKeyFile: text(() => "set the path of the SSH private key of the host's user, or leave it out to log in with the SSH agent's keys")
+        .optional()
+        .describe("The login's SSH private key file on this machine, without a passphrase (~/ is your home directory); " +
+            "unset: the keys of the SSH agent at SSH_AUTH_SOCK log in, and the state keeps no key"),
     hostKey: text(() => "set the host's public SSH host key ('ssh-ed25519 AAAA...'; " +
         "read it from the host's /etc/ssh/ssh_host_ed25519_key.pub over a trusted channel)")
         .refine(isHostKey).transform(typeAndKey)

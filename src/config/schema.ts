@@ -93,7 +93,7 @@ function parseHosts(yamlHosts: unknown, inventory: Inventory | undefined, hostsF
     }
     parseEach(yamlHosts, "hosts", hostSettings, (i) => `hosts[${i}]`);
     if (hosts.length === 0 && !hostsFileGiven && yamlHosts === undefined) {
-        problems.push({ where: "hosts", message: "no hosts configured; add `hosts` (name, address, user, privateKeyFile, hostKey) or `hostsFile`" });
+        problems.push({ where: "hosts", message: "no hosts configured; add `hosts` (name, address, user, hostKey, and privateKeyFile unless the SSH agent logs in) or `hostsFile`" });
     }
     return { hosts, problems, known: hosts.length > 0 || problems.length === 0 };
 }

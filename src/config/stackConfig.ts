@@ -106,7 +106,7 @@ function stackConfig(settings: ParsedSettings, files: ConfigFiles, projectDir: s
     const hosts = settings.hosts.flatMap(({ complete, roles }): ClusterHost[] => {
         if (!complete) return [];
         const { name, address, user, port, privateKeyFile, hostKey } = complete;
-        return [{ name, address, user, port, privateKeyFile: resolvePath(privateKeyFile, projectDir), hostKey, roles }];
+        return [{ name, address, user, port, ...privateKeyFile === undefined ? {} : { privateKeyFile: resolvePath(privateKeyFile, projectDir) }, hostKey, roles }];
     });
     const { keyFile: _, ...repository } = settings.mesos.repository;
     const signingKey = files.signingKey && "text" in files.signingKey ? files.signingKey.text : "";

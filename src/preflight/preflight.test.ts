@@ -1,7 +1,7 @@
 // Preflight's pure parts: the ports each role needs, and what a host's probe (or ssh) says is wrong.
 import { describe, expect, it } from "vitest";
 import { defaultPreflight } from "./config";
-import { portsFor, preflightReport, problemsOf } from "./preflight";
+import { agentProblem, portsFor, preflightReport, problemsOf } from "./preflight";
 import { ClusterHost } from "../config/stackConfig";
 import { plan } from "../plan/plan";
 import { configProblems, devLayoutConfig, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
@@ -79,5 +79,21 @@ describe("preflight", () => {
             "preflight.cgroupV2: give true or false here, not 'no'",
             "preflight.minVarMb: 1.5 is not a whole number of megabytes (default 2048)",
         ]);
+    });
+
+    it("says what is wrong with the SSH agent that hosts without a key file log in with", () => {
+        expect(agentProblem(undefined, null)).toEqual({
+            found: "no SSH agent: SSH_AUTH_SOCK is not set",
+            fix: "start one (`eval \"$(ssh-agent)\"`), add the login's key to it (`ssh-add KEY`), or set the host's privateKeyFile",
+        });
+        expect(agentProblem("/run/agent.sock", 1)?.found).toBe("the SSH agent at /run/agent.sock holds no key");
+        expect(agentProblem("/run/agent.sock", 2)?.found).toBe("the SSH agent at /run/agent.sock does not answer");
+        expect(agentProblem("/run/agent.sock", 0)).toBeUndefined();
+    });
+
+    it("names the agent when a host logging in with it is refused", () => {
+        const { privateKeyFile: _, ...viaAgent } = host("h2");
+        const [refused] = problemsOf({ ...probe("h2", "", { code: 255, stderr: "deploy@10.77.0.12: Permission denied (publickey)." }), host: viaAgent });
+        expect(refused.found).toBe("deploy is refused with the SSH agent's keys");
     });
 });

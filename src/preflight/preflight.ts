@@ -1,8 +1,9 @@
 // Preflight, as kubeadm's: before `pulumi up` changes anything on any host, every host is checked at
-// once (reachable with the configured key and pinned host key, passwordless sudo, a supported OS,
-// cgroup v2, free disk under /var, its clock, the ports its roles need). If any host fails, the run
-// stops with one report of every failure, and no host has been changed. Previews skip it: they
-// contact no host.
+// once (reachable with the configured key or the SSH agent's keys, the pinned host key, passwordless
+// sudo, a supported OS, cgroup v2, free disk under /var, its clock, the ports its roles need). If any
+// host fails, the run stops with one report of every failure, and no host has been changed. Previews
+// skip it: they contact no host.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClusterHost, StackConfig } from "../config/stackConfig";
@@ -35,7 +36,7 @@ export function problemsOf(result: ProbeResult<ClusterHost>): PreflightProblem[]
                 `check that ${host.address} is the intended host, then set its hostKey to what \`ssh-keyscan -t ed25519 -p ${host.port} ${host.address}\` prints`)];
         }
         if (/Permission denied/.test(result.stderr)) {
-            return [problem("login", `${host.user} is refused with ${host.privateKeyFile}`,
+            return [problem("login", `${host.user} is refused with ${host.privateKeyFile ?? "the SSH agent's keys"}`,
                 `add the key's public half to ~${host.user}/.ssh/authorized_keys on ${host.address}, or set privateKeyFile`)];
         }
         return [problem("reachable", said, `check that ${host.address}:${host.port} runs sshd and is reachable from this machine`)];
@@ -67,10 +68,29 @@ export function preflightReport(problems: PreflightProblem[], hostCount: number)
 // Run as the SSH login, changing nothing: without the host scripts' library (which makes the state directory).
 const probeScript = fs.readFileSync(path.join(__dirname, "preflight.sh"), "utf8");
 
+/**
+ * Pure: what is wrong with the SSH agent that hosts without a privateKeyFile log in with, from its socket
+ * (SSH_AUTH_SOCK) and `ssh-add -l`'s exit status (0: it holds keys, 1: none, 2: it cannot be reached).
+ */
+export function agentProblem(socket: string | undefined, listStatus: number | null): { found: string; fix: string } | undefined {
+    const add = "add the login's key to it (`ssh-add KEY`), or set the host's privateKeyFile";
+    if (!socket) return { found: "no SSH agent: SSH_AUTH_SOCK is not set", fix: `start one (\`eval "$(ssh-agent)"\`), ${add}` };
+    if (listStatus === 1) return { found: `the SSH agent at ${socket} holds no key`, fix: add };
+    if (listStatus !== 0) return { found: `the SSH agent at ${socket} does not answer`, fix: `point SSH_AUTH_SOCK at a running agent, ${add}` };
+    return undefined;
+}
+
 /** Checks every host of the stack; the report of what failed, or undefined. */
 export function preflight(config: StackConfig, knownHostsFile: string): string | undefined {
     const layout = plan(config);
-    const results = probeHosts(config.hosts, knownHostsFile, (host) =>
+    const viaAgent = config.hosts.filter((h) => h.privateKeyFile === undefined);
+    const socket = process.env.SSH_AUTH_SOCK;
+    const agent = viaAgent.length === 0 ? undefined
+        : agentProblem(socket, socket ? spawnSync("ssh-add", ["-l"], { stdio: "ignore", timeout: 10_000 }).status : null);
+    // Hosts the agent cannot log in to are not dialled: the agent's problem is theirs.
+    const probed = agent ? config.hosts.filter((h) => h.privateKeyFile !== undefined) : config.hosts;
+    const results = probeHosts(probed, knownHostsFile, (host) =>
         `PORTS='${portsFor(host, layout).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}\n${probeScript}`);
-    return preflightReport(results.flatMap(problemsOf), config.hosts.length);
+    const agentProblems = agent ? viaAgent.map((host) => ({ host, check: "login", ...agent })) : [];
+    return preflightReport([...agentProblems, ...results.flatMap(problemsOf)], config.hosts.length);
 }

@@ -21,8 +21,11 @@ export interface Host {
     /** SSH login; a user with passwordless sudo, never root. */
     user: string;
     port: number;
-    /** Path of the SSH private key on the machine that runs `pulumi`. */
-    privateKeyFile: string;
+    /**
+     * Path of the login's SSH private key (without a passphrase) on the machine that runs `pulumi`. Unset:
+     * the keys of the SSH agent at SSH_AUTH_SOCK log in, and the state keeps no key.
+     */
+    privateKeyFile?: string;
     /** The host's public SSH host key (`ssh-ed25519 AAAA...`); connections to any other key fail. */
     hostKey: string;
 }
@@ -199,7 +202,8 @@ function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
         host: host.address,
         port: host.port,
         user: host.user,
-        privateKey: privateKeyOf(host),
+        // Without it pulumi-command logs in with the agent's keys (SSH_AUTH_SOCK), as it also would with it.
+        ...host.privateKeyFile === undefined ? {} : { privateKey: privateKeyOf(host.privateKeyFile) },
         hostKey: host.hostKey,
         dialErrorLimit: 12,
         perDialTimeout: 10,
@@ -208,13 +212,25 @@ function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
 
 const privateKeys = new Map<string, pulumi.Output<string>>();
 /** Each key file is read once per program run, however many steps use it (and kept short: privateKey.ts). */
-function privateKeyOf(host: Host): pulumi.Output<string> {
-    let key = privateKeys.get(host.privateKeyFile);
+function privateKeyOf(file: string): pulumi.Output<string> {
+    let key = privateKeys.get(file);
     if (!key) {
-        key = pulumi.secret(compactPrivateKey(fs.readFileSync(host.privateKeyFile, "utf8")));
-        privateKeys.set(host.privateKeyFile, key);
+        key = pulumi.secret(compactPrivateKey(fs.readFileSync(file, "utf8")));
+        privateKeys.set(file, key);
     }
     return key;
+}
+
+/**
+ * The options of every `ssh` that this program and its tools run (the docker provider's, preflight's,
+ * npm run check's): no user ssh config, the login's key file only (or, without one, the agent's keys),
+ * the host keys pinned in `knownHostsFile`, no prompts, 10 s to connect. `key` logs in with another key.
+ */
+export function opensshOptions(host: Host, knownHostsFile: string, key = host.privateKeyFile): string[] {
+    const login = key === undefined ? [] : ["-i", key, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"];
+    return ["-F", "/dev/null", ...login,
+        "-o", `UserKnownHostsFile=${knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null",
+        "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
 }
 
 export interface HostScriptArgs {
@@ -282,12 +298,7 @@ export function copyToHost(name: string, host: Host, file: pulumi.Input<string>,
 export function dockerOverSsh(name: string, host: Host, knownHostsFile: string, opts?: pulumi.CustomResourceOptions): docker.Provider {
     return new docker.Provider(name, {
         host: `ssh://${host.user}@${host.address}:${host.port}`,
-        sshOpts: [
-            "-F", "/dev/null",
-            "-i", host.privateKeyFile, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
-            "-o", `UserKnownHostsFile=${knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null",
-            "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-        ],
+        sshOpts: opensshOptions(host, knownHostsFile),
         disableDockerDaemonCheck: true,
     }, opts);
 }
@@ -318,9 +329,7 @@ export function probeHosts<H extends Host>(hosts: H[], knownHostsFile: string, s
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-probe-"));
     try {
         hosts.forEach((host, i) => {
-            const ssh = ["ssh", "-F", "/dev/null", "-i", host.privateKeyFile, "-p", String(host.port),
-                "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", `UserKnownHostsFile=${knownHostsFile}`,
-                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
+            const ssh = ["ssh", ...opensshOptions(host, knownHostsFile), "-p", String(host.port),
                 "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", `${host.user}@${host.address}`, "bash -s"];
             const at = (ext: string) => shellQuote(path.join(dir, `${i}.${ext}`));
             fs.writeFileSync(path.join(dir, `${i}.script`), scriptFor(host));

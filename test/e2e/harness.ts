@@ -86,7 +86,8 @@ const parallel = 32;
  * A throwaway stack in a backend of its own under .state/e2e/<stack>, driven through Pulumi's Automation
  * API (scripts/automation.ts). `init()` creates it; its config then starts as a copy of another stack's
  * (`fromConfig`, e.g. Pulumi.dev.yaml) so tests can change it freely. `programDir` runs another program
- * than the project's (its config then comes from setAllConfig). Operations reject with the CLI's output
+ * than the project's (its config then comes from setAllConfig); `env` adds to the environment of every
+ * pulumi and npm command it runs (SSH_AUTH_SOCK). Operations reject with the CLI's output
  * when they fail, unless `check: false`.
  */
 export class PulumiStack {
@@ -96,7 +97,7 @@ export class PulumiStack {
     private readonly envVars: Record<string, string>;
     private opened?: Stack;
 
-    constructor(readonly stack: string, private readonly fromConfig?: string, options: { programDir?: string } = {}) {
+    constructor(readonly stack: string, private readonly fromConfig?: string, options: { programDir?: string; env?: Record<string, string> } = {}) {
         this.programDir = options.programDir ?? projectDir;
         const backend = path.join(stateDir, stack, "backend");
         fs.rmSync(backend, { recursive: true, force: true });
@@ -111,6 +112,7 @@ export class PulumiStack {
             PULUMI_CONFIG_PASSPHRASE_FILE: "",
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            ...options.env,
         };
         this.configFile = path.join(this.programDir, `Pulumi.${stack}.yaml`);
         // One left by an earlier run would bring its config into this stack.

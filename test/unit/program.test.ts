@@ -13,8 +13,10 @@ let program: Record<string, any>;
 beforeAll(async () => {
     recorded = installMocks("unit");
     const { dir, keyFile } = scratchDir();
+    // h5 logs in with the SSH agent's keys: no key file.
+    const hosts = labHosts(keyFile).map(({ privateKeyFile, ...host }) => host.name === "h5" ? host : { ...host, privateKeyFile });
     pulumi.runtime.setAllConfig({
-        "twister2-cluster:hosts": JSON.stringify(labHosts(keyFile)),
+        "twister2-cluster:hosts": JSON.stringify(hosts),
         "twister2-cluster:roles": JSON.stringify({
             h1: ["swarm-manager"], h2: ["swarm-manager", "zookeeper"], h3: ["swarm-manager", "zookeeper"],
             h4: ["swarm-worker", "zookeeper"], h5: ["swarm-worker"],
@@ -67,10 +69,24 @@ describe("the cluster program", () => {
             expect(named(`swarm-join-${host}`)?.secretPaths).toContain("stdin");
         }
         for (const command of commands()) {
-            expect(command.secretPaths).toContain("connection");
             expect(command.inputs.logging).toBe("stderr");
             expect(command.inputs.addPreviousOutputInEnv).toBe(false);
             expect(command.inputs.environment).toBeUndefined();
+        }
+    });
+
+    it("gives every step the login's key as a secret, and none to a host that logs in with the SSH agent", () => {
+        const onH5 = (r: RecordedResource) => r.inputs.connection?.host === "10.77.0.15";
+        const connected = recorded.filter((r) => r.inputs.connection);
+        expect(connected.filter(onH5).length).toBeGreaterThan(3);
+        for (const step of connected) {
+            if (onH5(step)) {
+                expect(step.inputs.connection.privateKey, step.name).toBeUndefined();
+                expect(step.inputs.connection.hostKey, step.name).toMatch(/^ssh-ed25519 /);
+            } else {
+                expect(step.inputs.connection.privateKey, step.name).toMatch(/^-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+                expect(step.secretPaths.some((at) => at === "connection" || at === "connection.privateKey"), step.name).toBe(true);
+            }
         }
     });
 

@@ -3,11 +3,13 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 
 	"twister2-cluster/lab/providers/internal/standin"
 )
@@ -81,6 +83,17 @@ func (c connection) dial(call *standin.Call) (*ssh.Client, error) {
 			return nil, err
 		}
 		config.Auth = append(config.Auth, ssh.PublicKeys(signer))
+	}
+	// As the official plugin (without agentSocketPath, which this stand-in refuses): the agent at
+	// SSH_AUTH_SOCK, when that is set, offers its keys after the privateKey; an agent that cannot be
+	// reached fails the connection.
+	if socket := os.Getenv("SSH_AUTH_SOCK"); socket != "" {
+		conn, err := net.Dial("unix", socket)
+		if err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+		config.Auth = append(config.Auth, ssh.PublicKeysCallback(agent.NewClient(conn).Signers))
 	}
 	endpoint := net.JoinHostPort(c.host, strconv.Itoa(c.port))
 	pause := 100 * time.Millisecond
