@@ -366,10 +366,11 @@ with_apt_lock() {
     flock -w 900 9 || die "another package operation held /run/lock/twister2-cluster-apt.lock for 15 minutes"
     export T2_APT_LOCKED=1
     # Progress as it happens (grep buffers a pipe unless told), and all of it before what follows the
-    # step: on the way out, the filter gets its end of input and is waited for.
+    # step: on the way out, the filter gets its end of input and is waited for. The exit status stays
+    # the command's (grep's would be 1 whenever the command wrote nothing).
     exec 2> >(grep --line-buffered -v '^debconf: delaying' >&2)
     T2_APT_FILTER=$!
-    trap 'exec 2>&-; wait "$T2_APT_FILTER"' EXIT
+    trap 'status=$?; exec 2>&-; wait "$T2_APT_FILTER" || true; exit "$status"' EXIT
     "$@" >/dev/null
   ) 9>/run/lock/twister2-cluster-apt.lock
 }
