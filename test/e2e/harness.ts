@@ -57,6 +57,11 @@ export function onHost(host: LabHost, script: string, options: { check?: boolean
     return out;
 }
 
+/** The host's swarm membership as its Docker reports it (`active`, `inactive`, ...), or `no-docker`. */
+export function swarmNodeState(host: LabHost): string {
+    return onHost(host, "if command -v docker >/dev/null; then docker info --format '{{.Swarm.LocalNodeState}}'; else echo no-docker; fi").stdout.trim();
+}
+
 /** Retries `probe` every second until it returns true or `seconds` pass. */
 export async function eventually(seconds: number, probe: () => boolean): Promise<boolean> {
     const deadline = Date.now() + seconds * 1000;

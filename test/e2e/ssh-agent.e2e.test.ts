@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, LabHost, labDir, labInventory, onHost, PulumiStack } from "./harness";
+import { eventually, LabHost, labDir, labInventory, onHost, PulumiStack, swarmNodeState } from "./harness";
 
 let stack: PulumiStack;
 let agent: ChildProcess | undefined;
@@ -18,8 +18,6 @@ let destroyed = false;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-agent-"));
 const socket = path.join(scratch, "agent.sock");
 const withAgent = { ...process.env, SSH_AUTH_SOCK: socket };
-const swarmState = (h: LabHost) =>
-    onHost(h, "if command -v docker >/dev/null; then docker info --format '{{.Swarm.LocalNodeState}}'; else echo no-docker; fi").stdout.trim();
 
 beforeAll(async () => {
     [manager, worker] = labInventory();
@@ -51,7 +49,7 @@ describe("logging in with the SSH agent", () => {
         expect(up.ok, output).toBe(false);
         for (const h of [manager, worker]) {
             expect(output).toContain(`${h.name} (${h.address}) login: the SSH agent at ${socket} holds no key; fix: add the login's key to it`);
-            expect(swarmState(h)).toBe("no-docker");
+            expect(swarmNodeState(h)).toBe("no-docker");
         }
     });
 
@@ -86,7 +84,7 @@ describe("logging in with the SSH agent", () => {
         await stack.destroy();
         destroyed = true;
         for (const h of [manager, worker]) {
-            expect(swarmState(h)).toBe("no-docker");
+            expect(swarmNodeState(h)).toBe("no-docker");
             expect(onHost(h, "ls -A /var/lib/twister2-cluster 2>/dev/null || true").stdout.trim(), h.name).toBe("");
         }
     });

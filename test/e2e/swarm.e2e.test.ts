@@ -4,13 +4,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { eventually, LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+import { eventually, LabHost, labInventory, onHost, PulumiStack, swarmNodeState, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
 const host = (name: string) => hosts.find((h) => h.name === name)!;
-const swarmState = (h: LabHost) =>
-    onHost(h, "if command -v docker >/dev/null; then docker info --format '{{.Swarm.LocalNodeState}}'; else echo no-docker; fi").stdout.trim();
 
 beforeAll(async () => {
     hosts = labInventory();
@@ -38,7 +36,7 @@ describe("swarm on the lab", () => {
             "h4 Ready Active",
             "h5 Ready Active",
         ]);
-        for (const h of hosts) expect(swarmState(h)).toBe("active");
+        for (const h of hosts) expect(swarmNodeState(h)).toBe("active");
     });
 
     it("has an attachable overlay network", async () => {
@@ -150,7 +148,7 @@ describe("swarm on the lab", () => {
         await stack.up();
         const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}}'").stdout.trim().split("\n").sort();
         expect(nodes).toEqual(["h1 Ready", "h2 Ready", "h3 Ready", "h4 Ready"]);
-        expect(swarmState(host("h5"))).toMatch(/^(inactive|no-docker)$/);
+        expect(swarmNodeState(host("h5"))).toMatch(/^(inactive|no-docker)$/);
         await stack.preview({ expectNoChanges: true });
     });
 
@@ -170,7 +168,7 @@ describe("swarm on the lab", () => {
     it("pulumi destroy takes every host out of the swarm and leaves it clean", async () => {
         await stack.destroy();
         for (const h of hosts) {
-            expect(swarmState(h), h.name).toMatch(/^(inactive|no-docker)$/);
+            expect(swarmNodeState(h), h.name).toMatch(/^(inactive|no-docker)$/);
             const leftovers = onHost(h, "find /var/lib/docker /etc/docker /var/lib/twister2-cluster -mindepth 1 -maxdepth 1 2>/dev/null || true\n" +
                 "ls -d /etc/zookeeper /var/lib/zookeeper 2>/dev/null || true\n" +
                 "systemctl list-unit-files --no-legend zookeeper.service || true\n" +
