@@ -37,8 +37,8 @@ beforeAll(async () => {
     await stack.setConfig("hostsFile", path.join(scratch, "inventory.json"));
 });
 
-afterAll(() => {
-    stack?.remove();
+afterAll(async () => {
+    await stack?.dispose();
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -65,8 +65,7 @@ describe("a bad stack config", () => {
 describe("preflight", () => {
     let preflightStack: PulumiStack;
     afterAll(async () => {
-        if (preflightStack) await preflightStack.destroy({ check: false });
-        preflightStack?.remove();
+        await preflightStack?.dispose();
     });
 
     it("stops pulumi up before any host is changed, naming every host that is not ready and why", async () => {

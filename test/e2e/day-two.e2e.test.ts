@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabHost, labInventory, onHost, projectDir, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
-let destroyed = false;
 /** Each host's packages before the first deploy: destroy must leave exactly these. */
 const packagesBefore = new Map<string, string>();
 const packageList = (h: LabHost) => onHost(h, "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' | awk '$1 == \"ii\" { print $2 }'").stdout;
@@ -63,9 +62,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    if (stack && !destroyed) await stack.destroy({ check: false });
+    await stack?.dispose();
     reportTimings("day-two-timings.json");
-    stack?.remove();
 });
 
 describe("day two on the lab's full cluster", () => {
@@ -180,7 +178,6 @@ describe("day two on the lab's full cluster", () => {
 
     it("destroys it all", async () => {
         await stack.destroy();
-        destroyed = true;
         for (const h of labInventory()) {
             expect(packageList(h), h.name).toBe(packagesBefore.get(h.name));
             expect(onHost(h, "ls -A /var/lib/twister2-cluster 2>/dev/null || true").stdout.trim(), h.name).toBe("");

@@ -311,6 +311,15 @@ export class PulumiStack {
         fs.rmSync(this.configFile, { force: true });
     }
 
+    /**
+     * For a file's afterAll: destroys whatever the state still holds (what a failed test left on the
+     * lab's hosts, which the next file shares; nothing when a test destroyed it all), then remove().
+     */
+    async dispose(): Promise<void> {
+        if (this.opened && ((await this.exportState()).deployment.resources ?? []).length > 0) await this.destroy({ check: false });
+        this.remove();
+    }
+
     private automation(): Stack {
         if (!this.opened) throw new Error(`stack ${this.stack}: call init() first`);
         return this.opened;

@@ -68,9 +68,9 @@ beforeAll(async () => {
     });
 });
 
-afterAll(() => {
+afterAll(async () => {
+    await stack?.dispose();
     reportTimings("mesos-timings.json");
-    stack?.remove();
 });
 
 describe("ZooKeeper and Mesos on the lab", () => {

@@ -34,11 +34,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+    await stack?.dispose();
     reportTimings("nfs-timings.json");
-    // Whatever a failed test left behind, and the data the test wrote (destroy keeps data on purpose).
-    if (stack) await stack.destroy({ check: false });
+    // The data the test wrote: destroy keeps job data on purpose.
     if (hosts && exportPath) onHost(server(), `rm -rf '${exportPath}' && rmdir -p '${exportPath.replace(/\/[^/]+$/, "")}' 2>/dev/null || true`, { check: false });
-    stack?.remove();
 });
 
 describe("the NFS share on the lab (nfs-ganesha)", () => {

@@ -40,9 +40,9 @@ beforeAll(async () => {
     onHost(target, "rm -rf /tmp/t2-contract");
 });
 
-afterAll(() => {
+afterAll(async () => {
+    await stack?.dispose();
     reportTimings("providers-timings.json");
-    stack?.remove();
 });
 
 describe("command:remote:Command", () => {

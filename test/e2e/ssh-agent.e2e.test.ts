@@ -14,7 +14,6 @@ let stack: PulumiStack;
 let agent: ChildProcess | undefined;
 let manager: LabHost;
 let worker: LabHost;
-let destroyed = false;
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-agent-"));
 const socket = path.join(scratch, "agent.sock");
 const withAgent = { ...process.env, SSH_AUTH_SOCK: socket };
@@ -36,8 +35,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    if (stack && !destroyed) await stack.destroy({ check: false });
-    stack?.remove();
+    await stack?.dispose();
     agent?.kill();
     fs.rmSync(scratch, { recursive: true, force: true });
 });
@@ -82,7 +80,6 @@ describe("logging in with the SSH agent", () => {
 
     it("destroys it all", async () => {
         await stack.destroy();
-        destroyed = true;
         for (const h of [manager, worker]) {
             expect(swarmNodeState(h)).toBe("no-docker");
             expect(onHost(h, "ls -A /var/lib/twister2-cluster 2>/dev/null || true").stdout.trim(), h.name).toBe("");

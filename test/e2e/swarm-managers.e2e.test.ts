@@ -18,9 +18,9 @@ beforeAll(async () => {
     await stack.removeConfig("zookeeper");
 });
 
-afterAll(() => {
+afterAll(async () => {
+    await stack?.dispose();
     reportTimings("swarm-managers-timings.json");
-    stack?.remove();
 });
 
 describe("a swarm with three managers", () => {

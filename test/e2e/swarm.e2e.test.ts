@@ -16,9 +16,9 @@ beforeAll(async () => {
     await stack.init();
 });
 
-afterAll(() => {
+afterAll(async () => {
+    await stack?.dispose();
     reportTimings("swarm-timings.json");
-    stack?.remove();
 });
 
 describe("swarm on the lab", () => {

@@ -15,7 +15,6 @@ let stack: PulumiStack;
 let server: LabHost; // the uploader
 let client: LabHost; // where Twister2's submitting client would run
 let reader: LabHost; // a worker downloading packages
-let destroyed = false;
 let outputs: { url: string; fetchUri: string; directory: string; scpConnection: string; sshConnection: string; corePackageUrl: string };
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-uploader-"));
@@ -58,10 +57,9 @@ KEY
 });
 
 afterAll(async () => {
-    if (stack && !destroyed) await stack.destroy({ check: false });
+    await stack?.dispose();
     if (client) onHost(client, "rm -rf /root/t2-upload /tmp/t2-job", { check: false });
     reportTimings("uploader-timings.json");
-    stack?.remove();
     fs.rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -146,7 +144,6 @@ describe("the job-package uploader on the lab", () => {
 
     it("pulumi destroy removes the site, nginx, the upload account and the directory", async () => {
         await stack.destroy();
-        destroyed = true;
         const left = onHost(server, `ls /etc/nginx/sites-available/twister2-uploader /etc/nginx/sites-enabled/twister2-uploader 2>/dev/null || true
             dpkg-query -W -f='\${Status}' nginx 2>/dev/null | grep -q 'install ok installed' && echo nginx-installed
             id twister2 2>/dev/null && echo account

@@ -14,7 +14,6 @@ let stack: PulumiStack;
 let master: LabHost; // zookeeper, mesos-master, swarm-manager, uploader
 let agent: LabHost; // mesos-agent, swarm-worker: where the image is built and runs
 let client: LabHost; // where Twister2's submitting client would run (uploads with rsync)
-let destroyed = false;
 let image: string;
 let imageId: string;
 let aptProxy: string; // this lab's apt cache
@@ -82,10 +81,9 @@ KEY
 });
 
 afterAll(async () => {
-    if (stack && !destroyed) await stack.destroy({ check: false });
+    await stack?.dispose();
     if (client) onHost(client, "rm -rf /root/t2-upload", { check: false });
     reportTimings("worker-image-timings.json");
-    stack?.remove();
     fs.rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -177,7 +175,6 @@ describe("the Twister2 worker image on the lab", () => {
         await stack.up();
         expect(onHost(agent, `docker image inspect -f ok ${image} ${baseImage}`).stdout.trim()).toBe("ok\nok");
         await stack.destroy();
-        destroyed = true;
         const left = onHost(agent, `if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
               docker image ls -q --filter label=${label}; docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image
             fi; true`).stdout.trim();
