@@ -2,9 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
 import { ports } from "../plan/plan";
-import { Host, hostScript, lastLine } from "../remote/remote";
+import { packageSettings } from "../packages/packages";
+import { Host, hostFile, hostScript, lastLine } from "../remote/remote";
 import { MesosConfig, mesosPackages } from "./config";
-
 
 export interface MesosAgent {
     host: Host;
@@ -71,6 +71,11 @@ export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | 
 }
 
 const flagLines = (flags: Record<string, string>) => Object.entries(flags).map(([k, v]) => `${k}=${v}`).join("\n");
+/** A daemon's packages (the Mesos package first) and their repository, for a daemon step undone and run again. */
+function daemonPackages(thing: "mesos-master" | "mesos-agent", repository: MesosConfig["repository"]) {
+    const need = mesosPackages(thing, repository);
+    return { PACKAGES: need.packages.join(" "), REPOSITORIES: packageSettings([need], hostFile).REPOSITORIES };
+}
 
 /**
  * Mesos masters and agents from a package repository, configured through flag files, with agents
@@ -109,7 +114,7 @@ export class MesosCluster extends pulumi.ComponentResource {
                 createSettings: {
                     ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: false,
                     HEALTH_URL: `http://${host.address}:${ports.mesosMaster}/master/health`,
-                    PACKAGES: mesosPackages("mesos-master", args.repository).packages.join(" "),
+                    ...daemonPackages("mesos-master", args.repository),
                 },
                 stdin: secret.result.apply((s) => JSON.stringify({ credentials: [{ principal, secret: s }] })),
                 delete: "mesos-daemon-stop.sh",
@@ -128,7 +133,7 @@ export class MesosCluster extends pulumi.ComponentResource {
                 createSettings: {
                     ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: true,
                     HEALTH_URL: `http://${host.address}:${ports.mesosAgent}/health`,
-                    PACKAGES: mesosPackages("mesos-agent", args.repository).packages.join(" "),
+                    ...daemonPackages("mesos-agent", args.repository),
                 },
                 stdin: secret.result.apply((s) => JSON.stringify({ principal, secret: s })),
                 delete: "mesos-daemon-stop.sh",

@@ -3,8 +3,8 @@
 // overlay and passes; a worker class that exits 3 is reported as TASK_FAILED with exit 3; with the image
 // gone from one agent the job fails within its bound naming that agent; after each run the hosts and the
 // master say that no task, framework or container is left running. `npm run check`: clean after the
-// deploy; a stopped ZooKeeper follower, a swarm worker that left and an image deleted on an agent are
-// all named; the printed repair restores them, and the check is clean again.
+// deploy; a stopped ZooKeeper follower and Mesos master, a swarm worker that left and an image deleted on
+// an agent are all named; the printed repair restores them, and the check is clean again.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
 
@@ -130,12 +130,17 @@ describe("npm run check on the lab's full cluster", () => {
         expect(json.checks.filter((c: { ok: boolean }) => c.ok)).toHaveLength(36);
     });
 
-    it("names a stopped ZooKeeper follower, a swarm worker that left and a deleted image; its repair restores them", async () => {
+    it("names a stopped ZooKeeper follower and Mesos master, a swarm worker that left and a deleted image; its repair restores them", async () => {
         const hosts = labInventory();
         const byName = (name: string) => hosts.find((h) => h.name === name)!;
         const srvr = "timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/2181; echo srvr >&3; cat <&3'";
         const follower = ["h1", "h2", "h3"].map(byName).find((h) => onHost(h, srvr).stdout.includes("Mode: follower"))!;
         onHost(follower, "systemctl stop zookeeper");
+        // A master that does not lead, on another host: its repair undoes it (which purges the Mesos package
+        // and its repository) and runs it again.
+        const leading = new URL((await fetch(`${masters[0]}/master/redirect`, { redirect: "manual" })).headers.get("location")!, masters[0]).hostname;
+        const idleMaster = ["h1", "h2", "h3"].map(byName).find((h) => h.address !== leading && h !== follower)!;
+        onHost(idleMaster, "systemctl stop mesos-master");
         // A swarm worker that is neither that server nor an agent.
         const leaver = follower.name === "h3" ? "h2" : "h3";
         onHost(byName(leaver), "docker swarm leave >/dev/null");
@@ -146,12 +151,13 @@ describe("npm run check on the lab's full cluster", () => {
         expect(broken.code, broken.stdout).toBe(1);
         expect(broken.stdout).toContain(`  ${follower.name} zookeeper: serving: srvr: down`);
         expect(broken.stdout).toContain(`  ${leaver} swarm: node active: LocalNodeState inactive`);
+        expect(broken.stdout).toContain(`  ${idleMaster.name} mesos: mesos-master service: inactive`);
         expect(broken.stdout).toMatch(new RegExp(`^  h5 worker image: twister2-worker:\\w+: missing, expected sha256:`, "m"));
         const repair = /^repair \(one run replaces the steps above\):\n {2}(pulumi up .*)$/m.exec(broken.stdout)?.[1];
         expect(repair).toBeDefined();
         const replaced = [...repair!.matchAll(/--replace '([^']+)'/g)].map((m) => m[1]);
         expect(replaced.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)).sort()).toEqual(
-            [`zookeeper-${follower.name}-server`, `swarm-evict-${leaver}`, `swarm-join-${leaver}`, "worker-image-h5"].sort());
+            [`zookeeper-${follower.name}-server`, `mesos-${idleMaster.name}-master`, `swarm-evict-${leaver}`, `swarm-join-${leaver}`, "worker-image-h5"].sort());
 
         await stack.up({ replace: replaced });
         const repaired = await stack.check();

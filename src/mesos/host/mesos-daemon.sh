@@ -4,10 +4,12 @@
 # stdin and is written readable by root only. Restarts the service only when something changed.
 # Prints the installed Mesos package's version.
 # Settings: SERVICE (mesos-master | mesos-agent), ZK_URL, FLAGS_DIR, FLAGS ("name=value" lines),
-# CREDENTIAL_FILE, HEALTH_URL, NEEDS_DOCKER (true | false), PACKAGES (the Mesos package first; the host's
-# packages step installed them, from the Mesos repository, unless this daemon was undone since).
-: "${SERVICE:?}" "${ZK_URL:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${CREDENTIAL_FILE:?}" "${HEALTH_URL:?}" "${NEEDS_DOCKER:?}" "${PACKAGES:?}"
+# CREDENTIAL_FILE, HEALTH_URL, NEEDS_DOCKER (true | false), PACKAGES (the Mesos package first) and
+# REPOSITORIES (packages-install.sh's, the Mesos repository): the host's packages step installed them,
+# unless this daemon was undone since, and its undo took the repository along.
+: "${SERVICE:?}" "${ZK_URL:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${CREDENTIAL_FILE:?}" "${HEALTH_URL:?}" "${NEEDS_DOCKER:?}" "${PACKAGES:?}" "${REPOSITORIES:?}"
 read -r -a packages <<<"$PACKAGES"
+apt_sources_recorded <<<"$REPOSITORIES"
 apt_install_recorded "$SERVICE" "${packages[@]}"
 owned="$T2_STATE_DIR/$SERVICE.flags"
 healthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$HEALTH_URL")" = 200 ]; }

@@ -7,15 +7,7 @@
 # REPOSITORIES (lines "THING NAME KEY-FILE URL DISTRIBUTION COMPONENT").
 : "${PACKAGES=}" "${REPOSITORIES=}"
 
-sources_changed=false
-while read -r thing name key_file url distribution component; do
-  [ -n "$thing" ] || continue
-  if apt_source_recorded "$thing" "$name" "$key_file" "$url $distribution $component"; then
-    step "package source: $url $distribution $component"
-    sources_changed=true
-  fi
-done <<<"$REPOSITORIES"
-[ "$sources_changed" = false ] || apt_update
+apt_sources_recorded <<<"$REPOSITORIES"
 
 wanted=()
 while read -r spec packages; do

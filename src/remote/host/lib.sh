@@ -10,7 +10,7 @@
 #   apt_install_recorded THING PACKAGE..., apt_install_all_recorded <"THING PACKAGE..." lines,
 #   apt_purge_recorded THING, packages_recorded THING [PACKAGE]
 #                                               packages this program installs, recorded, and their undo
-#   apt_source_recorded THING NAME KEY-FILE "URL DISTRIBUTION COMPONENT"
+#   apt_source_recorded THING NAME KEY-FILE "URL DISTRIBUTION COMPONENT", apt_sources_recorded <lines
 #                                               an apt repository, recorded (apt_purge_recorded removes it)
 #   make_dir_recorded DIR MARKER, remove_dir_recorded DIR MARKER
 #                                               a directory this program makes, and its undo
@@ -298,6 +298,20 @@ apt_source_recorded() {
   write_file "$keyring" 0644 <"$key_file" && changed=0
   echo "deb [signed-by=$keyring] $where" | write_file "$list" 0644 && changed=0
   return "$changed"
+}
+
+# apt_sources_recorded: apt_source_recorded for each "THING NAME KEY-FILE URL DISTRIBUTION COMPONENT"
+# line on stdin (packages-install.sh's REPOSITORIES), then the package lists refreshed if any changed.
+apt_sources_recorded() {
+  local thing name key_file url distribution component changed=false
+  while read -r thing name key_file url distribution component; do
+    [ -n "$thing" ] || continue
+    if apt_source_recorded "$thing" "$name" "$key_file" "$url $distribution $component"; then
+      step "package source: $url $distribution $component"
+      changed=true
+    fi
+  done
+  [ "$changed" = false ] || apt_update
 }
 
 # remove_sources_recorded THING: removes the files apt_source_recorded recorded under THING that no other
