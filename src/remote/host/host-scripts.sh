@@ -10,7 +10,7 @@ set -euo pipefail
 dir=/var/lib/twister2-cluster/scripts
 bundle=$(readlink -f "$0")
 if [ "${1:-}" = remove ]; then
-  rm -rf "$dir"
+  rm -rf "$dir" /run/lock/twister2-cluster
   rmdir /var/lib/twister2-cluster 2>/dev/null || true
   rm -f "$bundle"
   printf '[%s] host scripts removed\n' "$(hostname)" >&2

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Shared helpers, prefixed to every host script by src/remote/remote.ts (scriptCommand). Scripts run as
-# root through sudo; their settings arrive as environment variables; stdout is the step's result.
+# root through sudo; their settings arrive as environment variables; stdout is the step's result; each
+# holds its step's lock while it runs (see T2_LOCK_DIR).
 #   step MESSAGE, die MESSAGE                   a progress line on stderr; that as an error, and exit 1
 #   wait_for [--quiet] SECONDS WHAT COMMAND...  COMMAND every second until it succeeds, SECONDS at most
 #   write_file PATH MODE <TEXT                  TEXT into PATH if it differs; succeeds when it changed
@@ -31,6 +32,17 @@ die() {
   step "ERROR: $*"
   exit 1
 }
+
+# One run of a step at a time: a run that an interrupted `pulumi up` or `destroy` left going on this host
+# (its SSH connection gone, the script not) finishes before the same script with the same settings (sudo's
+# command line) runs again, rather than racing it over the same files. Under /run: gone with a reboot.
+readonly T2_LOCK_DIR=/run/lock/twister2-cluster
+mkdir -p "$T2_LOCK_DIR"
+exec {T2_STEP_LOCK}>"$T2_LOCK_DIR/$(printf '%s\n%s' "$0" "${SUDO_COMMAND:-}" | sha256sum | cut -c 1-16).lock"
+if ! flock -n "$T2_STEP_LOCK"; then
+  step "waiting for an earlier run of this step, left going by an interrupted pulumi run, to finish"
+  flock -w 1200 "$T2_STEP_LOCK" || die "an earlier run of this step is still going after 20 min (an interrupted pulumi run's: see ps -ef)"
+fi
 
 # wait_for [--quiet] SECONDS WHAT COMMAND...: runs COMMAND every second until it succeeds. After SECONDS
 # it fails the script: "timed out after SECONDS s waiting for WHAT", with what COMMAND's last try wrote on
