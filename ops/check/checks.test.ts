@@ -69,6 +69,17 @@ describe("npm run check's comparison", () => {
         expect(plan.unknown).toEqual([]);
     });
 
+    it("repairs the first manager's node with swarm-init, the step that made it, and names a missing step once", () => {
+        const facts = healthyCluster();
+        (facts.hosts.get("h1") as HostFacts).set("swarm", ["inactive "]);
+        (facts.hosts.get("h1") as HostFacts).set("swarm-node", []);
+        const plan = repairPlan(checkCluster(config, outputs, facts), new Map([["swarm-init", "urn:x::swarm-init"]]), "dev");
+        expect(plan.pulumiUp).toBe("pulumi up --stack dev --replace 'urn:x::swarm-init'");
+        const missing = repairPlan(checkCluster(config, outputs, facts), new Map(), "dev");
+        // h1's two differences name swarm-init, once; no node lists the others either.
+        expect(missing.unknown).toEqual(["swarm-init", ...["h2", "h3", "h4", "h5"].flatMap((h) => [`swarm-evict-${h}`, `swarm-join-${h}`])]);
+    });
+
     it("names an unreachable host, a Mesos agent missing at the leader, nodes not the stack's, and a listing the uploader serves", () => {
         const facts = healthyCluster();
         facts.hosts.set("h2", { error: "ssh: connect to host 10.77.0.12 port 22: No route to host" });

@@ -2,7 +2,7 @@
 // hosts and Mesos report. Pure: the facts come in (from check/probe.sh on each host, and
 // the leading Mesos master's /master/state), the results go out, each difference with its repair.
 import type { StackOutputs } from "../liveStack";
-import type { StackConfig } from "../../src/config/stackConfig";
+import type { ClusterHost, StackConfig } from "../../src/config/stackConfig";
 import { plan } from "../../src/plan/plan";
 
 /** `<fact> <value...>` lines of check/probe.sh, by fact (a fact may repeat: swarm-node). */
@@ -56,6 +56,8 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
     const layout = plan(config);
     const managers = layout.swarm?.managers ?? [];
     const swarmHosts = [...managers, ...layout.swarm?.workers ?? []];
+    // The first manager's node is made by swarm-init; every other node's by its evict and join steps.
+    const swarmSteps = (host: ClusterHost) => host === managers[0] ? replace("swarm-init") : replace(`swarm-evict-${host.name}`, `swarm-join-${host.name}`);
     const zookeeperCount = layout.zookeeper?.servers.length ?? 0;
     const agents = layout.mesos?.agents ?? [];
     const services = new Map((outputs.hosts ?? []).map((h) => [h.name, h.services]));
@@ -77,7 +79,7 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
         if (swarmHosts.includes(host)) {
             const [state] = one("swarm").split(" ");
             add(host.name, "swarm", "node active", state === "active", `LocalNodeState ${state}`,
-                replace(`swarm-evict-${host.name}`, `swarm-join-${host.name}`));
+                swarmSteps(host));
         }
         if (host.roles.includes("zookeeper")) {
             const mode = one("zookeeper");
@@ -119,7 +121,7 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
             const role = managers.includes(host) ? "manager" : "worker";
             const node = nodes.find((n) => n.addr === host.address && n.state === "ready");
             add(host.name, "swarm", `listed Ready as ${role}`, node?.role === role && node.availability === "active",
-                node ? `${node.state} ${node.role} ${node.availability}` : "not Ready in docker node ls", replace(`swarm-evict-${host.name}`, `swarm-join-${host.name}`));
+                node ? `${node.state} ${node.role} ${node.availability}` : "not Ready in docker node ls", swarmSteps(host));
         }
         // Entries of the stack's hosts that are not Ready go with the host's repair (swarm-evict removes
         // every entry at its address); a node at another address is not the stack's at all.
@@ -181,7 +183,7 @@ export function repairPlan(results: CheckResult[], urns: Map<string, string>, st
             for (const name of repair.replace) {
                 const urn = urns.get(name);
                 if (urn) replace.add(urn);
-                else unknown.push(name);
+                else if (!unknown.includes(name)) unknown.push(name);
             }
         }
     }
