@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# recover.sh STACK: after a killed `pulumi up`: clears STACK's lock if the process that held it no longer
-# runs, then settles the killed run's pending operations (ops/recover/main.ts).
+# recover.sh STACK: after a killed `pulumi up` or `destroy`: clears STACK's lock if the process that held
+# it no longer runs, then settles the killed run's pending operations (ops/recover/main.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/env.sh

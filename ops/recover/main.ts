@@ -1,9 +1,9 @@
-// npm run recover -- STACK: settles what a killed `pulumi up` left in STACK's state, so that the next
-// `pulumi up` converges: its pending creates (recover.ts says what becomes of each). scripts/recover.sh
-// clears the stack's lock first, when the process that held it no longer runs.
+// npm run recover -- STACK: settles what a killed `pulumi up` or `destroy` left in STACK's state, so that
+// the next run converges: its pending creates and its undos cut short (recover.ts says what becomes of
+// each). scripts/recover.sh clears the stack's lock first, when the process that held it no longer runs.
 import { loadLiveStack, pulumi, runMain, ssh, UsageError } from "../liveStack";
 import type { Deployment } from "../forget-host/forget";
-import { clearPendingCreates, pendingNetworks, removeLeftoverNetwork } from "./recover";
+import { clearPendingOperations, interruptedUndos, pendingNetworks, removeLeftoverNetwork } from "./recover";
 
 const usage = "usage: npm run recover -- STACK";
 
@@ -12,11 +12,28 @@ async function main(): Promise<number> {
     if (args.length !== 1 || args[0].startsWith("-")) throw new UsageError(usage);
     const [stack] = args;
     const deployment = (JSON.parse(pulumi(["stack", "export"], stack)) as { deployment: Deployment }).deployment;
-    const pending = (deployment.pending_operations ?? []).filter((op) => op.type === "creating");
-    if (pending.length === 0) {
-        console.log(`stack ${stack}: no pending creates; nothing to recover`);
+    const creates = (deployment.pending_operations ?? []).filter((op) => op.type === "creating").length;
+    const undos = interruptedUndos(deployment);
+    if (creates === 0 && undos.length === 0) {
+        console.log(`stack ${stack}: no pending creates and no undo cut short; nothing to recover`);
         return 0;
     }
+    removeLeftoverNetworks(stack, deployment);
+    pulumi(clearPendingOperations, stack);
+    console.log(creates > 0 ? `stack ${stack}: cleared ${creates} pending creates; the next pulumi up runs those steps again`
+        : `stack ${stack}: no pending creates`);
+    if (undos.length > 0) {
+        // After the refresh, which writes every resource's state anew.
+        pulumi(["state", "taint", "--yes", ...undos], stack);
+        const names = undos.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)).join(", ");
+        console.log(`stack ${stack}: ${undos.length} steps were being undone when the run stopped (${names}); ` +
+            "tainted: the next pulumi up undoes and runs each of them again, the next pulumi destroy undoes them");
+    }
+    return 0;
+}
+
+/** The networks the killed run may have made on an engine without the state knowing: off the engine. */
+function removeLeftoverNetworks(stack: string, deployment: Deployment): void {
     const networks = pendingNetworks(deployment);
     const hosts = networks.length > 0 ? loadLiveStack(stack).config.hosts : [];
     for (const network of networks) {
@@ -32,9 +49,6 @@ async function main(): Promise<number> {
         console.log(`${network.name} on ${host.name}: ${outcome === "removed" ? "the killed run had made it; removed, the next pulumi up makes it again"
             : outcome === "known" ? "the one the state has; kept" : "not made yet"}`);
     }
-    pulumi(clearPendingCreates, stack);
-    console.log(`stack ${stack}: cleared ${pending.length} pending creates; the next pulumi up runs those steps again`);
-    return 0;
 }
 
 runMain("recover", main);

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../forget-host/forget";
-import { pendingNetworks, removeLeftoverNetwork } from "./recover";
+import { interruptedUndos, pendingNetworks, removeLeftoverNetwork } from "./recover";
 
 const stackUrn = "urn:pulumi:dev::twister2-cluster";
 const provider = { urn: `${stackUrn}::pulumi:providers:docker::overlay-docker`, type: "pulumi:providers:docker", id: "p1",
@@ -42,6 +42,20 @@ describe("recover", () => {
         expect(runWithFakeDocker("mesos-overlay", { bridge: "b1", "mesos-overlay": "n1" })).toEqual({ out: "removed", calls: `${inspect}\nnetwork rm n1`, code: 0 });
         expect(runWithFakeDocker("mesos-overlay", { bridge: "b1" })).toEqual({ out: "absent", calls: inspect, code: 0 });
         expect(runWithFakeDocker("mesos-overlay", { "mesos-overlay": "n0" }, ["n0"])).toEqual({ out: "known", calls: inspect, code: 0 });
+    });
+
+    it("finds the steps whose undo a killed run had started and that the state still has", () => {
+        const engine = { urn: `${stackUrn}::twister2:cluster:DockerHost$command:remote:Command::docker-h1-engine`, type: "command:remote:Command" };
+        const gone = { urn: `${stackUrn}::command:remote:Command::host-setup-h9`, type: "command:remote:Command" };
+        const deployment: Deployment = {
+            resources: [provider, join, engine],
+            pending_operations: [
+                { resource: engine, type: "deleting" }, { resource: engine, type: "deleting" }, { resource: gone, type: "deleting" },
+                { resource: join, type: "updating" }, { resource: network, type: "creating" },
+            ],
+        };
+        expect(interruptedUndos(deployment)).toEqual([engine.urn]);
+        expect(interruptedUndos({ resources: [engine] })).toEqual([]);
     });
 
     it("fails when the engine refuses (the network is in use)", () => {

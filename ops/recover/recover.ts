@@ -1,9 +1,13 @@
-// npm run recover's decisions, pure: which pending creates a killed `pulumi up` left in the state, and
-// what becomes of each. Every pending create is cleared: a remote step's create is run again by the next
-// `pulumi up` (every host step is idempotent). A Docker network's is not idempotent: the killed run may
-// have made the network on the engine, where making it again fails ("network with name ... already
-// exists"), so a network the state does not know is removed from the engine first (it is the killed
-// run's, and nothing uses it yet), and the next `pulumi up` makes it again.
+// npm run recover's decisions, pure: which pending operations a killed `pulumi up` or `destroy` left in
+// the state, and what becomes of each. Every pending create is cleared: a remote step's create is run
+// again by the next `pulumi up` (every host step is idempotent). A Docker network's is not idempotent:
+// the killed run may have made the network on the engine, where making it again fails ("network with
+// name ... already exists"), so a network the state does not know is removed from the engine first (it
+// is the killed run's, and nothing uses it yet), and the next `pulumi up` makes it again.
+// A step whose undo was cut short stays in the state as if it had never been undone, while on its host
+// the undo may have gone all the way (Docker removed): the next `pulumi up` would see nothing to do. So
+// it is tainted: the next `pulumi up` replaces it (its undo again, then the step; both idempotent), and
+// the next `pulumi destroy` undoes it, as it would have anyway.
 import { Deployment, dialled, StateResource } from "../forget-host/forget";
 
 export interface PendingNetwork {
@@ -45,5 +49,15 @@ export function removeLeftoverNetwork({ name, knownIds }: Pick<PendingNetwork, "
     ].join("\n");
 }
 
-/** Clears every pending create (the network's too, once it is off the engine). */
-export const clearPendingCreates = ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"];
+/**
+ * Clears every pending operation: a refresh drops those of updates and deletes, and with
+ * --clear-pending-creates those of creates (a network's too, once it is off the engine).
+ */
+export const clearPendingOperations = ["refresh", "--yes", "--skip-preview", "--clear-pending-creates"];
+
+/** The resources whose undo (delete) a killed run had started: still in the state, maybe gone on the host. */
+export function interruptedUndos(deployment: Deployment): string[] {
+    const inState = new Set((deployment.resources ?? []).map((r) => r.urn));
+    const undos = (deployment.pending_operations ?? []).filter((op) => op.type === "deleting").map((op) => op.resource.urn);
+    return [...new Set(undos)].filter((urn) => inState.has(urn));
+}

@@ -175,6 +175,9 @@ function setupStep(host: Host, packages: PackageNeed[]): command.remote.Command 
     }, {
         dependsOn: [copy],
         aliases: [{ name: `host-scripts-${host.name}` }],
+        // Replaced (npm run recover taints a setup whose undo was cut short): undo first, or the undo
+        // of the old one would remove what the new one has just installed.
+        deleteBeforeReplace: true,
         customTimeouts: { create: "30m", update: "30m", delete: "20m" },
     });
 }

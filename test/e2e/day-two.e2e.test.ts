@@ -5,6 +5,8 @@
 // swarm worker, ZooKeeper follower and Mesos master stopped, forgotten and dropped from the config; the up
 // dials nothing on it, the others no longer list it, and at every moment of the rolling restart a majority
 // of ZooKeeper servers runs. A new machine with the same name and address is added back and converges.
+// A destroy killed while the Docker engines are purged: after npm run recover, an up builds the cluster
+// again, and the destroy after it leaves every host's packages as they were before the first deploy.
 import { spawnSync } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -68,7 +70,7 @@ afterAll(async () => {
 
 describe("day two on the lab's full cluster", () => {
     it("converges after a cold up killed during the package installs and again during the swarm joins", async () => {
-        await stack.upKilled(/installing docker\.io/, 20);
+        await stack.killed("up", /installing docker\.io/, 20);
         const locked = await stack.up({ check: false });
         expect(locked.ok).toBe(false);
         expect(locked.stdout + locked.stderr).toMatch(/currently locked/);
@@ -76,7 +78,7 @@ describe("day two on the lab's full cluster", () => {
 
         // What an operator runs after a killed run: its lock cleared, its pending creates cleared (a network
         // the killed run had made is removed from the engine first), so that the next up runs them again.
-        await stack.upKilled(/joining the swarm/, 2);
+        await stack.killed("up", /joining the swarm/, 2);
         const recovered = await stack.recover();
         expect(recovered.stdout + recovered.stderr).toMatch(/no longer runs \(interrupted\); clearing its lock/);
         expect(recovered.stdout).toMatch(/cleared \d+ pending creates|no pending creates/);
@@ -176,7 +178,20 @@ describe("day two on the lab's full cluster", () => {
         expect(check.code, check.stdout + check.stderr).toBe(0);
     });
 
-    it("destroys it all", async () => {
+    it("after a destroy killed during the undos and npm run recover, builds it all again, and then destroys it all", async () => {
+        // Killed while the Docker engines are being purged: what depends on them is undone already.
+        await stack.killed("destroy", /removing the Docker engine/, 2);
+        const recovered = await stack.recover();
+        expect(recovered.stdout).toMatch(/\d+ steps were being undone when the run stopped \(.*docker-h\d-engine.*\); tainted/);
+        // Without the taint this up would find the engines' steps done and leave the hosts without Docker.
+        await stack.up();
+        expect(swarmNodes()).toEqual(["h1 Ready", "h2 Ready", "h3 Ready", "h4 Ready", "h5 Ready"]);
+        expect(await activeAgents()).toEqual([host("h4").address, host("h5").address]);
+        const check = await stack.check();
+        expect(check.code, check.stdout + check.stderr).toBe(0);
+        const preview = await stack.preview({ expectNoChanges: true, check: false });
+        expect(preview.ok, preview.stdout).toBe(true);
+
         await stack.destroy();
         for (const h of labInventory()) {
             expect(packageList(h), h.name).toBe(packagesBefore.get(h.name));

@@ -170,7 +170,7 @@ export class PulumiStack {
         return this.operation("pulumi refresh", (output) => this.automation().refresh(output), options);
     }
 
-    /** `pulumi cancel`: unlocks the stack after an update that did not end (upKilled). */
+    /** `pulumi cancel`: unlocks the stack after an update that did not end (killed). */
     cancel(options: CheckOption = {}): Promise<PulumiResult> {
         return this.operation("pulumi cancel", () => this.automation().cancel(), options);
     }
@@ -255,15 +255,15 @@ export class PulumiStack {
     }
 
     /**
-     * `pulumi up`, killed with SIGKILL `delaySeconds` after `pattern` shows in its output, as if this
-     * machine lost power: then every process it started goes too (its process group). Resolves with
-     * the output up to the kill; rejects if the run ends before the pattern shows. It spawns the CLI
+     * `pulumi up` (or `destroy`), killed with SIGKILL `delaySeconds` after `pattern` shows in its output,
+     * as if this machine lost power: then every process it started goes too (its process group). Resolves
+     * with the output up to the kill; rejects if the run ends before the pattern shows. It spawns the CLI
      * itself: the Automation API's AbortSignal only sends SIGINT to `pulumi`, a graceful cancel that
      * lets the engine finish its steps and write the state, which is not what a power loss does.
      */
-    async upKilled(pattern: RegExp, delaySeconds: number): Promise<string> {
+    async killed(operation: "up" | "destroy", pattern: RegExp, delaySeconds: number): Promise<string> {
         const started = Date.now();
-        const child = spawn("pulumi", ["up", "--yes", "--skip-preview", "--parallel", String(parallel), "--non-interactive", "--stack", this.stack],
+        const child = spawn("pulumi", [operation, "--yes", "--skip-preview", "--parallel", String(parallel), "--non-interactive", "--stack", this.stack],
             { cwd: this.programDir, env: this.processEnv(), detached: true });
         let output = "";
         const ended = new Promise<void>((resolve) => child.on("close", () => resolve()));
@@ -276,7 +276,7 @@ export class PulumiStack {
             child.stderr.on("data", onData);
             void ended.then(() => resolve(false));
         });
-        if (!(await seen)) throw new Error(`pulumi up ended before ${pattern} showed:\n${output.slice(-5000)}`);
+        if (!(await seen)) throw new Error(`pulumi ${operation} ended before ${pattern} showed:\n${output.slice(-5000)}`);
         await new Promise((r) => setTimeout(r, delaySeconds * 1000));
         process.kill(child.pid!, "SIGKILL");
         try {
@@ -285,7 +285,7 @@ export class PulumiStack {
             // the group is empty already
         }
         await ended;
-        timings.push({ what: `pulumi up (killed at ${pattern.source})`, seconds: (Date.now() - started) / 1000 });
+        timings.push({ what: `pulumi ${operation} (killed at ${pattern.source})`, seconds: (Date.now() - started) / 1000 });
         return output;
     }
 
@@ -297,7 +297,7 @@ export class PulumiStack {
         return result;
     }
 
-    /** `npm run recover`: after a killed update, clears its stale lock and settles its pending operations. */
+    /** `npm run recover`: after a killed run, clears its stale lock and settles its pending operations. */
     async recover(): Promise<Result> {
         const started = Date.now();
         const result = await this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "recover.sh"), this.stack], projectDir);
