@@ -179,5 +179,7 @@ describe("the Twister2 worker image on the lab", () => {
               docker image ls -q --filter label=${label}; docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image
             fi; true`).stdout.trim();
         expect(left).toBe("");
+        // The locks (the steps', the build's, the package lock) go with the host scripts.
+        expect(onHost(agent, "ls /run/lock | grep twister2 || true").stdout.trim()).toBe("");
     });
 });

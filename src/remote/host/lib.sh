@@ -389,7 +389,7 @@ with_apt_lock() {
     return
   fi
   (
-    flock -w 900 9 || die "another package operation held /run/lock/twister2-cluster-apt.lock for 15 minutes"
+    flock -w 900 9 || die "another package operation held $T2_LOCK_DIR/apt.lock for 15 minutes"
     export T2_APT_LOCKED=1
     # Progress as it happens (grep buffers a pipe unless told), and all of it before what follows the
     # step: on the way out, the filter gets its end of input and is waited for. The exit status stays
@@ -398,7 +398,7 @@ with_apt_lock() {
     T2_APT_FILTER=$!
     trap 'status=$?; exec 2>&-; wait "$T2_APT_FILTER" || true; exit "$status"' EXIT
     "$@" >/dev/null
-  ) 9>/run/lock/twister2-cluster-apt.lock
+  ) 9>"$T2_LOCK_DIR/apt.lock"
 }
 
 # apt-get's options for every run: wait for package operations not ours (unattended-upgrades), and give

@@ -9,12 +9,13 @@ readonly imported_list="$T2_STATE_DIR/worker-image-imported-bases"
 
 wait_for 180 "the Docker engine on this host" docker info
 
-# One build at a time: a build that a killed `pulumi up` left running (its output goes to a file, so it
-# outlives its SSH session) finishes first, rather than tagging IMAGE over this run's build later.
-exec 8>/run/lock/twister2-worker-image.lock
+# One build at a time, whatever its settings (the step's own lock is per settings): a build that a killed
+# `pulumi up` left running (its output goes to a file, so it outlives its SSH session) finishes first,
+# rather than tagging IMAGE over this run's build later.
+exec 8>"$T2_LOCK_DIR/worker-image-build.lock"
 if ! flock -n 8; then
   step "waiting for an earlier build (of a run that was cut short) to finish"
-  flock -w 1800 8 || die "an earlier build held /run/lock/twister2-worker-image.lock for 30 minutes"
+  flock -w 1800 8 || die "an earlier build held $T2_LOCK_DIR/worker-image-build.lock for 30 minutes"
 fi
 
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
