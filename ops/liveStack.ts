@@ -3,7 +3,10 @@
 // the options `pulumi up`'s own ssh takes (remote.ts: opensshOptions; the host keys it pinned in
 // .twister2/<stack>/known_hosts). Only forget-host and recover change the state, each through `pulumi`.
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import type { Deployment } from "./forget-host/forget";
 import { Host, opensshOptions } from "../src/remote/remote";
 import { CliConfigEntry, ConfigError, parseStackConfig, rawConfigFromCli, StackConfig } from "../src/config/stackConfig";
 
@@ -34,6 +37,28 @@ export function pulumi(args: string[], stack: string): string {
     const run = spawnSync("pulumi", [...args, "--stack", stack], { cwd: projectDir, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
     if (run.status !== 0) throw new UsageError(`pulumi ${args.join(" ")} --stack ${stack} failed: ${(run.stderr || String(run.error)).trim()}`);
     return run.stdout;
+}
+
+/** A stack's state as `pulumi stack export` writes it (secrets encrypted, as in the backend). */
+export interface ExportedState { version: number; deployment: Deployment }
+
+/**
+ * Replaces STACK's state with `deployment` (`pulumi stack import`). The state before is kept under
+ * .twister2/STACK/ (`pulumi stack import --file <it>` puts it back); returns that file's path.
+ */
+export function importState(stack: string, before: ExportedState, deployment: Deployment, why: string): string {
+    const stateDir = path.join(projectDir, ".twister2", stack);
+    fs.mkdirSync(stateDir, { recursive: true });
+    const backup = path.join(stateDir, `state-before-${why}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+    fs.writeFileSync(backup, JSON.stringify(before, null, 2), { mode: 0o600 });
+    const edited = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "t2-state-")), "state.json");
+    try {
+        fs.writeFileSync(edited, JSON.stringify({ ...before, deployment }), { mode: 0o600 });
+        pulumi(["stack", "import", "--file", edited], stack);
+    } finally {
+        fs.rmSync(path.dirname(edited), { recursive: true, force: true });
+    }
+    return backup;
 }
 
 /** `pulumi ARGS --stack STACK`, its JSON output (`stack export` prints JSON without --json). */

@@ -56,8 +56,9 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
     const layout = plan(config);
     const managers = layout.swarm?.managers ?? [];
     const swarmHosts = [...managers, ...layout.swarm?.workers ?? []];
-    // The first manager's node is made by swarm-init; every other node's by its evict and join steps.
-    const swarmSteps = (host: ClusterHost) => host === managers[0] ? replace("swarm-init") : replace(`swarm-evict-${host.name}`, `swarm-join-${host.name}`);
+    // The first manager's node is made by swarm-init; every other node's by its join step (joined anew,
+    // it has a new id, so swarm-members runs again in the same up and removes the entry it left behind).
+    const swarmSteps = (host: ClusterHost) => host === managers[0] ? replace("swarm-init") : replace(`swarm-join-${host.name}`);
     const zookeeperCount = layout.zookeeper?.servers.length ?? 0;
     const agents = layout.mesos?.agents ?? [];
     const services = new Map((outputs.hosts ?? []).map((h) => [h.name, h.services]));
@@ -106,7 +107,7 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
             add(host.name, "nfs", `exports ${outputs.nfsShare.path}`, one("nfs-export") === outputs.nfsShare.path, one("nfs-export"), replace("nfs-server"));
         }
         if (host.roles.includes("uploader")) {
-            add(host.name, "uploader", "nginx running", one("uploader-nginx") === "active", one("uploader-nginx"), replace("uploader-nginx"));
+            add(host.name, "uploader", "nginx running", one("uploader-nginx") === "active", one("uploader-nginx"), replace("uploader-server"));
         }
     }
 
@@ -123,11 +124,12 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
             add(host.name, "swarm", `listed Ready as ${role}`, node?.role === role && node.availability === "active",
                 node ? `${node.state} ${node.role} ${node.availability}` : "not Ready in docker node ls", swarmSteps(host));
         }
-        // Entries of the stack's hosts that are not Ready go with the host's repair (swarm-evict removes
-        // every entry at its address); a node at another address is not the stack's at all.
+        // Entries of the stack's hosts that are not Ready go with the host's repair (its join anew runs
+        // swarm-members again, which removes every node but the stack's); a node at another address is
+        // not the stack's at all: swarm-members run again removes it.
         for (const node of nodes.filter((n) => !swarmHosts.some((h) => h.address === n.addr))) {
             add(managers[0].name, "swarm", "no node other than the stack's", false, `node ${node.id} (${node.addr}, ${node.state} ${node.role}) is not one of the stack's hosts`,
-                { command: `ssh ${managers[0].user}@${managers[0].address} sudo docker node rm --force ${node.id}` });
+                replace("swarm-members"));
         }
         if (outputs.overlayNetwork) {
             const [driver, attachable, scope] = (first.get("overlay")?.[0] ?? "absent").split(" ");
@@ -163,7 +165,7 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
     if (outputs.uploader && facts.uploader) {
         const { listing, corePackage } = facts.uploader;
         const host = layout.uploader?.name ?? "uploader";
-        add(host, "uploader", `GET ${outputs.uploader.url} refuses a listing`, listing === 403 || listing === 404, `HTTP ${listing}`, replace("uploader-nginx"));
+        add(host, "uploader", `GET ${outputs.uploader.url} refuses a listing`, listing === 403 || listing === 404, `HTTP ${listing}`, replace("uploader-server"));
         if (outputs.uploader.corePackageUrl) {
             add(host, "uploader", "HEAD of the core package", corePackage === 200, `HTTP ${corePackage}`, replace("uploader-core-package"));
         }

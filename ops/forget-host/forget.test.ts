@@ -16,11 +16,11 @@ const image: StateResource = {
     urn: urn("docker:index/image:Image", "worker-image-h5-build"), type: "docker:index/image:Image", custom: true,
     provider: `${dockerProvider.urn}::p5`,
 };
-const evict = step("swarm-evict-h5", "10.77.0.11");
-const join = step("swarm-join-h5", "10.77.0.15", { dependencies: [evict.urn], propertyDependencies: { create: [evict.urn] } });
-const nfsServer = step("nfs-server", "10.77.0.13", { dependencies: [join.urn, evict.urn], propertyDependencies: { create: [join.urn] }, deletedWith: join.urn });
+const join = step("swarm-join-h5", "10.77.0.15");
+const members = step("swarm-members", "10.77.0.11", { dependencies: [join.urn], propertyDependencies: { create: [join.urn] } });
+const nfsServer = step("nfs-server", "10.77.0.13", { dependencies: [join.urn, members.urn], propertyDependencies: { create: [join.urn] }, deletedWith: join.urn });
 const deployment: Deployment = {
-    resources: [{ urn: urn("pulumi:pulumi:Stack", "twister2-cluster-dev"), type: "pulumi:pulumi:Stack" }, evict, join, dockerProvider, image, nfsServer],
+    resources: [{ urn: urn("pulumi:pulumi:Stack", "twister2-cluster-dev"), type: "pulumi:pulumi:Stack" }, join, members, dockerProvider, image, nfsServer],
     pending_operations: [{ resource: join, type: "creating" }, { resource: nfsServer, type: "updating" }],
 };
 
@@ -32,9 +32,11 @@ describe("forget-host", () => {
 
     it("drops them from the resources and pending operations, and every reference to them from the rest", () => {
         const after = withoutResources(deployment, resourcesOnHost(deployment, "10.77.0.15"));
-        expect(after.resources!.map((r) => r.urn)).toEqual([deployment.resources![0].urn, evict.urn, nfsServer.urn]);
+        expect(after.resources!.map((r) => r.urn)).toEqual([deployment.resources![0].urn, members.urn, nfsServer.urn]);
+        // The first manager's step about the node stays, no longer waiting for it: the next up runs it without the node.
+        expect(after.resources!.find((r) => r.urn === members.urn)!.propertyDependencies).toEqual({ create: [] });
         const server = after.resources!.find((r) => r.urn === nfsServer.urn)!;
-        expect(server.dependencies).toEqual([evict.urn]);
+        expect(server.dependencies).toEqual([members.urn]);
         expect(server.propertyDependencies).toEqual({ create: [] });
         expect(server.deletedWith).toBeUndefined();
         expect(after.pending_operations!.map((op) => op.resource.urn)).toEqual([nfsServer.urn]);

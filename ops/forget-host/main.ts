@@ -3,11 +3,9 @@
 // undoes from the remaining hosts what it took part in. Its steps are forgotten, not undone: there is
 // nothing left to undo them on. A host that still answers is refused (drop it from the config instead,
 // and `pulumi up` undoes its steps on it); --force forgets it anyway.
-import * as fs from "node:fs";
 import * as net from "node:net";
-import * as os from "node:os";
 import * as path from "node:path";
-import { projectDir, pulumi, runMain, UsageError } from "../liveStack";
+import { ExportedState, importState, projectDir, pulumi, runMain, UsageError } from "../liveStack";
 import { Deployment, dialled, resourcesOnHost, withoutResources } from "./forget";
 
 const usage = "usage: npm run forget-host -- STACK HOST [--force]";
@@ -30,7 +28,7 @@ async function main(): Promise<number> {
     if (rest.length !== 2 || rest.some((a) => a.startsWith("-"))) throw new UsageError(usage);
     const [stack, hostName] = rest;
 
-    const exported = JSON.parse(pulumi(["stack", "export"], stack)) as { version: number; deployment: Deployment };
+    const exported = JSON.parse(pulumi(["stack", "export"], stack)) as ExportedState;
     // The connections are secrets: shown only in this process's memory, to find which steps dial the host.
     const revealed = (JSON.parse(pulumi(["stack", "export", "--show-secrets"], stack)) as { deployment: Deployment }).deployment;
     const stackOutputs = revealed.resources?.find((r) => r.type === "pulumi:pulumi:Stack")?.outputs as
@@ -52,19 +50,7 @@ async function main(): Promise<number> {
         console.log(`stack ${stack}: nothing acts on ${hostName} (${address}); the state is unchanged`);
         return 0;
     }
-    const stateDir = path.join(projectDir, ".twister2", stack);
-    fs.mkdirSync(stateDir, { recursive: true });
-    // The state as it was (secrets encrypted, as in the backend): `pulumi stack import --file` puts it back.
-    const backup = path.join(stateDir, `state-before-forget-${hostName}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
-    fs.writeFileSync(backup, JSON.stringify(exported, null, 2), { mode: 0o600 });
-
-    const edited = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "t2-forget-")), "state.json");
-    try {
-        fs.writeFileSync(edited, JSON.stringify({ ...exported, deployment: withoutResources(exported.deployment, forgotten) }), { mode: 0o600 });
-        pulumi(["stack", "import", "--file", edited], stack);
-    } finally {
-        fs.rmSync(path.dirname(edited), { recursive: true, force: true });
-    }
+    const backup = importState(stack, exported, withoutResources(exported.deployment, forgotten), `forget-${hostName}`);
 
     console.log(`stack ${stack}: forgot the ${forgotten.length} resources that act on ${hostName} (${address}):`);
     for (const urn of forgotten) console.log(`  ${urn.slice(urn.lastIndexOf("::") + 2)}`);

@@ -1,9 +1,11 @@
 // npm run recover -- STACK: settles what a killed `pulumi up` or `destroy` left in STACK's state, so that
 // the next run converges: its pending creates and its undos cut short (recover.ts says what becomes of
-// each). scripts/recover.sh clears the stack's lock first, when the process that held it no longer runs.
-import { loadLiveStack, pulumi, runMain, ssh, UsageError } from "../liveStack";
-import type { Deployment } from "../forget-host/forget";
-import { clearPendingOperations, interruptedUndos, pendingNetworks, removeLeftoverNetwork } from "./recover";
+// each); and the steps an earlier version of this program declared whose undo must not run now.
+// scripts/recover.sh clears the stack's lock first, when the process that held it no longer runs.
+import * as path from "node:path";
+import { ExportedState, importState, loadLiveStack, projectDir, pulumi, runMain, ssh, UsageError } from "../liveStack";
+import { Deployment, withoutResources } from "../forget-host/forget";
+import { clearPendingOperations, interruptedUndos, pendingNetworks, removeLeftoverNetwork, retiredSteps } from "./recover";
 
 const usage = "usage: npm run recover -- STACK";
 
@@ -11,6 +13,7 @@ async function main(): Promise<number> {
     const args = process.argv.slice(2).filter((a) => a !== "--");
     if (args.length !== 1 || args[0].startsWith("-")) throw new UsageError(usage);
     const [stack] = args;
+    retireSteps(stack);
     const deployment = (JSON.parse(pulumi(["stack", "export"], stack)) as { deployment: Deployment }).deployment;
     const creates = (deployment.pending_operations ?? []).filter((op) => op.type === "creating").length;
     const undos = interruptedUndos(deployment);
@@ -30,6 +33,17 @@ async function main(): Promise<number> {
             "tainted: the next pulumi up undoes and runs each of them again, the next pulumi destroy undoes them");
     }
     return 0;
+}
+
+/** The retired steps leave the state without their undo. */
+function retireSteps(stack: string): void {
+    const exported = JSON.parse(pulumi(["stack", "export"], stack)) as ExportedState;
+    const steps = retiredSteps(exported.deployment);
+    if (steps.length === 0) return;
+    const backup = importState(stack, exported, withoutResources(exported.deployment, steps.map((s) => s.urn)), "retire");
+    console.log(`stack ${stack}: ${steps.length} steps of an earlier version of this program left the state without their undo:`);
+    for (const { urn, now } of steps) console.log(`  ${urn.slice(urn.lastIndexOf("::") + 2)}: ${now}`);
+    console.log(`the state before: ${path.relative(projectDir, backup)}`);
 }
 
 /** The networks the killed run may have made on an engine without the state knowing: off the engine. */

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Deployment } from "../forget-host/forget";
-import { interruptedUndos, pendingNetworks, removeLeftoverNetwork } from "./recover";
+import { interruptedUndos, pendingNetworks, removeLeftoverNetwork, retiredSteps } from "./recover";
 
 const stackUrn = "urn:pulumi:dev::twister2-cluster";
 const provider = { urn: `${stackUrn}::pulumi:providers:docker::overlay-docker`, type: "pulumi:providers:docker", id: "p1",
@@ -60,5 +60,18 @@ describe("recover", () => {
 
     it("fails when the engine refuses (the network is in use)", () => {
         expect(runWithFakeDocker("mesos-overlay", { "mesos-overlay": "n1" }, [], true).code).not.toBe(0);
+    });
+
+    it("finds the steps an earlier version declared whose undo would take away what this one keeps", () => {
+        const command = (parent: string, name: string) => ({ urn: `${stackUrn}::twister2:cluster:${parent}$command:remote:Command::${name}`, type: "command:remote:Command" });
+        const evict = command("SwarmCluster", "swarm-evict-h4");
+        const nginx = command("UploaderServer", "uploader-nginx");
+        const account = command("UploaderServer", "uploader-account");
+        const kept = [join, command("SwarmCluster", "swarm-members"), command("UploaderServer", "uploader-server"),
+            command("UploaderServer", "uploader-core-package"), command("ZookeeperEnsemble", "zookeeper-quorum")];
+        const found = retiredSteps({ resources: [...kept, evict, nginx, account] });
+        expect(found.map((s) => s.urn)).toEqual([evict.urn, nginx.urn, account.urn]);
+        expect(found[0].now).toMatch(/swarm-members/);
+        expect(retiredSteps({ resources: kept })).toEqual([]);
     });
 });

@@ -61,3 +61,21 @@ export function interruptedUndos(deployment: Deployment): string[] {
     const undos = (deployment.pending_operations ?? []).filter((op) => op.type === "deleting").map((op) => op.resource.urn);
     return [...new Set(undos)].filter((urn) => inState.has(urn));
 }
+
+/**
+ * Steps an earlier version of this program declared and this one does not, whose undo would take away
+ * what a step of this version keeps: `pulumi up` would run that undo after this version's steps. They
+ * leave the state without their undo. (Retired steps without an undo, such as zookeeper-quorum, are
+ * simply deleted by the next `pulumi up`: nothing runs.)
+ */
+const retired: { step: RegExp; now: string }[] = [
+    { step: /::twister2:cluster:SwarmCluster\$command:remote:Command::[^:]+-evict-[^:]+$/,
+        now: "the first manager's swarm-members step keeps the node list now; its undo would remove the node from the swarm" },
+    { step: /::twister2:cluster:UploaderServer\$command:remote:Command::[^:]+-(nginx|account)$/,
+        now: "the uploader's server step keeps the site and the upload account now; its undo would remove them" },
+];
+
+/** The retired steps in the state, and why each goes without its undo. */
+export function retiredSteps(deployment: Deployment): { urn: string; now: string }[] {
+    return (deployment.resources ?? []).flatMap((r) => retired.filter(({ step }) => step.test(r.urn)).map(({ now }) => ({ urn: r.urn, now })));
+}

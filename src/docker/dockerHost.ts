@@ -1,6 +1,6 @@
+import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { Host, hostScript, lastLine } from "../remote/remote";
-import { dockerPackages } from "./config";
 
 export type DockerSource = "docker-ce" | "docker.io";
 
@@ -17,6 +17,8 @@ export interface DockerHostArgs {
 /** The Docker engine on one host: installed, configured, running and answering `docker info`. */
 export class DockerHost extends pulumi.ComponentResource {
     public readonly host: Host;
+    /** The step that installs and configures the engine: steps that need Docker on the host wait for it. */
+    public readonly engine: command.remote.Command;
     /** The engine's server version, as the host reports it. */
     public readonly engineVersion: pulumi.Output<string>;
 
@@ -24,12 +26,11 @@ export class DockerHost extends pulumi.ComponentResource {
         super("twister2:cluster:DockerHost", name, {}, opts);
         this.host = args.host;
 
-        const engine = hostScript(`${name}-engine`, {
+        const engine = this.engine = hostScript(`${name}-engine`, {
             host: args.host,
             create: "docker-install.sh",
             createSettings: {
                 DOCKER_SOURCE: args.source,
-                PACKAGES: dockerPackages(args.source).packages.join(" "),
                 DAEMON_JSON: JSON.stringify(args.daemonJson, null, 2),
                 DOCKER_USERS: args.socketUsers.join(" "),
             },
@@ -37,6 +38,6 @@ export class DockerHost extends pulumi.ComponentResource {
         }, { parent: this });
 
         this.engineVersion = lastLine(engine.stdout);
-        this.registerOutputs({ engineVersion: this.engineVersion });
+        this.registerOutputs();
     }
 }

@@ -64,9 +64,9 @@ describe("MesosCluster", () => {
     it("points masters and agents at ZooKeeper's /mesos and agents at the Docker containerizer", async () => {
         expect(await valueOf(program.mesosZkUrl)).toBe("zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos");
         const agent = String(named("mesos-h4-agent")!.inputs.create);
-        expect(agent).toContain("ZK_URL='zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos'");
+        expect(agent).toContain("ZK_URL=zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos");
         expect(agent).toContain("containerizers=docker,mesos");
-        expect(agent).toContain("FLAGS_DIR='/etc/mesos-slave'");
+        expect(agent).toContain("FLAGS_DIR=/etc/mesos-slave");
         expect(agent).toContain("attributes=rack:r1");
         expect(agent).toContain("resources=cpus:2;mem:2048");
         expect(program.mesosMasters).toEqual(["http://10.77.0.11:5050", "http://10.77.0.12:5050", "http://10.77.0.13:5050"]);
@@ -95,8 +95,17 @@ describe("MesosCluster", () => {
             expect(step.inputs.stdin).toContain(fakeAgentSecret);
             expect(String(step.inputs.create)).not.toContain(fakeAgentSecret);
         }
-        expect(JSON.parse(named("mesos-h1-master")!.inputs.stdin)).toEqual({ credentials: [{ principal: "twister2-agent", secret: fakeAgentSecret }] });
-        expect(JSON.parse(named("mesos-h5-agent")!.inputs.stdin)).toEqual({ principal: "twister2-agent", secret: fakeAgentSecret });
+        // The secret alone: the script writes it into the credential file with the principal it is told.
+        for (const step of steps) {
+            expect(step.inputs.stdin).toBe(fakeAgentSecret);
+            expect(step.inputs.create).toContain("PRINCIPAL=twister2-agent");
+        }
+    });
+
+    it("has each daemon wait for the masters: a master until one leads, an agent until the leader shows it active", () => {
+        const daemons = recorded.filter((r) => r.type === hostScriptType && r.name.startsWith("mesos-"));
+        expect(daemons.map((d) => d.name).sort()).toEqual(["mesos-h1-master", "mesos-h2-master", "mesos-h3-master", "mesos-h4-agent", "mesos-h5-agent"]);
+        for (const daemon of daemons) expect(daemon.inputs.create).toContain("MASTERS='10.77.0.11:5050 10.77.0.12:5050 10.77.0.13:5050'");
     });
 
     it("installs Docker on the agents (the Docker containerizer needs it) but not on masters", () => {

@@ -2,9 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
 import { ports } from "../plan/plan";
-import { packageSettings } from "../packages/packages";
-import { Host, hostFile, hostScript, lastLine } from "../remote/remote";
-import { MesosConfig, mesosPackages } from "./config";
+import { Host, hostScript, lastLine } from "../remote/remote";
 
 export interface MesosAgent {
     host: Host;
@@ -20,8 +18,6 @@ export interface MesosClusterArgs {
     quorum: number;
     /** ZooKeeper `host:2181,...` (ZookeeperEnsemble.connectString). */
     zookeeperConnectString: pulumi.Input<string>;
-    /** Where the Mesos package comes from (`twister2-cluster:mesos.repository`); the host's packages step installed it. */
-    repository: MesosConfig["repository"];
     /** Name shown in the Mesos UI. */
     cluster: string;
     /** Where the init wrapper reads agent flags: /etc/mesos-agent (AVENTER) or /etc/mesos-slave (Mesosphere). */
@@ -55,7 +51,7 @@ export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | 
 }
 
 /** Flags of an agent, one file each in the agent flags directory (`master` comes from /etc/mesos/zk). */
-export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | "agents" | "quorum" | "zookeeperConnectString" | "repository">): Record<string, string> {
+export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | "agents" | "quorum" | "zookeeperConnectString">): Record<string, string> {
     const attributes = Object.entries(args.agentAttributes ?? {}).map(([k, v]) => `${k}:${v}`).join(";");
     return {
         work_dir: `${args.workDir}/agent`,
@@ -71,15 +67,11 @@ export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | 
 }
 
 const flagLines = (flags: Record<string, string>) => Object.entries(flags).map(([k, v]) => `${k}=${v}`).join("\n");
-/** A daemon's packages (the Mesos package first) and their repository, for a daemon step undone and run again. */
-function daemonPackages(thing: "mesos-master" | "mesos-agent", repository: MesosConfig["repository"]) {
-    const need = mesosPackages(thing, repository);
-    return { PACKAGES: need.packages.join(" "), REPOSITORIES: packageSettings([need], hostFile).REPOSITORIES };
-}
 
 /**
  * Mesos masters and agents from a package repository, configured through flag files, with agents
- * authenticating to the masters. Done when the leading master shows every agent activated.
+ * authenticating to the masters. Each master is done when a master leads, each agent when the leading
+ * master shows it active.
  */
 export class MesosCluster extends pulumi.ComponentResource {
     /** `zk://<zookeeper>/mesos`: what Twister2 and the agents use to find the leader. */
@@ -88,7 +80,7 @@ export class MesosCluster extends pulumi.ComponentResource {
     public readonly masterUrls: string[];
     /** The installed Mesos package version by host name. */
     public readonly versions: Record<string, pulumi.Output<string>> = {};
-    /** The URL of the master that led when the cluster was last checked. */
+    /** The URL of the master that led when the first master was last deployed. */
     public readonly leaderUrl: pulumi.Output<string>;
 
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -103,20 +95,21 @@ export class MesosCluster extends pulumi.ComponentResource {
             special: false,
             keepers: { principal: args.agentPrincipal },
         }, { parent: this });
-        const principal = args.agentPrincipal;
+        // What every daemon's step is told: where ZooKeeper and the masters are, and the principal whose secret is on stdin.
+        const shared = {
+            ZK_URL: this.zkUrl,
+            MASTERS: args.masters.map((m) => `${m.address}:${ports.mesosMaster}`).join(" "),
+            PRINCIPAL: args.agentPrincipal,
+        };
 
         const masters = args.masters.map((host) => {
             const flags = masterFlags(host, args);
-            const daemon = { SERVICE: "mesos-master", FLAGS_DIR: "/etc/mesos-master", CREDENTIAL_FILE: masterCredentialsFile, WORK_DIR: flags.work_dir };
+            const daemon = { SERVICE: "mesos-master", FLAGS_DIR: "/etc/mesos-master" };
             const master = hostScript(`${name}-${host.name}-master`, {
                 host,
                 create: "mesos-daemon.sh",
-                createSettings: {
-                    ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: false,
-                    HEALTH_URL: `http://${host.address}:${ports.mesosMaster}/master/health`,
-                    ...daemonPackages("mesos-master", args.repository),
-                },
-                stdin: secret.result.apply((s) => JSON.stringify({ credentials: [{ principal, secret: s }] })),
+                createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
+                stdin: secret.result,
                 delete: "mesos-daemon-stop.sh",
                 deleteSettings: daemon,
             }, { parent: this });
@@ -124,35 +117,23 @@ export class MesosCluster extends pulumi.ComponentResource {
             return master;
         });
 
-        const agents = args.agents.map(({ host, docker }) => {
+        // Side by side with the masters: an agent's step waits until a master leads and shows it active.
+        args.agents.forEach(({ host, docker }) => {
             const flags = agentFlags(host, args);
-            const daemon = { SERVICE: "mesos-agent", FLAGS_DIR: args.agentFlagsDir, CREDENTIAL_FILE: agentCredentialFile, WORK_DIR: flags.work_dir };
+            const daemon = { SERVICE: "mesos-agent", FLAGS_DIR: args.agentFlagsDir };
             const agent = hostScript(`${name}-${host.name}-agent`, {
                 host,
                 create: "mesos-daemon.sh",
-                createSettings: {
-                    ...daemon, ZK_URL: this.zkUrl, FLAGS: flagLines(flags), NEEDS_DOCKER: true,
-                    HEALTH_URL: `http://${host.address}:${ports.mesosAgent}/health`,
-                    ...daemonPackages("mesos-agent", args.repository),
-                },
-                stdin: secret.result.apply((s) => JSON.stringify({ principal, secret: s })),
+                createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
+                stdin: secret.result,
                 delete: "mesos-daemon-stop.sh",
                 deleteSettings: daemon,
-            }, { parent: this, dependsOn: [docker, ...masters] });
+            }, { parent: this, dependsOn: [docker.engine] });
             this.versions[host.name] ??= lastLine(agent.stdout);
-            return agent;
         });
 
-        const registered = hostScript(`${name}-agents-registered`, {
-            host: args.masters[0],
-            create: "mesos-leader-url.sh",
-            createSettings: {
-                MASTERS: args.masters.map((m) => m.address).join(" "),
-                AGENTS: args.agents.map((a) => a.host.address).join(" "),
-            },
-        }, { parent: this, dependsOn: [...masters, ...agents] });
-
-        this.leaderUrl = registered.stdout.apply((out) => out.trim().split("\n").pop()?.trim() ?? "");
-        this.registerOutputs({ zkUrl: this.zkUrl, masterUrls: this.masterUrls, leaderUrl: this.leaderUrl });
+        // Each master printed "leader <URL>" once a master led.
+        this.leaderUrl = masters[0].stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");
+        this.registerOutputs();
     }
 }

@@ -1,11 +1,13 @@
 // NfsShare: the `nfs` config (refused when open to the world, two servers, a bad path, ...), the export as
-// each server implementation gets it, and the resource graph under Pulumi mocks.
+// each server implementation gets it (host/nfs-server.sh's functions, run with bash), and the resource
+// graph under Pulumi mocks.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import { clientAllows, ganeshaConfig, kernelExports } from "./nfsShare";
+import { clientAllows } from "./nfsShare";
 import { parseNfsConfig, RawNfsConfig, twister2NfsPath } from "./config";
 import { parseStackConfig, RawConfig } from "../config/stackConfig";
 import { configProblems, labHosts, scratchDir } from "../../test/unit/fixtures";
@@ -87,7 +89,20 @@ describe("nfs config validation", () => {
     });
 });
 
-describe("the export", () => {
+/** What a function of host/nfs-server.sh prints, given its settings (the function alone, cut out of the script). */
+function exportFile(fn: "kernel_exports" | "ganesha_config", settings: Record<string, string>): string {
+    const script = fs.readFileSync(path.join(__dirname, "host", "nfs-server.sh"), "utf8");
+    const definition = new RegExp(`^${fn}\\(\\) \\{\n[\\s\\S]*?\n\\}\n\n`, "m").exec(script)?.[0];
+    expect(definition, `${fn} in nfs-server.sh`).toBeDefined();
+    const run = spawnSync("bash", ["-euo", "pipefail", "-c", `${definition}\n${fn}`], { env: { PATH: process.env.PATH, GRACE_PERIOD: "", ...settings }, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect(run.status, run.stderr).toBe(0);
+    return run.stdout;
+}
+const kernelExports = (exportPath: string, clients: string[]) => exportFile("kernel_exports", { EXPORT_PATH: exportPath, CLIENTS: clients.join(" ") });
+const ganeshaConfig = (exportPath: string, clients: string[], gracePeriod?: number) =>
+    exportFile("ganesha_config", { EXPORT_PATH: exportPath, CLIENTS: clients.join(" "), GRACE_PERIOD: gracePeriod === undefined ? "" : String(gracePeriod) });
+
+describe("the export, as nfs-server.sh writes it", () => {
     it("for nfs-kernel-server: every client read-write, synchronous, root squashed", () => {
         expect(kernelExports("/nfs/t2", ["10.0.0.1", "10.1.0.0/16"])).toBe(
             "/nfs/t2 10.0.0.1(rw,sync,no_subtree_check,root_squash) 10.1.0.0/16(rw,sync,no_subtree_check,root_squash)\n");
@@ -104,6 +119,7 @@ describe("the export", () => {
         expect(exportBlock.slice(0, exportBlock.indexOf("CLIENT {"))).toMatch(/Access_Type = None;/);
         expect(exportBlock.slice(exportBlock.indexOf("CLIENT {"))).toMatch(/Access_Type = RW;/);
         expect(conf).toContain("Enable_NLM = false;");
+        expect(conf).toMatch(/^# Written by twister2-cluster \(NfsShare\); `pulumi destroy` removes it\.\n/);
         expect(conf).not.toContain("NFSv4 {");
     });
 
@@ -164,13 +180,13 @@ describe("NfsShare under mocks", () => {
         expect(server.type).toBe(hostScriptType);
         expect(server.inputs.connection.host).toBe("10.77.0.11");
         expect(server.inputs.create).toContain("nfs-server.sh");
-        expect(server.inputs.create).toContain("IMPLEMENTATION='kernel'");
-        expect(server.inputs.create).toContain("EXPORT_PATH='/nfs/shared-mesos/twister2'");
-        expect(server.inputs.create).toContain("CONFIG='/nfs/shared-mesos/twister2 10.77.0.0/24(rw,sync,no_subtree_check,root_squash)");
-        expect(server.inputs.create).toContain("OWNER='1000:1000'");
-        expect(server.inputs.create).toContain("MODE='0775'");
+        expect(server.inputs.create).toContain("IMPLEMENTATION=kernel");
+        expect(server.inputs.create).toContain("EXPORT_PATH=/nfs/shared-mesos/twister2");
+        expect(server.inputs.create).toContain("CLIENTS=10.77.0.0/24");
+        expect(server.inputs.create).toContain("OWNER=1000:1000");
+        expect(server.inputs.create).toContain("MODE=0775");
         expect(server.inputs.delete).toContain("nfs-server-remove.sh");
-        expect(server.inputs.delete).toContain("EXPORT_PATH='/nfs/shared-mesos/twister2'");
+        expect(server.inputs.delete).toContain("EXPORT_PATH=/nfs/shared-mesos/twister2");
         // Another server program or path replaces the export (old one removed first).
         expect(server.inputs.triggers).toEqual(["kernel", "/nfs/shared-mesos/twister2"]);
     });
@@ -179,9 +195,9 @@ describe("NfsShare under mocks", () => {
         for (const host of ["h2", "h3"]) {
             const mount = named(`nfs-mount-${host}`)!;
             expect(mount.inputs.create).toContain("nfs-mount.sh");
-            expect(mount.inputs.create).toContain("SERVER='10.77.0.11'");
-            expect(mount.inputs.create).toContain("MOUNT_POINT='/nfs/shared-mesos/twister2'");
-            expect(mount.inputs.create).toContain("OPTIONS='rw,hard,noatime,_netdev,nofail'");
+            expect(mount.inputs.create).toContain("SERVER=10.77.0.11");
+            expect(mount.inputs.create).toContain("MOUNT_POINT=/nfs/shared-mesos/twister2");
+            expect(mount.inputs.create).toContain("OPTIONS=rw,hard,noatime,_netdev,nofail");
             expect(mount.inputs.delete).toContain("nfs-unmount.sh");
         }
         expect(named("nfs-mount-h1")).toBeUndefined();

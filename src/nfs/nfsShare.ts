@@ -2,19 +2,13 @@ import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { inCidr, isCidr } from "../config/addresses";
 import { Host, hostScript, lastLine } from "../remote/remote";
-import { nfsMountPackages, nfsServerPackages, NfsSettings } from "./config";
+import { nfsMountPackages, NfsSettings } from "./config";
 
 /** `kernel`: nfs-kernel-server (real hosts). `ganesha`: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab). */
 export type NfsImplementation = NfsSettings["implementation"];
 
-/** Export options: read-write for the listed clients only, root on a client becomes nobody. */
-export const kernelExportOptions = "rw,sync,no_subtree_check,root_squash";
 /** Client mount options: `hard` (Twister2 writes job output, never lose a write), after the network, and never block a boot. */
 export const mountOptions = "rw,hard,noatime,_netdev,nofail";
-/** This program's ganesha export id (unique per server; 0 is ganesha's pseudo root). */
-export const ganeshaExportId = 4242;
-/** What a squashed root becomes, as with nfs-kernel-server's default anonuid/anongid: nobody:nogroup. */
-export const anonymousId = 65534;
 
 /** Whether `client` (an address, IPv4 CIDR or DNS name from nfs.clients) lets `address` in. */
 export function clientAllows(client: string, address: string): boolean {
@@ -40,59 +34,6 @@ export interface NfsShareArgs {
     mountOn: Host[];
 }
 
-/** `/etc/exports.d/<name>.exports` for nfs-kernel-server: one line, every client with the same options. */
-export function kernelExports(path: string, clients: string[]): string {
-    return `${path} ${clients.map((c) => `${c}(${kernelExportOptions})`).join(" ")}\n`;
-}
-
-/**
- * The ganesha configuration this program includes into /etc/ganesha/ganesha.conf: an NFSv4-only EXPORT
- * with the same meaning as the kernel export, plus the server-wide settings the share needs.
- */
-export function ganeshaConfig(path: string, clients: string[], gracePeriod?: number): string {
-    const lines = [
-        "# Written by twister2-cluster (NfsShare); `pulumi destroy` removes it.",
-        "NFS_CORE_PARAM {",
-        "    # The export is NFSv4 only: no NLM (NFSv3 locking), no rquota. Without NLM, ganesha also ends",
-        "    # its grace period as soon as no client has state left to reclaim (at once on a first start).",
-        "    Enable_NLM = false;",
-        "    Enable_RQUOTA = false;",
-        "}",
-    ];
-    if (gracePeriod !== undefined) {
-        lines.push(
-            "NFSv4 {",
-            "    # After a restart, clients that held state get this long to reclaim it (ganesha's default: 90).",
-            `    Grace_Period = ${gracePeriod};`,
-            `    Lease_Lifetime = ${Math.min(60, gracePeriod)};`,
-            "}",
-        );
-    }
-    lines.push(
-        "EXPORT {",
-        `    Export_Id = ${ganeshaExportId};`,
-        `    Path = "${path}";`,
-        `    Pseudo = "${path}";`,
-        "    # Nobody but the CLIENT block's clients.",
-        "    Access_Type = None;",
-        "    Squash = Root_Squash;",
-        `    Anonymous_Uid = ${anonymousId};`,
-        `    Anonymous_Gid = ${anonymousId};`,
-        "    Protocols = 4;",
-        "    Transports = TCP;",
-        "    SecType = sys;",
-        "    CLIENT {",
-        `        Clients = ${clients.join(", ")};`,
-        "        Access_Type = RW;",
-        "    }",
-        "    FSAL {",
-        "        Name = VFS;",
-        "    }",
-        "}",
-    );
-    return `${lines.join("\n")}\n`;
-}
-
 /**
  * The NFS share Twister2 keeps job logs and outputs on: one server exporting `path` (NFSv4, read-write for
  * the listed clients, root squashed), mounted at the same path on the agents. Done when the server serves
@@ -116,11 +57,10 @@ export class NfsShare extends pulumi.ComponentResource {
             create: "nfs-server.sh",
             createSettings: {
                 ...where,
-                CONFIG: args.implementation === "kernel"
-                    ? kernelExports(args.path, args.clients)
-                    : ganeshaConfig(args.path, args.clients, args.gracePeriod),
+                // The export itself is written on the host (host/nfs-server.sh): the kernel's exports line, or ganesha's configuration.
+                CLIENTS: args.clients.join(" "),
+                ...args.gracePeriod === undefined ? {} : { GRACE_PERIOD: args.gracePeriod },
                 OWNER: `${args.ownerUid}:${args.ownerGid}`,
-                PACKAGES: nfsServerPackages(args.implementation).packages.join(" "),
                 MODE: args.mode,
                 // How long a restart may keep ganesha in its grace period, plus room to start.
                 WAIT_SECONDS: (args.gracePeriod ?? 90) + 60,
@@ -136,7 +76,7 @@ export class NfsShare extends pulumi.ComponentResource {
         const mounts = args.mountOn.map((host) => hostScript(`${name}-mount-${host.name}`, {
             host,
             create: "nfs-mount.sh",
-            createSettings: { ...mount, OPTIONS: mountOptions, PACKAGES: clientPackages.packages.join(" ") },
+            createSettings: { ...mount, OPTIONS: mountOptions },
             delete: "nfs-unmount.sh",
             deleteSettings: mount,
             triggers: [args.server.address, args.path],
@@ -146,6 +86,6 @@ export class NfsShare extends pulumi.ComponentResource {
         this.address = server.stdout.apply(() => args.server.address);
         this.path = pulumi.all([server.stdout, ...mounts.map((m) => m.stdout)]).apply(() => args.path);
         this.version = lastLine(server.stdout);
-        this.registerOutputs({ address: this.address, path: this.path, version: this.version });
+        this.registerOutputs();
     }
 }

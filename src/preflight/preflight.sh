@@ -17,6 +17,13 @@ if ! sudo -n true 2>/dev/null; then
     "give $login passwordless sudo: echo '$login ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/$login (mode 0440)"
   exit 0
 fi
+# Every step runs `sudo [env K=v ...] twister2-step ...`, found in /usr/local/bin (where the setup step puts it).
+sudo_path=$(sudo -n sh -c 'echo "$PATH"')
+case ":$sudo_path:" in
+  *:/usr/local/bin:*) ;;
+  *) problem sudo "sudo's PATH ($sudo_path) lacks /usr/local/bin" \
+    "add it to secure_path in /etc/sudoers (Debian's and Ubuntu's default has it)" ;;
+esac
 
 # shellcheck source=/dev/null
 . /etc/os-release

@@ -39,9 +39,6 @@ const srcDir = path.join(__dirname, "..");
 const policyHostDir = path.join(__dirname, "host");
 const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 
-/** Where a host keeps the scripts and files, each named by the hash of its text (see host/host-scripts.sh). */
-const scriptsDirOnHost = "/var/lib/twister2-cluster/scripts";
-
 /** Every step script with the shared library in front, by file name, and the hash that names it on hosts. */
 const sharedLibrary = fs.readFileSync(path.join(policyHostDir, "lib.sh"), "utf8");
 const hostScripts = new Map(fs.readdirSync(srcDir, { withFileTypes: true })
@@ -57,22 +54,27 @@ const hostScripts = new Map(fs.readdirSync(srcDir, { withFileTypes: true })
     }));
 
 /**
- * What every command shares: progress (stderr) is logged, results (stdout, maybe a secret) are not;
- * nothing travels in SSH environment requests, which stock sshd drops.
+ * What every command shares: nothing travels in SSH environment requests, which stock sshd drops (the
+ * provider would warn on every update). No customTimeouts: the command provider bounds only its dials
+ * with them, never a command that runs; the dials are bounded by the connection (connectionTo), a host
+ * that dies mid-command by TCP keepalive, and every script by its own waits and, behind them, lib.sh's
+ * hour.
  */
-const commandPolicy = { logging: "stderr", addPreviousOutputInEnv: false } as const;
+const commandPolicy = { addPreviousOutputInEnv: false } as const;
 
 /** Settings a script receives as environment variables. Values are never secret. */
 export type ScriptSettings = Record<string, pulumi.Input<string | number | boolean>>;
 
+/** A word for the shell: as it is when the shell would read it so, else in single quotes. */
 function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
+    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
  * Files a step reads on its host (a Dockerfile, a repository key), delivered with the scripts rather
  * than carried in the step's command, which the state keeps twice: the command names the file, and
- * its hash, so new content still re-runs the step. By name on the host (`<hash>-<name>`).
+ * its hash, so new content still re-runs the step. Returns its name on the host, `<hash>-<name>`, which
+ * a script turns into its path with lib.sh's host_file.
  */
 const hostFiles = new Map<string, string>();
 export function hostFile(name: string, text: string): string {
@@ -81,17 +83,17 @@ export function hostFile(name: string, text: string): string {
         if (bundles.get(pulumi.getStack())?.written) throw new Error(`host file ${name} was declared after the host-scripts bundle was written; declare it with the resources, not in an apply`);
         hostFiles.set(file, text);
     }
-    return `${scriptsDirOnHost}/${file}`;
+    return file;
 }
 
 /**
  * Turns a host script and its settings into the command line that runs it as root on `host`:
- * `sudo env K='v' ... bash -c '. /var/lib/twister2-cluster/scripts/<hash>.sh' '<address>/<script>'`.
- * The script is on the host already (the host's setup step), named by the hash of its text: a changed
- * script or setting changes the command, and so re-runs exactly the steps it affects, while the
- * state keeps a line, not the script. Standard input stays free for secrets. The script's $0 names
- * the host and the script: the connection is a secret, and `preview:md` reads from the command
- * where a step runs and what.
+ * `sudo env K=v ... twister2-step <hash> <address>/<script>`. The script is on the host already (the
+ * host's setup step), named by the hash of its text, and so is the runner that starts it
+ * (host/host-scripts.sh); a changed script or setting changes the command, and so re-runs exactly the
+ * steps it affects, while the state keeps a line, not the script. Standard input stays free for
+ * secrets. The script's $0 is `<address>/<script>`: the connection is a secret, so error messages and
+ * `preview:md` read from the command where a step runs and what.
  */
 function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}): pulumi.Output<string> {
     const script = hostScripts.get(file);
@@ -103,8 +105,7 @@ function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}):
                 if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`setting name ${key} is not an environment variable name`);
                 return `${key}=${shellQuote(String(resolved[key]))}`;
             });
-        return ["sudo", "env", ...env, "bash", "-c", shellQuote(`. ${scriptsDirOnHost}/${script.hash}.sh`),
-            shellQuote(`${host.address}/${file}`)].join(" ");
+        return ["sudo", ...env.length > 0 ? ["env", ...env] : [], "twister2-step", script.hash, shellQuote(`${host.address}/${file}`)].join(" ");
     });
 }
 
@@ -169,7 +170,7 @@ function setupStep(host: Host, packages: PackageNeed[]): command.remote.Command 
     const install = scriptCommand(host, "packages-install.sh", packageSettings(packages, hostFile));
     return new command.remote.Command(`host-setup-${host.name}`, {
         connection: connectionTo(host),
-        create: pulumi.interpolate`sudo env BUNDLE_SHA256=${bundleSha256} bash ${stagedBundle} ${bundleAt} && ${install}`,
+        create: pulumi.interpolate`sudo env BUNDLE_HASH=${bundleSha256.apply((hash) => hash.slice(0, 16))} bash ${stagedBundle} ${bundleAt} && ${install}`,
         delete: pulumi.interpolate`${scriptCommand(host, "packages-remove.sh")} && sudo bash ${stagedBundle} remove ${bundleAt}`,
         ...commandPolicy,
     }, {
@@ -178,7 +179,6 @@ function setupStep(host: Host, packages: PackageNeed[]): command.remote.Command 
         // Replaced (npm run recover taints a setup whose undo was cut short): undo first, or the undo
         // of the old one would remove what the new one has just installed.
         deleteBeforeReplace: true,
-        customTimeouts: { create: "30m", update: "30m", delete: "20m" },
     });
 }
 
@@ -246,7 +246,7 @@ export interface HostScriptArgs {
     deleteSettings?: ScriptSettings;
     /** Secret material for the script, read from standard input. */
     stdin?: pulumi.Input<string>;
-    /** The script prints a secret on stdout: mark it secret. */
+    /** The script prints a secret on stdout: mark it secret, and show only its stderr. */
     secretStdout?: boolean;
     /** Values whose change must replace (undo, then run again) the step rather than re-run it. */
     triggers?: pulumi.Input<unknown>[];
@@ -254,30 +254,50 @@ export interface HostScriptArgs {
 
 /**
  * One step on one host: a script run over SSH as root (`command.remote.Command`), with its undo.
- * Scripts print progress on stderr, which Pulumi shows as the step's status, and their result on
- * stdout, which is never shown (it may be a secret). Stdin carries secrets; nothing travels in SSH
+ * Scripts print progress on stderr and their result on stdout, both shown as the step's status as
+ * they come, but a secret result, which is never shown. Stdin carries secrets; nothing travels in SSH
  * environment requests, which stock sshd drops.
  */
 export function hostScript(name: string, args: HostScriptArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
-    return new command.remote.Command(name, {
+    const after = dependencies(opts?.dependsOn);
+    const step = new command.remote.Command(name, {
         connection: connectionTo(args.host),
         create: args.create ? scriptCommand(args.host, args.create, args.createSettings) : undefined,
         delete: args.delete ? scriptCommand(args.host, args.delete, args.deleteSettings) : undefined,
         stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
         triggers: args.triggers,
+        ...args.secretStdout ? { logging: "stderr" } : {},
         ...commandPolicy,
     }, {
         ...opts,
-        dependsOn: [setupOf(args.host), ...dependencies(opts?.dependsOn)],
+        // The host's setup step, unless a step of the same host that waits for it comes first anyway.
+        dependsOn: followsSetup(args.host, after) ? after : [setupOf(args.host), ...after],
         additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
         // A replaced step's undo runs before the step runs again: both act on the same host.
         deleteBeforeReplace: true,
-        customTimeouts: { create: "20m", update: "20m", delete: "10m", ...opts?.customTimeouts },
     });
+    steps.set(step, { host: setupKey(args.host), after });
+    return step;
 }
 
 const dependencies = (on: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] =>
     on === undefined ? [] : Array.isArray(on) ? on : [on as pulumi.Input<pulumi.Resource>];
+
+/** Every host step, with its host and the steps it was told to wait for. */
+const steps = new WeakMap<pulumi.Resource, { host: string; after: pulumi.Input<pulumi.Resource>[] }>();
+/** Whether one of `after` is, or waits for, a step on `host`: then that one waits for the host's setup. */
+function followsSetup(host: Host, after: pulumi.Input<pulumi.Resource>[]): boolean {
+    const seen = new Set<pulumi.Input<pulumi.Resource>>();
+    const pending = [...after];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+        const step = steps.get(next as pulumi.Resource);
+        if (!step || seen.has(next)) continue;
+        if (step.host === setupKey(host)) return true;
+        seen.add(next);
+        pending.push(...step.after);
+    }
+    return false;
+}
 
 /**
  * A file from the machine running pulumi, copied to `remotePath` on the host as the SSH user (SFTP;
@@ -289,7 +309,7 @@ export function copyToHost(name: string, host: Host, file: pulumi.Input<string>,
         connection: connectionTo(host),
         source: pulumi.output(file).apply((where) => new pulumi.asset.FileAsset(where)),
         remotePath,
-    }, { ...opts, customTimeouts: { create: "30m", update: "30m", ...opts?.customTimeouts } });
+    }, opts);
 }
 
 /**

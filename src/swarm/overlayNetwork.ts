@@ -39,13 +39,13 @@ export class OverlayNetwork extends pulumi.ComponentResource {
         }, {
             parent: this,
             provider,
-            dependsOn: [args.swarm],
+            dependsOn: [args.swarm.members],
             // Every property replaces a network, and its name is taken until the old one is gone.
             deleteBeforeReplace: true,
         });
 
         this.networkId = network.id;
         this.networkName = network.name;
-        this.registerOutputs({ networkId: this.networkId, networkName: this.networkName });
+        this.registerOutputs();
     }
 }

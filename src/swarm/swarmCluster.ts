@@ -10,8 +10,9 @@ export interface SwarmClusterArgs {
 
 /**
  * A Docker Swarm: `swarm init` on the first manager, then every other node joins with the token and
- * the manager's address, both passed as Outputs. A node removed from the config leaves (a manager is
- * demoted first) and is then removed from the node list by the first manager.
+ * the manager's address, both passed as Outputs. Once they have, the first manager holds the node list
+ * to exactly the stack's nodes: a node removed from the config is taken off it (a manager demoted
+ * first) and then leaves.
  */
 export class SwarmCluster extends pulumi.ComponentResource {
     /** The manager that initialised the swarm. */
@@ -22,6 +23,8 @@ export class SwarmCluster extends pulumi.ComponentResource {
     public readonly managerToken: pulumi.Output<string>;
     /** Swarm node id per host name. */
     public readonly nodeIds: pulumi.Output<Record<string, string>>;
+    /** The step after which every node has joined and no other node is listed: what needs the whole swarm waits for it. */
+    public readonly members: pulumi.Resource;
 
     constructor(name: string, args: SwarmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:SwarmCluster", name, {}, opts);
@@ -31,41 +34,28 @@ export class SwarmCluster extends pulumi.ComponentResource {
         }
         this.firstManager = first;
 
+        // Its result is secret (the join tokens); the node id on its last line is not.
         const init = hostScript(`${name}-init`, {
             host: first.host,
             create: "swarm-init.sh",
             createSettings: { ADVERTISE_ADDR: first.host.address },
-            delete: "swarm-leave.sh",
-        }, { parent: this, dependsOn: [first] });
-
-        const tokens = hostScript(`${name}-join-tokens`, {
-            host: first.host,
-            create: "swarm-join-tokens.sh",
             secretStdout: true,
-            // A new swarm (a new first-manager node id) has new tokens.
-            triggers: [init.stdout],
-        }, { parent: this, dependsOn: [init] });
-        const parsed = tokens.stdout.apply((json) => JSON.parse(json) as { worker: string; manager: string });
-        this.workerToken = pulumi.secret(parsed.worker);
-        this.managerToken = pulumi.secret(parsed.manager);
-        this.managerAddress = init.stdout.apply(() => first.host.address);
+            delete: "swarm-leave.sh",
+        }, { parent: this, dependsOn: [first.engine] });
+        const tokens = init.stdout.apply((out) => JSON.parse(out.trim().split("\n")[0]) as { worker: string; manager: string });
+        this.workerToken = pulumi.secret(tokens.worker);
+        this.managerToken = pulumi.secret(tokens.manager);
+        const firstNodeId = pulumi.unsecret(lastLine(init.stdout));
+        this.managerAddress = firstNodeId.apply(() => first.host.address);
 
-        const nodeIds: Record<string, pulumi.Output<string>> = { [first.host.name]: lastLine(init.stdout) };
+        const nodeIds: Record<string, pulumi.Output<string>> = { [first.host.name]: firstNodeId };
         const joiners = [
             ...otherManagers.map((node) => ({ node, role: "manager", token: this.managerToken })),
             ...args.workers.map((node) => ({ node, role: "worker", token: this.workerToken })),
         ];
         for (const { node, role, token } of joiners) {
             const host = node.host;
-            // Created before the join and so deleted after the node has left: the first manager then
-            // drops it from the node list.
-            // A node changes role by leaving and joining again: the role is a trigger of both steps.
-            const evict = hostScript(`${name}-evict-${host.name}`, {
-                host: first.host,
-                delete: "swarm-evict.sh",
-                deleteSettings: { NODE_ADDR: host.address },
-                triggers: [role],
-            }, { parent: this, dependsOn: [init] });
+            // A node changes role by leaving and joining again: the role is a trigger.
             const join = hostScript(`${name}-join-${host.name}`, {
                 host,
                 create: "swarm-join.sh",
@@ -73,16 +63,18 @@ export class SwarmCluster extends pulumi.ComponentResource {
                 stdin: token,
                 delete: "swarm-leave.sh",
                 triggers: [role],
-            }, { parent: this, dependsOn: [node, evict] });
+            }, { parent: this, dependsOn: [node.engine] });
             nodeIds[host.name] = lastLine(join.stdout);
         }
         this.nodeIds = pulumi.all(nodeIds);
 
-        this.registerOutputs({
-            managerAddress: this.managerAddress,
-            workerToken: this.workerToken,
-            managerToken: this.managerToken,
-            nodeIds: this.nodeIds,
-        });
+        // Runs again whenever a node joins anew (a new id) or leaves the config.
+        this.members = hostScript(`${name}-members`, {
+            host: first.host,
+            create: "swarm-members.sh",
+            createSettings: { NODE_IDS: this.nodeIds.apply((ids) => Object.values(ids).sort().join(" ")) },
+        }, { parent: this, dependsOn: [init] });
+
+        this.registerOutputs();
     }
 }

@@ -113,25 +113,25 @@ describe("UploaderServer under mocks", () => {
     it("puts nginx, the upload account and the core package on the uploader host only", () => {
         const steps = recorded.filter((r) => r.type === hostScriptType || r.type === "command:remote:CopyToRemote");
         expect(steps.map((s) => s.name).sort()).toEqual(["host-setup-h2", "host-setup-h2-copy",
-            "uploader-account", "uploader-core-package", "uploader-core-package-upload", "uploader-nginx"]);
+            "uploader-core-package", "uploader-core-package-upload", "uploader-server"]);
         for (const step of steps) expect(step.inputs.connection.host).toBe("10.77.0.12");
         expect(recorded.filter((r) => r.type === "twister2:cluster:DockerHost")).toHaveLength(0);
-        const nginx = named("uploader-nginx").inputs;
-        expect(nginx.create).toContain("uploader-nginx.sh");
-        expect(nginx.create).toContain("PORT='8082'");
-        expect(nginx.create).toContain("URL_PATH='/twister2/mesos/'");
-        expect(nginx.delete).toContain("uploader-nginx-remove.sh");
+        const server = named("uploader-server").inputs;
+        expect(server.create).toContain("uploader-server.sh");
+        expect(server.create).toContain("PORT=8082");
+        expect(server.create).toContain("URL_PATH=/twister2/mesos/");
+        expect(server.delete).toContain("uploader-server-remove.sh");
     });
 
     it("gives the upload account every public key, and replaces it when its name or directory changes", () => {
-        const account = named("uploader-account").inputs;
-        expect(account.create).toContain("UPLOAD_USER='twister2'");
-        expect(account.create).toContain("DIRECTORY='/var/www/html/twister2/mesos/'");
-        expect(account.create).toContain(aliceKey);
-        expect(account.create).toContain(bobKey);
-        expect(account.delete).toContain("uploader-account-remove.sh");
-        expect(account.delete).toContain("UPLOAD_USER='twister2'");
-        expect(account.triggers).toEqual(["twister2", "/var/www/html/twister2/mesos/"]);
+        const server = named("uploader-server").inputs;
+        expect(server.create).toContain("UPLOAD_USER=twister2");
+        expect(server.create).toContain("DIRECTORY=/var/www/html/twister2/mesos/");
+        expect(server.create).toContain(aliceKey);
+        expect(server.create).toContain(bobKey);
+        expect(server.delete).toContain("uploader-server-remove.sh");
+        expect(server.delete).toContain("UPLOAD_USER=twister2");
+        expect(server.triggers).toEqual(["twister2", "/var/www/html/twister2/mesos/"]);
     });
 
     it("copies the core package as a file asset, then publishes it by hash: its bytes are in no input", async () => {
@@ -142,8 +142,8 @@ describe("UploaderServer under mocks", () => {
         expect(upload.inputs.remotePath).toBe(".twister2-cluster-twister2-core-0.8.0.tar.gz");
         const core = named("uploader-core-package");
         expect(core.inputs.create).toContain("uploader-publish.sh");
-        expect(core.inputs.create).toContain(`SHA256='${coreSha}'`);
-        expect(core.inputs.create).toContain("STAGED='.twister2-cluster-twister2-core-0.8.0.tar.gz'");
+        expect(core.inputs.create).toContain(`SHA256=${coreSha}`);
+        expect(core.inputs.create).toContain("STAGED=.twister2-cluster-twister2-core-0.8.0.tar.gz");
         expect(core.inputs.delete).toContain("uploader-unpublish.sh");
         const bytes = fs.readFileSync(corePackage).toString("base64");
         expect(JSON.stringify(recorded)).not.toContain(bytes.slice(0, 64));

@@ -2,7 +2,7 @@
 // download them from (nginx, read-only HTTP). Its settings: config.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { copyToHost, Host, hostScript } from "../remote/remote";
-import { UploaderConfig, uploaderPackages } from "./config";
+import type { UploaderConfig } from "./config";
 
 export interface UploaderServerArgs extends UploaderConfig {
     host: Host;
@@ -36,26 +36,20 @@ export class UploaderServer extends pulumi.ComponentResource {
         this.scpConnection = `${args.user}@${host.address}`;
         this.sshConnection = this.scpConnection;
 
-        const web = hostScript(`${name}-nginx`, {
+        // The web server and the upload account are replaced (undone, then made again) when the account
+        // or the directory changes, so an old account or directory never lingers; new keys only rewrite
+        // authorized_keys, a new port or path the site.
+        const server = hostScript(`${name}-server`, {
             host,
-            create: "uploader-nginx.sh",
-            createSettings: { PORT: args.port, DIRECTORY: args.directory, URL_PATH: args.urlPath, PACKAGES: uploaderPackages.web.packages.join(" ") },
-            delete: "uploader-nginx-remove.sh",
-        }, { parent: this });
-
-        // The account and the directory are replaced (undone, then made again) when either name changes,
-        // so an old account or directory never lingers; new keys only rewrite authorized_keys.
-        const account = hostScript(`${name}-account`, {
-            host,
-            create: "uploader-account.sh",
+            create: "uploader-server.sh",
             createSettings: {
-                UPLOAD_USER: args.user, DIRECTORY: args.directory, PUBLIC_KEYS: args.publicKeys.join("\n"),
-                PACKAGES: uploaderPackages.account.packages.join(" "),
+                PORT: args.port, DIRECTORY: args.directory, URL_PATH: args.urlPath,
+                UPLOAD_USER: args.user, PUBLIC_KEYS: args.publicKeys.join("\n"),
             },
-            delete: "uploader-account-remove.sh",
+            delete: "uploader-server-remove.sh",
             deleteSettings: { UPLOAD_USER: args.user, DIRECTORY: args.directory },
             triggers: [args.user, args.directory],
-        }, { parent: this, dependsOn: [web] });
+        }, { parent: this });
 
         if (args.corePackage) {
             const { file, name: packageName, sha256 } = args.corePackage;
@@ -63,7 +57,7 @@ export class UploaderServer extends pulumi.ComponentResource {
             // directory by a root step. Only the file's path and hash are in the state: a new hash copies
             // and publishes again.
             const staged = `.twister2-cluster-${packageName}`;
-            const upload = copyToHost(`${name}-core-package-upload`, host, file, staged, { parent: this, dependsOn: [account] });
+            const upload = copyToHost(`${name}-core-package-upload`, host, file, staged, { parent: this, dependsOn: [server] });
             const settings = { DIRECTORY: args.directory, NAME: packageName, UPLOAD_USER: args.user, STAGED: staged };
             const core = hostScript(`${name}-core-package`, {
                 host,
@@ -75,9 +69,6 @@ export class UploaderServer extends pulumi.ComponentResource {
             this.corePackageUrl = core.urn.apply(() => `${this.url}${packageName}`);
         }
 
-        this.registerOutputs({
-            url: this.url, fetchUri: this.fetchUri, directory: this.directory,
-            scpConnection: this.scpConnection, sshConnection: this.sshConnection, corePackageUrl: this.corePackageUrl,
-        });
+        this.registerOutputs();
     }
 }

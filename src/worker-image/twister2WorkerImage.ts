@@ -44,7 +44,6 @@ export class Twister2WorkerImage extends pulumi.ComponentResource {
                 create: "worker-image-build.sh",
                 createSettings: {
                     IMAGE: this.image,
-                    IMAGE_REPO: args.name,
                     BASE_IMAGE: args.baseImage,
                     BASE_IMAGE_URL: args.baseImageUrl ?? "",
                     APT_PROXY: args.aptProxy ?? "",
@@ -55,9 +54,9 @@ export class Twister2WorkerImage extends pulumi.ComponentResource {
                 deleteSettings: { IMAGE_REPO: args.name, BASE_IMAGE: args.baseImage },
                 // Another name or base image: the old builds (and an imported base) go before the new build.
                 triggers: [args.name, args.baseImage, args.baseImageUrl ?? ""],
-            }, { parent: this, dependsOn: [docker] });
+            }, { parent: this, dependsOn: [docker.engine] });
             this.imageIds[host.name] = lastLine(build.stdout);
         }
-        this.registerOutputs({ image: this.image, imageIds: this.imageIds });
+        this.registerOutputs();
     }
 }

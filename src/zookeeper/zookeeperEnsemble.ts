@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
 import { zookeeperConnectString } from "../plan/plan";
 import { Host, hostScript, lastLine } from "../remote/remote";
-import { zookeeperPackages, ZookeeperSettings } from "./config";
+import type { ZookeeperSettings } from "./config";
 
 export interface ZookeeperServer {
     host: Host;
@@ -17,10 +16,10 @@ export interface ZookeeperEnsembleArgs extends Pick<ZookeeperSettings, "tickTime
 }
 
 /**
- * A ZooKeeper ensemble from the distribution's `zookeeperd`. Servers are installed and configured in
- * parallel; new servers start at once, while running members only take the new configuration and are
- * then restarted one at a time, followers first and the leader last, so a change of members keeps
- * quorum throughout. Done when one server leads and the rest follow.
+ * A ZooKeeper ensemble from the distribution's `zookeeperd`. Servers are configured in parallel; new
+ * servers start at once, while running members only take the new configuration and are then restarted
+ * one at a time, followers first and the leader last, so a change of members keeps quorum throughout
+ * and elects a leader once. Done when one server leads and the rest follow.
  */
 export class ZookeeperEnsemble extends pulumi.ComponentResource {
     /** `host:2181,...`, for clients (Mesos, Twister2). */
@@ -36,9 +35,8 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
         super("twister2:cluster:ZookeeperEnsemble", name, {}, opts);
         const servers = [...args.servers].sort((a, b) => a.id - b.id);
         if (servers.length === 0 || servers.length === 2) throw new Error(`a ZooKeeper ensemble needs 1, 3 or more servers, got ${servers.length}`);
-        const members = servers.map((s) => `${s.id}=${s.host.address}`).join(" ");
         const settings = {
-            SERVERS: members,
+            SERVERS: servers.map((s) => `${s.id}=${s.host.address}`).join(" "),
             TICK_TIME: args.tickTime,
             INIT_LIMIT: args.initLimit,
             SYNC_LIMIT: args.syncLimit,
@@ -48,46 +46,44 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
             const configure = hostScript(`${name}-${server.host.name}-server`, {
                 host: server.host,
                 create: "zookeeper-configure.sh",
-                createSettings: { SERVER_ID: server.id, ...settings, PACKAGES: zookeeperPackages.packages.join(" ") },
+                createSettings: { SERVER_ID: server.id, ...settings },
                 delete: "zookeeper-remove.sh",
             }, { parent: this });
             this.versions[server.host.name] = lastLine(configure.stdout);
             return configure;
         });
 
-        // The rolling restart: a chain of steps, one server at a time in id order, twice. The first
-        // round restarts the marked servers that follow; the second restarts what is still marked, the
-        // leader. Each waits until its server serves again. Every step carries the ensemble's settings,
-        // so a change of them runs the whole chain again, in order.
+        // The rolling restart: a chain of steps up the servers in id order and back down. Going up, the
+        // marked servers that follow restart; the last server restarts in its turn whatever it is, as
+        // every other follower has by then; coming back down, what is still marked, the one that led.
+        // Every step carries the ensemble's settings, so a change of them runs the whole chain again.
+        const visits = [
+            ...servers.slice(0, -1).map((server) => ({ server, round: "followers" as const })),
+            { server: servers[servers.length - 1], round: "turn" as const },
+            ...servers.slice(0, -1).reverse().map((server) => ({ server, round: "leader" as const })),
+        ];
         let previous: pulumi.Resource[] = configured;
-        const restarts: command.remote.Command[] = [];
-        for (const round of ["followers", "leader"] as const) {
-            for (const server of servers) {
-                const restart = hostScript(`${name}-${server.host.name}-restart-${round}`, {
-                    host: server.host,
-                    create: "zookeeper-restart.sh",
-                    createSettings: { ...settings, SERVER_ID: server.id, ROUND: round },
-                }, { parent: this, dependsOn: previous });
-                restarts.push(restart);
-                previous = [restart];
-            }
-        }
+        const restarts = visits.map(({ server, round }, i) => {
+            const restart = hostScript(`${name}-${server.host.name}-restart${round === "turn" ? "" : `-${round}`}`, {
+                host: server.host,
+                create: "zookeeper-restart.sh",
+                createSettings: { ...settings, SERVER_ID: server.id, ROUND: round, ...i === visits.length - 1 ? { WAIT_FOR_ENSEMBLE: true } : {} },
+            }, { parent: this, dependsOn: previous });
+            previous = [restart];
+            return restart;
+        });
+        // The chain's last step waits for the ensemble and prints each server's mode.
+        const formed = restarts[restarts.length - 1].stdout;
 
-        const quorum = hostScript(`${name}-quorum`, {
-            host: servers[0].host,
-            create: "zookeeper-quorum.sh",
-            createSettings: { SERVERS: members },
-        }, { parent: this, dependsOn: previous });
-
-        this.connectString = quorum.stdout.apply(() => zookeeperConnectString(servers));
-        this.modes = quorum.stdout.apply((out) => Object.fromEntries(
-            out.trim().split("\n").filter(Boolean).map((line) => line.trim().split(/\s+/) as [string, string]),
-        ));
-        // Each restart step prints "restarted <mode before>" or nothing.
-        this.lastRollingRestart = pulumi.all(restarts.map((r, i) => r.stdout.apply((out) => {
+        this.connectString = formed.apply(() => zookeeperConnectString(servers));
+        this.modes = formed.apply((out) => Object.fromEntries(out.trim().split("\n")
+            .map((line) => line.trim().split(/\s+/))
+            .filter((words): words is [string, string] => words.length === 2 && words[0] !== "restarted")));
+        // A step that restarted its server printed "restarted <mode before>".
+        this.lastRollingRestart = pulumi.all(restarts.map((restart, i) => restart.stdout.apply((out) => {
             const restarted = /^restarted (\S+)/m.exec(out);
-            return restarted ? `${servers[i % servers.length].host.name} ${restarted[1]}` : undefined;
+            return restarted ? `${visits[i].server.host.name} ${restarted[1]}` : undefined;
         }))).apply((entries) => entries.filter((e): e is string => e !== undefined));
-        this.registerOutputs({ connectString: this.connectString, modes: this.modes, lastRollingRestart: this.lastRollingRestart });
+        this.registerOutputs();
     }
 }

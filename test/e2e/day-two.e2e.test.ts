@@ -110,7 +110,8 @@ describe("day two on the lab's full cluster", () => {
         const forgot = await stack.forgetHost(dead.name);
         expect(forgot.code, forgot.stdout + forgot.stderr).toBe(0);
         expect(forgot.stdout).toContain(`swarm-join-${dead.name}`);
-        expect(forgot.stdout).not.toContain(`swarm-evict-${dead.name}`);
+        // The first manager's step about the swarm's nodes stays: the next up takes the dead node off the list.
+        expect(forgot.stdout).not.toContain("swarm-members");
         await stack.removeConfig(`roles.${dead.name}`, { path: true });
         await stack.removeConfig(`zookeeper.serverIds.${dead.name}`, { path: true });
 

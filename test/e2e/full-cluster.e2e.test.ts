@@ -22,10 +22,14 @@ async function getJson<T>(url: string): Promise<T> {
 
 interface MasterTask { id: string; framework_id: string; slave_id: string; state: string; container?: { docker?: { image: string } } }
 
+/** The leading master, as any master's /master/redirect names it. */
+async function leadingMaster(): Promise<URL> {
+    return new URL((await fetch(`${masters[0]}/master/redirect`, { redirect: "manual" })).headers.get("location")!, masters[0]);
+}
+
 /** What the leading master and the agents' engines say is left of smoke jobs. */
 async function leftOver(): Promise<{ frameworks: string[]; liveTasks: string[]; containers: string[] }> {
-    const leader = (await fetch(`${masters[0]}/master/redirect`, { redirect: "manual" })).headers.get("location")!;
-    const leaderUrl = new URL(leader, masters[0]).origin;
+    const leaderUrl = (await leadingMaster()).origin;
     const frameworks = await getJson<{ frameworks: { id: string; name: string }[] }>(`${leaderUrl}/master/frameworks`);
     const tasks = await getJson<{ tasks: MasterTask[] }>(`${leaderUrl}/master/tasks`);
     const terminal = ["TASK_FINISHED", "TASK_FAILED", "TASK_KILLED", "TASK_ERROR", "TASK_LOST", "TASK_DROPPED"];
@@ -37,7 +41,7 @@ async function leftOver(): Promise<{ frameworks: string[]; liveTasks: string[]; 
 }
 
 async function tasksOf(frameworkId: string): Promise<MasterTask[]> {
-    const leader = new URL((await fetch(`${masters[0]}/master/redirect`, { redirect: "manual" })).headers.get("location")!, masters[0]).origin;
+    const leader = (await leadingMaster()).origin;
     return (await getJson<{ tasks: MasterTask[] }>(`${leader}/master/tasks`)).tasks.filter((t) => t.framework_id === frameworkId);
 }
 
@@ -138,7 +142,7 @@ describe("npm run check on the lab's full cluster", () => {
         onHost(follower, "systemctl stop zookeeper");
         // A master that does not lead, on another host: its repair undoes it (which purges the Mesos package
         // and its repository) and runs it again.
-        const leading = new URL((await fetch(`${masters[0]}/master/redirect`, { redirect: "manual" })).headers.get("location")!, masters[0]).hostname;
+        const leading = (await leadingMaster()).hostname;
         const idleMaster = ["h1", "h2", "h3"].map(byName).find((h) => h.address !== leading && h !== follower)!;
         onHost(idleMaster, "systemctl stop mesos-master");
         // A swarm worker that is neither that server nor an agent.
@@ -157,7 +161,7 @@ describe("npm run check on the lab's full cluster", () => {
         expect(repair).toBeDefined();
         const replaced = [...repair!.matchAll(/--replace '([^']+)'/g)].map((m) => m[1]);
         expect(replaced.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)).sort()).toEqual(
-            [`zookeeper-${follower.name}-server`, `mesos-${idleMaster.name}-master`, `swarm-evict-${leaver}`, `swarm-join-${leaver}`, "worker-image-h5"].sort());
+            [`zookeeper-${follower.name}-server`, `mesos-${idleMaster.name}-master`, `swarm-join-${leaver}`, "worker-image-h5"].sort());
 
         await stack.up({ replace: replaced });
         const repaired = await stack.check();

@@ -14,7 +14,7 @@ const agentAddresses = ["10.77.0.14", "10.77.0.15"];
 const zkUrl = "zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos";
 
 const zkMode = (name: string) =>
-    onHost(host(name), "echo srvr | nc -q 2 -w 3 127.0.0.1 2181 | sed -n 's/^Mode: //p'", { check: false }).stdout.trim();
+    onHost(host(name), "echo srvr | nc -N -w 3 127.0.0.1 2181 | sed -n 's/^Mode: //p'", { check: false }).stdout.trim();
 
 /** HTTP status and body of a GET from a lab host (redirects not followed). */
 function httpGet(from: string, url: string): { status: number; location: string; body: string } {

@@ -44,7 +44,7 @@ export function installMocks(stack = "unit"): RecordedResource[] {
             const state = { ...inputs };
             if (args.type === hostScriptType) {
                 const create = String(inputs.create ?? "");
-                state.stdout = create.includes("swarm-join-tokens.sh") ? JSON.stringify(fakeTokens)
+                state.stdout = create.includes("swarm-init.sh") ? `${JSON.stringify(fakeTokens)}\nnode-${args.name}`
                     : create.includes("swarm-") ? `node-${args.name}`
                     : create.includes("docker-install.sh") ? "26.1.5" : "";
                 state.stderr = "";

@@ -14,29 +14,29 @@ describe("preview:md", () => {
     it("reads each resource's step once from the engine events, and the engine's summary", () => {
         expect(dropWorker.steps.map((s) => `${s.op} ${s.urn.split("::").pop()}`)).toEqual([
             "same twister2-cluster-dev",
-            "update mesos-agents-registered",
-            "delete swarm-join-h5",
+            "update swarm-members",
             "delete worker-image-h5",
+            "delete swarm-join-h5",
             "delete mesos-h5-agent",
             "delete docker-h5-engine",
+            "delete host-setup-h5",
             "delete docker-h5",
-            "delete swarm-evict-h5",
-            "delete mesos-h5-package",
+            "delete host-setup-h5-copy",
         ]);
-        expect(dropWorker.changeSummary).toEqual({ delete: 7, same: 52, update: 1 });
+        expect(dropWorker.changeSummary).toEqual({ delete: 7, same: 44, update: 1 });
     });
 
     it("lists exactly the dropped host's steps, with the hosts they run on and the scripts that undo them", () => {
         const markdown = renderPreview("dev", dropWorker);
-        expect(markdown).toContain("7 to delete, 1 to update; 52 unchanged. Hosts touched: 10.77.0.11, 10.77.0.15.");
+        expect(markdown).toContain("7 to delete, 1 to update; 44 unchanged. Hosts touched: 10.77.0.11, 10.77.0.15.");
         const rows = markdown.split("\n").filter((line) => line.startsWith("| ") && !line.startsWith("| component"));
         expect(rows).toEqual([
             "| (stack) |  | `docker-h5` | delete |",
+            "| (stack) |  | `host-setup-h5-copy` | delete |",
+            "| (stack) | 10.77.0.15 | `host-setup-h5` | delete: undoes with `packages-remove.sh` then `host-scripts.sh` |",
             "| DockerHost `docker-h5` | 10.77.0.15 | `docker-h5-engine` | delete: undoes with `docker-uninstall.sh` |",
-            "| MesosCluster `mesos` | 10.77.0.11 | `mesos-agents-registered` | update: runs `mesos-leader-url.sh` again |",
             "| MesosCluster `mesos` | 10.77.0.15 | `mesos-h5-agent` | delete: undoes with `mesos-daemon-stop.sh` |",
-            "| MesosCluster `mesos` | 10.77.0.15 | `mesos-h5-package` | delete: undoes with `mesos-remove.sh` |",
-            "| SwarmCluster `swarm` | 10.77.0.11 | `swarm-evict-h5` | delete: undoes with `swarm-evict.sh` |",
+            "| SwarmCluster `swarm` | 10.77.0.11 | `swarm-members` | update: runs `swarm-members.sh` again |",
             "| SwarmCluster `swarm` | 10.77.0.15 | `swarm-join-h5` | delete: undoes with `swarm-leave.sh` |",
             "| Twister2WorkerImage `worker-image` | 10.77.0.15 | `worker-image-h5` | delete: undoes with `worker-image-remove.sh` |",
         ]);
@@ -56,7 +56,7 @@ describe("preview:md", () => {
             changeSummary: { update: 1 },
             steps: [{
                 op: "update" as const, urn: step.urn, type: step.type, old: step.old,
-                new: { ...step.old!, inputs: { ...step.old!.inputs, create: "sudo env ... '10.77.0.15/docker-install.sh'" } }, diffs: ["create"],
+                new: { ...step.old!, inputs: { ...step.old!.inputs, create: "sudo env ... twister2-step 0123456789abcdef 10.77.0.15/docker-install.sh" } }, diffs: ["create"],
             }],
         };
         expect(renderPreview("dev", update)).toContain("| DockerHost `docker-h5` | 10.77.0.15 | `docker-h5-engine` | update: runs `docker-install.sh` again |");
@@ -68,10 +68,10 @@ describe("preview:md", () => {
             ...step.old!,
             parent: "urn:pulumi:dev::twister2-cluster::pulumi:pulumi:Stack::twister2-cluster-dev",
             inputs: {
-                create: "sudo env BUNDLE_SHA256=ab12 bash .twister2-cluster-host-scripts.sh '10.77.0.15/host-scripts.sh' && " +
-                    "sudo env PACKAGES='docker docker.io' bash -c '. /var/lib/twister2-cluster/scripts/0123456789abcdef.sh' '10.77.0.15/packages-install.sh'",
-                delete: "sudo env bash -c '. /var/lib/twister2-cluster/scripts/fedcba9876543210.sh' '10.77.0.15/packages-remove.sh' && " +
-                    "sudo bash .twister2-cluster-host-scripts.sh remove '10.77.0.15/host-scripts.sh'",
+                create: "sudo env BUNDLE_HASH=ab12 bash .twister2-cluster-host-scripts.sh 10.77.0.15/host-scripts.sh && " +
+                    "sudo env PACKAGES='docker docker.io' twister2-step 0123456789abcdef 10.77.0.15/packages-install.sh",
+                delete: "sudo twister2-step fedcba9876543210 10.77.0.15/packages-remove.sh && " +
+                    "sudo bash .twister2-cluster-host-scripts.sh remove 10.77.0.15/host-scripts.sh",
             },
         };
         const urn = "urn:pulumi:dev::twister2-cluster::command:remote:Command::host-setup-h5";

@@ -28,6 +28,8 @@ beforeAll(async () => {
     process.chdir(dir);
     program = await import("../../index");
     await valueOf(program.swarmNodeIds);
+    // The overlay network waits for swarm-members, which waits for every node id.
+    await valueOf(program.overlayNetwork.id);
 });
 
 const commands = () => recorded.filter((r) => r.type === hostScriptType);
@@ -45,14 +47,18 @@ describe("the cluster program", () => {
         expect(named("swarm-init")?.inputs.connection.host).toBe("10.77.0.11");
         for (const [host, role] of [["h2", "manager"], ["h3", "manager"], ["h4", "worker"], ["h5", "worker"]]) {
             const join = named(`swarm-join-${host}`)!;
-            expect(join.inputs.create).toContain("MANAGER_ADDR='10.77.0.11'");
-            expect(join.inputs.create).toContain(`ROLE='${role}'`);
+            expect(join.inputs.create).toContain("MANAGER_ADDR=10.77.0.11");
+            expect(join.inputs.create).toContain(`ROLE=${role}`);
             expect(join.inputs.stdin).toBe(role === "manager" ? fakeTokens.manager : fakeTokens.worker);
-            // The node is evicted by the first manager after it has left.
-            expect(named(`swarm-evict-${host}`)?.inputs.connection.host).toBe("10.77.0.11");
-            expect(named(`swarm-evict-${host}`)?.inputs.create).toBeUndefined();
         }
         expect(named("swarm-join-h1")).toBeUndefined();
+        // Once all have joined, the first manager keeps the node list to exactly theirs (no step per node).
+        const members = named("swarm-members")!;
+        expect(members.inputs.connection.host).toBe("10.77.0.11");
+        expect(members.inputs.create).toContain("swarm-members.sh");
+        expect(members.inputs.create).toContain(`NODE_IDS='${["node-swarm-init", ...["h2", "h3", "h4", "h5"].map((h) => `node-swarm-join-${h}`)].sort().join(" ")}'`);
+        expect(members.inputs.delete).toBeUndefined();
+        expect(recorded.filter((r) => r.name.includes("evict"))).toEqual([]);
     });
 
     it("never puts a join token into command text", () => {
@@ -64,12 +70,13 @@ describe("the cluster program", () => {
         }
     });
 
-    it("passes the tokens as secrets, on stdin only", () => {
+    it("passes the tokens as secrets, on stdin only, and shows none of the result that holds them", () => {
         for (const host of ["h2", "h3", "h4", "h5"]) {
             expect(named(`swarm-join-${host}`)?.secretPaths).toContain("stdin");
         }
         for (const command of commands()) {
-            expect(command.inputs.logging).toBe("stderr");
+            // Progress and results show as they come, but a secret result.
+            expect(command.inputs.logging).toBe(command.name === "swarm-init" ? "stderr" : undefined);
             expect(command.inputs.addPreviousOutputInEnv).toBe(false);
             expect(command.inputs.environment).toBeUndefined();
         }
@@ -98,7 +105,7 @@ describe("the cluster program", () => {
         const bundle = fs.readFileSync(path.join(projectDir, ".twister2", "unit", "host-scripts.sh"), "utf8");
         for (const step of commands()) {
             for (const text of [step.inputs.create, step.inputs.delete].filter(Boolean)) {
-                const hash = /\. \/var\/lib\/twister2-cluster\/scripts\/([0-9a-f]{16})\.sh/.exec(text)?.[1];
+                const hash = / twister2-step ([0-9a-f]{16}) /.exec(text)?.[1];
                 expect(hash, `${step.name}: ${text}`).toBeDefined();
                 expect(bundle).toContain(`put ${hash}.sh <<'T2_END_OF_FILE'`);
                 // A line, not the script: the shared library stays on the hosts.
@@ -113,11 +120,13 @@ describe("the cluster program", () => {
         expect(setup("h1")).toContain("PACKAGES='docker/dockerd docker.io'");
         expect(setup("h2")).toContain("PACKAGES='docker/dockerd docker.io\nzookeeper zookeeperd netcat-openbsd'");
         expect(setup("h2")).toContain("REPOSITORIES=''");
-        expect(setup("h2")).toMatch(/^sudo env BUNDLE_SHA256=[0-9a-f]{64} bash \.twister2-cluster-host-scripts\.sh '10\.77\.0\.12\/host-scripts\.sh' && sudo env /);
-        expect(String(named("host-setup-h2")!.inputs.delete)).toMatch(/packages-remove\.sh' && sudo bash \.twister2-cluster-host-scripts\.sh remove /);
-        // The engine's own step installs only what is missing: the same list, stated once.
-        expect(String(named("docker-h2-engine")!.inputs.create)).toContain("PACKAGES='docker.io'");
-        expect(String(named("zookeeper-h2-server")!.inputs.create)).toContain("PACKAGES='zookeeperd netcat-openbsd'");
+        expect(setup("h2")).toMatch(/^sudo env BUNDLE_HASH=[0-9a-f]{16} bash \.twister2-cluster-host-scripts\.sh 10\.77\.0\.12\/host-scripts\.sh && sudo env /);
+        expect(String(named("host-setup-h2")!.inputs.delete)).toMatch(/packages-remove\.sh && sudo bash \.twister2-cluster-host-scripts\.sh remove /);
+        // A component's own step installs again what its undo purged from the list the setup step leaves
+        // on the host (apt_install_wanted): the list is in no other step.
+        for (const step of commands().filter((c) => !c.name.startsWith("host-setup-"))) {
+            expect(String(step.inputs.create ?? "")).not.toMatch(/PACKAGES|REPOSITORIES/);
+        }
         expect(recorded.filter((r) => r.name.endsWith("-package"))).toEqual([]);
     });
 
@@ -144,29 +153,32 @@ describe("the cluster program", () => {
     it("configures ZooKeeper servers with the ids the config gives them", async () => {
         for (const [host, id] of [["h2", 7], ["h3", 3], ["h4", 5]]) {
             const server = named(`zookeeper-${host}-server`)!;
-            expect(server.inputs.create).toContain(`SERVER_ID='${id}'`);
+            expect(server.inputs.create).toContain(`SERVER_ID=${id}`);
             expect(server.inputs.create).toContain("SERVERS='3=10.77.0.13 5=10.77.0.14 7=10.77.0.12'");
             expect(server.inputs.delete).toContain("zookeeper-remove.sh");
         }
-        expect(named("zookeeper-quorum")?.inputs.connection.host).toBe("10.77.0.13");
         expect(await valueOf(program.zookeeperConnectString)).toBe("10.77.0.13:2181,10.77.0.14:2181,10.77.0.12:2181");
     });
 
-    it("rolls restarts as a chain of steps in id order, followers first and then the leader", () => {
-        const rounds = recorded.filter((r) => /^zookeeper-h\d-restart-/.test(r.name)).map((r) => r.name);
-        // Declared (and chained by dependsOn) in the order they run.
-        expect(rounds).toEqual([
-            "zookeeper-h3-restart-followers", "zookeeper-h4-restart-followers", "zookeeper-h2-restart-followers",
-            "zookeeper-h3-restart-leader", "zookeeper-h4-restart-leader", "zookeeper-h2-restart-leader",
+    it("configures the servers side by side, then rolls restarts as a chain up the ids and back: followers first, the leader last", () => {
+        const chain = recorded.filter((r) => /^zookeeper-h\d-restart/.test(r.name)).map((r) => r.name);
+        // Declared (and chained by dependsOn) in the order they run: ids 3, 5, 7 are h3, h4, h2.
+        expect(chain).toEqual([
+            "zookeeper-h3-restart-followers", "zookeeper-h4-restart-followers", "zookeeper-h2-restart",
+            "zookeeper-h4-restart-leader", "zookeeper-h3-restart-leader",
         ]);
-        for (const name of rounds) {
+        for (const [i, name] of chain.entries()) {
             const step = named(name)!;
             expect(step.inputs.create).toContain("zookeeper-restart.sh");
-            expect(step.inputs.create).toContain(`ROUND='${name.split("-").pop()}'`);
+            expect(step.inputs.create).toContain(`ROUND=${i < 2 ? "followers" : i === 2 ? "turn" : "leader"}`);
+            // The chain's last step waits for the ensemble.
+            expect(step.inputs.create.includes("WAIT_FOR_ENSEMBLE=true")).toBe(i === chain.length - 1);
             // The ensemble's settings: a change of them runs the chain again.
             expect(step.inputs.create).toContain("SERVERS='3=10.77.0.13 5=10.77.0.14 7=10.77.0.12'");
             expect(step.inputs.delete).toBeUndefined();
         }
+        for (const host of ["h2", "h3", "h4"]) expect(named(`zookeeper-${host}-server`)!.inputs.create).toContain("zookeeper-configure.sh");
+        expect(recorded.filter((r) => r.name === "zookeeper-quorum")).toEqual([]);
     });
 
     it("exports the hosts with their roles, the swarm's node ids and where nodes join", async () => {

@@ -1,14 +1,13 @@
 # shellcheck shell=bash
 # Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket, and prints the
-# engine version. Settings: DOCKER_SOURCE (docker.io | docker-ce), PACKAGES (docker.io: the engine;
-# docker-ce: what adding Docker's repository takes; the host's packages step installed them already
-# unless this step was replaced), DAEMON_JSON, DOCKER_USERS (space separated).
-: "${DOCKER_SOURCE:?}" "${PACKAGES:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
-read -r -a packages <<<"$PACKAGES"
+# engine version. Its packages (docker.io: the engine; docker-ce: what adding Docker's repository takes)
+# the host's setup step installed already, unless this step was replaced.
+# Settings: DOCKER_SOURCE (docker.io | docker-ce), DAEMON_JSON, DOCKER_USERS (space separated).
+: "${DOCKER_SOURCE:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
 
 install_docker_ce() {
   # Docker's own apt repository, as Docker documents it for Debian and Ubuntu.
-  apt_install_recorded docker "${packages[@]}"
+  apt_install_wanted docker
   # shellcheck disable=SC1091
   . /etc/os-release
   install -d -m 0755 /etc/apt/keyrings
@@ -32,7 +31,7 @@ if [ -f "$T2_STATE_DIR/docker.installed" ] || packages_recorded docker || ! comm
     *) die "unknown DOCKER_SOURCE '$DOCKER_SOURCE' (docker.io or docker-ce)" ;;
   esac
   case "$DOCKER_SOURCE" in
-    docker.io) apt_install_recorded docker "${packages[@]}" ;;
+    docker.io) apt_install_wanted docker ;;
     docker-ce) install_docker_ce ;;
   esac
 fi

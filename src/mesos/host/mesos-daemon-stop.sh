@@ -1,18 +1,23 @@
 # shellcheck shell=bash
-# Stops and disables a Mesos master or agent and removes its flags, credential and work directory, and
-# the Mesos package if this program installed it for this daemon (and the other one on this host, if
-# any, does not still use it); the last daemon on the host takes /etc/mesos with it.
-# Settings: SERVICE, FLAGS_DIR, CREDENTIAL_FILE, WORK_DIR.
-: "${SERVICE:?}" "${FLAGS_DIR:?}" "${CREDENTIAL_FILE:?}" "${WORK_DIR:?}"
+# Stops and disables a Mesos master or agent and removes its flags, credential and work directory (as its
+# flag files name them), and the Mesos package if this program installed it for this daemon (and the
+# other one on this host, if any, does not still use it); the last daemon on the host takes /etc/mesos
+# with it. Settings: SERVICE, FLAGS_DIR.
+: "${SERVICE:?}" "${FLAGS_DIR:?}"
 step "stopping $SERVICE"
 systemctl disable --now "$SERVICE" >/dev/null 2>&1 || true
-rm -f "$T2_STATE_DIR/$SERVICE.flags" "$CREDENTIAL_FILE"
-rm -rf --one-file-system "$FLAGS_DIR" "$WORK_DIR"
+# The master's credentials flag, the agent's credential flag (mesos-daemon.sh wrote them).
+credential_file=$(cat "$FLAGS_DIR/credentials" "$FLAGS_DIR/credential" 2>/dev/null | head -n 1 || true)
+work_dir=$(cat "$FLAGS_DIR/work_dir" 2>/dev/null || true)
+rm -f "$T2_STATE_DIR/$SERVICE.flags"
+[ -z "$credential_file" ] || rm -f "$credential_file"
+rm -rf --one-file-system "$FLAGS_DIR"
+[ -z "$work_dir" ] || rm -rf --one-file-system "$work_dir"
 apt_purge_recorded "$SERVICE"
 other=mesos-master
 [ "$SERVICE" != mesos-master ] || other=mesos-agent
 if [ ! -f "$T2_STATE_DIR/$other.flags" ]; then
   rm -rf /etc/mesos
-  rmdir "$(dirname "$WORK_DIR")" 2>/dev/null || true
+  [ -z "$work_dir" ] || rmdir "$(dirname "$work_dir")" 2>/dev/null || true
 fi
 step "done"

@@ -1,24 +1,37 @@
 # shellcheck shell=bash
 # Configures and starts a Mesos master or agent the packaging way: /etc/mesos/zk, and one file per flag
-# in FLAGS_DIR (mesos-init-wrapper turns each into --<flag>=<content>). The credential arrives on
-# stdin and is written readable by root only. Restarts the service only when something changed.
-# Prints the installed Mesos package's version.
-# Settings: SERVICE (mesos-master | mesos-agent), ZK_URL, FLAGS_DIR, FLAGS ("name=value" lines),
-# CREDENTIAL_FILE, HEALTH_URL, NEEDS_DOCKER (true | false), PACKAGES (the Mesos package first) and
-# REPOSITORIES (packages-install.sh's, the Mesos repository): the host's packages step installed them,
+# in FLAGS_DIR (mesos-init-wrapper turns each into --<flag>=<content>). The principal's secret arrives
+# on stdin; its credential file (the master's `credentials` flag, the agent's `credential`) is written
+# readable by root only. Restarts the service only when something changed. Done when it answers, and
+# then a master when a master leads (it prints "leader <URL>"), an agent when the leading master shows
+# it active. Prints the installed Mesos package's version last.
+# Settings: SERVICE (mesos-master | mesos-agent), ZK_URL, MASTERS ("address:port ..."), FLAGS_DIR, FLAGS
+# ("name=value" lines), PRINCIPAL. The Mesos package and its repository the host's setup step installed,
 # unless this daemon was undone since, and its undo took the repository along.
-: "${SERVICE:?}" "${ZK_URL:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${CREDENTIAL_FILE:?}" "${HEALTH_URL:?}" "${NEEDS_DOCKER:?}" "${PACKAGES:?}" "${REPOSITORIES:?}"
-read -r -a packages <<<"$PACKAGES"
-apt_sources_recorded <<<"$REPOSITORIES"
-apt_install_recorded "$SERVICE" "${packages[@]}"
+: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${PRINCIPAL:?}"
+apt_install_wanted "$SERVICE"
+read -r mesos_package _ <"$T2_STATE_DIR/$SERVICE.wants"
 owned="$T2_STATE_DIR/$SERVICE.flags"
-healthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$HEALTH_URL")" = 200 ]; }
+flag() { sed -n "s/^$1=//p" <<<"$FLAGS"; }
+if [ "$SERVICE" = mesos-master ]; then
+  credential_file=$(flag credentials)
+  health_url="http://$(flag ip):$(flag port)/master/health"
+else
+  credential_file=$(flag credential)
+  health_url="http://$(flag ip):$(flag port)/health"
+fi
+healthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$health_url")" = 200 ]; }
 
-if [ "$NEEDS_DOCKER" = true ] && ! docker version >/dev/null 2>&1; then
+if [[ ",$(flag containerizers)," == *,docker,* ]] && ! docker version >/dev/null 2>&1; then
   die "the Docker containerizer needs a working docker on this host, and 'docker version' fails"
 fi
 
-cat | write_file "$CREDENTIAL_FILE" 0600 && notify "$SERVICE"
+IFS= read -r secret || true
+[ -n "$secret" ] || die "no secret for $PRINCIPAL on standard input"
+# Letters and digits (the program generates it), as is the principal: nothing in either needs escaping.
+credential=$(printf '{"principal":"%s","secret":"%s"}' "$PRINCIPAL" "$secret")
+[ "$SERVICE" = mesos-agent ] || credential="{\"credentials\":[$credential]}"
+printf '%s' "$credential" | write_file "$credential_file" 0600 && notify "$SERVICE"
 echo "$ZK_URL" | write_file /etc/mesos/zk 0644 && notify "$SERVICE"
 install -d -m 0755 "$FLAGS_DIR"
 # Flags this script wrote before and no longer wants go away; files the package ships stay.
@@ -42,9 +55,34 @@ printf '%s\n' "${wanted[@]}" >"$owned"
 systemctl enable "$SERVICE" >/dev/null 2>&1
 systemctl is-active --quiet "$SERVICE" || notify "$SERVICE"
 run_handlers
-if ! wait_for --quiet 90 "$SERVICE to answer $HEALTH_URL" healthy; then
+if ! wait_for --quiet 90 "$SERVICE to answer $health_url" healthy; then
   journalctl -u "$SERVICE" -n 15 --no-pager -o cat >&2 || true
-  die "$SERVICE does not answer $HEALTH_URL after 90 s (its log is above)"
+  die "$SERVICE does not answer $health_url after 90 s (its log is above)"
 fi
-step "$SERVICE answers on $HEALTH_URL"
-package_version "${packages[0]}"
+step "$SERVICE answers on $health_url"
+
+state=$(mktemp)
+trap 'rm -f "$state"' EXIT
+leader=
+# find_leader: the master of MASTERS that answers /master/state itself (the others redirect to it).
+find_leader() {
+  local master
+  for master in $MASTERS; do
+    if [ "$(curl -s -o "$state" -w '%{http_code}' --max-time 5 "http://$master/master/state")" = 200 ]; then
+      leader=$master
+      return 0
+    fi
+  done
+  return 1
+}
+if [ "$SERVICE" = mesos-master ]; then
+  wait_for 180 "a leading master among $MASTERS" find_leader
+  step "the leading master is $leader"
+  echo "leader http://$leader"
+else
+  agent=$(sed -n 's/^hostname=//p' <<<"$FLAGS")
+  active_at_leader() { find_leader && jq -e --arg h "$agent" '.slaves | any(.hostname == $h and .active)' "$state" >/dev/null; }
+  wait_for 180 "a leading master among $MASTERS to show agent $agent active" active_at_leader
+  step "agent $agent is active at the leading master $leader ($(jq -r '.activated_slaves' "$state") agents active)"
+fi
+package_version "$mesos_package"

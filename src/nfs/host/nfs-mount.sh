@@ -1,15 +1,14 @@
 # shellcheck shell=bash
 # An NFS client of an NfsShare: installs nfs-common, adds the share to /etc/fstab (NFSv4) and mounts it.
 # Settings: SERVER (address), EXPORT_PATH, MOUNT_POINT, OPTIONS (mount options), RECORD (what this program
-# did for this mount is recorded in $T2_STATE_DIR as RECORD.packages and RECORD.created), PACKAGES (the NFS
-# client's; the host's packages step installed them already unless this mount was replaced).
-: "${SERVER:?}" "${EXPORT_PATH:?}" "${MOUNT_POINT:?}" "${OPTIONS:?}" "${RECORD:?}" "${PACKAGES:?}"
-read -r -a packages <<<"$PACKAGES"
+# did for this mount is recorded in $T2_STATE_DIR as RECORD.packages and RECORD.created; the NFS client's
+# packages the host's setup step installed already, unless this mount was replaced).
+: "${SERVER:?}" "${EXPORT_PATH:?}" "${MOUNT_POINT:?}" "${OPTIONS:?}" "${RECORD:?}"
 record=$RECORD
 source="$SERVER:$EXPORT_PATH"
 
 # If this program installs nfs-common, it records what came with it: destroy purges those.
-apt_install_recorded "$record" "${packages[@]}"
+apt_install_wanted "$record"
 
 # The mount point; if this program makes it, destroy removes what it made (when empty).
 make_dir_recorded "$MOUNT_POINT" "$T2_STATE_DIR/$record.created" || true

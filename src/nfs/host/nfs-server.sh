@@ -2,15 +2,15 @@
 # The NFS server of an NfsShare: installs nfs-kernel-server or nfs-ganesha, makes the exported directory
 # (owner and mode applied on every run), writes the export and waits until it is served. Prints the
 # server package and version.
-# Settings: IMPLEMENTATION (kernel | ganesha), EXPORT_NAME, EXPORT_PATH, CONFIG (the exports.d file or the
-# ganesha configuration), OWNER (uid:gid), MODE (octal), WAIT_SECONDS, PACKAGES (the implementation's; the
-# host's packages step installed them already unless this server was replaced).
-: "${IMPLEMENTATION:?}" "${EXPORT_NAME:?}" "${EXPORT_PATH:?}" "${CONFIG:?}" "${OWNER:?}" "${MODE:?}" "${WAIT_SECONDS:=150}" "${PACKAGES:?}"
-read -r -a packages <<<"$PACKAGES"
+# Settings: IMPLEMENTATION (kernel | ganesha), EXPORT_NAME, EXPORT_PATH, CLIENTS (addresses, CIDRs or
+# names, space separated), GRACE_PERIOD (ganesha's, seconds; empty: its default), OWNER (uid:gid), MODE
+# (octal), WAIT_SECONDS. The implementation's packages the host's setup step installed already, unless
+# this server was replaced.
+: "${IMPLEMENTATION:?}" "${EXPORT_NAME:?}" "${EXPORT_PATH:?}" "${CLIENTS:?}" "${GRACE_PERIOD:=}" "${OWNER:?}" "${MODE:?}" "${WAIT_SECONDS:=150}"
 marker="$T2_STATE_DIR/nfs-$EXPORT_NAME"
 
 # What this program installs is recorded with what came with it, so that destroy purges those and nothing else.
-install_packages() { apt_install_recorded nfs-server "${packages[@]}"; }
+install_packages() { apt_install_wanted nfs-server; }
 
 # The exported directory; if this program makes it, the topmost directory it made is recorded, so that
 # destroy can remove what it made (when empty: job data is never deleted).
@@ -18,7 +18,61 @@ make_dir_recorded "$EXPORT_PATH" "$marker.created" && step "created $EXPORT_PATH
 chown "$OWNER" "$EXPORT_PATH"
 chmod "$MODE" "$EXPORT_PATH"
 
-config_text() { printf '%s\n' "${CONFIG%$'\n'}"; }
+# kernel_exports: /etc/exports.d/<name>.exports for nfs-kernel-server, one line: every client read-write,
+# synchronous, root squashed.
+kernel_exports() {
+  local client line=$EXPORT_PATH
+  for client in $CLIENTS; do line+=" $client(rw,sync,no_subtree_check,root_squash)"; done
+  echo "$line"
+}
+
+# ganesha_config: the configuration this program includes into /etc/ganesha/ganesha.conf, an NFSv4-only
+# EXPORT with the kernel export's meaning (root squashed to nobody, 65534), plus the server-wide settings
+# the share needs.
+ganesha_config() {
+  local client clients=""
+  for client in $CLIENTS; do clients+="${clients:+, }$client"; done
+  cat <<CONF
+# Written by twister2-cluster (NfsShare); \`pulumi destroy\` removes it.
+NFS_CORE_PARAM {
+    # The export is NFSv4 only: no NLM (NFSv3 locking), no rquota. Without NLM, ganesha also ends
+    # its grace period as soon as no client has state left to reclaim (at once on a first start).
+    Enable_NLM = false;
+    Enable_RQUOTA = false;
+}
+CONF
+  if [ -n "$GRACE_PERIOD" ]; then
+    cat <<CONF
+NFSv4 {
+    # After a restart, clients that held state get this long to reclaim it (ganesha's default: 90).
+    Grace_Period = $GRACE_PERIOD;
+    Lease_Lifetime = $((GRACE_PERIOD < 60 ? GRACE_PERIOD : 60));
+}
+CONF
+  fi
+  cat <<CONF
+EXPORT {
+    Export_Id = 4242;
+    Path = "$EXPORT_PATH";
+    Pseudo = "$EXPORT_PATH";
+    # Nobody but the CLIENT block's clients.
+    Access_Type = None;
+    Squash = Root_Squash;
+    Anonymous_Uid = 65534;
+    Anonymous_Gid = 65534;
+    Protocols = 4;
+    Transports = TCP;
+    SecType = sys;
+    CLIENT {
+        Clients = $clients;
+        Access_Type = RW;
+    }
+    FSAL {
+        Name = VFS;
+    }
+}
+CONF
+}
 
 # Waits until CHECK succeeds; on time-out shows SERVICE's recent log and fails.
 serving_or_die() {
@@ -41,7 +95,7 @@ kernel_exported() { exportfs -s | awk '{ print $1 }' | grep -qxF "$EXPORT_PATH";
 
 serve_kernel() {
   install_packages
-  if config_text | write_file "/etc/exports.d/$EXPORT_NAME.exports" 0644; then
+  if kernel_exports | write_file "/etc/exports.d/$EXPORT_NAME.exports" 0644; then
     step "export written: /etc/exports.d/$EXPORT_NAME.exports"
   fi
   systemctl enable --now nfs-kernel-server 2>/dev/null
@@ -61,7 +115,7 @@ ganesha_out_of_grace() { ganesha_dbus admin admin.get_grace | awk '/boolean/ { p
 serve_ganesha() {
   local conf="/etc/ganesha/twister2-$EXPORT_NAME.conf"
   install_packages
-  if config_text | write_file "$conf" 0644; then
+  if ganesha_config | write_file "$conf" 0644; then
     step "export written: $conf"
     notify nfs-ganesha
   fi

@@ -8,6 +8,7 @@ for record in "$T2_STATE_DIR"/*.packages "$T2_STATE_DIR"/*.sources; do
   thing=${thing%.*}
   [ "$thing" = kept ] || apt_purge_recorded "$thing"
 done
+rm -f "$T2_STATE_DIR"/*.wants
 if [ -f "$(package_record kept)" ]; then
   # Still needed by packages this program did not install: they stay.
   step "keeping $(tr '\n' ' ' <"$(package_record kept)")(other packages need them)"

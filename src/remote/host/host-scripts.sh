@@ -3,24 +3,36 @@
 # follows as a `put HASH.sh` block, HASH naming its text (lib.sh + the script), and every host file as
 # `put HASH-NAME`. Run as root from the SSH login's home, where the bundle was copied:
 #   bash BUNDLE            installs each as /var/lib/twister2-cluster/scripts/HASH.sh or HASH-NAME (kept
-#                          while steps may still name it: an undo runs the script it was deployed with)
-#   bash BUNDLE remove     removes them all, and the bundle
-# Settings: BUNDLE_SHA256 (install), the bundle's own hash, so a stale copy is refused.
+#                          while steps may still name it: an undo runs the script it was deployed with),
+#                          and the runner that the steps' commands start them with: `twister2-step HASH
+#                          LABEL` runs HASH.sh with LABEL ("<address>/<script>") as its $0
+#   bash BUNDLE remove     removes them all, the runner and the bundle
+# Settings: BUNDLE_HASH (install), the first 16 digits of the bundle's own sha256, so a stale copy is refused.
 set -euo pipefail
 dir=/var/lib/twister2-cluster/scripts
+runner=/usr/local/bin/twister2-step
 bundle=$(readlink -f "$0")
 if [ "${1:-}" = remove ]; then
   rm -rf "$dir" /run/lock/twister2-cluster
   rmdir /var/lib/twister2-cluster 2>/dev/null || true
-  rm -f "$bundle"
+  rm -f "$runner" "$bundle"
   printf '[%s] host scripts removed\n' "$(hostname)" >&2
   exit 0
 fi
-: "${BUNDLE_SHA256:?}"
+: "${BUNDLE_HASH:?}"
 got=$(sha256sum "$bundle" | cut -d' ' -f1)
-[ "$got" = "$BUNDLE_SHA256" ] || { printf '[%s] %s is %s, expected %s\n' "$(hostname)" "$bundle" "$got" "$BUNDLE_SHA256" >&2; exit 1; }
+[ "${got:0:16}" = "$BUNDLE_HASH" ] || { printf '[%s] %s is %s, expected %s\n' "$(hostname)" "$bundle" "${got:0:16}" "$BUNDLE_HASH" >&2; exit 1; }
 install -d -m 0755 /var/lib/twister2-cluster
 install -d -m 0700 "$dir"
+install -d -m 0755 "$(dirname "$runner")"
+cat >"$runner.tmp" <<'RUNNER'
+#!/bin/bash
+# twister2-cluster's step runner: its host-scripts bundle installed it, pulumi destroy removes it.
+[[ $# -eq 2 && $1 =~ ^[0-9a-f]{16}$ ]] || { echo "usage: twister2-step HASH LABEL" >&2; exit 2; }
+exec bash -c ". /var/lib/twister2-cluster/scripts/$1.sh" "$2"
+RUNNER
+chmod 0755 "$runner.tmp"
+mv -f "$runner.tmp" "$runner"
 installed=0
 # put FILE: the file's text, base64-encoded, on stdin.
 put() {

@@ -13,6 +13,8 @@
 #                                               packages this program installs, recorded, and their undo
 #   apt_source_recorded THING NAME KEY-FILE "URL DISTRIBUTION COMPONENT", apt_sources_recorded <lines
 #                                               an apt repository, recorded (apt_purge_recorded removes it)
+#   apt_install_wanted THING                    what the host's setup step installed for THING, again if missing
+#   host_file NAME                              the path of a file that came with the scripts (remote.ts hostFile)
 #   make_dir_recorded DIR MARKER, remove_dir_recorded DIR MARKER
 #                                               a directory this program makes, and its undo
 #   zk_mode [ADDRESS]                           a ZooKeeper server's mode
@@ -23,15 +25,31 @@ export DEBIAN_FRONTEND=noninteractive
 readonly T2_STATE_DIR=/var/lib/twister2-cluster
 mkdir -p "$T2_STATE_DIR"
 
-# step MESSAGE: a progress line on stderr, shown live in `pulumi up` (stdout carries the script's result).
+# step MESSAGE: a progress line on stderr, shown live in `pulumi up` (stdout carries the script's result),
+# naming the host; the step's command names the script.
 step() {
-  printf '[%s] %s: %s\n' "$(hostname)" "${0##*/}" "$*" >&2
+  printf '[%s] %s\n' "$(hostname)" "$*" >&2
 }
 
 die() {
   step "ERROR: $*"
   exit 1
 }
+
+# Every step ends within an hour: each wait below has a shorter bound of its own, and this is the one
+# behind them, for a command that never returns (Pulumi's customTimeouts would not end it: the command
+# provider bounds only its dials with them). The script runs again under timeout(1), which ends its
+# whole process group; the undo or the next run finishes what it cut short (dpkg_recover).
+if [ -z "${T2_STEP_SCRIPT:-}" ]; then
+  export T2_STEP_SCRIPT="${BASH_SOURCE[0]}"
+  status=0
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  timeout --kill-after=30 1h bash -c '. "$T2_STEP_SCRIPT"' "$0" || status=$?
+  case "$status" in
+    124 | 137) die "gave up after an hour: a command did not end (the last lines above say which)" ;;
+  esac
+  exit "$status"
+fi
 
 # One run of a step at a time: a run that an interrupted `pulumi up` or `destroy` left going on this host
 # (its SSH connection gone, the script not) finishes before the same script with the same settings (sudo's
@@ -189,6 +207,18 @@ apt_install_all_recorded() {
   T2_APT_UPDATED=1
 }
 
+# apt_install_wanted THING: THING's packages (and repository), as the host's setup step listed them in
+# THING.wants (packages-install.sh), installed and recorded where missing: a component's step whose undo
+# purged them (it was replaced) gets them back. The lists are stated once, in the setup step's settings.
+apt_install_wanted() {
+  local wants="$T2_STATE_DIR/$1.wants" packages=() source
+  [ -f "$wants" ] || die "the host's setup step lists no packages for $1 (is the host given this role?)"
+  source=$(sed -n 's/^source //p' "$wants")
+  [ -z "$source" ] || apt_sources_recorded <<<"$1 $source"
+  read -r -a packages <"$wants"
+  apt_install_recorded "$1" "${packages[@]}"
+}
+
 # apt_purge_recorded THING: the undo of apt_install_recorded and apt_source_recorded, then THING's records
 # are forgotten. A package (or source) that another record lists stays: it is that one's to purge. What
 # was asked for (apt marks it manually installed) is purged with autoremove, which keeps the
@@ -297,6 +327,11 @@ install_and_record() {
   done
 }
 
+# host_file NAME: where the host-scripts bundle put the file NAME (host/host-scripts.sh).
+host_file() {
+  echo "$T2_STATE_DIR/scripts/$1"
+}
+
 # apt_source_recorded THING NAME KEY-FILE "URL DISTRIBUTION COMPONENT": the apt repository
 # /etc/apt/sources.list.d/NAME.list, signed by KEY-FILE's key (as /etc/apt/keyrings/NAME.asc), recorded
 # under THING; succeeds when it changed (refresh the package lists then).
@@ -307,7 +342,7 @@ apt_source_recorded() {
   record="$T2_STATE_DIR/$thing.sources"
   { printf '%s\n%s\n' "$keyring" "$list"; cat "$record" 2>/dev/null || true; } | sort -u >"$record.tmp"
   mv -f "$record.tmp" "$record"
-  write_file "$keyring" 0644 <"$key_file" && changed=0
+  write_file "$keyring" 0644 <"$(host_file "$key_file")" && changed=0
   echo "deb [signed-by=$keyring] $where" | write_file "$list" 0644 && changed=0
   return "$changed"
 }
@@ -459,5 +494,5 @@ remove_dir_recorded() {
 # zk_mode [ADDRESS]: a ZooKeeper server's mode by `srvr` (leader, follower, standalone), empty when it
 # does not serve.
 zk_mode() {
-  echo srvr | nc -q 2 -w 3 "${1:-127.0.0.1}" 2181 2>/dev/null | sed -n 's/^Mode: //p' || true
+  echo srvr | nc -N -w 3 "${1:-127.0.0.1}" 2181 2>/dev/null | sed -n 's/^Mode: //p' || true
 }

@@ -1,5 +1,7 @@
 # shellcheck shell=bash
-# Makes this host the swarm's first manager; prints its node id. Settings: ADVERTISE_ADDR.
+# Makes this host the swarm's first manager. Prints the swarm's join tokens as JSON
+# ({"worker": ..., "manager": ...}; the caller marks stdout secret and shows none of it), then on the
+# last line this node's id. Settings: ADVERTISE_ADDR.
 : "${ADVERTISE_ADDR:?}"
 state=$(docker info --format '{{.Swarm.LocalNodeState}}')
 case "$state" in
@@ -12,4 +14,5 @@ case "$state" in
     docker swarm init --advertise-addr "$ADVERTISE_ADDR" >/dev/null ;;
   *) die "swarm state is '$state'; expected active or inactive" ;;
 esac
+printf '{"worker":"%s","manager":"%s"}\n' "$(docker swarm join-token -q worker)" "$(docker swarm join-token -q manager)"
 docker info --format '{{.Swarm.NodeID}}'

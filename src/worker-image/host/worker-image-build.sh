@@ -1,10 +1,11 @@
 # shellcheck shell=bash
 # Builds the Twister2 worker image on this host (no registry: it is built where it runs).
-# Settings: IMAGE (name:content-hash), IMAGE_REPO (its name), BASE_IMAGE, BASE_IMAGE_URL (optional: a rootfs
+# Settings: IMAGE (name:content-hash), BASE_IMAGE, BASE_IMAGE_URL (optional: a rootfs
 # tarball imported as BASE_IMAGE when the host lacks it), APT_PROXY (optional, for apt during the build),
 # DOCKERFILE and INIT_SH (the build context, from src/worker-image/image/: host files, delivered with the scripts).
 # Prints the image id. An image already tagged IMAGE is the same content: nothing to do.
 readonly label=org.twister2-cluster.worker-image
+readonly repository=${IMAGE%:*}
 readonly imported_list="$T2_STATE_DIR/worker-image-imported-bases"
 
 wait_for 180 "the Docker engine on this host" docker info
@@ -33,11 +34,11 @@ else
   context=$(mktemp -d)
   log="$context.log"
   trap 'rm -rf "$context" "$log"' EXIT
-  cp "$DOCKERFILE" "$context/Dockerfile"
-  cp "$INIT_SH" "$context/init.sh"
+  cp "$(host_file "$DOCKERFILE")" "$context/Dockerfile"
+  cp "$(host_file "$INIT_SH")" "$context/init.sh"
   step "building $IMAGE from $BASE_IMAGE (a JRE from Debian: a minute or two)"
   # The host's network: the apt proxy is reached as from the host (no bridge NAT needed).
-  docker build --network host --label "$label=$IMAGE_REPO" \
+  docker build --network host --label "$label=$repository" \
     --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "APT_PROXY=${APT_PROXY:-}" \
     -t "$IMAGE" "$context" >"$log" 2>&1 || {
     tail -n 30 "$log" >&2
@@ -51,6 +52,6 @@ while read -r old; do
   if [ -z "$old" ] || [ "$old" = "$IMAGE" ]; then continue; fi
   step "removing the previous build $old"
   docker image rm "$old" >/dev/null 2>&1 || step "WARNING: $old is in use; left in place"
-done < <(docker image ls "$IMAGE_REPO" --filter "label=$label=$IMAGE_REPO" --format '{{.Repository}}:{{.Tag}}')
+done < <(docker image ls "$repository" --filter "label=$label=$repository" --format '{{.Repository}}:{{.Tag}}')
 
 docker image inspect -f '{{.Id}}' "$IMAGE"

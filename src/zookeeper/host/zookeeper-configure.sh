@@ -2,12 +2,11 @@
 # Writes zoo.cfg and myid for this server. A new server (or one not serving our ensemble yet) starts
 # at once; a running member of our ensemble is only marked for restart: zookeeper-restart.sh restarts
 # the marked servers one at a time, followers first and the leader last, so the ensemble keeps quorum.
-# Prints the installed ZooKeeper version.
-# Settings: SERVER_ID, SERVERS ("id=address ..."), TICK_TIME, INIT_LIMIT, SYNC_LIMIT, PACKAGES (ZooKeeper's,
-# which the host's packages step installed already unless this server was undone since).
-: "${SERVER_ID:?}" "${SERVERS:?}" "${TICK_TIME:?}" "${INIT_LIMIT:?}" "${SYNC_LIMIT:?}" "${PACKAGES:?}"
-read -r -a packages <<<"$PACKAGES"
-apt_install_recorded zookeeper "${packages[@]}"
+# Prints the installed ZooKeeper version. ZooKeeper's packages the host's setup step installed already,
+# unless this server was undone since.
+# Settings: SERVER_ID, SERVERS ("id=address ..."), TICK_TIME, INIT_LIMIT, SYNC_LIMIT.
+: "${SERVER_ID:?}" "${SERVERS:?}" "${TICK_TIME:?}" "${INIT_LIMIT:?}" "${SYNC_LIMIT:?}"
+apt_install_wanted zookeeper
 conf=/etc/zookeeper/conf
 pending="$T2_STATE_DIR/zookeeper.restart-pending"
 

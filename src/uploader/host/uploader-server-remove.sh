@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Removes the upload account and its home, and the upload directory, each only if this program made it.
-# Settings: UPLOAD_USER, DIRECTORY.
+# The undo of uploader-server.sh: removes the upload account and its home, and the upload directory, each only
+# if this program made it; then the uploader's nginx site, and nginx too if this program installed it
+# (else nginx reloads without the site). Settings: UPLOAD_USER, DIRECTORY.
 : "${UPLOAD_USER:?}" "${DIRECTORY:?}"
 dir=${DIRECTORY%/}
 marker="$T2_STATE_DIR/uploader-directory.created"
@@ -22,4 +23,11 @@ if [ "$(cat "$T2_STATE_DIR/uploader-user.created" 2>/dev/null)" = "$UPLOAD_USER"
   rm -f "$T2_STATE_DIR/uploader-user.created"
 fi
 apt_purge_recorded uploader-account
+rm -f /etc/nginx/sites-enabled/twister2-uploader /etc/nginx/sites-available/twister2-uploader "$T2_STATE_DIR/nginx.default-site-off"
+if packages_recorded nginx nginx; then
+  systemctl disable --now nginx >/dev/null 2>&1 || true
+  apt_purge_recorded nginx
+elif command -v nginx >/dev/null && systemctl is-active --quiet nginx; then
+  nginx -t -q && systemctl reload nginx
+fi
 step "done"
