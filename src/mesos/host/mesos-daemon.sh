@@ -80,7 +80,7 @@ if [ "$SERVICE" = mesos-master ]; then
   step "the leading master is $leader"
   echo "leader http://$leader"
 else
-  agent=$(sed -n 's/^hostname=//p' <<<"$FLAGS")
+  agent=$(flag hostname)
   active_at_leader() { find_leader && jq -e --arg h "$agent" '.slaves | any(.hostname == $h and .active)' "$state" >/dev/null; }
   wait_for 180 "a leading master among $MASTERS to show agent $agent active" active_at_leader
   step "agent $agent is active at the leading master $leader ($(jq -r '.activated_slaves' "$state") agents active)"
