@@ -1,20 +1,20 @@
 // twister2-cluster: the whole cluster in one screen. Hosts and roles come from Pulumi.<stack>.yaml.
-import "./src/stackTraces"; // first: short stack traces, for the preview's speed and the state's size
+import "./framework/stackTraces"; // first: short stack traces, for the preview's speed and the state's size
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { DockerHost } from "./src/docker/dockerHost";
-import { MesosCluster } from "./src/mesos/mesosCluster";
-import { NfsShare } from "./src/nfs/nfsShare";
-import { OverlayNetwork } from "./src/swarm/overlayNetwork";
-import { preflight } from "./src/preflight/preflight";
-import { prepareHosts, writeKnownHosts } from "./src/remote/remote";
-import { ClusterHost, ConfigError, loadStackConfig } from "./src/config/stackConfig";
-import { mesosLeaderAddress, plan } from "./src/plan/plan";
-import { SwarmCluster } from "./src/swarm/swarmCluster";
-import { renderTwister2Conf, writeTwister2Conf } from "./src/twister2-conf/twister2Conf";
-import { Twister2WorkerImage } from "./src/worker-image/twister2WorkerImage";
-import { UploaderServer } from "./src/uploader/uploaderServer";
-import { ZookeeperEnsemble } from "./src/zookeeper/zookeeperEnsemble";
+import { DockerHost } from "./components/docker/dockerHost";
+import { MesosCluster } from "./components/mesos/mesosCluster";
+import { NfsShare } from "./components/nfs/nfsShare";
+import { OverlayNetwork } from "./components/swarm/overlayNetwork";
+import { preflight } from "./framework/preflight/preflight";
+import { prepareHosts, writeKnownHosts } from "./framework/remote/remote";
+import { ClusterHost, ConfigError, loadStackConfig } from "./framework/config/stackConfig";
+import { mesosLeaderAddress, plan } from "./framework/plan/plan";
+import { SwarmCluster } from "./components/swarm/swarmCluster";
+import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2-conf/twister2Conf";
+import { Twister2WorkerImage } from "./components/worker-image/twister2WorkerImage";
+import { UploaderServer } from "./components/uploader/uploaderServer";
+import { ZookeeperEnsemble } from "./components/zookeeper/zookeeperEnsemble";
 
 const config = (() => {
     try {
@@ -30,7 +30,7 @@ for (const warning of config.warnings) void pulumi.log.warn(warning);
 const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
 const knownHostsFile = path.join(stackDir, "known_hosts");
 writeKnownHosts(knownHostsFile, config.hosts);
-// Which host gets which steps, the ports and the quorums: decided once, from the config alone (src/plan/plan.ts).
+// Which host gets which steps, the ports and the quorums: decided once, from the config alone (framework/plan/plan.ts).
 const layout = plan(config);
 // Every host checked before any is changed (`pulumi up` only: a preview contacts no host).
 const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, knownHostsFile);

@@ -7,7 +7,7 @@ export default defineConfig({
         // The e2e teardown stops the lab (docker stop of five systemd hosts): more than vitest's default 10 s.
         teardownTimeout: 5 * 60_000,
         projects: [
-            { test: { name: "unit", include: ["src/**/*.test.ts", "ops/**/*.test.ts", "test/unit/**/*.test.ts"], testTimeout: 30_000 } },
+            { test: { name: "unit", include: ["components/**/*.test.ts", "framework/**/*.test.ts", "ops/**/*.test.ts", "test/unit/**/*.test.ts"], testTimeout: 30_000 } },
             {
                 test: {
                     name: "e2e",

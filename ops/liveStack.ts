@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Deployment } from "./forget-host/forget";
-import { Host, opensshOptions } from "../src/remote/remote";
-import { CliConfigEntry, ConfigError, parseStackConfig, rawConfigFromCli, StackConfig } from "../src/config/stackConfig";
+import { Host, opensshOptions } from "../framework/remote/remote";
+import { CliConfigEntry, ConfigError, parseStackConfig, rawConfigFromCli, StackConfig } from "../framework/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 

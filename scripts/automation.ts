@@ -17,7 +17,7 @@ import * as path from "node:path";
 import {
     ConfigValue, EngineEvent, LocalWorkspace, OpMap, PreviewOptions, PulumiCommand, Stack, StackNotFoundError, StepEventMetadata,
 } from "@pulumi/pulumi/automation";
-import { CliConfigEntry, RawConfig, rawConfigFromCli } from "../src/config/stackConfig";
+import { CliConfigEntry, RawConfig, rawConfigFromCli } from "../framework/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 

@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseStackConfig } from "../src/config/stackConfig";
+import { ConfigError, parseStackConfig } from "../framework/config/stackConfig";
 import { openStack, projectDir, readOutputs, readProgramConfig } from "./automation";
 import { clusterDot, liveValues } from "./diagram";
 

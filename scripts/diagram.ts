@@ -1,8 +1,8 @@
 // The cluster of a stack as a Graphviz (DOT) picture: what runs on which host and how the parts find
 // each other. Pure: the stack's config (and, when given, values from `pulumi stack output`) in, DOT out.
 // See scripts/diagram.sh for the command (`npm run diagram -- STACK`).
-import type { ClusterHost, Role, StackConfig } from "../src/config/stackConfig";
-import { mesosLeaderAddress, plan, ports } from "../src/plan/plan";
+import type { ClusterHost, Role, StackConfig } from "../framework/config/stackConfig";
+import { mesosLeaderAddress, plan, ports } from "../framework/plan/plan";
 
 /** What `pulumi stack output --json` adds, when the stack has been deployed (every field optional). */
 export interface LiveValues {

@@ -70,7 +70,7 @@ stop_pid() {
 }
 
 # --- packages on this machine ----------------------------------------------------------------------
-# The lab's own small installer: src/remote/host/lib.sh's (package lock, records for the undo) is for
+# The lab's own small installer: framework/remote/host/lib.sh's (package lock, records for the undo) is for
 # cluster hosts, and sourcing it here would make its state directory on this machine.
 apt_updated=
 installed_here() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -2,7 +2,7 @@
 // see scripts/schema.sh.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { stackFileSchemaText } from "../src/config/jsonSchema";
+import { stackFileSchemaText } from "../framework/config/jsonSchema";
 
 const file = path.resolve(__dirname, "..", "schema", "pulumi-stack.schema.json");
 fs.mkdirSync(path.dirname(file), { recursive: true });

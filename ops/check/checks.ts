@@ -2,8 +2,8 @@
 // hosts and Mesos report. Pure: the facts come in (from check/probe.sh on each host, and
 // the leading Mesos master's /master/state), the results go out, each difference with its repair.
 import type { StackOutputs } from "../liveStack";
-import type { ClusterHost, StackConfig } from "../../src/config/stackConfig";
-import { plan } from "../../src/plan/plan";
+import type { ClusterHost, StackConfig } from "../../framework/config/stackConfig";
+import { plan } from "../../framework/plan/plan";
 
 /** `<fact> <value...>` lines of check/probe.sh, by fact (a fact may repeat: swarm-node). */
 export type HostFacts = Map<string, string[]>;

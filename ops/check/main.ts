@@ -5,8 +5,8 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { plan } from "../../src/plan/plan";
-import { Host } from "../../src/remote/remote";
+import { plan } from "../../framework/plan/plan";
+import { Host } from "../../framework/remote/remote";
 import { loadLiveStack, resourceUrns, runMain, sshOptions, UsageError } from "../liveStack";
 import { checkCluster, CheckResult, ClusterFacts, HostFacts, MesosState, parseFacts, repairPlan } from "./checks";
 

@@ -2,7 +2,7 @@
 // job master as soon as an offer fits it, then one worker on every agent once the job master runs (the
 // workers need its address on the overlay), decline every other offer, acknowledge every update, and
 // end with the first failure or when all tasks finished. Time comes in as an argument (tests drive it).
-import { ports } from "../../src/plan/plan";
+import { ports } from "../../framework/plan/plan";
 import { Offer, SchedulerCall, SchedulerEvent, TaskStatus, scalar, scalarsOf, terminalStates } from "./mesosScheduler";
 
 export interface SmokeAgent {

@@ -1,0 +1,43 @@
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { Host, hostScript, lastLine } from "../../framework/remote/remote";
+
+export type DockerSource = "docker-ce" | "docker.io";
+
+export interface DockerHostArgs {
+    host: Host;
+    /** `docker-ce` from Docker's apt repository (real clusters) or the distribution's `docker.io`. */
+    source: DockerSource;
+    /** Contents of /etc/docker/daemon.json. */
+    daemonJson: Record<string, unknown>;
+    /** Users who may use the Docker socket (the SSH user, for the Docker provider over SSH). */
+    socketUsers: string[];
+}
+
+/** The Docker engine on one host: installed, configured, running and answering `docker info`. */
+export class DockerHost extends pulumi.ComponentResource {
+    public readonly host: Host;
+    /** The step that installs and configures the engine: steps that need Docker on the host wait for it. */
+    public readonly engine: command.remote.Command;
+    /** The engine's server version, as the host reports it. */
+    public readonly engineVersion: pulumi.Output<string>;
+
+    constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twister2:cluster:DockerHost", name, {}, opts);
+        this.host = args.host;
+
+        const engine = this.engine = hostScript(`${name}-engine`, {
+            host: args.host,
+            create: "docker-install.sh",
+            createSettings: {
+                DOCKER_SOURCE: args.source,
+                DAEMON_JSON: JSON.stringify(args.daemonJson, null, 2),
+                DOCKER_USERS: args.socketUsers.join(" "),
+            },
+            delete: "docker-uninstall.sh",
+        }, { parent: this });
+
+        this.engineVersion = lastLine(engine.stdout);
+        this.registerOutputs();
+    }
+}

@@ -1,0 +1,60 @@
+// `twister2-cluster:mesos`: where Mesos comes from and how masters and agents are set up (MesosCluster).
+// The defaults are AVENTER's maintained Mesos 1.11 builds for Debian 12 (https://www.aventer.biz).
+import { z } from "zod";
+import { scalar, text, textMatching } from "../../framework/config/settings";
+import type { PackageNeed } from "../../framework/packages/packages";
+
+/** Text matching `pattern`; else the value, quoted, and `fix`. */
+const matching = (pattern: RegExp, fix: string) => textMatching(pattern, (value) => `'${String(value)}' ${fix}`);
+const attributeFix = "names and values may hold letters, digits, '_', '.', '-' and '/'";
+
+const repositorySettings = z.strictObject({
+    url: matching(/^https?:\/\/[^\s'"]+$/, "is not an http(s) URL of an apt repository").default("http://rpm.aventer.biz/Debian"),
+    distribution: matching(/^[a-z0-9][a-z0-9._\/-]*$/, "is not an apt suite name (e.g. bookworm)").default("bookworm"),
+    component: matching(/^[a-z0-9][a-z0-9._-]*$/, "is not an apt component (e.g. main)").default("main"),
+    package: matching(/^[a-z0-9][a-z0-9+.-]+$/, "is not a Debian package name").default("aventer-mesos")
+        .describe("The package with mesos-master, mesos-agent and mesos-init-wrapper"),
+    keyFile: text().optional()
+        .describe("The repository's ASCII-armored signing key, a file on this machine (required with Mesos hosts)"),
+});
+
+export const mesosSettings = z.strictObject({
+    repository: repositorySettings.prefault({}).describe("The apt repository Mesos is installed from: deb <url> <distribution> <component>"),
+    cluster: matching(/^[A-Za-z0-9_.-]+$/, "is not a cluster name (letters, digits, '_', '.', '-')").default("twister2")
+        .describe("The name the Mesos UI shows"),
+    agentFlagsDir: matching(/^\/etc\/[A-Za-z0-9_.-]+$/, "is not a directory under /etc (AVENTER: /etc/mesos-agent, Mesosphere: /etc/mesos-slave)")
+        .default("/etc/mesos-agent"),
+    workDir: matching(/^\/[A-Za-z0-9_.\/-]+$/, "is not an absolute path").default("/var/lib/mesos")
+        .describe("Masters use <workDir>/master, agents <workDir>/agent"),
+    executorRegistrationTimeout: matching(/^\d+(\.\d+)?(ns|us|ms|secs|mins|hrs|days|weeks)$/,
+        "is not a Mesos duration such as 10mins (image pulls happen within it)").default("10mins"),
+    agentPrincipal: matching(/^[A-Za-z0-9_.-]+$/, "is not a principal name").default("twister2-agent")
+        .describe("The principal agents authenticate as; its secret is generated and kept encrypted in the state"),
+    agentAttributes: z.record(textMatching(/^[A-Za-z0-9_.-]+$/, () => attributeFix),
+        scalar().pipe(textMatching(/^[A-Za-z0-9_.\/-]+$/, () => attributeFix)))
+        .default({})
+        .describe("Attributes every agent offers, e.g. { rack: r1 }"),
+    agentResources: matching(/^([a-z_]+:[^;\s]+)(;[a-z_]+:[^;\s]+)*$/, "is not a Mesos resources string such as 'cpus:2;mem:4096'").optional()
+        .describe("What each agent offers, e.g. cpus:8;mem:30000; left out, what it detects"),
+});
+export type MesosSettings = z.output<typeof mesosSettings>;
+
+/** `twister2-cluster:mesos` as MesosCluster takes it: the repository with its signing key, read from keyFile. */
+export type MesosConfig = Omit<MesosSettings, "repository"> & {
+    repository: Omit<MesosSettings["repository"], "keyFile"> & { key: string };
+};
+
+/** What is wrong with the text of mesos.repository.keyFile, if anything. */
+export function signingKeyProblem(key: string): string | undefined {
+    return key.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----") ? undefined : "is not an ASCII-armored PGP public key";
+}
+
+/**
+ * What a Mesos master's or agent's host installs (`thing`: mesos-master, mesos-agent): the Mesos package
+ * from its repository, and curl and jq for the health and leader checks.
+ */
+export const mesosPackages = (thing: "mesos-master" | "mesos-agent", repository: MesosConfig["repository"]): PackageNeed => ({
+    thing,
+    packages: [repository.package, "curl", "jq"],
+    repository: { name: "twister2-mesos", url: repository.url, distribution: repository.distribution, component: repository.component, key: repository.key },
+});

@@ -1,0 +1,139 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DockerHost } from "../docker/dockerHost";
+import { ports } from "../../framework/plan/plan";
+import { Host, hostScript, lastLine } from "../../framework/remote/remote";
+
+export interface MesosAgent {
+    host: Host;
+    /** The Docker engine on the same host: the Docker containerizer needs it. */
+    docker: DockerHost;
+}
+
+export interface MesosClusterArgs {
+    /** An odd number of masters (an even one while a dead master is replaced; never 2). */
+    masters: Host[];
+    agents: MesosAgent[];
+    /** The masters' `--quorum` for their replicated log: a majority of them (the plan's mesos.quorum). */
+    quorum: number;
+    /** ZooKeeper `host:2181,...` (ZookeeperEnsemble.connectString). */
+    zookeeperConnectString: pulumi.Input<string>;
+    /** Name shown in the Mesos UI. */
+    cluster: string;
+    /** Where the init wrapper reads agent flags: /etc/mesos-agent (AVENTER) or /etc/mesos-slave (Mesosphere). */
+    agentFlagsDir: string;
+    /** Parent of the masters' and agents' work directories. */
+    workDir: string;
+    /** Long enough for a first image pull. */
+    executorRegistrationTimeout: string;
+    /** The principal agents authenticate as; its secret is generated. */
+    agentPrincipal: string;
+    agentAttributes?: Record<string, string>;
+    /** Mesos resources string; by default each agent offers what it detects. */
+    agentResources?: string;
+}
+
+export const masterCredentialsFile = "/etc/mesos/credentials.json";
+export const agentCredentialFile = "/etc/mesos/agent-credential.json";
+
+/** Flags of a master, one file each in /etc/mesos-master (`zk` comes from /etc/mesos/zk). */
+export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | "cluster" | "workDir">): Record<string, string> {
+    return {
+        quorum: String(args.quorum),
+        work_dir: `${args.workDir}/master`,
+        ip: host.address,
+        hostname: host.address,
+        port: String(ports.mesosMaster),
+        cluster: args.cluster,
+        authenticate_agents: "true",
+        credentials: masterCredentialsFile,
+    };
+}
+
+/** Flags of an agent, one file each in the agent flags directory (`master` comes from /etc/mesos/zk). */
+export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | "agents" | "quorum" | "zookeeperConnectString">): Record<string, string> {
+    const attributes = Object.entries(args.agentAttributes ?? {}).map(([k, v]) => `${k}:${v}`).join(";");
+    return {
+        work_dir: `${args.workDir}/agent`,
+        ip: host.address,
+        hostname: host.address,
+        port: String(ports.mesosAgent),
+        containerizers: "docker,mesos",
+        executor_registration_timeout: args.executorRegistrationTimeout,
+        credential: agentCredentialFile,
+        ...(attributes ? { attributes } : {}),
+        ...(args.agentResources ? { resources: args.agentResources } : {}),
+    };
+}
+
+const flagLines = (flags: Record<string, string>) => Object.entries(flags).map(([k, v]) => `${k}=${v}`).join("\n");
+
+/**
+ * Mesos masters and agents from a package repository, configured through flag files, with agents
+ * authenticating to the masters. Each master is done when a master leads, each agent when the leading
+ * master shows it active.
+ */
+export class MesosCluster extends pulumi.ComponentResource {
+    /** `zk://<zookeeper>/mesos`: what Twister2 and the agents use to find the leader. */
+    public readonly zkUrl: pulumi.Output<string>;
+    /** Every master's URL (`http://<address>:5050`): the Mesos UI, and the masters' HTTP API. */
+    public readonly masterUrls: string[];
+    /** The installed Mesos package version by host name. */
+    public readonly versions: Record<string, pulumi.Output<string>> = {};
+    /** The URL of the master that led when the first master was last deployed. */
+    public readonly leaderUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twister2:cluster:MesosCluster", name, {}, opts);
+        if (args.masters.length === 0 || args.masters.length === 2) throw new Error(`Mesos needs 1, 3 or more masters, got ${args.masters.length}`);
+        this.zkUrl = pulumi.output(args.zookeeperConnectString).apply((connect) => `zk://${connect}/mesos`);
+        this.masterUrls = args.masters.map((m) => `http://${m.address}:${ports.mesosMaster}`);
+
+        // Letters and digits only: the secret travels in JSON credential files and never needs quoting.
+        const secret = new random.RandomPassword(`${name}-agent-secret`, {
+            length: 32,
+            special: false,
+            keepers: { principal: args.agentPrincipal },
+        }, { parent: this });
+        // What every daemon's step is told: where ZooKeeper and the masters are, and the principal whose secret is on stdin.
+        const shared = {
+            ZK_URL: this.zkUrl,
+            MASTERS: args.masters.map((m) => `${m.address}:${ports.mesosMaster}`).join(" "),
+            PRINCIPAL: args.agentPrincipal,
+        };
+
+        const masters = args.masters.map((host) => {
+            const flags = masterFlags(host, args);
+            const daemon = { SERVICE: "mesos-master", FLAGS_DIR: "/etc/mesos-master" };
+            const master = hostScript(`${name}-${host.name}-master`, {
+                host,
+                create: "mesos-daemon.sh",
+                createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
+                stdin: secret.result,
+                delete: "mesos-daemon-stop.sh",
+                deleteSettings: daemon,
+            }, { parent: this });
+            this.versions[host.name] = lastLine(master.stdout);
+            return master;
+        });
+
+        // Side by side with the masters: an agent's step waits until a master leads and shows it active.
+        args.agents.forEach(({ host, docker }) => {
+            const flags = agentFlags(host, args);
+            const daemon = { SERVICE: "mesos-agent", FLAGS_DIR: args.agentFlagsDir };
+            const agent = hostScript(`${name}-${host.name}-agent`, {
+                host,
+                create: "mesos-daemon.sh",
+                createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
+                stdin: secret.result,
+                delete: "mesos-daemon-stop.sh",
+                deleteSettings: daemon,
+            }, { parent: this, dependsOn: [docker.engine] });
+            this.versions[host.name] ??= lastLine(agent.stdout);
+        });
+
+        // Each master printed "leader <URL>" once a master led.
+        this.leaderUrl = masters[0].stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");
+        this.registerOutputs();
+    }
+}

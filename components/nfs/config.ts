@@ -1,0 +1,110 @@
+// `twister2-cluster:nfs`: the share Twister2 keeps job logs and outputs on (NfsShare), served by the host
+// with the nfs-server role.
+import * as net from "node:net";
+import { z } from "zod";
+import { isCidr, isHostAddress } from "../../framework/config/addresses";
+import { nfsMountHosts, nfsProblems, oneHostAtMost } from "../../framework/config/rules";
+import {
+    alwaysSaying, apartFrom, number, oneOf, parseSetting, problemText, text, textMatching, Unchecked, wholeNumber,
+} from "../../framework/config/settings";
+import type { PackageNeed } from "../../framework/packages/packages";
+import type { Host } from "../../framework/remote/remote";
+import type { NfsShareArgs } from "./nfsShare";
+
+/** Twister2's default `twister2.resource.nfs.server.path`. */
+export const twister2NfsPath = "/nfs/shared-mesos/twister2";
+
+const systemDirs = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr", "/var"];
+
+/** A client that lets everyone in: a wildcard, any address, or a network shorter than /8. */
+function opensToTheWorld(client: string): boolean {
+    const [base, bits] = client.split("/");
+    return client.includes("*") || client.includes("?") || ["0.0.0.0", "::", "::/0"].includes(client) ||
+        (bits !== undefined && net.isIPv4(base) && /^\d+$/.test(bits) && Number(bits) < 8);
+}
+
+const client = text((value) => `'${String(value)}' is not an IP address, IPv4 CIDR (e.g. 10.77.0.0/24) or DNS name`)
+    .refine((entry) => !opensToTheWorld(entry), {
+        abort: true,
+        error: (issue) => `'${String(issue.input)}' opens the share to the world; list the hosts' addresses or their subnet ` +
+            "(e.g. 10.77.0.0/24), or leave nfs.clients out to allow the cluster's hosts",
+    })
+    .refine((entry) => (entry.includes("/") ? isCidr(entry) : isHostAddress(entry)));
+
+const ownerId = (kind: "user" | "group") =>
+    z.number(alwaysSaying((value) => `${String(value)} is not a numeric ${kind} id (0-4294967294)`))
+        .int({ abort: true }).min(0, { abort: true }).max(4294967294).default(0);
+
+export const nfsSettings = z.strictObject({
+    implementation: oneOf(["kernel", "ganesha"], (value) => `'${String(value)}' is not an NFS server; use kernel (nfs-kernel-server) ` +
+        "or ganesha (nfs-ganesha, for hosts without the kernel's nfsd)")
+        .default("kernel")
+        .describe("kernel: nfs-kernel-server (real hosts); ganesha: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab)"),
+    path: text((value) => `'${String(value)}' is not an absolute directory path (letters, digits, '_', '.', '-'; ` +
+        `no '.' or '..'; no trailing '/'); Twister2's default is ${twister2NfsPath}`)
+        .regex(/^(\/[A-Za-z0-9_.-]+)+$/, { abort: true })
+        .refine((dir) => !dir.split("/").some((part) => part === "." || part === ".."), { abort: true })
+        .refine((dir) => !systemDirs.some((system) => dir === system || dir.startsWith(`${system}/`)), {
+            error: (issue) => `${String(issue.input)} is a system directory; export a directory of its own such as ${twister2NfsPath}`,
+        })
+        .default(twister2NfsPath)
+        .describe("The exported directory (Twister2's twister2.resource.nfs.server.path); clients mount it at the same path"),
+    clients: z.array(client, alwaysSaying(() => "give a list of addresses, IPv4 CIDRs or DNS names, e.g. [10.77.0.0/24], " +
+        "or leave it out for the cluster's hosts")).min(1).optional()
+        .describe("Who may mount: addresses, IPv4 CIDRs or DNS names, never the world; left out, the cluster's hosts"),
+    ownerUid: ownerId("user").describe("The exported directory's owner"),
+    ownerGid: ownerId("group"),
+    mode: z.union([text(), number()]).transform(String).pipe(textMatching(/^[0-7]{3,4}$/, (value) =>
+        `'${String(value)}' is not an octal mode such as 1777 or 0775 (give it as a string in YAML: "1777")`))
+        .default("1777")
+        .describe("The exported directory's octal mode, as a string (\"1777\": anyone, squashed root too, can make a job directory)"),
+    mount: z.boolean(alwaysSaying((value) => `'${String(value)}' is not true or false`)).default(true)
+        .describe("Mount the share (fstab + mount) on the mesos-agent hosts and those in mountOn"),
+    mountOn: z.array(text()).optional().describe("More hosts that mount the share (e.g. a host that submits jobs), by name"),
+    gracePeriod: wholeNumber(1, 180, (value) => `${String(value)} is not a number of seconds from 1 to 180 (nfs-ganesha's range; its default is 90)`)
+        .optional()
+        .describe("ganesha only: the NFSv4 grace period in seconds after a restart"),
+});
+export type NfsSettings = z.output<typeof nfsSettings>;
+export type RawNfsConfig = Unchecked<z.input<typeof nfsSettings>>;
+
+/** `twister2-cluster:nfs` with its hosts: NfsShare's arguments. */
+export type NfsConfig = NfsShareArgs;
+
+type NfsHost = Host & { roles: readonly string[] };
+
+/** The share's arguments, when a host has the nfs-server role (the settings are checked either way). */
+export function nfsShareArgs(nfs: NfsSettings, hosts: readonly NfsHost[]): NfsConfig | undefined {
+    const server = hosts.find((h) => h.roles.includes("nfs-server"));
+    if (!server) return undefined;
+    const { implementation, path, ownerUid, ownerGid, mode, gracePeriod } = nfs;
+    return {
+        server, implementation, path, ownerUid, ownerGid, mode, gracePeriod,
+        clients: nfs.clients ?? hosts.map((h) => h.address),
+        mountOn: nfsMountHosts(nfs, hosts),
+    };
+}
+
+/**
+ * Checks `twister2-cluster:nfs` against the hosts and their roles, adding every problem to `problems`.
+ * Returns the share's arguments when a host has the nfs-server role, else undefined.
+ */
+export function parseNfsConfig(raw: RawNfsConfig, hosts: NfsHost[], problems: string[]): NfsConfig | undefined {
+    const parsed = parseSetting(nfsSettings, raw, "nfs");
+    const nfs = parsed.value ?? nfsSettings.parse({});
+    const crossChecks = [...oneHostAtMost("nfs-server", hosts), ...nfsProblems(nfs, hosts, true)];
+    problems.push(...[...parsed.problems, ...apartFrom(parsed.problems, crossChecks)].map(problemText));
+    return nfsShareArgs(nfs, hosts);
+}
+
+/** What the NFS server's host installs for NfsShare (nfs-server.sh). */
+export const nfsServerPackages = (implementation: NfsShareArgs["implementation"]): PackageNeed => ({
+    thing: "nfs-server",
+    packages: implementation === "kernel" ? ["nfs-kernel-server"] : ["nfs-ganesha", "nfs-ganesha-vfs"],
+});
+
+/** What a host that mounts the share at `mountPoint` installs (nfs-mount.sh), recorded per mount point. */
+export const nfsMountPackages = (mountPoint: string): PackageNeed => ({
+    thing: `nfs-mount${mountPoint.replace(/\//g, "-")}`,
+    packages: ["nfs-common"],
+});

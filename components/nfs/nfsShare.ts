@@ -1,0 +1,91 @@
+import * as net from "node:net";
+import * as pulumi from "@pulumi/pulumi";
+import { inCidr, isCidr } from "../../framework/config/addresses";
+import { Host, hostScript, lastLine } from "../../framework/remote/remote";
+import { nfsMountPackages, NfsSettings } from "./config";
+
+/** `kernel`: nfs-kernel-server (real hosts). `ganesha`: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab). */
+export type NfsImplementation = NfsSettings["implementation"];
+
+/** Client mount options: `hard` (Twister2 writes job output, never lose a write), after the network, and never block a boot. */
+export const mountOptions = "rw,hard,noatime,_netdev,nofail";
+
+/** Whether `client` (an address, IPv4 CIDR or DNS name from nfs.clients) lets `address` in. */
+export function clientAllows(client: string, address: string): boolean {
+    return client === address || (isCidr(client) && net.isIPv4(address) && inCidr(address, client));
+}
+
+export interface NfsShareArgs {
+    /** The host that serves the share (the nfs-server role). */
+    server: Host;
+    implementation: NfsImplementation;
+    /** The exported directory; clients mount it at the same path (Twister2 expects one path everywhere). */
+    path: string;
+    /** Addresses, CIDRs or DNS names allowed to mount; never the world. */
+    clients: string[];
+    /** Owner and mode of the exported directory, applied on every run. */
+    ownerUid: number;
+    ownerGid: number;
+    /** Octal mode, e.g. "1777". */
+    mode: string;
+    /** ganesha only: NFSv4 grace period in seconds (ganesha's default 90 when unset). */
+    gracePeriod?: number;
+    /** Hosts that mount the share (fstab + mount); not the server. */
+    mountOn: Host[];
+}
+
+/**
+ * The NFS share Twister2 keeps job logs and outputs on: one server exporting `path` (NFSv4, read-write for
+ * the listed clients, root squashed), mounted at the same path on the agents. Done when the server serves
+ * the export (ganesha: listed and out of its grace period) and every client has it mounted.
+ */
+export class NfsShare extends pulumi.ComponentResource {
+    /** `twister2.resource.nfs.server.address`. */
+    public readonly address: pulumi.Output<string>;
+    /** `twister2.resource.nfs.server.path` (also the ganesha pseudo path, so `<address>:<path>` mounts either way). */
+    public readonly path: pulumi.Output<string>;
+    /** The server package's version, as the host reports it. */
+    public readonly version: pulumi.Output<string>;
+
+    constructor(name: string, args: NfsShareArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twister2:cluster:NfsShare", name, {}, opts);
+        if (args.clients.length === 0) throw new Error("an NFS share needs at least one client");
+        const where = { IMPLEMENTATION: args.implementation, EXPORT_NAME: name, EXPORT_PATH: args.path };
+
+        const server = hostScript(`${name}-server`, {
+            host: args.server,
+            create: "nfs-server.sh",
+            createSettings: {
+                ...where,
+                // The export itself is written on the host (host/nfs-server.sh): the kernel's exports line, or ganesha's configuration.
+                CLIENTS: args.clients.join(" "),
+                ...args.gracePeriod === undefined ? {} : { GRACE_PERIOD: args.gracePeriod },
+                OWNER: `${args.ownerUid}:${args.ownerGid}`,
+                MODE: args.mode,
+                // How long a restart may keep ganesha in its grace period, plus room to start.
+                WAIT_SECONDS: (args.gracePeriod ?? 90) + 60,
+            },
+            delete: "nfs-server-remove.sh",
+            deleteSettings: where,
+            // Another server program or directory: remove the old export first, then make the new one.
+            triggers: [args.implementation, args.path],
+        }, { parent: this });
+
+        const clientPackages = nfsMountPackages(args.path);
+        const mount = { SERVER: args.server.address, EXPORT_PATH: args.path, MOUNT_POINT: args.path, RECORD: clientPackages.thing };
+        const mounts = args.mountOn.map((host) => hostScript(`${name}-mount-${host.name}`, {
+            host,
+            create: "nfs-mount.sh",
+            createSettings: { ...mount, OPTIONS: mountOptions },
+            delete: "nfs-unmount.sh",
+            deleteSettings: mount,
+            triggers: [args.server.address, args.path],
+        }, { parent: this, dependsOn: [server] }));
+
+        // Known once the share serves (address) and every client has it mounted (path).
+        this.address = server.stdout.apply(() => args.server.address);
+        this.path = pulumi.all([server.stdout, ...mounts.map((m) => m.stdout)]).apply(() => args.path);
+        this.version = lastLine(server.stdout);
+        this.registerOutputs();
+    }
+}

@@ -1,0 +1,51 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { dockerOverSsh } from "../../framework/remote/remote";
+import { SwarmCluster } from "./swarmCluster";
+
+export interface OverlayNetworkArgs {
+    /** The swarm; the network is made on its first manager once every node has joined. */
+    swarm: SwarmCluster;
+    /** An OpenSSH known_hosts file that pins the first manager's host key (index.ts writes one for every host). */
+    knownHostsFile: string;
+    /** Twister2's `twister2.resource.mesos.overlay.network.name`: overlay.name (its default: config.ts). */
+    networkName: string;
+    /** The network's subnet; unset, Docker picks one. */
+    subnet?: string;
+    /** Encrypt the VXLAN data plane (IPsec between hosts): overlay.encrypted. */
+    encrypted: boolean;
+}
+
+/**
+ * An attachable overlay network on the swarm, so standalone containers (Mesos' Docker containerizer)
+ * on any host can join it and reach each other by name. A `docker.Network` made through the first
+ * manager's Docker Engine, reached over SSH.
+ */
+export class OverlayNetwork extends pulumi.ComponentResource {
+    public readonly networkId: pulumi.Output<string>;
+    public readonly networkName: pulumi.Output<string>;
+
+    constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twister2:cluster:OverlayNetwork", name, {}, opts);
+        const manager = args.swarm.firstManager.host;
+        const provider = dockerOverSsh(`${name}-docker`, manager, args.knownHostsFile, { parent: this });
+
+        const network = new docker.Network(`${name}-network`, {
+            name: args.networkName,
+            driver: "overlay",
+            attachable: true,
+            ipamConfigs: args.subnet ? [{ subnet: args.subnet }] : undefined,
+            options: args.encrypted ? { encrypted: "" } : undefined,
+        }, {
+            parent: this,
+            provider,
+            dependsOn: [args.swarm.members],
+            // Every property replaces a network, and its name is taken until the old one is gone.
+            deleteBeforeReplace: true,
+        });
+
+        this.networkId = network.id;
+        this.networkName = network.name;
+        this.registerOutputs();
+    }
+}

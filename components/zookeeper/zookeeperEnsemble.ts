@@ -1,0 +1,89 @@
+import * as pulumi from "@pulumi/pulumi";
+import { zookeeperConnectString } from "../../framework/plan/plan";
+import { Host, hostScript, lastLine } from "../../framework/remote/remote";
+import type { ZookeeperSettings } from "./config";
+
+export interface ZookeeperServer {
+    host: Host;
+    /** The server's id (`myid`, `server.<id>`): from the config, so it stays when others come and go. */
+    id: number;
+}
+
+/** The ensemble's timing comes from `twister2-cluster:zookeeper` (its defaults: config.ts). */
+export interface ZookeeperEnsembleArgs extends Pick<ZookeeperSettings, "tickTime" | "initLimit" | "syncLimit"> {
+    /** An odd number of servers (an even one while a dead server is replaced; never 2). */
+    servers: ZookeeperServer[];
+}
+
+/**
+ * A ZooKeeper ensemble from the distribution's `zookeeperd`. Servers are configured in parallel; new
+ * servers start at once, while running members only take the new configuration and are then restarted
+ * one at a time, followers first and the leader last, so a change of members keeps quorum throughout
+ * and elects a leader once. Done when one server leads and the rest follow.
+ */
+export class ZookeeperEnsemble extends pulumi.ComponentResource {
+    /** `host:2181,...`, for clients (Mesos, Twister2). */
+    public readonly connectString: pulumi.Output<string>;
+    /** Each server's mode by address (`leader`, `follower`, `standalone`), as `srvr` reported it. */
+    public readonly modes: pulumi.Output<Record<string, string>>;
+    /** The installed ZooKeeper version by host name. */
+    public readonly versions: Record<string, pulumi.Output<string>> = {};
+    /** The servers the last change restarted, in order ("h1 follower", ..., the leader last). */
+    public readonly lastRollingRestart: pulumi.Output<string[]>;
+
+    constructor(name: string, args: ZookeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("twister2:cluster:ZookeeperEnsemble", name, {}, opts);
+        const servers = [...args.servers].sort((a, b) => a.id - b.id);
+        if (servers.length === 0 || servers.length === 2) throw new Error(`a ZooKeeper ensemble needs 1, 3 or more servers, got ${servers.length}`);
+        const settings = {
+            SERVERS: servers.map((s) => `${s.id}=${s.host.address}`).join(" "),
+            TICK_TIME: args.tickTime,
+            INIT_LIMIT: args.initLimit,
+            SYNC_LIMIT: args.syncLimit,
+        };
+
+        const configured = servers.map((server) => {
+            const configure = hostScript(`${name}-${server.host.name}-server`, {
+                host: server.host,
+                create: "zookeeper-configure.sh",
+                createSettings: { SERVER_ID: server.id, ...settings },
+                delete: "zookeeper-remove.sh",
+            }, { parent: this });
+            this.versions[server.host.name] = lastLine(configure.stdout);
+            return configure;
+        });
+
+        // The rolling restart: a chain of steps up the servers in id order and back down. Going up, the
+        // marked servers that follow restart; the last server restarts in its turn whatever it is, as
+        // every other follower has by then; coming back down, what is still marked, the one that led.
+        // Every step carries the ensemble's settings, so a change of them runs the whole chain again.
+        const visits = [
+            ...servers.slice(0, -1).map((server) => ({ server, round: "followers" as const })),
+            { server: servers[servers.length - 1], round: "turn" as const },
+            ...servers.slice(0, -1).reverse().map((server) => ({ server, round: "leader" as const })),
+        ];
+        let previous: pulumi.Resource[] = configured;
+        const restarts = visits.map(({ server, round }, i) => {
+            const restart = hostScript(`${name}-${server.host.name}-restart${round === "turn" ? "" : `-${round}`}`, {
+                host: server.host,
+                create: "zookeeper-restart.sh",
+                createSettings: { ...settings, SERVER_ID: server.id, ROUND: round, ...i === visits.length - 1 ? { WAIT_FOR_ENSEMBLE: true } : {} },
+            }, { parent: this, dependsOn: previous });
+            previous = [restart];
+            return restart;
+        });
+        // The chain's last step waits for the ensemble and prints each server's mode.
+        const formed = restarts[restarts.length - 1].stdout;
+
+        this.connectString = formed.apply(() => zookeeperConnectString(servers));
+        this.modes = formed.apply((out) => Object.fromEntries(out.trim().split("\n")
+            .map((line) => line.trim().split(/\s+/))
+            .filter((words): words is [string, string] => words.length === 2 && words[0] !== "restarted")));
+        // A step that restarted its server printed "restarted <mode before>".
+        this.lastRollingRestart = pulumi.all(restarts.map((restart, i) => restart.stdout.apply((out) => {
+            const restarted = /^restarted (\S+)/m.exec(out);
+            return restarted ? `${visits[i].server.host.name} ${restarted[1]}` : undefined;
+        }))).apply((entries) => entries.filter((e): e is string => e !== undefined));
+        this.registerOutputs();
+    }
+}
