@@ -2,15 +2,16 @@
 import "./framework/stackTraces"; // first: short stack traces, for the preview's speed and the state's size
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig, plan } from "./components";
 import { DockerHost } from "./components/docker/dockerHost";
+import { mesosLeaderAddress } from "./components/mesos/component";
 import { MesosCluster } from "./components/mesos/mesosCluster";
 import { NfsShare } from "./components/nfs/nfsShare";
 import { OverlayNetwork } from "./components/swarm/overlayNetwork";
+import { SwarmCluster } from "./components/swarm/swarmCluster";
+import { ClusterHost, ConfigError } from "./framework/config/stackConfig";
 import { preflight } from "./framework/preflight/preflight";
 import { prepareHosts, writeKnownHosts } from "./framework/remote/remote";
-import { ClusterHost, ConfigError, loadStackConfig } from "./framework/config/stackConfig";
-import { mesosLeaderAddress, plan } from "./framework/plan/plan";
-import { SwarmCluster } from "./components/swarm/swarmCluster";
 import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2-conf/twister2Conf";
 import { Twister2WorkerImage } from "./components/worker-image/twister2WorkerImage";
 import { UploaderServer } from "./components/uploader/uploaderServer";
@@ -30,15 +31,15 @@ for (const warning of config.warnings) void pulumi.log.warn(warning);
 const stackDir = path.join(__dirname, ".twister2", pulumi.getStack());
 const knownHostsFile = path.join(stackDir, "known_hosts");
 writeKnownHosts(knownHostsFile, config.hosts);
-// Which host gets which steps, the ports and the quorums: decided once, from the config alone (framework/plan/plan.ts).
+// Which host gets which steps, the ports and the quorums: decided once, from the config alone (the components' contracts).
 const layout = plan(config);
 // Every host checked before any is changed (`pulumi up` only: a preview contacts no host).
-const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, knownHostsFile);
+const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, layout, knownHostsFile);
 if (preflightFailures) throw new pulumi.RunError(preflightFailures);
 // Each host's first step: the program's scripts, and every package its components need in one apt run.
 prepareHosts(layout.hosts.map((host) => ({ host, packages: layout.packages[host.name] })));
 
-const dockerHosts = new Map(layout.dockerHosts.map((host) => [host.name, new DockerHost(
+const dockerHosts = new Map((layout.docker?.hosts ?? []).map((host) => [host.name, new DockerHost(
     `docker-${host.name}`,
     { host, source: config.docker.source, daemonJson: config.docker.daemonJson, socketUsers: [host.user] },
 )]));
@@ -52,9 +53,9 @@ const swarm = layout.swarm && new SwarmCluster("swarm", {
 const overlay = swarm && new OverlayNetwork("overlay", {
     swarm,
     knownHostsFile,
-    networkName: config.overlay.name,
-    subnet: config.overlay.subnet,
-    encrypted: config.overlay.encrypted,
+    networkName: config.swarm.overlay.name,
+    subnet: config.swarm.overlay.subnet,
+    encrypted: config.swarm.overlay.encrypted,
 });
 
 const zookeeper = layout.zookeeper && new ZookeeperEnsemble("zookeeper", {
@@ -73,10 +74,10 @@ const mesos = layout.mesos && zookeeper && new MesosCluster("mesos", {
 });
 
 // Twister2's worker image, built on every Mesos agent (no registry), each after its Docker engine.
-const workerImageBuild = layout.workerImageHosts.length > 0 ? new Twister2WorkerImage("worker-image", {
+const workerImageBuild = layout.workerImage && new Twister2WorkerImage("worker-image", {
     ...config.workerImage,
-    hosts: layout.workerImageHosts.map((host) => ({ host, docker: dockerOf(host) })),
-}) : undefined;
+    hosts: layout.workerImage.hosts.map((host) => ({ host, docker: dockerOf(host) })),
+});
 
 // Job logs and outputs: the NFS share on the nfs-server host, mounted on the agents.
 const nfs = config.nfs && new NfsShare("nfs", config.nfs);

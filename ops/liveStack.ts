@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Deployment } from "./forget-host/forget";
 import { Host, opensshOptions } from "../framework/remote/remote";
-import { CliConfigEntry, ConfigError, parseStackConfig, rawConfigFromCli, StackConfig } from "../framework/config/stackConfig";
+import { parseStackConfig, StackConfig } from "../components";
+import { CliConfigEntry, ConfigError, rawConfigFromCli } from "../framework/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 

@@ -5,7 +5,8 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ConfigError, parseStackConfig } from "../framework/config/stackConfig";
+import { parseStackConfig } from "../components";
+import { ConfigError } from "../framework/config/stackConfig";
 import { openStack, projectDir, readOutputs, readProgramConfig } from "./automation";
 import { clusterDot, liveValues } from "./diagram";
 

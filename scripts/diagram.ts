@@ -1,8 +1,10 @@
 // The cluster of a stack as a Graphviz (DOT) picture: what runs on which host and how the parts find
 // each other. Pure: the stack's config (and, when given, values from `pulumi stack output`) in, DOT out.
 // See scripts/diagram.sh for the command (`npm run diagram -- STACK`).
-import type { ClusterHost, Role, StackConfig } from "../framework/config/stackConfig";
-import { mesosLeaderAddress, plan, ports } from "../framework/plan/plan";
+import { plan, StackConfig } from "../components";
+import { mesosLeaderAddress, mesosPorts } from "../components/mesos/component";
+import { zookeeperPorts } from "../components/zookeeper/component";
+import type { ClusterHost } from "../framework/config/stackConfig";
 
 /** What `pulumi stack output --json` adds, when the stack has been deployed (every field optional). */
 export interface LiveValues {
@@ -64,7 +66,8 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
     const inRow = (row: Row, nodeId: string) => rows.set(row, [...(rows.get(row) ?? []), nodeId]);
     // What runs where, as index.ts deploys it.
     const layout = plan(config);
-    const { dockerHosts, swarm, zookeeper, mesos } = layout;
+    const { swarm, zookeeper, mesos } = layout;
+    const dockerHosts = layout.docker?.hosts ?? [];
     const managers = swarm?.managers ?? [];
     const workers = swarm?.workers ?? [];
     const masters = mesos?.masters ?? [];
@@ -112,7 +115,7 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
             const v = version(host, "zookeeper");
             node(id.zookeeper(host), [
                 html(`ZooKeeper server.${zkServer.id}`),
-                html(`:${ports.zookeeperClient}${mode ? ` (${mode})` : ""}`),
+                html(`:${zookeeperPorts.client}${mode ? ` (${mode})` : ""}`),
                 ...(v ? [small(v)] : []),
             ], colors.zookeeper, mode === "leader" ? ", penwidth=2.5" : "", Row.zookeeper);
         }
@@ -121,13 +124,13 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
             const v = version(host, "mesos-master");
             node(id.master(host), [
                 "Mesos master",
-                html(`:${ports.mesosMaster}${leader ? " (leader)" : ""}`),
+                html(`:${mesosPorts.master}${leader ? " (leader)" : ""}`),
                 ...(v ? [small(v)] : []),
             ], colors.mesosMaster, leader ? ", penwidth=2.5" : "", Row.mesosMasters);
         }
         if (agents.includes(host)) {
             const v = version(host, "mesos-agent");
-            node(id.agent(host), ["Mesos agent", html(`:${ports.mesosAgent}`), ...(v ? [small(v)] : [])], colors.mesosAgent, "", Row.mesosAgents);
+            node(id.agent(host), ["Mesos agent", html(`:${mesosPorts.agent}`), ...(v ? [small(v)] : [])], colors.mesosAgent, "", Row.mesosAgents);
         }
         if (host === layout.uploader && config.uploader) {
             node(id.uploader(host), ["Uploader (nginx)", html(`:${config.uploader.port}${config.uploader.urlPath}`)], colors.other, "", Row.zookeeper);
@@ -211,12 +214,12 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
         inRow(Row.overlay, id.overlay);
         out.push("");
         out.push(`  ${quote(id.overlay)} [shape=hexagon, label=<${lines([
-            html(`Overlay network ${config.overlay.name}`),
-            html(`${config.overlay.subnet ?? "subnet chosen by Docker"}${config.overlay.encrypted ? ", encrypted" : ""}, attachable`),
+            html(`Overlay network ${config.swarm.overlay.name}`),
+            html(`${config.swarm.overlay.subnet ?? "subnet chosen by Docker"}${config.swarm.overlay.encrypted ? ", encrypted" : ""}, attachable`),
             ...(live?.overlayNetworkId ? [small(`id ${live.overlayNetworkId.slice(0, 12)}`)] : []),
         ])}>, fillcolor=${quote(colors.overlay.fill)}, color=${quote(colors.overlay.line)}];`);
         for (const host of [...managers, ...workers]) {
-            edge(id.overlay, id.swarm(host), { dir: "none", style: "dashed", color: colors.overlay.line, tooltip: `${config.overlay.name} spans ${host.name}` });
+            edge(id.overlay, id.swarm(host), { dir: "none", style: "dashed", color: colors.overlay.line, tooltip: `${config.swarm.overlay.name} spans ${host.name}` });
         }
     }
 
@@ -241,7 +244,7 @@ export function clusterDot(config: StackConfig, live?: LiveValues, options: Diag
 
     function firstNode(host: ClusterHost): string {
         if (dockerHosts.includes(host)) return id.docker(host);
-        const order: [Role, (h: ClusterHost) => string][] = [
+        const order: [string, (h: ClusterHost) => string][] = [
             ["zookeeper", id.zookeeper], ["mesos-master", id.master], ["uploader", id.uploader], ["nfs-server", id.nfs],
         ];
         return order.find(([role]) => host.roles.includes(role))?.[1](host) ?? id.idle(host);

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
-import { ports } from "../../framework/plan/plan";
+import { quorumRule } from "../../framework/component";
 import { Host, hostScript, lastLine } from "../../framework/remote/remote";
+import { mesosPorts } from "./component";
 
 export interface MesosAgent {
     host: Host;
@@ -43,7 +44,7 @@ export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | 
         work_dir: `${args.workDir}/master`,
         ip: host.address,
         hostname: host.address,
-        port: String(ports.mesosMaster),
+        port: String(mesosPorts.master),
         cluster: args.cluster,
         authenticate_agents: "true",
         credentials: masterCredentialsFile,
@@ -57,7 +58,7 @@ export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | 
         work_dir: `${args.workDir}/agent`,
         ip: host.address,
         hostname: host.address,
-        port: String(ports.mesosAgent),
+        port: String(mesosPorts.agent),
         containerizers: "docker,mesos",
         executor_registration_timeout: args.executorRegistrationTimeout,
         credential: agentCredentialFile,
@@ -85,9 +86,9 @@ export class MesosCluster extends pulumi.ComponentResource {
 
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:MesosCluster", name, {}, opts);
-        if (args.masters.length === 0 || args.masters.length === 2) throw new Error(`Mesos needs 1, 3 or more masters, got ${args.masters.length}`);
+        if (quorumRule.refuses(args.masters.length)) throw new Error(quorumRule.message("Mesos's masters", args.masters.length));
         this.zkUrl = pulumi.output(args.zookeeperConnectString).apply((connect) => `zk://${connect}/mesos`);
-        this.masterUrls = args.masters.map((m) => `http://${m.address}:${ports.mesosMaster}`);
+        this.masterUrls = args.masters.map((m) => `http://${m.address}:${mesosPorts.master}`);
 
         // Letters and digits only: the secret travels in JSON credential files and never needs quoting.
         const secret = new random.RandomPassword(`${name}-agent-secret`, {
@@ -98,7 +99,7 @@ export class MesosCluster extends pulumi.ComponentResource {
         // What every daemon's step is told: where ZooKeeper and the masters are, and the principal whose secret is on stdin.
         const shared = {
             ZK_URL: this.zkUrl,
-            MASTERS: args.masters.map((m) => `${m.address}:${ports.mesosMaster}`).join(" "),
+            MASTERS: args.masters.map((m) => `${m.address}:${mesosPorts.master}`).join(" "),
             PRINCIPAL: args.agentPrincipal,
         };
 

@@ -2,14 +2,10 @@
 // with the nfs-server role.
 import * as net from "node:net";
 import { z } from "zod";
-import { isCidr, isHostAddress } from "../../framework/config/addresses";
-import { nfsMountHosts, nfsProblems, oneHostAtMost } from "../../framework/config/rules";
-import {
-    alwaysSaying, apartFrom, number, oneOf, parseSetting, problemText, text, textMatching, Unchecked, wholeNumber,
-} from "../../framework/config/settings";
+import { inCidr, isCidr, isHostAddress } from "../../framework/config/addresses";
+import { alwaysSaying, number, oneOf, text, textMatching, Unchecked, wholeNumber } from "../../framework/config/settings";
 import type { PackageNeed } from "../../framework/packages/packages";
 import type { Host } from "../../framework/remote/remote";
-import type { NfsShareArgs } from "./nfsShare";
 
 /** Twister2's default `twister2.resource.nfs.server.path`. */
 export const twister2NfsPath = "/nfs/shared-mesos/twister2";
@@ -68,6 +64,36 @@ export const nfsSettings = z.strictObject({
 export type NfsSettings = z.output<typeof nfsSettings>;
 export type RawNfsConfig = Unchecked<z.input<typeof nfsSettings>>;
 
+/** `kernel`: nfs-kernel-server (real hosts). `ganesha`: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab). */
+export type NfsImplementation = NfsSettings["implementation"];
+
+/** Client mount options: `hard` (Twister2 writes job output, never lose a write), after the network, and never block a boot. */
+export const mountOptions = "rw,hard,noatime,_netdev,nofail";
+
+/** Whether `client` (an address, IPv4 CIDR or DNS name from nfs.clients) lets `address` in. */
+export function clientAllows(client: string, address: string): boolean {
+    return client === address || (isCidr(client) && net.isIPv4(address) && inCidr(address, client));
+}
+
+export interface NfsShareArgs {
+    /** The host that serves the share (the nfs-server role). */
+    server: Host;
+    implementation: NfsImplementation;
+    /** The exported directory; clients mount it at the same path (Twister2 expects one path everywhere). */
+    path: string;
+    /** Addresses, CIDRs or DNS names allowed to mount; never the world. */
+    clients: string[];
+    /** Owner and mode of the exported directory, applied on every run. */
+    ownerUid: number;
+    ownerGid: number;
+    /** Octal mode, e.g. "1777". */
+    mode: string;
+    /** ganesha only: NFSv4 grace period in seconds (ganesha's default 90 when unset). */
+    gracePeriod?: number;
+    /** Hosts that mount the share (fstab + mount); not the server. */
+    mountOn: Host[];
+}
+
 /** `twister2-cluster:nfs` with its hosts: NfsShare's arguments. */
 export type NfsConfig = NfsShareArgs;
 
@@ -86,15 +112,15 @@ export function nfsShareArgs(nfs: NfsSettings, hosts: readonly NfsHost[]): NfsCo
 }
 
 /**
- * Checks `twister2-cluster:nfs` against the hosts and their roles, adding every problem to `problems`.
- * Returns the share's arguments when a host has the nfs-server role, else undefined.
+ * The hosts that mount the NFS share: the agents (Twister2 mounts <path>/<jobId> from them into job
+ * containers) and those in mountOn, never the server; none when mount is false.
  */
-export function parseNfsConfig(raw: RawNfsConfig, hosts: NfsHost[], problems: string[]): NfsConfig | undefined {
-    const parsed = parseSetting(nfsSettings, raw, "nfs");
-    const nfs = parsed.value ?? nfsSettings.parse({});
-    const crossChecks = [...oneHostAtMost("nfs-server", hosts), ...nfsProblems(nfs, hosts, true)];
-    problems.push(...[...parsed.problems, ...apartFrom(parsed.problems, crossChecks)].map(problemText));
-    return nfsShareArgs(nfs, hosts);
+export function nfsMountHosts<H extends { name?: string; roles: readonly string[] }>(nfs: NfsSettings, hosts: readonly H[]): H[] {
+    const server = hosts.find((h) => h.roles.includes("nfs-server"));
+    const extra = nfs.mountOn ?? [];
+    return nfs.mount
+        ? hosts.filter((h) => h !== server && (h.roles.includes("mesos-agent") || (h.name !== undefined && extra.includes(h.name))))
+        : [];
 }
 
 /** What the NFS server's host installs for NfsShare (nfs-server.sh). */

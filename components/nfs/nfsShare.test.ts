@@ -8,8 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import YAML from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { clientAllows } from "./nfsShare";
-import { parseNfsConfig, RawNfsConfig, twister2NfsPath } from "./config";
-import { parseStackConfig, RawConfig } from "../../framework/config/stackConfig";
+import { nfs as nfsComponent } from "./component";
+import { RawNfsConfig, twister2NfsPath } from "./config";
+import { parseStackConfig } from "..";
+import { checkComponent, RawConfig } from "../../framework/config/stackConfig";
 import { configProblems, labHosts, scratchDir } from "../../test/unit/fixtures";
 import { hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
 
@@ -138,11 +140,10 @@ describe("the stacks' nfs settings", () => {
     it("dev (the lab): ganesha under the bind-mounted /srv, no mounts", () => {
         const { nfs, roles } = nfsOf("Pulumi.dev.yaml");
         const hosts = labHosts(keyFile).map((h) => ({ ...h, port: 22, roles: roles[h.name] ?? [] }));
-        const problems: string[] = [];
-        const parsed = parseNfsConfig(nfs, hosts, problems)!;
+        const { config: parsed, problems } = checkComponent(nfsComponent, nfs, hosts, dir);
         expect(problems).toEqual([]);
         expect(parsed).toMatchObject({ implementation: "ganesha", mountOn: [] });
-        expect(parsed.path.startsWith("/srv/")).toBe(true);
+        expect(parsed!.path.startsWith("/srv/")).toBe(true);
     });
 
     it("prod: nfs-kernel-server for the hosts' subnet, mounted on the agents", () => {
@@ -150,11 +151,10 @@ describe("the stacks' nfs settings", () => {
         const hosts = [1, 2, 3, 4, 5].map((i) => ({
             name: `node${i}`, address: `192.0.2.1${i}`, user: "admin", port: 22, privateKeyFile: keyFile, hostKey: "k", roles: roles[`node${i}`],
         }));
-        const problems: string[] = [];
-        const parsed = parseNfsConfig(nfs, hosts, problems)!;
+        const { config: parsed, problems } = checkComponent(nfsComponent, nfs, hosts, dir);
         expect(problems).toEqual([]);
         expect(parsed).toMatchObject({ implementation: "kernel", clients: ["192.0.2.0/24"], path: twister2NfsPath });
-        expect(parsed.mountOn.map((h) => h.name)).toEqual(["node4", "node5"]);
+        expect(parsed!.mountOn.map((h) => h.name)).toEqual(["node4", "node5"]);
     });
 });
 

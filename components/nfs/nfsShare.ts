@@ -1,38 +1,9 @@
-import * as net from "node:net";
 import * as pulumi from "@pulumi/pulumi";
-import { inCidr, isCidr } from "../../framework/config/addresses";
-import { Host, hostScript, lastLine } from "../../framework/remote/remote";
-import { nfsMountPackages, NfsSettings } from "./config";
+import { hostScript, lastLine } from "../../framework/remote/remote";
+import { mountOptions, NfsShareArgs, nfsMountPackages } from "./config";
 
-/** `kernel`: nfs-kernel-server (real hosts). `ganesha`: NFS-Ganesha in user space (hosts without nfsd, e.g. the lab). */
-export type NfsImplementation = NfsSettings["implementation"];
-
-/** Client mount options: `hard` (Twister2 writes job output, never lose a write), after the network, and never block a boot. */
-export const mountOptions = "rw,hard,noatime,_netdev,nofail";
-
-/** Whether `client` (an address, IPv4 CIDR or DNS name from nfs.clients) lets `address` in. */
-export function clientAllows(client: string, address: string): boolean {
-    return client === address || (isCidr(client) && net.isIPv4(address) && inCidr(address, client));
-}
-
-export interface NfsShareArgs {
-    /** The host that serves the share (the nfs-server role). */
-    server: Host;
-    implementation: NfsImplementation;
-    /** The exported directory; clients mount it at the same path (Twister2 expects one path everywhere). */
-    path: string;
-    /** Addresses, CIDRs or DNS names allowed to mount; never the world. */
-    clients: string[];
-    /** Owner and mode of the exported directory, applied on every run. */
-    ownerUid: number;
-    ownerGid: number;
-    /** Octal mode, e.g. "1777". */
-    mode: string;
-    /** ganesha only: NFSv4 grace period in seconds (ganesha's default 90 when unset). */
-    gracePeriod?: number;
-    /** Hosts that mount the share (fstab + mount); not the server. */
-    mountOn: Host[];
-}
+export { clientAllows } from "./config";
+export type { NfsShareArgs } from "./config";
 
 /**
  * The NFS share Twister2 keeps job logs and outputs on: one server exporting `path` (NFSv4, read-write for

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../docker/dockerHost";
+import { quorumRule } from "../../framework/component";
 import { hostScript, lastLine } from "../../framework/remote/remote";
 
 export interface SwarmClusterArgs {
@@ -29,9 +30,7 @@ export class SwarmCluster extends pulumi.ComponentResource {
     constructor(name: string, args: SwarmClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:SwarmCluster", name, {}, opts);
         const [first, ...otherManagers] = args.managers;
-        if (!first || args.managers.length === 2) {
-            throw new Error(`a swarm needs 1, 3 or more managers, got ${args.managers.length}`);
-        }
+        if (!first || quorumRule.refuses(args.managers.length)) throw new Error(quorumRule.message("a swarm's managers", args.managers.length));
         this.firstManager = first;
 
         // Its result is secret (the join tokens); the node id on its last line is not.

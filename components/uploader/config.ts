@@ -2,89 +2,73 @@
 // a host has the uploader role.
 import * as path from "node:path";
 import { z } from "zod";
-import type { FileDigest, UploaderFiles } from "../../framework/config/load";
+import type { FileDigest, FileText } from "../../framework/config/load";
 import { alwaysSaying, text, textMatching, Unchecked, wholeNumber } from "../../framework/config/settings";
 import { normalizedKey, publicKeyLines, publicKeyProblem } from "../../framework/config/sshKeys";
-import { portDescriptions, ports } from "../../framework/plan/ports";
 import type { PackageNeed } from "../../framework/packages/packages";
-import type { Host } from "../../framework/remote/remote";
 
 export { publicKeyProblem };
 
 /** Twister2's defaults: its uploader's port, `twister2.resource.uploader.directory`, the upload account. */
-const defaultPort = 8082;
+export const defaultPort = 8082;
 export const defaultDirectory = "/var/www/html/twister2/mesos/";
-const defaultUser = "twister2";
+export const defaultUser = "twister2";
 /** nginx's web root on Debian. */
 const webRoot = "/var/www/html/";
-
-/** TCP ports of the cluster's other services: the uploader must not take one of them. */
-export const reservedPorts: Record<number, string> = Object.fromEntries(
-    (Object.keys(ports) as (keyof typeof ports)[]).map((name) => [ports[name], portDescriptions[name]]));
 
 /** System directories the upload directory must never be. */
 const systemDirs = ["/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/opt", "/proc", "/root", "/run", "/sbin", "/srv",
     "/sys", "/tmp", "/usr", "/var", "/var/lib", "/var/log", "/var/www", "/var/www/html"];
 
-/** The host with the uploader role, as far as its settings are right (none: the settings alone). */
-type UploaderHost = Partial<Pick<Host, "name" | "port" | "user">>;
+/** The settings; the checks against the uploader's host and the other ports are its contract's (component.ts). */
+export const uploaderSettings = z.strictObject({
+    port: wholeNumber(1, 65535, (value) => `${String(value)} is not a TCP port (1-65535); Twister2's default is ${defaultPort}`)
+        .default(defaultPort)
+        .describe("The TCP port nginx serves the directory on (Twister2's HTTP.fetch.uri uses it)"),
+    directory: text((value) => `'${String(value)}' is not an absolute path (letters, digits, '_', '.', '-', '/'; no '..'); ` +
+        `Twister2's default is ${defaultDirectory}`)
+        .regex(/^\/[A-Za-z0-9_.\/-]*$/, { abort: true })
+        .refine((dir) => !dir.split("/").some((part) => part === "." || part === ".."))
+        .transform((dir) => `${dir.replace(/\/{2,}/g, "/").replace(/\/+$/, "")}/`)
+        .refine((dir) => !systemDirs.includes(dir.replace(/\/$/, "") || "/"), {
+            error: (issue) => `${String(issue.input)} is a system directory; use a directory of its own such as ${defaultDirectory}`,
+        })
+        .default(defaultDirectory)
+        .describe("Absolute path on the host, served read-only: Twister2's twister2.resource.uploader.directory"),
+    urlPath: textMatching(/^\/([A-Za-z0-9_.-]+\/)*$/, (value) =>
+        `'${String(value)}' is not a URL path that starts and ends with '/', such as /twister2/mesos/`)
+        .optional()
+        .describe("Where the directory appears on the web server; left out, its path under /var/www/html (else /)"),
+    user: textMatching(/^[a-z_][a-z0-9_-]{0,31}$/, (value) =>
+        `'${String(value)}' is not a user name (lower-case letters, digits, '_', '-'); the default is ${defaultUser}`)
+        .refine((user) => user !== "root", {
+            abort: true, error: `uploads must not log in as root; use a dedicated account such as ${defaultUser} (the default)`,
+        })
+        .default(defaultUser)
+        .describe("The upload account (Twister2's scp/ssh command.connection user): not root, not the SSH login"),
+    publicKeys: z.array(z.string(alwaysSaying((value) =>
+        `the key ${typeof value === "string" ? publicKeyProblem(value) : "is not a string"}; paste a line of an id_*.pub file`))
+        .refine((line) => !publicKeyProblem(line)).transform(normalizedKey),
+    alwaysSaying(() => "give a list of OpenSSH public keys, e.g. ['ssh-ed25519 AAAA... alice@laptop']"))
+        .optional()
+        .describe("OpenSSH public keys (id_*.pub lines) that may upload job packages"),
+    publicKeyFiles: z.array(text()).optional().describe("Files of OpenSSH public keys that may upload, e.g. [~/.ssh/id_ed25519.pub]"),
+    corePackage: text((value) => `'${String(value)}' is not the path of a twister2-core*.tar.gz (Twister2's core package)`)
+        .refine((file) => /^twister2-core[A-Za-z0-9._-]*\.tar\.gz$/.test(path.basename(file)))
+        .optional()
+        .describe("A twister2-core*.tar.gz on this machine, published into the directory"),
+}).transform(({ urlPath, ...settings }) => ({
+    ...settings,
+    urlPath: urlPath ?? (settings.directory.startsWith(webRoot) ? settings.directory.slice(webRoot.length - 1) : "/"),
+}));
+export type UploaderSettings = z.output<typeof uploaderSettings>;
+export type RawUploaderConfig = Unchecked<z.input<typeof uploaderSettings>>;
 
-/** The settings, checked against `host`: the port is not its SSH port, the account not its login. */
-export function uploaderSettings(host: UploaderHost = {}) {
-    return z.strictObject({
-        port: wholeNumber(1, 65535, (value) => `${String(value)} is not a TCP port (1-65535); Twister2's default is ${defaultPort}`)
-            .refine((port) => port !== host.port, {
-                abort: true,
-                error: (issue) => `${String(issue.input)} is SSH's port on ${host.name}; choose another port (default ${defaultPort})`,
-            })
-            .refine((port) => !reservedPorts[port], {
-                error: (issue) => `${String(issue.input)} is ${reservedPorts[issue.input as number]}; choose another port for the uploader (default ${defaultPort})`,
-            })
-            .default(defaultPort)
-            .describe("The TCP port nginx serves the directory on (Twister2's HTTP.fetch.uri uses it)"),
-        directory: text((value) => `'${String(value)}' is not an absolute path (letters, digits, '_', '.', '-', '/'; no '..'); ` +
-            `Twister2's default is ${defaultDirectory}`)
-            .regex(/^\/[A-Za-z0-9_.\/-]*$/, { abort: true })
-            .refine((dir) => !dir.split("/").some((part) => part === "." || part === ".."))
-            .transform((dir) => `${dir.replace(/\/{2,}/g, "/").replace(/\/+$/, "")}/`)
-            .refine((dir) => !systemDirs.includes(dir.replace(/\/$/, "") || "/"), {
-                error: (issue) => `${String(issue.input)} is a system directory; use a directory of its own such as ${defaultDirectory}`,
-            })
-            .default(defaultDirectory)
-            .describe("Absolute path on the host, served read-only: Twister2's twister2.resource.uploader.directory"),
-        urlPath: textMatching(/^\/([A-Za-z0-9_.-]+\/)*$/, (value) =>
-            `'${String(value)}' is not a URL path that starts and ends with '/', such as /twister2/mesos/`)
-            .optional()
-            .describe("Where the directory appears on the web server; left out, its path under /var/www/html (else /)"),
-        user: textMatching(/^[a-z_][a-z0-9_-]{0,31}$/, (value) =>
-            `'${String(value)}' is not a user name (lower-case letters, digits, '_', '-'); the default is ${defaultUser}`)
-            .refine((user) => user !== "root", {
-                abort: true, error: `uploads must not log in as root; use a dedicated account such as ${defaultUser} (the default)`,
-            })
-            .refine((user) => user !== host.user, {
-                error: (issue) => `${String(issue.input)} is the login this program uses on ${host.name}, and destroy removes the upload account; ` +
-                    `use a dedicated account such as ${defaultUser} (the default)`,
-            })
-            .default(defaultUser)
-            .describe("The upload account (Twister2's scp/ssh command.connection user): not root, not the SSH login"),
-        publicKeys: z.array(z.string(alwaysSaying((value) =>
-            `the key ${typeof value === "string" ? publicKeyProblem(value) : "is not a string"}; paste a line of an id_*.pub file`))
-            .refine((line) => !publicKeyProblem(line)).transform(normalizedKey),
-        alwaysSaying(() => "give a list of OpenSSH public keys, e.g. ['ssh-ed25519 AAAA... alice@laptop']"))
-            .optional()
-            .describe("OpenSSH public keys (id_*.pub lines) that may upload job packages"),
-        publicKeyFiles: z.array(text()).optional().describe("Files of OpenSSH public keys that may upload, e.g. [~/.ssh/id_ed25519.pub]"),
-        corePackage: text((value) => `'${String(value)}' is not the path of a twister2-core*.tar.gz (Twister2's core package)`)
-            .refine((file) => /^twister2-core[A-Za-z0-9._-]*\.tar\.gz$/.test(path.basename(file)))
-            .optional()
-            .describe("A twister2-core*.tar.gz on this machine, published into the directory"),
-    }).transform(({ urlPath, ...settings }) => ({
-        ...settings,
-        urlPath: urlPath ?? (settings.directory.startsWith(webRoot) ? settings.directory.slice(webRoot.length - 1) : "/"),
-    }));
+/** The files of `uploader`: each publicKeyFiles entry's text, and the core package's digest. */
+export interface UploaderFiles {
+    publicKeyFiles: FileText[];
+    corePackage?: FileDigest;
 }
-export type UploaderSettings = z.output<ReturnType<typeof uploaderSettings>>;
-export type RawUploaderConfig = Unchecked<z.input<ReturnType<typeof uploaderSettings>>>;
 
 /** `twister2-cluster:uploader` with what its files hold: UploaderServer's settings. */
 export interface UploaderConfig extends Omit<UploaderSettings, "publicKeys" | "publicKeyFiles" | "corePackage"> {

@@ -1,7 +1,6 @@
 // `twister2-cluster:workerImage`: the Twister2 worker image built on every Mesos agent (Twister2WorkerImage).
 import { z } from "zod";
-import { workerImageProblems } from "../../framework/config/rules";
-import { alwaysSaying, apartFrom, parseSetting, problemText, textMatching, Unchecked } from "../../framework/config/settings";
+import { alwaysSaying, textMatching, Unchecked } from "../../framework/config/settings";
 
 const defaultName = "twister2-worker";
 const defaultBaseImage = "debian:bookworm-slim";
@@ -38,11 +37,3 @@ export type WorkerImageSettings = z.output<typeof workerImageSettings>;
 export type RawWorkerImageConfig = Unchecked<z.input<typeof workerImageSettings>>;
 /** `twister2-cluster:workerImage`, checked, with defaults: Twister2WorkerImage's settings. */
 export type WorkerImageConfig = WorkerImageSettings;
-
-/** Checks `twister2-cluster:workerImage` and returns the typed config, adding each problem (config path and fix) to `problems`. */
-export function parseWorkerImageConfig(raw: RawWorkerImageConfig, problems: string[]): WorkerImageConfig {
-    const parsed = parseSetting(workerImageSettings, raw, "workerImage");
-    const workerImage = parsed.value ?? workerImageSettings.parse({});
-    problems.push(...[...parsed.problems, ...apartFrom(parsed.problems, workerImageProblems(workerImage))].map(problemText));
-    return workerImage;
-}

@@ -6,8 +6,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DockerHost } from "../docker/dockerHost";
-import { parseStackConfig, RawConfig } from "../../framework/config/stackConfig";
-import { parseWorkerImageConfig } from "./config";
+import { parseStackConfig } from "..";
+import { checkComponent, RawConfig } from "../../framework/config/stackConfig";
+import { workerImage as workerImageComponent } from "./component";
 import { Twister2WorkerImage } from "./twister2WorkerImage";
 import { configProblems, labHosts, scratchDir, stackConfigFile } from "../../test/unit/fixtures";
 import { hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
@@ -45,9 +46,7 @@ describe("workerImage config", () => {
     it("accepts Docker references with a registry, a tag or a digest", () => {
         for (const baseImage of ["debian", "debian:12", "docker.io/library/debian:bookworm-slim", "localhost:5000/base/debian:12.5",
             `debian@sha256:${"a".repeat(64)}`]) {
-            const problems: string[] = [];
-            parseWorkerImageConfig({ baseImage }, problems);
-            expect(problems, baseImage).toEqual([]);
+            expect(checkComponent(workerImageComponent, { baseImage }, [], dir).problems, baseImage).toEqual([]);
         }
     });
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { zookeeperConnectString } from "../../framework/plan/plan";
+import { quorumRule } from "../../framework/component";
 import { Host, hostScript, lastLine } from "../../framework/remote/remote";
+import { zookeeperConnectString } from "./component";
 import type { ZookeeperSettings } from "./config";
 
 export interface ZookeeperServer {
@@ -34,7 +35,7 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
     constructor(name: string, args: ZookeeperEnsembleArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:ZookeeperEnsemble", name, {}, opts);
         const servers = [...args.servers].sort((a, b) => a.id - b.id);
-        if (servers.length === 0 || servers.length === 2) throw new Error(`a ZooKeeper ensemble needs 1, 3 or more servers, got ${servers.length}`);
+        if (quorumRule.refuses(servers.length)) throw new Error(quorumRule.message("a ZooKeeper ensemble's servers", servers.length));
         const settings = {
             SERVERS: servers.map((s) => `${s.id}=${s.host.address}`).join(" "),
             TICK_TIME: args.tickTime,

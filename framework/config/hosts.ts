@@ -1,12 +1,16 @@
 // `twister2-cluster:hosts` (or an inventory file's hosts) and `twister2-cluster:roles`: the machines and
-// what each one is. Whether the roles fit together is for rules.ts.
+// what each one is (the roles are the components', framework/component.ts). Whether the roles fit
+// together is for rules.ts.
 import { z } from "zod";
+import type { Host } from "../remote/remote";
 import { isHostAddress } from "./addresses";
-import { oneOf, text, textMatching, wholeNumber } from "./settings";
+import { text, textMatching, wholeNumber } from "./settings";
 import { isHostKey, typeAndKey } from "./sshKeys";
 
-export const roles = ["swarm-manager", "swarm-worker", "zookeeper", "mesos-master", "mesos-agent", "uploader", "nfs-server"] as const;
-export type Role = (typeof roles)[number];
+/** A host of the cluster with its roles. */
+export interface ClusterHost extends Host {
+    roles: string[];
+}
 
 const hostFields = {
     name: textMatching(/^[a-z0-9][a-z0-9-]*$/, (value) => `'${String(value)}' is not a valid host name; use lower-case letters, digits and '-'`)
@@ -37,18 +41,10 @@ export type HostSettings = z.output<typeof hostSettings>;
 /** A host as the checks see it: those of its settings that are right (all, unless it has a problem), and its roles. */
 export interface SeenHost extends Partial<HostSettings> {
     where: string;
-    roles: Role[];
+    roles: string[];
     /** The host's settings when every one is right. */
     complete?: HostSettings;
 }
 
 /** A hostsFile: an inventory JSON with a list of hosts (lab.sh writes .lab/inventory.json). */
 export const inventorySettings = z.looseObject({ hosts: z.array(z.unknown()).optional() });
-
-const roleList = z.array(oneOf(roles, (value) => `unknown role '${String(value)}'; known roles: ${roles.join(", ")}`))
-    .refine((list) => !(list.includes("swarm-manager") && list.includes("swarm-worker")),
-        { error: "a host is either swarm-manager or swarm-worker, not both" })
-    .transform((list) => [...new Set(list)]);
-
-/** Each host's roles, by host name. */
-export const roleSettings = z.record(z.string(), roleList).describe("Each host's roles, e.g. h1: [swarm-manager, zookeeper]");

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import YAML from "yaml";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { components } from "../../components";
 import { stackFileSchema, stackFileSchemaText } from "./jsonSchema";
 
 const projectDir = path.join(__dirname, "..", "..");
@@ -21,7 +22,7 @@ function patterns(schema: unknown): string[] {
 
 describe("the stack file's JSON Schema", () => {
     it("is what the schemas make: run `npm run schema` after changing a setting", () => {
-        expect(fs.readFileSync(committed, "utf8")).toBe(stackFileSchemaText());
+        expect(fs.readFileSync(committed, "utf8")).toBe(stackFileSchemaText(components));
     });
 
     it("is named by each stack file's first line, and each passes it", () => {
@@ -34,7 +35,7 @@ describe("the stack file's JSON Schema", () => {
     });
 
     it("tells a wrong value from a right one", () => {
-        const fileSchema = z.fromJSONSchema(stackFileSchema() as z.core.JSONSchema.JSONSchema);
+        const fileSchema = z.fromJSONSchema(stackFileSchema(components) as z.core.JSONSchema.JSONSchema);
         const prod = YAML.parse(fs.readFileSync(stackFiles[1], "utf8"));
         prod.config["twister2-cluster:roles"].node1.push("mesos-king");
         prod.config["twister2-cluster:uploader"].port = 70000;
@@ -45,7 +46,7 @@ describe("the stack file's JSON Schema", () => {
     });
 
     it("refuses a twister2-cluster key that is no setting, and takes other namespaces' keys, secrets too", () => {
-        const config = (stackFileSchema().properties as { config: { patternProperties: object; additionalProperties: boolean } }).config;
+        const config = (stackFileSchema(components).properties as { config: { patternProperties: object; additionalProperties: boolean } }).config;
         expect(config.additionalProperties).toBe(false);
         const [otherNamespaces] = Object.keys(config.patternProperties).map((pattern) => new RegExp(pattern));
         expect(otherNamespaces.test("docker:host")).toBe(true);
@@ -53,7 +54,7 @@ describe("the stack file's JSON Schema", () => {
     });
 
     it("has only patterns an editor compiles (ECMAScript, unicode mode)", () => {
-        const all = patterns(stackFileSchema());
+        const all = patterns(stackFileSchema(components));
         expect(all.length).toBeGreaterThan(10);
         for (const pattern of all) expect(() => new RegExp(pattern, "u"), pattern).not.toThrow();
     });

@@ -4,12 +4,13 @@
 // and defaults; what only code can check (addresses, keys, files, how settings fit together) is left to
 // the program, which checks everything before any resource exists.
 import { z } from "zod";
+import type { AnyComponent } from "../component";
 import { stackSettings } from "./schema";
 
 export const project = "twister2-cluster";
 
-export function stackFileSchema(): Record<string, unknown> {
-    const settings = z.toJSONSchema(stackSettings, {
+export function stackFileSchema(components: readonly AnyComponent[]): Record<string, unknown> {
+    const settings = z.toJSONSchema(stackSettings(components), {
         io: "input",
         target: "draft-07",
         // zod leaves out the default of a setting it transforms (an output need not be an input); ours are inputs too.
@@ -21,7 +22,7 @@ export function stackFileSchema(): Record<string, unknown> {
     return {
         $schema: "http://json-schema.org/draft-07/schema#",
         title: `Pulumi.<stack>.yaml of ${project}`,
-        description: "Written by `npm run schema` from the zod schemas (framework/config/schema.ts); do not edit it by hand.",
+        description: "Written by `npm run schema` from the zod schemas (the components' settings, framework/config/schema.ts); do not edit it by hand.",
         type: "object",
         properties: {
             config: {
@@ -47,4 +48,4 @@ export function stackFileSchema(): Record<string, unknown> {
 }
 
 /** The schema file's text, as `npm run schema` writes it. */
-export const stackFileSchemaText = (): string => `${JSON.stringify(stackFileSchema(), null, 2)}\n`;
+export const stackFileSchemaText = (components: readonly AnyComponent[]): string => `${JSON.stringify(stackFileSchema(components), null, 2)}\n`;

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { cacheDirOf, fileSha256, resolvePath } from "./load";
-import { parseStackConfig } from "./stackConfig";
+import { parseStackConfig } from "../../components";
 import { hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
 
 const { dir, keyFile } = scratchDir();

@@ -1,12 +1,10 @@
-// Everything the stack config reads from disk, read here and nowhere else: the inventory (hostsFile), each
-// host's private key file, the Mesos repository's signing key, the uploader's public key files and the
-// core package's sha256, the last from a cache so that a run whose package is unchanged does not read it.
+// How the stack config reads from disk, and nowhere else: the inventory (hostsFile), each host's private
+// key file, and the files the components' settings name (their contracts' readFiles: a signing key,
+// public key files, a package's sha256 from a cache so that an unchanged package is not read again).
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { UploaderSettings } from "../../components/uploader/config";
-import type { ParsedSettings } from "./schema";
 
 /** A path setting's file on this machine: `~/` is the home directory, a relative path is from the project. */
 export function resolvePath(setting: string, projectDir: string): string {
@@ -102,36 +100,3 @@ function hashFile(file: string): string {
 
 /** Where fileSha256 keeps its digests for a project: .twister2/ is git-ignored. */
 export const cacheDirOf = (projectDir: string): string => path.join(projectDir, ".twister2", "cache");
-
-/** The files of `uploader`: each publicKeyFiles entry's text, and the core package's digest. */
-export interface UploaderFiles {
-    publicKeyFiles: FileText[];
-    corePackage?: FileDigest;
-}
-
-export function readUploaderFiles(uploader: UploaderSettings, projectDir: string): UploaderFiles {
-    return {
-        publicKeyFiles: (uploader.publicKeyFiles ?? []).map((setting) => readText(resolvePath(setting, projectDir))),
-        corePackage: uploader.corePackage === undefined ? undefined : fileSha256(resolvePath(uploader.corePackage, projectDir), cacheDirOf(projectDir)),
-    };
-}
-
-/** The files the settings name, read. */
-export interface ConfigFiles {
-    /** Each host's privateKeyFile, by the host's setting (`hosts[0]`). */
-    privateKeys: Map<string, FileText>;
-    /** mesos.repository.keyFile. */
-    signingKey?: FileText;
-    /** Read only with an uploader host: the core package is large. */
-    uploader?: UploaderFiles;
-}
-
-export function readConfigFiles(settings: ParsedSettings, projectDir: string): ConfigFiles {
-    const { keyFile } = settings.mesos.repository;
-    return {
-        privateKeys: new Map(settings.hosts.flatMap(({ where, privateKeyFile }) =>
-            privateKeyFile === undefined ? [] : [[where, readText(resolvePath(privateKeyFile, projectDir))] as const])),
-        signingKey: keyFile === undefined ? undefined : readText(resolvePath(keyFile, projectDir)),
-        uploader: settings.uploader && readUploaderFiles(settings.uploader, projectDir),
-    };
-}

@@ -1,66 +1,87 @@
 // The stack's configuration, the `twister2-cluster:*` keys of Pulumi.<stack>.yaml: the hosts and roles
-// (hosts.ts) and one schema per component (components/<component>/config.ts), put together; and their parse, each
-// setting on its own, into what the rules (rules.ts) compare.
+// (hosts.ts), each component's settings (its contract's schema) and the preflight's, put together; and
+// their parse, each setting on its own, into what the checks (rules.ts and the components') compare.
 import { z } from "zod";
-import { dockerSettings } from "../../components/docker/config";
-import { mesosSettings } from "../../components/mesos/config";
-import { nfsSettings } from "../../components/nfs/config";
+import { AnyComponent, RoleContract, rolesOf } from "../component";
 import { preflightSettings } from "../preflight/config";
-import { overlaySettings } from "../../components/swarm/config";
-import { uploaderSettings, type UploaderSettings } from "../../components/uploader/config";
-import { workerImageSettings } from "../../components/worker-image/config";
-import { zookeeperSettings } from "../../components/zookeeper/config";
-import { HostSettings, hostSettings, inventoryHostSettings, inventorySettings, roleSettings, SeenHost } from "./hosts";
+import { HostSettings, hostSettings, inventoryHostSettings, inventorySettings, SeenHost } from "./hosts";
 import type { Inventory } from "./load";
-import { parseSetting, Problem, text, Unchecked } from "./settings";
+import { oneOf, parseSetting, Problem, text } from "./settings";
 
-export const stackSettings = z.strictObject({
-    hostsFile: text().optional().describe("An inventory JSON with the hosts (`npm run lab:up` writes .lab/inventory.json); or hosts"),
-    hosts: z.array(hostSettings).optional().describe("The machines the cluster is built on; or hostsFile"),
-    roles: roleSettings.default({}),
-    docker: dockerSettings.prefault({}),
-    overlay: overlaySettings.prefault({}),
-    zookeeper: zookeeperSettings.prefault({}),
-    mesos: mesosSettings.prefault({}),
-    uploader: uploaderSettings().optional().describe("Twister2's job packages, on the host with the uploader role"),
-    nfs: nfsSettings.prefault({}).describe("Job logs and outputs, on the host with the nfs-server role"),
-    workerImage: workerImageSettings.prefault({}).describe("Twister2's worker image, built on every mesos-agent host"),
-    preflight: preflightSettings.prefault({}).describe("What pulumi up checks on every host before it changes any"),
-});
+/** The schema of every `twister2-cluster:*` key, in the order the docs list them. */
+export function stackSettings(components: readonly AnyComponent[]) {
+    return z.strictObject({
+        hostsFile: text().optional().describe("An inventory JSON with the hosts (`npm run lab:up` writes .lab/inventory.json); or hosts"),
+        hosts: z.array(hostSettings).optional().describe("The machines the cluster is built on; or hostsFile"),
+        roles: roleSettings(rolesOf(components)).default({}),
+        ...Object.fromEntries(components.flatMap(({ settings, settingsNeedRole }) => {
+            if (!settings) return [];
+            const schema = settingsNeedRole ? settings.schema.optional() : settings.schema;
+            return [[settings.key, settings.description ? schema.describe(settings.description) : schema]];
+        })),
+        preflight: preflightSettings.prefault({}).describe("What pulumi up checks on every host before it changes any"),
+    });
+}
 
-/** The `twister2-cluster:*` keys, as Pulumi.<stack>.yaml holds them (unchecked: any value in each). */
-export type RawConfig = Unchecked<z.input<typeof stackSettings>>;
+/** Each host's roles, by host name: those the components give (`roles`, in their order). */
+export function roleSettings(roles: readonly [string, RoleContract][]) {
+    const names = roles.map(([name]) => name) as [string, ...string[]];
+    const exclusions = roles.flatMap(([name, role]) => role.excludes ? [[name, role.excludes] as const] : []);
+    const roleList = z.array(oneOf(names, (value) => `unknown role '${String(value)}'; known roles: ${names.join(", ")}`))
+        .superRefine((list, context) => {
+            for (const [one, other] of exclusions.filter(([one, other]) => list.includes(one) && list.includes(other))) {
+                context.addIssue({ code: "custom", message: `a host is either ${one} or ${other}, not both` });
+            }
+        })
+        .transform((list) => [...new Set(list)]);
+    return z.record(z.string(), roleList).describe("Each host's roles, e.g. h1: [swarm-manager, zookeeper]");
+}
 
-/** Every setting but the hosts and the uploader's, which are parsed with what they depend on. */
-const sectionSettings = stackSettings.extend({ hosts: z.unknown().optional(), uploader: z.unknown().optional() });
+/**
+ * The `twister2-cluster:*` keys without the prefix, as Pulumi.<stack>.yaml holds them: unchecked, any
+ * value in each (the tests give wrong types on purpose; the schema says what is right).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RawConfig = Record<string, any>;
 
 /** The settings, parsed: each with the problems of its own left out (its default applies), see parseSetting. */
-export interface ParsedSettings extends Omit<z.output<typeof sectionSettings>, "hosts" | "uploader"> {
+export interface ParsedSettings {
     hosts: SeenHost[];
     /** False when the hosts could not be read at all (hosts or hostsFile wrong): then no check names a host. */
     hostsKnown: boolean;
-    /** Set when a host has the uploader role: without one, the uploader's settings are not checked. */
-    uploader?: UploaderSettings;
+    roles: Record<string, string[]>;
+    preflight: z.output<typeof preflightSettings>;
+    /** Each component's settings by key; a component whose settings need a role no host has is missing. */
+    components: Record<string, unknown>;
     /** Every setting's own problems (its type, its format, its range). */
     problems: Problem[];
 }
 
 /** Parses `raw` (nulls left out, see withoutNulls); `inventory` is hostsFile's, when one is given. */
-export function parseSettings(raw: Record<string, unknown>, inventory: Inventory | undefined): ParsedSettings {
+export function parseSettings(components: readonly AnyComponent[], raw: Record<string, unknown>, inventory: Inventory | undefined): ParsedSettings {
+    const schema = stackSettings(components);
+    // The hosts, and the settings that only a host with a role needs, are parsed with what they depend on.
+    const needRole = components.flatMap(({ settings, settingsNeedRole }) => settings && settingsNeedRole ? [settings.key] : []);
+    const sectionSettings = schema.extend({ hosts: z.unknown().optional(), ...Object.fromEntries(needRole.map((key) => [key, z.unknown().optional()])) });
     const parsed = parseSetting(sectionSettings, raw, "");
-    const { hosts: _, uploader: __, ...settings } = parsed.value ?? sectionSettings.parse({});
+    const { hostsFile: _, hosts: __, roles, preflight, ...sections } = (parsed.value ?? sectionSettings.parse({})) as Record<string, unknown> &
+        { roles: Record<string, string[]>; preflight: z.output<typeof preflightSettings> };
     const hosts = parseHosts(raw.hosts, inventory, raw.hostsFile !== undefined);
-    const seen = hosts.hosts.map((host) => ({ ...host, roles: host.name === undefined ? [] : settings.roles[host.name] ?? [] }));
+    const seen = hosts.hosts.map((host) => ({ ...host, roles: host.name === undefined ? [] : roles[host.name] ?? [] }));
 
-    const uploaderHost = seen.find((h) => h.roles.includes("uploader"));
-    const uploader = uploaderHost && parseSetting(uploaderSettings(uploaderHost).prefault({}), raw.uploader, "uploader");
-    return {
-        ...settings,
-        hosts: seen,
-        hostsKnown: hosts.known,
-        uploader: uploader?.value,
-        problems: [...parsed.problems, ...hosts.problems, ...uploader?.problems ?? []],
-    };
+    const problems = [...parsed.problems, ...hosts.problems];
+    const componentSettings: Record<string, unknown> = {};
+    for (const { settings, settingsNeedRole } of components) {
+        if (!settings) continue;
+        if (!settingsNeedRole) {
+            componentSettings[settings.key] = sections[settings.key];
+        } else if (seen.some((h) => h.roles.includes(settingsNeedRole))) {
+            const own = parseSetting(settings.schema, raw[settings.key] ?? {}, settings.key);
+            problems.push(...own.problems);
+            if (own.value !== undefined) componentSettings[settings.key] = own.value;
+        }
+    }
+    return { hosts: seen, hostsKnown: hosts.known, roles, preflight, components: componentSettings, problems };
 }
 
 /** A host's settings, each if right: the problems were said when it was parsed whole. */

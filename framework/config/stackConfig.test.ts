@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { ConfigError, parseStackConfig, RawConfig } from "./stackConfig";
+import { parseStackConfig } from "../../components";
+import { ConfigError, RawConfig } from "./stackConfig";
 import { configProblems, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
 
 const { dir, keyFile } = scratchDir();
@@ -30,7 +31,7 @@ describe("stack config validation", () => {
         expect(config.hosts.map((h) => [h.name, h.port, h.roles])).toEqual([
             ["h1", 22, ["swarm-manager"]], ["h2", 22, ["swarm-worker"]], ["h3", 22, ["swarm-worker"]],
         ]);
-        expect(config.overlay).toEqual({ name: "mesos-overlay", subnet: undefined, encrypted: false });
+        expect(config.swarm.overlay).toEqual({ name: "mesos-overlay", subnet: undefined, encrypted: false });
     });
 
     const withHost = (i: number, patch: Record<string, unknown>): RawConfig => {
@@ -162,9 +163,9 @@ describe("the dev stack's config", () => {
         expect(problems).toEqual([
             "nfs.clients[0]: '*' opens the share to the world; list the hosts' addresses or their subnet (e.g. 10.77.0.0/24), " +
                 "or leave nfs.clients out to allow the cluster's hosts",
-            "uploader.port: 5050 is the Mesos master's port; choose another port for the uploader (default 8082)",
             "roles: 2 hosts are swarm-manager; use an odd number (1, 3, 5): the quorum is a majority of them, and 2 survive no failure",
             ...[1, 2, 3, 4, 5].map((i) => `overlay.subnet: 10.77.0.0/16 contains h${i}'s address 10.77.0.${10 + i}; choose a subnet outside the hosts' network`),
+            "uploader.port: 5050 is the Mesos master's port; choose another port for the uploader (default 8082)",
         ]);
         // The e2e test's expectations, on the message ConfigError makes of them (what `pulumi preview` prints).
         const message = new ConfigError(problems).message;

@@ -1,48 +1,31 @@
 // The stack's configuration (Pulumi.<stack>.yaml), typed and checked before any resource exists. Every
 // problem is reported at once, each naming its setting and the fix: schema.ts parses each setting (with
-// the components' schemas, components/<component>/config.ts), load.ts reads the files they name, rules.ts
-// compares them; then the parts are put together for the components.
+// the components' schemas), load.ts reads the files they name, rules.ts and the components' own checks
+// compare them; then each component makes the config its resource takes.
 import * as pulumi from "@pulumi/pulumi";
-import type { DockerSettings } from "../../components/docker/config";
-import type { MesosConfig } from "../../components/mesos/config";
-import { nfsShareArgs, type NfsConfig } from "../../components/nfs/config";
+import { AnyComponent, CheckContext, ConfigsOf, FileReader, PortContract, rolesOf } from "../component";
 import type { PreflightConfig } from "../preflight/config";
-import type { Host } from "../remote/remote";
-import type { OverlaySettings } from "../../components/swarm/config";
-import { uploaderConfig, type UploaderConfig } from "../../components/uploader/config";
-import type { WorkerImageConfig } from "../../components/worker-image/config";
-import type { ZookeeperSettings } from "../../components/zookeeper/config";
-import type { Role } from "./hosts";
-import { ConfigFiles, readConfigFiles, readInventory, resolvePath } from "./load";
-import { hostProblems, mesosProblems, nfsProblems, overlayProblems, roleProblems, uploaderProblems, workerImageProblems, zookeeperProblems } from "./rules";
+import type { ClusterHost } from "./hosts";
+import { cacheDirOf, fileSha256, FileText, readInventory, readText, resolvePath } from "./load";
+import { hostProblems, roleProblems, withRole } from "./rules";
 import { parseSettings, ParsedSettings, RawConfig, stackSettings } from "./schema";
-import { apartFrom, Problem, problemText, withoutNulls } from "./settings";
+import { apartFrom, parseSetting, Problem, problemText, withoutNulls } from "./settings";
 
-export { roles } from "./hosts";
-export type { Role } from "./hosts";
+export type { ClusterHost } from "./hosts";
 export type { RawConfig } from "./schema";
 
-export interface ClusterHost extends Host {
-    roles: Role[];
-}
-
-export interface StackConfig {
+/** What every stack's config holds, whatever its components. */
+export interface ClusterConfig {
+    /** The hosts with a role, in config order. */
     hosts: ClusterHost[];
-    docker: DockerSettings;
-    overlay: OverlaySettings;
-    zookeeper: ZookeeperSettings;
-    mesos: MesosConfig;
-    /** Set when a host has the uploader role (exactly one may). */
-    uploader?: UploaderConfig;
-    /** Set when a host has the nfs-server role (exactly one may). */
-    nfs?: NfsConfig;
-    /** The Twister2 worker image built on the mesos-agent hosts. */
-    workerImage: WorkerImageConfig;
     /** What `pulumi up` checks on every host before it changes any. */
     preflight: PreflightConfig;
     /** Not wrong, but worth the operator's attention (`pulumi up` shows them as warnings). */
     warnings: string[];
 }
+
+/** A stack's config: the hosts, and each component's config by its id. */
+export type StackConfigOf<L extends readonly AnyComponent[]> = ClusterConfig & ConfigsOf<L>;
 
 export class ConfigError extends Error {
     constructor(public readonly problems: string[]) {
@@ -51,12 +34,12 @@ export class ConfigError extends Error {
 }
 
 /** Reads `twister2-cluster:*` from the current stack (a key that is no setting is reported as one). */
-export function loadStackConfig(projectDir: string): StackConfig {
+export function loadStackConfig<L extends readonly AnyComponent[]>(components: L, projectDir: string): StackConfigOf<L> {
     const config = new pulumi.Config();
     const prefix = `${config.name}:`;
     const keys = Object.keys(pulumi.runtime.allConfig()).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
-    const structured = (key: string) => key !== "hostsFile" && key in stackSettings.shape;
-    return parseStackConfig(Object.fromEntries(keys.map((key) => [key, structured(key) ? config.getObject(key) : config.get(key)])), projectDir);
+    const structured = (key: string) => key !== "hostsFile" && key in stackSettings(components).shape;
+    return parseStackConfig(components, Object.fromEntries(keys.map((key) => [key, structured(key) ? config.getObject(key) : config.get(key)])), projectDir);
 }
 
 /** What `pulumi config --json` prints for each key: its text, and a structured value parsed beside it. */
@@ -74,54 +57,124 @@ export function rawConfigFromCli(entries: Record<string, CliConfigEntry>, projec
 }
 
 /** Checks a raw config (reading the files it names) and returns the typed one, or throws ConfigError listing every problem. */
-export function parseStackConfig(given: RawConfig, projectDir: string): StackConfig {
+export function parseStackConfig<L extends readonly AnyComponent[]>(components: L, given: RawConfig, projectDir: string): StackConfigOf<L> {
     const raw = withoutNulls(given) as Record<string, unknown>;
     const inventory = typeof raw.hostsFile === "string" ? readInventory(raw.hostsFile, projectDir) : undefined;
-    const settings = parseSettings(raw, inventory);
-    const files = readConfigFiles(settings, projectDir);
-    const { problems, warnings } = crossChecks(settings, files);
+    const settings = parseSettings(components, raw, inventory);
+    const files = readConfigFiles(components, settings, projectDir);
+    const { problems, warnings } = crossChecks(components, settings, files);
     const reported = [...settings.problems, ...apartFrom(settings.problems, problems)];
     if (reported.length > 0) throw new ConfigError(reported.map(problemText));
-    return stackConfig(settings, files, projectDir, warnings);
+    return stackConfig(components, settings, files, projectDir, warnings);
 }
 
-function crossChecks(settings: ParsedSettings, files: ConfigFiles): { problems: Problem[]; warnings: string[] } {
+/** The files the settings name, read. */
+export interface ConfigFiles {
+    /** Each host's privateKeyFile, by the host's setting (`hosts[0]`). */
+    privateKeys: Map<string, FileText>;
+    /** What each component's readFiles returned, by its settings' key. */
+    components: Record<string, unknown>;
+}
+
+export function readConfigFiles(components: readonly AnyComponent[], settings: ParsedSettings, projectDir: string): ConfigFiles {
+    const read: FileReader = {
+        text: (setting) => readText(resolvePath(setting, projectDir)),
+        sha256: (setting) => fileSha256(resolvePath(setting, projectDir), cacheDirOf(projectDir)),
+    };
+    return {
+        privateKeys: new Map(settings.hosts.flatMap(({ where, privateKeyFile }) =>
+            privateKeyFile === undefined ? [] : [[where, readText(resolvePath(privateKeyFile, projectDir))] as const])),
+        components: Object.fromEntries(components.flatMap(({ settings: own, readFiles }) =>
+            own && readFiles && own.key in settings.components ? [[own.key, readFiles(settings.components[own.key], read)]] : [])),
+    };
+}
+
+/** The ports every role of the cluster listens on, with their settings' defaults where a setting is wrong. */
+function declaredPorts(components: readonly AnyComponent[], settings: ParsedSettings, files: ConfigFiles, hosts: readonly ClusterHost[]): PortContract[] {
+    return components.flatMap((component) => {
+        if (!component.ports) return [];
+        const key = component.settings?.key;
+        if (key !== undefined && !(key in settings.components)) return [];
+        const own = key === undefined ? undefined : settings.components[key];
+        const config = component.config ? component.config(own, key === undefined ? undefined : files.components[key], hosts) : own;
+        return config === undefined ? [] : Object.values(component.ports(config)).flatMap((ports) => ports ?? []);
+    });
+}
+
+function crossChecks(components: readonly AnyComponent[], settings: ParsedSettings, files: ConfigFiles): { problems: Problem[]; warnings: string[] } {
     const { hosts, hostsKnown } = settings;
-    const roles = roleProblems(settings.roles, hosts, hostsKnown);
-    const problems = [
-        ...hostProblems(hosts, files.privateKeys),
-        ...roles.problems,
-        ...overlayProblems(settings.overlay, hosts),
-        ...zookeeperProblems(settings.zookeeper, hosts, hostsKnown),
-        ...mesosProblems(settings.mesos, hosts, files.signingKey),
-        ...settings.uploader && files.uploader ? uploaderProblems(settings.uploader, files.uploader) : [],
-        ...nfsProblems(settings.nfs, hosts, hostsKnown),
-        ...workerImageProblems(settings.workerImage),
-    ];
-    return { problems, warnings: roles.warnings };
+    const roles = roleProblems(rolesOf(components), settings.roles, hosts, hostsKnown);
+    const problems = [...hostProblems(hosts, files.privateKeys), ...roles.problems];
+    const warnings = [...roles.warnings];
+    for (const component of components) {
+        const key = component.settings?.key;
+        if (key !== undefined && !(key in settings.components)) continue;
+        const own = key === undefined ? undefined : settings.components[key];
+        const context: CheckContext<unknown> = {
+            hosts, hostsKnown, withRole: (role) => withRole(hosts, role),
+            files: key === undefined ? undefined : files.components[key],
+            // Read lazily: only a check that compares ports needs the others' configs.
+            get ports() {
+                return declaredPorts(components.filter((other) => other !== component), settings, files, clusterHosts(settings, ""));
+            },
+        };
+        problems.push(...component.check?.(own, context) ?? []);
+        warnings.push(...component.warn?.(own, context) ?? []);
+    }
+    return { problems, warnings };
 }
 
-/** The config the components take, from settings without a problem. */
-function stackConfig(settings: ParsedSettings, files: ConfigFiles, projectDir: string, warnings: string[]): StackConfig {
-    const hosts = settings.hosts.flatMap(({ complete, roles }): ClusterHost[] => {
+/** The hosts whose every setting is right, with their roles (paths resolved from `projectDir`). */
+function clusterHosts(settings: ParsedSettings, projectDir: string): ClusterHost[] {
+    return settings.hosts.flatMap(({ complete, roles }): ClusterHost[] => {
         if (!complete) return [];
         const { name, address, user, port, privateKeyFile, hostKey } = complete;
         return [{ name, address, user, port, ...privateKeyFile === undefined ? {} : { privateKeyFile: resolvePath(privateKeyFile, projectDir) }, hostKey, roles }];
     });
-    const { keyFile: _, ...repository } = settings.mesos.repository;
-    const signingKey = files.signingKey && "text" in files.signingKey ? files.signingKey.text : "";
+}
+
+/** The config the components take, from settings without a problem. */
+function stackConfig<L extends readonly AnyComponent[]>(components: L, settings: ParsedSettings, files: ConfigFiles, projectDir: string,
+    warnings: string[]): StackConfigOf<L> {
+    const hosts = clusterHosts(settings, projectDir);
+    const configs = Object.fromEntries(components.map((component) => {
+        const key = component.settings?.key;
+        const own = key === undefined ? undefined : settings.components[key];
+        const given = key === undefined || key in settings.components;
+        const config = !given ? undefined
+            : component.config ? component.config(own, key === undefined ? undefined : files.components[key], hosts) : own;
+        return [component.id, config];
+    }));
     return {
+        ...configs,
         // A host without roles (an inventory lists more hosts than the stack uses, or one is being retired)
         // gets no step, and neither preflight nor npm run check contacts it.
         hosts: hosts.filter((h) => h.roles.length > 0),
-        docker: settings.docker,
-        overlay: settings.overlay,
-        zookeeper: settings.zookeeper,
-        mesos: { ...settings.mesos, repository: { ...repository, key: signingKey } },
-        uploader: settings.uploader && files.uploader && uploaderConfig(settings.uploader, files.uploader),
-        nfs: nfsShareArgs(settings.nfs, hosts),
-        workerImage: settings.workerImage,
         preflight: settings.preflight,
         warnings,
+    } as StackConfigOf<L>;
+}
+
+/**
+ * One component's settings (`raw`, as the stack file gives them) checked alone against `hosts` with
+ * their roles, as a whole stack's parse checks them: its own roles' counts included. For its unit tests.
+ */
+export function checkComponent<C extends AnyComponent>(component: C, raw: unknown, hosts: readonly ClusterHost[], projectDir: string):
+    { config: ConfigsOf<[C]>[C["id"]] | undefined; problems: string[] } {
+    const key = component.settings?.key ?? component.id;
+    const seen = hosts.map((host, i) => ({ ...host, where: `hosts[${i}]`, complete: host }));
+    const settings: ParsedSettings = {
+        hosts: seen, hostsKnown: true, roles: Object.fromEntries(hosts.map((h) => [h.name, h.roles])),
+        preflight: { cgroupV2: true, minVarMb: 0 }, components: {}, problems: [],
     };
+    if (component.settings) {
+        const own = parseSetting(component.settings.schema, raw ?? {}, key);
+        settings.problems.push(...own.problems);
+        if (own.value !== undefined) settings.components[key] = own.value;
+    }
+    const files = readConfigFiles([component], settings, projectDir);
+    const checked = crossChecks([component], settings, files);
+    const problems = [...settings.problems, ...apartFrom(settings.problems, checked.problems)];
+    const { [component.id]: config } = stackConfig([component], settings, files, projectDir, []) as Record<string, unknown>;
+    return { config: config as ConfigsOf<[C]>[C["id"]] | undefined, problems: problems.map(problemText) };
 }

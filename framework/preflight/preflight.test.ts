@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { defaultPreflight } from "./config";
 import { agentProblem, portsFor, preflightReport, problemsOf } from "./preflight";
 import { ClusterHost } from "../config/stackConfig";
-import { plan } from "../plan/plan";
+import { plan } from "../../components";
 import { configProblems, devLayoutConfig, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
 
 const config = devLayoutConfig({ uploader: { port: 8090, publicKeys: [`${hostKey} operator`] }, nfs: {} });

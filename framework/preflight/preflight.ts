@@ -6,8 +6,8 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ClusterHost, StackConfig } from "../config/stackConfig";
-import { ClusterPlan, plan } from "../plan/plan";
+import type { ClusterConfig, ClusterHost } from "../config/stackConfig";
+import type { ClusterPlan } from "../plan/plan";
 import { probeHosts, ProbeResult } from "../remote/remote";
 
 /** How far a host's clock may be from this machine's (ZooKeeper sessions, TLS, logs). */
@@ -81,8 +81,7 @@ export function agentProblem(socket: string | undefined, listStatus: number | nu
 }
 
 /** Checks every host of the stack; the report of what failed, or undefined. */
-export function preflight(config: StackConfig, knownHostsFile: string): string | undefined {
-    const layout = plan(config);
+export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHostsFile: string): string | undefined {
     const viaAgent = config.hosts.filter((h) => h.privateKeyFile === undefined);
     const socket = process.env.SSH_AUTH_SOCK;
     const agent = viaAgent.length === 0 ? undefined

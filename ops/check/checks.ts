@@ -2,8 +2,8 @@
 // hosts and Mesos report. Pure: the facts come in (from check/probe.sh on each host, and
 // the leading Mesos master's /master/state), the results go out, each difference with its repair.
 import type { StackOutputs } from "../liveStack";
-import type { ClusterHost, StackConfig } from "../../framework/config/stackConfig";
-import { plan } from "../../framework/plan/plan";
+import { plan, StackConfig } from "../../components";
+import type { ClusterHost } from "../../framework/config/stackConfig";
 
 /** `<fact> <value...>` lines of check/probe.sh, by fact (a fact may repeat: swarm-node). */
 export type HostFacts = Map<string, string[]>;
@@ -71,7 +71,7 @@ export function checkCluster(config: StackConfig, outputs: StackOutputs, facts: 
             continue;
         }
         const one = (key: string) => got.get(key)?.[0] ?? "absent";
-        if (layout.dockerHosts.includes(host)) {
+        if (layout.docker?.hosts.includes(host)) {
             const expected = services.get(host.name)?.docker;
             const engine = one("docker");
             add(host.name, "docker", "engine running", /^\d/.test(engine) && (!expected || engine === expected),

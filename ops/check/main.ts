@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { plan } from "../../framework/plan/plan";
+import { plan } from "../../components";
 import { Host } from "../../framework/remote/remote";
 import { loadLiveStack, resourceUrns, runMain, sshOptions, UsageError } from "../liveStack";
 import { checkCluster, CheckResult, ClusterFacts, HostFacts, MesosState, parseFacts, repairPlan } from "./checks";

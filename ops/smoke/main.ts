@@ -9,7 +9,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { plan } from "../../framework/plan/plan";
+import { plan } from "../../components";
 import { loadLiveStack, runMain, ssh, sshOptions, StackOutputs, UsageError } from "../liveStack";
 import { SchedulerConnection, terminalStates } from "./mesosScheduler";
 import { Outcome, SmokeAgent, SmokeJob, SmokeJobSpec, TaskRecord } from "./smokeJob";

@@ -2,7 +2,7 @@
 // job master as soon as an offer fits it, then one worker on every agent once the job master runs (the
 // workers need its address on the overlay), decline every other offer, acknowledge every update, and
 // end with the first failure or when all tasks finished. Time comes in as an argument (tests drive it).
-import { ports } from "../../framework/plan/plan";
+import { mesosPorts } from "../../components/mesos/component";
 import { Offer, SchedulerCall, SchedulerEvent, TaskStatus, scalar, scalarsOf, terminalStates } from "./mesosScheduler";
 
 export interface SmokeAgent {
@@ -170,7 +170,7 @@ export class SmokeJob {
 
     private record(taskId: string, workerId: number, role: TaskRecord["role"], agent: SmokeAgent, offer: Offer): TaskRecord {
         const address = offer.url?.address;
-        const agentUrl = `http://${address?.ip ?? offer.hostname}:${address?.port ?? ports.mesosAgent}`;
+        const agentUrl = `http://${address?.ip ?? offer.hostname}:${address?.port ?? mesosPorts.agent}`;
         const task: TaskRecord = { taskId, workerId, role, agent, agentId: offer.agent_id.value, agentUrl, states: [] };
         this.tasks.set(taskId, task);
         return task;

@@ -3,7 +3,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, RawConfig } from "../../framework/config/stackConfig";
+import { parseStackConfig } from "../../components";
+import type { RawConfig } from "../../framework/config/stackConfig";
 import { clusterDot, html, liveValues, quote } from "../../scripts/diagram";
 import { labHosts, scratchDir } from "./fixtures";
 

@@ -2,7 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import YAML from "yaml";
-import { ConfigError, parseStackConfig, RawConfig } from "../../framework/config/stackConfig";
+import { parseStackConfig } from "../../components";
+import { ConfigError, RawConfig } from "../../framework/config/stackConfig";
 
 /** A throwaway directory with an SSH key file, standing in for an operator's machine. */
 export function scratchDir(): { dir: string; keyFile: string } {

@@ -3,9 +3,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { majority, mesosLeaderAddress, plan, urlHost } from "./plan";
-import { parseStackConfig, StackConfig } from "../config/stackConfig";
-import { hostKey, labHosts, scratchDir, stackConfigFile } from "../../test/unit/fixtures";
+import { parseStackConfig, plan, StackConfig } from "../../components";
+import { mesosLeaderAddress, urlHost } from "../../components/mesos/component";
+import { quorumRule } from "../../framework/component";
+import { hostKey, labHosts, scratchDir, stackConfigFile } from "./fixtures";
 
 const projectDir = path.join(__dirname, "..", "..");
 const { dir, keyFile } = scratchDir();
@@ -49,7 +50,7 @@ describe("the plan of the dev stack (Pulumi.dev.yaml on the lab's five hosts)", 
     });
 
     it("puts Docker on every swarm node and Mesos agent, and builds one swarm with h1 its manager", () => {
-        expect(names(layout.dockerHosts)).toEqual(["h1", "h2", "h3", "h4", "h5"]);
+        expect(names(layout.docker?.hosts)).toEqual(["h1", "h2", "h3", "h4", "h5"]);
         expect(names(layout.swarm?.managers)).toEqual(["h1"]);
         expect(names(layout.swarm?.workers)).toEqual(["h2", "h3", "h4", "h5"]);
         expect(layout.swarm?.joinAddress).toBe("10.77.0.11:2377");
@@ -62,7 +63,7 @@ describe("the plan of the dev stack (Pulumi.dev.yaml on the lab's five hosts)", 
         expect(names(layout.mesos?.masters)).toEqual(["h1", "h2", "h3"]);
         expect(names(layout.mesos?.agents)).toEqual(["h4", "h5"]);
         expect(layout.mesos?.quorum).toBe(2);
-        expect(names(layout.workerImageHosts)).toEqual(["h4", "h5"]);
+        expect(names(layout.workerImage?.hosts)).toEqual(["h4", "h5"]);
     });
 
     it("serves NFS from h3 (mounted nowhere: nfs.mount is false) and the uploader from h2", () => {
@@ -114,13 +115,13 @@ describe("the plan of a cluster of one host", () => {
     const layout = plan(config);
 
     it("gives every role to the one host, with quorums of one", () => {
-        expect(names(layout.dockerHosts)).toEqual(["h1"]);
+        expect(names(layout.docker?.hosts)).toEqual(["h1"]);
         expect(layout.swarm).toMatchObject({ workers: [], joinAddress: "10.77.0.11:2377" });
         expect(layout.zookeeper).toMatchObject({ quorum: 1, connectString: "10.77.0.11:2181" });
         expect(names(layout.mesos?.masters)).toEqual(["h1"]);
         expect(names(layout.mesos?.agents)).toEqual(["h1"]);
         expect(layout.mesos?.quorum).toBe(1);
-        expect(names(layout.workerImageHosts)).toEqual(["h1"]);
+        expect(names(layout.workerImage?.hosts)).toEqual(["h1"]);
         expect(layout.uploader?.name).toBe("h1");
         // The server has the files: it does not mount its own share.
         expect(layout.nfs).toMatchObject({ server: { name: "h1" }, clients: [] });
@@ -139,7 +140,7 @@ describe("the plan of the prod stack (Pulumi.prod.yaml)", () => {
     }));
 
     it("builds a swarm of three managers and two workers, on Docker everywhere", () => {
-        expect(names(layout.dockerHosts)).toEqual(["node1", "node2", "node3", "node4", "node5"]);
+        expect(names(layout.docker?.hosts)).toEqual(["node1", "node2", "node3", "node4", "node5"]);
         expect(names(layout.swarm?.managers)).toEqual(["node1", "node2", "node3"]);
         expect(names(layout.swarm?.workers)).toEqual(["node4", "node5"]);
         expect(layout.swarm?.joinAddress).toBe("192.0.2.11:2377");
@@ -156,20 +157,20 @@ describe("the plan of the prod stack (Pulumi.prod.yaml)", () => {
         expect(layout.nfs?.server.name).toBe("node2");
         expect(names(layout.nfs?.clients)).toEqual(["node4", "node5"]);
         expect(layout.uploader?.name).toBe("node1");
-        expect(layout.ports.node1.filter((p) => p.role === "uploader")).toEqual([{ role: "uploader", port: 8082, protocol: "tcp", units: ["nginx"] }]);
+        expect(layout.ports.node1.filter((p) => p.role === "uploader")).toEqual([{ role: "uploader", port: 8082, protocol: "tcp", units: ["nginx"], description: "the uploader's web server", reachedBy: "clients" }]);
     });
 });
 
-describe("majority", () => {
+describe("quorumRule.majority", () => {
     it("is how many of a group must be up: more than half", () => {
-        expect([1, 3, 4, 5, 7].map(majority)).toEqual([1, 2, 3, 3, 4]);
+        expect([1, 3, 4, 5, 7].map(quorumRule.majority)).toEqual([1, 2, 3, 3, 4]);
     });
 });
 
 describe("the plan of a swarm-only stack", () => {
     it("has no ZooKeeper, Mesos, worker image, NFS or uploader", () => {
         const layout = plan(parseStackConfig({ hosts: labHosts(keyFile, 2), roles: { h1: ["swarm-manager"], h2: ["swarm-worker"] }, docker: { source: "docker.io" } }, dir));
-        expect(layout).toMatchObject({ zookeeper: undefined, mesos: undefined, workerImageHosts: [], nfs: undefined, uploader: undefined });
-        expect(names(layout.dockerHosts)).toEqual(["h1", "h2"]);
+        expect(layout).toMatchObject({ zookeeper: undefined, mesos: undefined, workerImage: undefined, nfs: undefined, uploader: undefined });
+        expect(names(layout.docker?.hosts)).toEqual(["h1", "h2"]);
     });
 });

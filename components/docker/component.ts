@@ -1,0 +1,16 @@
+// The Docker engine's contract: `twister2-cluster:docker`, on every host whose roles run containers.
+import type { ClusterHost } from "../../framework/config/hosts";
+import { defineComponent } from "../../framework/component";
+import { dockerPackages, dockerSettings, DockerSettings } from "./config";
+
+export interface DockerLayout {
+    /** The hosts that run containers (swarm nodes, Mesos agents): each gets an engine. */
+    hosts: ClusterHost[];
+}
+
+export const docker = defineComponent<"docker", DockerSettings, undefined, DockerSettings, DockerLayout>({
+    id: "docker",
+    settings: { key: "docker", schema: dockerSettings.prefault({}) },
+    layout: (_config, _hosts, runsContainers) => runsContainers.length > 0 ? { hosts: [...runsContainers] } : undefined,
+    packages: (host, layout, config) => layout.hosts.includes(host) ? [dockerPackages(config.source)] : [],
+});

@@ -1,0 +1,29 @@
+// The cluster's components, in the order the docs and the config list them. The framework loops over
+// this list and names none of them: adding a component is its folder, one entry here, and its use in
+// index.ts.
+import type { ClusterPlanOf } from "../framework/plan/plan";
+import { plan as planOf } from "../framework/plan/plan";
+import type { RawConfig, StackConfigOf } from "../framework/config/stackConfig";
+import { loadStackConfig as loadOf, parseStackConfig as parseOf } from "../framework/config/stackConfig";
+import { docker } from "./docker/component";
+import { mesos } from "./mesos/component";
+import { nfs } from "./nfs/component";
+import { swarm } from "./swarm/component";
+import { twister2Conf } from "./twister2-conf/component";
+import { uploader } from "./uploader/component";
+import { workerImage } from "./worker-image/component";
+import { zookeeper } from "./zookeeper/component";
+
+export const components = [docker, swarm, zookeeper, mesos, uploader, nfs, workerImage, twister2Conf] as const;
+
+/** This cluster's stack config: the hosts, and each component's config by its id. */
+export type StackConfig = StackConfigOf<typeof components>;
+/** Where each component runs, the ports and the packages of every host. */
+export type ClusterPlan = ClusterPlanOf<typeof components>;
+
+/** Reads and checks `twister2-cluster:*` of the current stack (framework/config/stackConfig.ts). */
+export const loadStackConfig = (projectDir: string): StackConfig => loadOf(components, projectDir);
+/** Checks a raw config and returns the typed one, or throws ConfigError listing every problem. */
+export const parseStackConfig = (raw: RawConfig, projectDir: string): StackConfig => parseOf(components, raw, projectDir);
+/** The plan of the cluster `config` describes (framework/plan/plan.ts). */
+export const plan = (config: StackConfig): ClusterPlan => planOf(components, config);

@@ -1,0 +1,84 @@
+// Mesos's contract: the mesos-master and mesos-agent roles, their ports, `twister2-cluster:mesos`, its
+// repository's signing key (read from keyFile) and its checks.
+import type { ClusterHost } from "../../framework/config/hosts";
+import type { FileText } from "../../framework/config/load";
+import { notReadable, problem } from "../../framework/config/rules";
+import { defineComponent, quorumRule } from "../../framework/component";
+import { MesosConfig, mesosPackages, mesosSettings, MesosSettings, signingKeyProblem } from "./config";
+
+/** The ports Mesos's daemons listen on. */
+export const mesosPorts = { master: 5050, agent: 5051 } as const;
+
+export interface MesosLayout {
+    masters: ClusterHost[];
+    agents: ClusterHost[];
+    /** The masters' `--quorum` for their replicated log: a majority, never set by hand. */
+    quorum: number;
+}
+
+/** The repository's signing key, when keyFile is set. */
+type MesosFiles = FileText | undefined;
+
+export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosConfig, MesosLayout>({
+    id: "mesos",
+    settings: { key: "mesos", schema: mesosSettings.prefault({}) },
+    roles: {
+        "mesos-master": {
+            description: "a Mesos master", quorum: true,
+            needs: [{ role: "zookeeper", fix: "Mesos masters find each other through ZooKeeper; give one host (or three) the zookeeper role" }],
+        },
+        "mesos-agent": {
+            description: "a Mesos agent (the Docker containerizer runs Twister2's workers)", runsContainers: true,
+            needs: [{ role: "mesos-master", fix: "mesos-agent hosts need masters; give one host (or three) the mesos-master role" }],
+        },
+    },
+    readFiles: ({ repository }, read) => repository.keyFile === undefined ? undefined : read.text(repository.keyFile),
+    // With Mesos hosts, apt needs the repository's signing key.
+    check: ({ repository: { keyFile } }, { withRole, files: signingKey }) => {
+        const where = "mesos.repository.keyFile";
+        if (withRole("mesos-master").length + withRole("mesos-agent").length === 0) return [];
+        if (keyFile === undefined || !signingKey) {
+            return [problem(where, "set the path of the repository's ASCII-armored signing key (apt checks every package against it)")];
+        }
+        const wrong = "text" in signingKey ? signingKeyProblem(signingKey.text) : notReadable(keyFile);
+        return wrong ? [problem(where, `${signingKey.file} ${wrong}`)] : [];
+    },
+    config: (settings, signingKey) => {
+        const { keyFile: _, ...repository } = settings.repository;
+        return { ...settings, repository: { ...repository, key: signingKey && "text" in signingKey ? signingKey.text : "" } };
+    },
+    ports: () => ({
+        "mesos-master": [{ port: mesosPorts.master, protocol: "tcp", description: "the Mesos master's port", units: ["mesos-master"], reachedBy: "clients" }],
+        "mesos-agent": [{ port: mesosPorts.agent, protocol: "tcp", description: "the Mesos agent's port", units: ["mesos-agent"], reachedBy: "cluster" }],
+    }),
+    // Masters need ZooKeeper (the checks make sure a host has the role).
+    layout: (_config, hosts) => {
+        const withRole = (role: string) => hosts.filter((h) => h.roles.includes(role));
+        const masters = withRole("mesos-master");
+        return withRole("zookeeper").length > 0 && masters.length > 0
+            ? { masters, agents: withRole("mesos-agent"), quorum: quorumRule.majority(masters.length) }
+            : undefined;
+    },
+    packages: (host, layout, config) => [
+        ...layout.masters.includes(host) ? [mesosPackages("mesos-master", config.repository)] : [],
+        ...layout.agents.includes(host) ? [mesosPackages("mesos-agent", config.repository)] : [],
+    ],
+});
+
+/** The host of an http(s) URL (`http://10.77.0.12:5050` gives 10.77.0.12, `http://[fd00::2]:5050` fd00::2), if it is one. */
+export function urlHost(url: string | undefined): string | undefined {
+    try {
+        const { protocol, hostname } = new URL(url ?? "");
+        return (protocol === "http:" || protocol === "https:") && hostname ? hostname.replace(/^\[(.*)\]$/, "$1") : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/**
+ * The leading Mesos master's address: the host of the leader's URL (the mesosLeader output) when it is
+ * known, else the first master's (any master redirects to the leader).
+ */
+export function mesosLeaderAddress(layout: MesosLayout, leaderUrl?: string): string {
+    return urlHost(leaderUrl) ?? layout.masters[0].address;
+}

@@ -1,0 +1,59 @@
+// The uploader's contract: the uploader role, its port, `twister2-cluster:uploader` (checked only while
+// a host has the role), the files it names and its checks against that host and the cluster's ports.
+import type { ClusterHost } from "../../framework/config/hosts";
+import { notReadable, problem } from "../../framework/config/rules";
+import type { Problem } from "../../framework/config/settings";
+import { publicKeyLines } from "../../framework/config/sshKeys";
+import { defineComponent } from "../../framework/component";
+import { defaultPort, defaultUser, UploaderConfig, uploaderConfig, UploaderFiles, uploaderPackages, uploaderSettings, UploaderSettings } from "./config";
+
+export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFiles, UploaderConfig, ClusterHost>({
+    id: "uploader",
+    settings: { key: "uploader", schema: uploaderSettings, description: "Twister2's job packages, on the host with the uploader role" },
+    settingsNeedRole: "uploader",
+    roles: { uploader: { description: "the web server job packages are uploaded to and downloaded from", single: true } },
+    readFiles: (settings, read) => ({
+        publicKeyFiles: (settings.publicKeyFiles ?? []).map((file) => read.text(file)),
+        corePackage: settings.corePackage === undefined ? undefined : read.sha256(settings.corePackage),
+    }),
+    check: (settings, { withRole, files, ports }) => {
+        const problems: Problem[] = [];
+        // The port is not the host's SSH port nor another service's; the account is not the host's login.
+        const host = withRole("uploader")[0];
+        const taken = ports.find((p) => p.port === settings.port);
+        if (settings.port === host?.port) {
+            problems.push(problem("uploader.port", `${settings.port} is SSH's port on ${host.name}; choose another port (default ${defaultPort})`));
+        } else if (taken) {
+            problems.push(problem("uploader.port", `${settings.port} is ${taken.description}; choose another port for the uploader (default ${defaultPort})`));
+        }
+        if (settings.user === host?.user) {
+            problems.push(problem("uploader.user", `${settings.user} is the login this program uses on ${host.name}, and destroy removes the upload account; ` +
+                `use a dedicated account such as ${defaultUser} (the default)`));
+        }
+        // Someone may upload: public keys, given or in the files, each of which holds keys.
+        if (settings.publicKeys === undefined && settings.publicKeyFiles === undefined) {
+            problems.push(problem("uploader.publicKeys", "list at least one SSH public key allowed to upload job packages " +
+                "(or publicKeyFiles: paths of id_*.pub files)"));
+        }
+        files.publicKeyFiles.forEach((content, i) => {
+            const where = `uploader.publicKeyFiles[${i}]`;
+            if (!("text" in content)) {
+                problems.push(problem(where, `${content.file} ${notReadable(settings.publicKeyFiles?.[i] ?? "")}`));
+                return;
+            }
+            for (const line of publicKeyLines(content.text).filter((l) => l.problem)) {
+                problems.push(problem(where, `line ${line.line} of ${content.file} ${line.problem}; give a public key file (id_*.pub)`));
+            }
+        });
+        if (files.corePackage && !("sha256" in files.corePackage)) {
+            problems.push(problem("uploader.corePackage", `${files.corePackage.file} ${notReadable("")}`));
+        }
+        return problems;
+    },
+    config: (settings, files) => uploaderConfig(settings, files),
+    ports: (config) => ({
+        uploader: [{ port: config.port, protocol: "tcp", description: "the uploader's web server", units: ["nginx"], reachedBy: "clients" }],
+    }),
+    layout: (_config, hosts) => hosts.find((h) => h.roles.includes("uploader")),
+    packages: (host, layout) => host === layout ? [uploaderPackages.web, uploaderPackages.account] : [],
+});

@@ -1,0 +1,69 @@
+// ZooKeeper's contract: the zookeeper role, its ports, `twister2-cluster:zookeeper` and its checks.
+import type { ClusterHost } from "../../framework/config/hosts";
+import { problem } from "../../framework/config/rules";
+import type { Problem } from "../../framework/config/settings";
+import { defineComponent, quorumRule } from "../../framework/component";
+import { serverIdFix, zookeeperPackages, zookeeperSettings, ZookeeperSettings } from "./config";
+
+/** The ports a ZooKeeper server listens on. */
+export const zookeeperPorts = { client: 2181, quorum: 2888, election: 3888 } as const;
+
+/** `address:2181,...`, in id order: how ZooKeeper's clients (Mesos, Twister2) name the ensemble. */
+export const zookeeperConnectString = (servers: readonly { host: { address: string } }[]): string =>
+    servers.map((s) => `${s.host.address}:${zookeeperPorts.client}`).join(",");
+
+export interface ZookeeperServerPlan {
+    host: ClusterHost;
+    /** `myid`, from zookeeper.serverIds. */
+    id: number;
+}
+
+export interface ZookeeperLayout {
+    /** In id order, the order the ensemble lists and restarts them. */
+    servers: ZookeeperServerPlan[];
+    /** How many servers must be up: a majority. */
+    quorum: number;
+    /** `address:2181,...`, in id order. */
+    connectString: string;
+}
+
+export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefined, ZookeeperSettings, ZookeeperLayout>({
+    id: "zookeeper",
+    settings: { key: "zookeeper", schema: zookeeperSettings.prefault({}) },
+    roles: { zookeeper: { description: "a ZooKeeper server", quorum: true } },
+    // Each zookeeper host has an id of its own, and only they have one.
+    check: (settings, { withRole, hostsKnown }) => {
+        const problems: Problem[] = [];
+        const servers = withRole("zookeeper").flatMap((h) => h.name ?? []);
+        const owners = new Map<number, string>();
+        for (const name of servers) {
+            const id = settings.serverIds[name];
+            const where = `zookeeper.serverIds.${name}`;
+            if (id === undefined) problems.push(problem(where, serverIdFix(name)));
+            else if (owners.has(id)) problems.push(problem(where, `id ${id} is also ${owners.get(id)}'s; each server needs its own`));
+            else owners.set(id, name);
+        }
+        for (const name of Object.keys(settings.serverIds)) {
+            if (hostsKnown && !servers.includes(name)) {
+                problems.push(problem(`zookeeper.serverIds.${name}`, `${name} does not have the zookeeper role; add the role or remove the id`));
+            }
+        }
+        return problems;
+    },
+    ports: () => ({
+        zookeeper: [
+            { port: zookeeperPorts.client, protocol: "tcp", description: "ZooKeeper's client port", units: ["zookeeper"], reachedBy: "clients" },
+            { port: zookeeperPorts.quorum, protocol: "tcp", description: "ZooKeeper's quorum port", units: ["zookeeper"], reachedBy: "cluster" },
+            { port: zookeeperPorts.election, protocol: "tcp", description: "ZooKeeper's election port", units: ["zookeeper"], reachedBy: "cluster" },
+        ],
+    }),
+    layout: (settings, hosts) => {
+        const servers = hosts.filter((h) => h.roles.includes("zookeeper"))
+            .map((host) => ({ host, id: settings.serverIds[host.name] }))
+            .sort((a, b) => a.id - b.id);
+        return servers.length > 0
+            ? { servers, quorum: quorumRule.majority(servers.length), connectString: zookeeperConnectString(servers) }
+            : undefined;
+    },
+    packages: (host) => host.roles.includes("zookeeper") ? [zookeeperPackages] : [],
+});
