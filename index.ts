@@ -2,7 +2,7 @@
 import "./framework/stackTraces"; // first: short stack traces, for the preview's speed and the state's size
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { loadStackConfig, plan } from "./components";
+import { components, loadStackConfig, plan } from "./components";
 import { DockerHost } from "./components/docker/dockerHost";
 import { mesosLeaderAddress } from "./components/mesos/component";
 import { MesosCluster } from "./components/mesos/mesosCluster";
@@ -11,7 +11,8 @@ import { OverlayNetwork } from "./components/swarm/overlayNetwork";
 import { SwarmCluster } from "./components/swarm/swarmCluster";
 import { ClusterHost, ConfigError } from "./framework/config/stackConfig";
 import { preflight } from "./framework/preflight/preflight";
-import { prepareHosts, writeKnownHosts } from "./framework/remote/remote";
+import { scriptsOf } from "./framework/component";
+import { Remote, writeKnownHosts } from "./framework/remote/remote";
 import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2-conf/twister2Conf";
 import { Twister2WorkerImage } from "./components/worker-image/twister2WorkerImage";
 import { UploaderServer } from "./components/uploader/uploaderServer";
@@ -36,29 +37,33 @@ const layout = plan(config);
 // Every host checked before any is changed (`pulumi up` only: a preview contacts no host).
 const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, layout, knownHostsFile);
 if (preflightFailures) throw new pulumi.RunError(preflightFailures);
-// Each host's first step: the program's scripts, and every package its components need in one apt run.
-prepareHosts(layout.hosts.map((host) => ({ host, packages: layout.packages[host.name] })));
+// The stack's context for its steps on hosts; each host's first step: the program's scripts, and every
+// package its components need, in one apt run.
+const remote = new Remote({ stack: pulumi.getStack(), projectDir: __dirname, knownHostsFile, scripts: scriptsOf(components) });
+remote.prepareHosts(layout.hosts.map((host) => ({ host, packages: layout.packages[host.name] })));
 
 const dockerHosts = new Map((layout.docker?.hosts ?? []).map((host) => [host.name, new DockerHost(
     `docker-${host.name}`,
-    { host, source: config.docker.source, daemonJson: config.docker.daemonJson, socketUsers: [host.user] },
+    { remote, host, source: config.docker.source, daemonJson: config.docker.daemonJson, socketUsers: [host.user] },
 )]));
 // The plan gives Docker to every swarm node and Mesos agent.
 const dockerOf = (host: ClusterHost) => dockerHosts.get(host.name)!;
 
 const swarm = layout.swarm && new SwarmCluster("swarm", {
+    remote,
     managers: layout.swarm.managers.map(dockerOf),
     workers: layout.swarm.workers.map(dockerOf),
 });
 const overlay = swarm && new OverlayNetwork("overlay", {
+    remote,
     swarm,
-    knownHostsFile,
     networkName: config.swarm.overlay.name,
     subnet: config.swarm.overlay.subnet,
     encrypted: config.swarm.overlay.encrypted,
 });
 
 const zookeeper = layout.zookeeper && new ZookeeperEnsemble("zookeeper", {
+    remote,
     servers: layout.zookeeper.servers,
     tickTime: config.zookeeper.tickTime,
     initLimit: config.zookeeper.initLimit,
@@ -66,6 +71,7 @@ const zookeeper = layout.zookeeper && new ZookeeperEnsemble("zookeeper", {
 });
 
 const mesos = layout.mesos && zookeeper && new MesosCluster("mesos", {
+    remote,
     masters: layout.mesos.masters,
     agents: layout.mesos.agents.map((host) => ({ host, docker: dockerOf(host) })),
     quorum: layout.mesos.quorum,
@@ -75,17 +81,21 @@ const mesos = layout.mesos && zookeeper && new MesosCluster("mesos", {
 
 // Twister2's worker image, built on every Mesos agent (no registry), each after its Docker engine.
 const workerImageBuild = layout.workerImage && new Twister2WorkerImage("worker-image", {
+    remote,
     ...config.workerImage,
     hosts: layout.workerImage.hosts.map((host) => ({ host, docker: dockerOf(host) })),
 });
 
 // Job logs and outputs: the NFS share on the nfs-server host, mounted on the agents.
-const nfs = config.nfs && new NfsShare("nfs", config.nfs);
+const nfs = config.nfs && new NfsShare("nfs", { remote, ...config.nfs });
 
 // Twister2's job packages: uploaded with rsync/ssh as the upload account, downloaded over HTTP.
 const uploaderServer = layout.uploader && config.uploader
-    ? new UploaderServer("uploader", { host: layout.uploader, ...config.uploader })
+    ? new UploaderServer("uploader", { remote, host: layout.uploader, ...config.uploader })
     : undefined;
+
+// Every step is declared, and so every file the hosts need: their bundle of scripts and files is written.
+remote.writeBundle();
 
 // Twister2's conf/mesos for this cluster, written beside the stack for the operator's Twister2 client.
 // (pulumi.output, not pulumi.all: the same unwrapping, and it keeps each field's type.)

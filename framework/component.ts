@@ -7,6 +7,7 @@ import type { ClusterHost, SeenHost } from "./config/hosts";
 import type { FileDigest, FileText } from "./config/load";
 import type { Problem } from "./config/settings";
 import type { PackageNeed } from "./packages/packages";
+import type { HostScript } from "./remote/hostScripts";
 
 /** A port a role's service listens on. */
 export interface PortContract {
@@ -84,6 +85,8 @@ export interface Component<Id extends string = string, Settings = unknown, Files
     layout?(config: Config, hosts: readonly ClusterHost[], runsContainers: readonly ClusterHost[]): Layout | undefined;
     /** The ports a host with each of its roles listens on (a role left out listens on none). */
     ports?(config: Config): Partial<Record<string, PortContract[]>>;
+    /** The host scripts its steps run: its host/ folder, declared with hostScriptsIn (the hosts get them in one bundle). */
+    readonly scripts?: Readonly<Record<string, HostScript>>;
     /** What `host` needs installed for it (the host's setup step installs every component's in one apt run). */
     packages?(host: ClusterHost, layout: Layout, config: Config): PackageNeed[];
 }
@@ -108,6 +111,9 @@ export type ConfigsOf<L extends readonly AnyComponent[]> = {
 export type LayoutsOf<L extends readonly AnyComponent[]> = {
     [C in L[number] as C["id"]]: C extends Component<string, infer _S, infer _F, infer _C, infer Layout> ? Layout | undefined : never
 };
+
+/** Every host script the components' steps run. */
+export const scriptsOf = (components: readonly AnyComponent[]): HostScript[] => components.flatMap((component) => Object.values(component.scripts ?? {}));
 
 /** Every role the components give, in their order. */
 export function rolesOf(components: readonly AnyComponent[]): [string, RoleContract][] {

@@ -1,10 +1,13 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { Host, hostScript, lastLine } from "../../framework/remote/remote";
+import { Host, lastLine, Remote } from "../../framework/remote/remote";
+import { dockerScripts } from "./component";
 
 export type DockerSource = "docker-ce" | "docker.io";
 
 export interface DockerHostArgs {
+    /** The stack's context for steps on hosts (index.ts makes one). */
+    remote: Remote;
     host: Host;
     /** `docker-ce` from Docker's apt repository (real clusters) or the distribution's `docker.io`. */
     source: DockerSource;
@@ -26,15 +29,15 @@ export class DockerHost extends pulumi.ComponentResource {
         super("twister2:cluster:DockerHost", name, {}, opts);
         this.host = args.host;
 
-        const engine = this.engine = hostScript(`${name}-engine`, {
+        const engine = this.engine = args.remote.hostScript(`${name}-engine`, {
             host: args.host,
-            create: "docker-install.sh",
+            create: dockerScripts.install,
             createSettings: {
                 DOCKER_SOURCE: args.source,
                 DAEMON_JSON: JSON.stringify(args.daemonJson, null, 2),
                 DOCKER_USERS: args.socketUsers.join(" "),
             },
-            delete: "docker-uninstall.sh",
+            delete: dockerScripts.uninstall,
         }, { parent: this });
 
         this.engineVersion = lastLine(engine.stdout);

@@ -1,8 +1,10 @@
 // Mesos's contract: the mesos-master and mesos-agent roles, their ports, `twister2-cluster:mesos`, its
 // repository's signing key (read from keyFile) and its checks.
+import * as path from "node:path";
 import type { ClusterHost } from "../../framework/config/hosts";
 import type { FileText } from "../../framework/config/load";
 import { notReadable, problem } from "../../framework/config/rules";
+import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
 import { MesosConfig, mesosPackages, mesosSettings, MesosSettings, signingKeyProblem } from "./config";
 
@@ -19,8 +21,15 @@ export interface MesosLayout {
 /** The repository's signing key, when keyFile is set. */
 type MesosFiles = FileText | undefined;
 
+/** The scripts its steps run on the hosts (host/). */
+export const mesosScripts = hostScriptsIn(path.join(__dirname, "host"), {
+    daemon: "mesos-daemon.sh",
+    stop: "mesos-daemon-stop.sh",
+});
+
 export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosConfig, MesosLayout>({
     id: "mesos",
+    scripts: mesosScripts,
     settings: { key: "mesos", schema: mesosSettings.prefault({}) },
     roles: {
         "mesos-master": {

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
 import { quorumRule } from "../../framework/component";
-import { Host, hostScript, lastLine } from "../../framework/remote/remote";
-import { mesosPorts } from "./component";
+import { Host, lastLine, Remote } from "../../framework/remote/remote";
+import { mesosPorts, mesosScripts } from "./component";
 
 export interface MesosAgent {
     host: Host;
@@ -12,6 +12,8 @@ export interface MesosAgent {
 }
 
 export interface MesosClusterArgs {
+    /** The stack's context for steps on hosts (index.ts makes one). */
+    remote: Remote;
     /** An odd number of masters (an even one while a dead master is replaced; never 2). */
     masters: Host[];
     agents: MesosAgent[];
@@ -52,7 +54,7 @@ export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | 
 }
 
 /** Flags of an agent, one file each in the agent flags directory (`master` comes from /etc/mesos/zk). */
-export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "masters" | "agents" | "quorum" | "zookeeperConnectString">): Record<string, string> {
+export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "remote" | "masters" | "agents" | "quorum" | "zookeeperConnectString">): Record<string, string> {
     const attributes = Object.entries(args.agentAttributes ?? {}).map(([k, v]) => `${k}:${v}`).join(";");
     return {
         work_dir: `${args.workDir}/agent`,
@@ -106,12 +108,12 @@ export class MesosCluster extends pulumi.ComponentResource {
         const masters = args.masters.map((host) => {
             const flags = masterFlags(host, args);
             const daemon = { SERVICE: "mesos-master", FLAGS_DIR: "/etc/mesos-master" };
-            const master = hostScript(`${name}-${host.name}-master`, {
+            const master = args.remote.hostScript(`${name}-${host.name}-master`, {
                 host,
-                create: "mesos-daemon.sh",
+                create: mesosScripts.daemon,
                 createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
                 stdin: secret.result,
-                delete: "mesos-daemon-stop.sh",
+                delete: mesosScripts.stop,
                 deleteSettings: daemon,
             }, { parent: this });
             this.versions[host.name] = lastLine(master.stdout);
@@ -122,12 +124,12 @@ export class MesosCluster extends pulumi.ComponentResource {
         args.agents.forEach(({ host, docker }) => {
             const flags = agentFlags(host, args);
             const daemon = { SERVICE: "mesos-agent", FLAGS_DIR: args.agentFlagsDir };
-            const agent = hostScript(`${name}-${host.name}-agent`, {
+            const agent = args.remote.hostScript(`${name}-${host.name}-agent`, {
                 host,
-                create: "mesos-daemon.sh",
+                create: mesosScripts.daemon,
                 createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
                 stdin: secret.result,
-                delete: "mesos-daemon-stop.sh",
+                delete: mesosScripts.stop,
                 deleteSettings: daemon,
             }, { parent: this, dependsOn: [docker.engine] });
             this.versions[host.name] ??= lastLine(agent.stdout);

@@ -1,7 +1,9 @@
 // The NFS share's contract: the nfs-server role, its port, `twister2-cluster:nfs` and its checks.
+import * as path from "node:path";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
+import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
 import { clientAllows, NfsConfig, nfsMountHosts, nfsMountPackages, nfsServerPackages, nfsSettings, NfsSettings, nfsShareArgs } from "./config";
 
@@ -14,8 +16,17 @@ export interface NfsLayout {
     clients: ClusterHost[];
 }
 
+/** The scripts its steps run on the hosts (host/). */
+export const nfsScripts = hostScriptsIn(path.join(__dirname, "host"), {
+    server: "nfs-server.sh",
+    serverRemove: "nfs-server-remove.sh",
+    mount: "nfs-mount.sh",
+    unmount: "nfs-unmount.sh",
+});
+
 export const nfs = defineComponent<"nfs", NfsSettings, undefined, NfsConfig | undefined, NfsLayout>({
     id: "nfs",
+    scripts: nfsScripts,
     settings: { key: "nfs", schema: nfsSettings.prefault({}), description: "Job logs and outputs, on the host with the nfs-server role" },
     roles: { "nfs-server": { description: "the NFS server of the job logs and outputs share", single: true } },
     // mountOn names hosts other than the server, and the clients let every mounting host in.

@@ -75,7 +75,8 @@ export function clientAllows(client: string, address: string): boolean {
     return client === address || (isCidr(client) && net.isIPv4(address) && inCidr(address, client));
 }
 
-export interface NfsShareArgs {
+/** `twister2-cluster:nfs` with its hosts, when a host has the nfs-server role: what NfsShare takes. */
+export interface NfsConfig {
     /** The host that serves the share (the nfs-server role). */
     server: Host;
     implementation: NfsImplementation;
@@ -93,9 +94,6 @@ export interface NfsShareArgs {
     /** Hosts that mount the share (fstab + mount); not the server. */
     mountOn: Host[];
 }
-
-/** `twister2-cluster:nfs` with its hosts: NfsShare's arguments. */
-export type NfsConfig = NfsShareArgs;
 
 type NfsHost = Host & { roles: readonly string[] };
 
@@ -124,7 +122,7 @@ export function nfsMountHosts<H extends { name?: string; roles: readonly string[
 }
 
 /** What the NFS server's host installs for NfsShare (nfs-server.sh). */
-export const nfsServerPackages = (implementation: NfsShareArgs["implementation"]): PackageNeed => ({
+export const nfsServerPackages = (implementation: NfsConfig["implementation"]): PackageNeed => ({
     thing: "nfs-server",
     packages: implementation === "kernel" ? ["nfs-kernel-server"] : ["nfs-ganesha", "nfs-ganesha-vfs"],
 });

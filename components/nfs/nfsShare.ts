@@ -1,9 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { hostScript, lastLine } from "../../framework/remote/remote";
-import { mountOptions, NfsShareArgs, nfsMountPackages } from "./config";
+import { lastLine, Remote } from "../../framework/remote/remote";
+import { nfsScripts } from "./component";
+import { mountOptions, NfsConfig, nfsMountPackages } from "./config";
 
 export { clientAllows } from "./config";
-export type { NfsShareArgs } from "./config";
+
+export interface NfsShareArgs extends NfsConfig {
+    /** The stack's context for steps on hosts (index.ts makes one). */
+    remote: Remote;
+}
 
 /**
  * The NFS share Twister2 keeps job logs and outputs on: one server exporting `path` (NFSv4, read-write for
@@ -23,9 +28,9 @@ export class NfsShare extends pulumi.ComponentResource {
         if (args.clients.length === 0) throw new Error("an NFS share needs at least one client");
         const where = { IMPLEMENTATION: args.implementation, EXPORT_NAME: name, EXPORT_PATH: args.path };
 
-        const server = hostScript(`${name}-server`, {
+        const server = args.remote.hostScript(`${name}-server`, {
             host: args.server,
-            create: "nfs-server.sh",
+            create: nfsScripts.server,
             createSettings: {
                 ...where,
                 // The export itself is written on the host (host/nfs-server.sh): the kernel's exports line, or ganesha's configuration.
@@ -36,7 +41,7 @@ export class NfsShare extends pulumi.ComponentResource {
                 // How long a restart may keep ganesha in its grace period, plus room to start.
                 WAIT_SECONDS: (args.gracePeriod ?? 90) + 60,
             },
-            delete: "nfs-server-remove.sh",
+            delete: nfsScripts.serverRemove,
             deleteSettings: where,
             // Another server program or directory: remove the old export first, then make the new one.
             triggers: [args.implementation, args.path],
@@ -44,11 +49,11 @@ export class NfsShare extends pulumi.ComponentResource {
 
         const clientPackages = nfsMountPackages(args.path);
         const mount = { SERVER: args.server.address, EXPORT_PATH: args.path, MOUNT_POINT: args.path, RECORD: clientPackages.thing };
-        const mounts = args.mountOn.map((host) => hostScript(`${name}-mount-${host.name}`, {
+        const mounts = args.mountOn.map((host) => args.remote.hostScript(`${name}-mount-${host.name}`, {
             host,
-            create: "nfs-mount.sh",
+            create: nfsScripts.mount,
             createSettings: { ...mount, OPTIONS: mountOptions },
-            delete: "nfs-unmount.sh",
+            delete: nfsScripts.unmount,
             deleteSettings: mount,
             triggers: [args.server.address, args.path],
         }, { parent: this, dependsOn: [server] }));

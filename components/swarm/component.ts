@@ -1,9 +1,11 @@
 // The swarm's contract (with its overlay network): the swarm-manager and swarm-worker roles, their
 // ports, and `twister2-cluster:overlay`.
+import * as path from "node:path";
 import * as net from "node:net";
 import { inCidr } from "../../framework/config/addresses";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { problem, withRole } from "../../framework/config/rules";
+import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, PortContract } from "../../framework/component";
 import { overlaySettings, OverlaySettings } from "./config";
 
@@ -32,8 +34,17 @@ const nodePorts: PortContract[] = [
     { port: swarmPorts.vxlan, protocol: "udp", description: "the swarm's overlay (VXLAN) port", units: ["docker"], reachedBy: "cluster" },
 ];
 
+/** The scripts its steps run on the hosts (host/). */
+export const swarmScripts = hostScriptsIn(path.join(__dirname, "host"), {
+    init: "swarm-init.sh",
+    join: "swarm-join.sh",
+    leave: "swarm-leave.sh",
+    members: "swarm-members.sh",
+});
+
 export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmConfig, SwarmLayout>({
     id: "swarm",
+    scripts: swarmScripts,
     settings: { key: "overlay", schema: overlaySettings.prefault({}) },
     roles: {
         "swarm-manager": { description: "a swarm manager (the first one initialises the swarm)", quorum: true, runsContainers: true, excludes: "swarm-worker" },

@@ -1,13 +1,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { dockerOverSsh } from "../../framework/remote/remote";
+import type { Remote } from "../../framework/remote/remote";
 import { SwarmCluster } from "./swarmCluster";
 
 export interface OverlayNetworkArgs {
     /** The swarm; the network is made on its first manager once every node has joined. */
     swarm: SwarmCluster;
-    /** An OpenSSH known_hosts file that pins the first manager's host key (index.ts writes one for every host). */
-    knownHostsFile: string;
+    /** The stack's context for steps on hosts (index.ts makes one). */
+    remote: Remote;
     /** Twister2's `twister2.resource.mesos.overlay.network.name`: overlay.name (its default: config.ts). */
     networkName: string;
     /** The network's subnet; unset, Docker picks one. */
@@ -28,7 +28,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
     constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:OverlayNetwork", name, {}, opts);
         const manager = args.swarm.firstManager.host;
-        const provider = dockerOverSsh(`${name}-docker`, manager, args.knownHostsFile, { parent: this });
+        const provider = args.remote.dockerOverSsh(`${name}-docker`, manager, { parent: this });
 
         const network = new docker.Network(`${name}-network`, {
             name: args.networkName,

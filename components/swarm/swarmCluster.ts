@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../docker/dockerHost";
 import { quorumRule } from "../../framework/component";
-import { hostScript, lastLine } from "../../framework/remote/remote";
+import { lastLine, Remote } from "../../framework/remote/remote";
+import { swarmScripts } from "./component";
 
 export interface SwarmClusterArgs {
+    /** The stack's context for steps on hosts (index.ts makes one). */
+    remote: Remote;
     /** Swarm managers, an odd number (an even one while a dead manager is replaced; never 2); the first one initialises the swarm and admits the others. */
     managers: DockerHost[];
     workers: DockerHost[];
@@ -34,12 +37,12 @@ export class SwarmCluster extends pulumi.ComponentResource {
         this.firstManager = first;
 
         // Its result is secret (the join tokens); the node id on its last line is not.
-        const init = hostScript(`${name}-init`, {
+        const init = args.remote.hostScript(`${name}-init`, {
             host: first.host,
-            create: "swarm-init.sh",
+            create: swarmScripts.init,
             createSettings: { ADVERTISE_ADDR: first.host.address },
             secretStdout: true,
-            delete: "swarm-leave.sh",
+            delete: swarmScripts.leave,
         }, { parent: this, dependsOn: [first.engine] });
         const tokens = init.stdout.apply((out) => JSON.parse(out.trim().split("\n")[0]) as { worker: string; manager: string });
         this.workerToken = pulumi.secret(tokens.worker);
@@ -55,12 +58,12 @@ export class SwarmCluster extends pulumi.ComponentResource {
         for (const { node, role, token } of joiners) {
             const host = node.host;
             // A node changes role by leaving and joining again: the role is a trigger.
-            const join = hostScript(`${name}-join-${host.name}`, {
+            const join = args.remote.hostScript(`${name}-join-${host.name}`, {
                 host,
-                create: "swarm-join.sh",
+                create: swarmScripts.join,
                 createSettings: { MANAGER_ADDR: this.managerAddress, ADVERTISE_ADDR: host.address, ROLE: role },
                 stdin: token,
-                delete: "swarm-leave.sh",
+                delete: swarmScripts.leave,
                 triggers: [role],
             }, { parent: this, dependsOn: [node.engine] });
             nodeIds[host.name] = lastLine(join.stdout);
@@ -68,9 +71,9 @@ export class SwarmCluster extends pulumi.ComponentResource {
         this.nodeIds = pulumi.all(nodeIds);
 
         // Runs again whenever a node joins anew (a new id) or leaves the config.
-        this.members = hostScript(`${name}-members`, {
+        this.members = args.remote.hostScript(`${name}-members`, {
             host: first.host,
-            create: "swarm-members.sh",
+            create: swarmScripts.members,
             createSettings: { NODE_IDS: this.nodeIds.apply((ids) => Object.values(ids).sort().join(" ")) },
         }, { parent: this, dependsOn: [init] });
 

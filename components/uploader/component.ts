@@ -1,14 +1,25 @@
 // The uploader's contract: the uploader role, its port, `twister2-cluster:uploader` (checked only while
 // a host has the role), the files it names and its checks against that host and the cluster's ports.
+import * as path from "node:path";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { notReadable, problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { publicKeyLines } from "../../framework/config/sshKeys";
+import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
 import { defaultPort, defaultUser, UploaderConfig, uploaderConfig, UploaderFiles, uploaderPackages, uploaderSettings, UploaderSettings } from "./config";
 
+/** The scripts its steps run on the hosts (host/). */
+export const uploaderScripts = hostScriptsIn(path.join(__dirname, "host"), {
+    server: "uploader-server.sh",
+    serverRemove: "uploader-server-remove.sh",
+    publish: "uploader-publish.sh",
+    unpublish: "uploader-unpublish.sh",
+});
+
 export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFiles, UploaderConfig, ClusterHost>({
     id: "uploader",
+    scripts: uploaderScripts,
     settings: { key: "uploader", schema: uploaderSettings, description: "Twister2's job packages, on the host with the uploader role" },
     settingsNeedRole: "uploader",
     roles: { uploader: { description: "the web server job packages are uploaded to and downloaded from", single: true } },

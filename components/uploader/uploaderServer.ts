@@ -1,10 +1,13 @@
 // The web host Twister2 uploads job packages to (rsync/ssh as a dedicated account) and its workers
 // download them from (nginx, read-only HTTP). Its settings: config.ts.
 import * as pulumi from "@pulumi/pulumi";
-import { copyToHost, Host, hostScript } from "../../framework/remote/remote";
+import { Host, Remote } from "../../framework/remote/remote";
+import { uploaderScripts } from "./component";
 import type { UploaderConfig } from "./config";
 
 export interface UploaderServerArgs extends UploaderConfig {
+    /** The stack's context for steps on hosts (index.ts makes one). */
+    remote: Remote;
     host: Host;
 }
 
@@ -39,14 +42,14 @@ export class UploaderServer extends pulumi.ComponentResource {
         // The web server and the upload account are replaced (undone, then made again) when the account
         // or the directory changes, so an old account or directory never lingers; new keys only rewrite
         // authorized_keys, a new port or path the site.
-        const server = hostScript(`${name}-server`, {
+        const server = args.remote.hostScript(`${name}-server`, {
             host,
-            create: "uploader-server.sh",
+            create: uploaderScripts.server,
             createSettings: {
                 PORT: args.port, DIRECTORY: args.directory, URL_PATH: args.urlPath,
                 UPLOAD_USER: args.user, PUBLIC_KEYS: args.publicKeys.join("\n"),
             },
-            delete: "uploader-server-remove.sh",
+            delete: uploaderScripts.serverRemove,
             deleteSettings: { UPLOAD_USER: args.user, DIRECTORY: args.directory },
             triggers: [args.user, args.directory],
         }, { parent: this });
@@ -57,13 +60,13 @@ export class UploaderServer extends pulumi.ComponentResource {
             // directory by a root step. Only the file's path and hash are in the state: a new hash copies
             // and publishes again.
             const staged = `.twister2-cluster-${packageName}`;
-            const upload = copyToHost(`${name}-core-package-upload`, host, file, staged, { parent: this, dependsOn: [server] });
+            const upload = args.remote.copyToHost(`${name}-core-package-upload`, host, file, staged, { parent: this, dependsOn: [server] });
             const settings = { DIRECTORY: args.directory, NAME: packageName, UPLOAD_USER: args.user, STAGED: staged };
-            const core = hostScript(`${name}-core-package`, {
+            const core = args.remote.hostScript(`${name}-core-package`, {
                 host,
-                create: "uploader-publish.sh",
+                create: uploaderScripts.publish,
                 createSettings: { ...settings, SHA256: sha256 },
-                delete: "uploader-unpublish.sh",
+                delete: uploaderScripts.unpublish,
                 deleteSettings: settings,
             }, { parent: this, dependsOn: [upload] });
             this.corePackageUrl = core.urn.apply(() => `${this.url}${packageName}`);

@@ -1,6 +1,8 @@
 // The worker image's contract: `twister2-cluster:workerImage`, built on every Mesos agent.
+import * as path from "node:path";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { problem } from "../../framework/config/rules";
+import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
 import { workerImageSettings, WorkerImageSettings } from "./config";
 
@@ -9,8 +11,15 @@ export interface WorkerImageLayout {
     hosts: ClusterHost[];
 }
 
+/** The scripts its steps run on the hosts (host/). */
+export const workerImageScripts = hostScriptsIn(path.join(__dirname, "host"), {
+    build: "worker-image-build.sh",
+    remove: "worker-image-remove.sh",
+});
+
 export const workerImage = defineComponent<"workerImage", WorkerImageSettings, undefined, WorkerImageSettings, WorkerImageLayout>({
     id: "workerImage",
+    scripts: workerImageScripts,
     settings: { key: "workerImage", schema: workerImageSettings.prefault({}), description: "Twister2's worker image, built on every mesos-agent host" },
     // An image imported from baseImageUrl gets a name:tag, never a digest.
     check: ({ baseImage, baseImageUrl }) => baseImageUrl && baseImage.includes("@")

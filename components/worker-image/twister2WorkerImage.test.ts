@@ -11,7 +11,9 @@ import { checkComponent, RawConfig } from "../../framework/config/stackConfig";
 import { workerImage as workerImageComponent } from "./component";
 import { Twister2WorkerImage } from "./twister2WorkerImage";
 import { configProblems, labHosts, scratchDir, stackConfigFile } from "../../test/unit/fixtures";
-import { hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
+import { hostScriptType, installMocks, RecordedResource, testRemote, valueOf } from "../../test/unit/mocks";
+import { runsScript } from "../../framework/remote/remote";
+import { workerImageScripts } from "./component";
 
 const { dir, keyFile } = scratchDir();
 const repoKey = path.join(dir, "repo.asc");
@@ -86,23 +88,26 @@ describe("Twister2WorkerImage under mocks", () => {
 
     beforeAll(async () => {
         recorded = installMocks("unit-worker-image");
+        const remote = testRemote("unit-worker-image");
         image = new Twister2WorkerImage("worker-image", {
+            remote,
             name: "twister2-worker", baseImage: "twister2-lab/debian:bookworm",
             baseImageUrl: "http://10.77.0.1:3143/images/debian-bookworm.tar", aptProxy: "http://10.77.0.1:3142",
             hosts: hosts.map((host) => ({
-                host, docker: new DockerHost(`docker-${host.name}`, { host, source: "docker.io", daemonJson: {}, socketUsers: [host.user] }),
+                host, docker: new DockerHost(`docker-${host.name}`, { remote, host, source: "docker.io", daemonJson: {}, socketUsers: [host.user] }),
             })),
         });
+        remote.writeBundle();
         await valueOf(image.imageIds.h2);
     });
 
-    const builds = () => recorded.filter((r) => r.type === hostScriptType && String(r.inputs.create).includes("worker-image-build.sh"));
+    const builds = () => recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, workerImageScripts.build));
 
     it("builds once per host, as root over the pinned connection, and undoes it on destroy", () => {
         expect(builds().map((b) => [b.name, b.inputs.connection.host])).toEqual([["worker-image-h1", "10.77.0.11"], ["worker-image-h2", "10.77.0.12"]]);
         for (const build of builds()) {
             expect(build.inputs.create).toMatch(/^sudo env /);
-            expect(build.inputs.delete).toContain("worker-image-remove.sh");
+            expect(runsScript(build.inputs.delete, workerImageScripts.remove)).toBe(true);
             expect(build.inputs.delete).toContain("IMAGE_REPO=twister2-worker");
             expect(build.inputs.delete).toContain("BASE_IMAGE=twister2-lab/debian:bookworm");
             expect(build.inputs.triggers).toEqual(["twister2-worker", "twister2-lab/debian:bookworm", "http://10.77.0.1:3143/images/debian-bookworm.tar"]);
@@ -129,8 +134,9 @@ describe("Twister2WorkerImage under mocks", () => {
 
     it("tags the image with a hash of its content", () => {
         expect(image.image).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
-        const other = new Twister2WorkerImage("worker-image-other", { name: "twister2-worker", baseImage: "debian:bookworm-slim", hosts: [] });
+        const other = new Twister2WorkerImage("worker-image-other", { remote: testRemote("unit-worker-image-other"), name: "twister2-worker", baseImage: "debian:bookworm-slim", hosts: [] });
         const same = new Twister2WorkerImage("worker-image-same", {
+            remote: testRemote("unit-worker-image-same"),
             name: "twister2-worker", baseImage: "twister2-lab/debian:bookworm", aptProxy: "http://elsewhere:3142", hosts: [],
         });
         // Another base is another image; another proxy is the same image.
@@ -169,7 +175,7 @@ describe("the dev stack's worker image", () => {
 
     it("builds on the two agents from the lab's rootfs through the lab's apt cache, and exports the image", async () => {
         const out = await valueOf(pulumi.output(program.workerImage));
-        const builds = recorded.filter((r) => r.type === hostScriptType && String(r.inputs.create).includes("worker-image-build.sh"));
+        const builds = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, workerImageScripts.build));
         expect(builds.map((b) => b.inputs.connection.host).sort()).toEqual(["10.77.0.14", "10.77.0.15"]);
         expect(builds[0].inputs.create).toContain("BASE_IMAGE_URL=http://10.77.0.1:3143/images/debian-bookworm.tar");
         expect(builds[0].inputs.create).toContain("APT_PROXY=http://10.77.0.1:3142");

@@ -6,13 +6,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../docker/dockerHost";
-import { Host, hostFile, hostScript, lastLine } from "../../framework/remote/remote";
+import { Host, lastLine, Remote } from "../../framework/remote/remote";
+import { workerImageScripts } from "./component";
 import type { WorkerImageConfig } from "./config";
 
 /** The build context: the files of image/. */
 const contextDir = path.join(__dirname, "image");
 
 export interface Twister2WorkerImageArgs extends WorkerImageConfig {
+    /** The stack's context for steps on hosts (index.ts makes one). */
+    remote: Remote;
     /** Where the image is built: the Mesos agents, each after its Docker engine. */
     hosts: { host: Host; docker: DockerHost }[];
 }
@@ -36,12 +39,12 @@ export class Twister2WorkerImage extends pulumi.ComponentResource {
             .update(JSON.stringify({ dockerfile, initSh, baseImage: args.baseImage }))
             .digest("hex").slice(0, 12);
         this.image = `${args.name}:${hash}`;
-        const [dockerfileOnHost, initShOnHost] = [hostFile("Dockerfile", dockerfile), hostFile("init.sh", initSh)];
+        const [dockerfileOnHost, initShOnHost] = [args.remote.hostFile("Dockerfile", dockerfile), args.remote.hostFile("init.sh", initSh)];
 
         for (const { host, docker } of args.hosts) {
-            const build = hostScript(`${name}-${host.name}`, {
+            const build = args.remote.hostScript(`${name}-${host.name}`, {
                 host,
-                create: "worker-image-build.sh",
+                create: workerImageScripts.build,
                 createSettings: {
                     IMAGE: this.image,
                     BASE_IMAGE: args.baseImage,
@@ -50,7 +53,7 @@ export class Twister2WorkerImage extends pulumi.ComponentResource {
                     DOCKERFILE: dockerfileOnHost,
                     INIT_SH: initShOnHost,
                 },
-                delete: "worker-image-remove.sh",
+                delete: workerImageScripts.remove,
                 deleteSettings: { IMAGE_REPO: args.name, BASE_IMAGE: args.baseImage },
                 // Another name or base image: the old builds (and an imported base) go before the new build.
                 triggers: [args.name, args.baseImage, args.baseImageUrl ?? ""],

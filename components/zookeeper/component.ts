@@ -1,7 +1,9 @@
 // ZooKeeper's contract: the zookeeper role, its ports, `twister2-cluster:zookeeper` and its checks.
+import * as path from "node:path";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
+import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
 import { serverIdFix, zookeeperPackages, zookeeperSettings, ZookeeperSettings } from "./config";
 
@@ -27,8 +29,16 @@ export interface ZookeeperLayout {
     connectString: string;
 }
 
+/** The scripts its steps run on the hosts (host/). */
+export const zookeeperScripts = hostScriptsIn(path.join(__dirname, "host"), {
+    configure: "zookeeper-configure.sh",
+    restart: "zookeeper-restart.sh",
+    remove: "zookeeper-remove.sh",
+});
+
 export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefined, ZookeeperSettings, ZookeeperLayout>({
     id: "zookeeper",
+    scripts: zookeeperScripts,
     settings: { key: "zookeeper", schema: zookeeperSettings.prefault({}) },
     roles: { zookeeper: { description: "a ZooKeeper server", quorum: true } },
     // Each zookeeper host has an id of its own, and only they have one.

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { quorumRule } from "../../framework/component";
-import { Host, hostScript, lastLine } from "../../framework/remote/remote";
-import { zookeeperConnectString } from "./component";
+import { Host, lastLine, Remote } from "../../framework/remote/remote";
+import { zookeeperConnectString, zookeeperScripts } from "./component";
 import type { ZookeeperSettings } from "./config";
 
 export interface ZookeeperServer {
@@ -12,6 +12,8 @@ export interface ZookeeperServer {
 
 /** The ensemble's timing comes from `twister2-cluster:zookeeper` (its defaults: config.ts). */
 export interface ZookeeperEnsembleArgs extends Pick<ZookeeperSettings, "tickTime" | "initLimit" | "syncLimit"> {
+    /** The stack's context for steps on hosts (index.ts makes one). */
+    remote: Remote;
     /** An odd number of servers (an even one while a dead server is replaced; never 2). */
     servers: ZookeeperServer[];
 }
@@ -44,11 +46,11 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
         };
 
         const configured = servers.map((server) => {
-            const configure = hostScript(`${name}-${server.host.name}-server`, {
+            const configure = args.remote.hostScript(`${name}-${server.host.name}-server`, {
                 host: server.host,
-                create: "zookeeper-configure.sh",
+                create: zookeeperScripts.configure,
                 createSettings: { SERVER_ID: server.id, ...settings },
-                delete: "zookeeper-remove.sh",
+                delete: zookeeperScripts.remove,
             }, { parent: this });
             this.versions[server.host.name] = lastLine(configure.stdout);
             return configure;
@@ -65,9 +67,9 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
         ];
         let previous: pulumi.Resource[] = configured;
         const restarts = visits.map(({ server, round }, i) => {
-            const restart = hostScript(`${name}-${server.host.name}-restart${round === "turn" ? "" : `-${round}`}`, {
+            const restart = args.remote.hostScript(`${name}-${server.host.name}-restart${round === "turn" ? "" : `-${round}`}`, {
                 host: server.host,
-                create: "zookeeper-restart.sh",
+                create: zookeeperScripts.restart,
                 createSettings: { ...settings, SERVER_ID: server.id, ROUND: round, ...i === visits.length - 1 ? { WAIT_FOR_ENSEMBLE: true } : {} },
             }, { parent: this, dependsOn: previous });
             previous = [restart];

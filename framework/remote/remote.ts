@@ -1,6 +1,7 @@
 // The one place that decides how this program talks to a host: the connection (pinned host key,
 // dialling), how a host script and its settings become a command, how secrets travel (stdin only,
-// never in command text) and what is logged.
+// never in command text) and what is logged. A stack's steps are declared through its Remote, the
+// per-stack context index.ts makes and passes to every component.
 import * as crypto from "node:crypto";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,7 +11,10 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PackageNeed, packageSettings } from "../packages/packages";
+import { HostScript, packageScripts } from "./hostScripts";
 import { compactPrivateKey } from "./privateKey";
+
+export type { HostScript } from "./hostScripts";
 
 /** A machine the cluster is built on, as the stack config describes it. */
 export interface Host {
@@ -30,29 +34,11 @@ export interface Host {
     hostKey: string;
 }
 
-/**
- * Host-side shell: each component's steps are the scripts in its `host/` folder (components/<component>/host/),
- * named after the component so that a name is unique; the shared library (host/lib.sh here) is
- * prefixed to every one.
- */
-const projectRoot = path.join(__dirname, "..", "..");
-const scriptDirs = [path.join(projectRoot, "components"), path.join(projectRoot, "framework")];
-const policyHostDir = path.join(__dirname, "host");
 const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
-
-/** Every step script with the shared library in front, by file name, and the hash that names it on hosts. */
-const sharedLibrary = fs.readFileSync(path.join(policyHostDir, "lib.sh"), "utf8");
-const hostScripts = new Map(scriptDirs.flatMap((srcDir) => fs.readdirSync(srcDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(srcDir, entry.name, "host")) && entry.name !== "remote")
-    .flatMap((entry) => fs.readdirSync(path.join(srcDir, entry.name, "host"))
-        .filter((file) => file.endsWith(".sh"))
-        .map((file) => ({ file, where: path.join(srcDir, entry.name, "host", file) }))))
-    .sort((a, b) => a.file.localeCompare(b.file))
-    .map(({ file, where }, i, all) => {
-        if (i > 0 && all[i - 1].file === file) throw new Error(`two host scripts named ${file}: ${all[i - 1].where} and ${where}`);
-        const text = `${sharedLibrary}\n${fs.readFileSync(where, "utf8")}`;
-        return [file, { text, hash: sha256(text).slice(0, 16) }];
-    }));
+/** The library every host script runs on (prefixed to each), and the bundle's head that installs them. */
+const libraryDir = path.join(__dirname, "host");
+const sharedLibrary = fs.readFileSync(path.join(libraryDir, "lib.sh"), "utf8");
+const bundleHead = fs.readFileSync(path.join(libraryDir, "host-scripts.sh"), "utf8");
 
 /**
  * What every command shares: nothing travels in SSH environment requests, which stock sshd drops (the
@@ -71,159 +57,277 @@ function shellQuote(value: string): string {
     return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * Files a step reads on its host (a Dockerfile, a repository key), delivered with the scripts rather
- * than carried in the step's command, which the state keeps twice: the command names the file, and
- * its hash, so new content still re-runs the step. Returns its name on the host, `<hash>-<name>`, which
- * a script turns into its path with lib.sh's host_file.
- */
-const hostFiles = new Map<string, string>();
-export function hostFile(name: string, text: string): string {
-    const file = `${sha256(text).slice(0, 16)}-${name}`;
-    if (!hostFiles.has(file)) {
-        if (bundles.get(pulumi.getStack())?.written) throw new Error(`host file ${name} was declared after the host-scripts bundle was written; declare it with the resources, not in an apply`);
-        hostFiles.set(file, text);
-    }
-    return file;
+export interface HostScriptArgs {
+    host: Host;
+    /** Script run on create (and again when it or its settings change: every script is idempotent). */
+    create?: HostScript;
+    createSettings?: ScriptSettings;
+    /** Script that undoes `create`; it runs with the settings and connection last deployed. */
+    delete?: HostScript;
+    deleteSettings?: ScriptSettings;
+    /** Secret material for the script, read from standard input. */
+    stdin?: pulumi.Input<string>;
+    /** The script prints a secret on stdout: mark it secret, and show only its stderr. */
+    secretStdout?: boolean;
+    /** Values whose change must replace (undo, then run again) the step rather than re-run it. */
+    triggers?: pulumi.Input<unknown>[];
 }
 
-/**
- * Turns a host script and its settings into the command line that runs it as root on `host`:
- * `sudo env K=v ... twister2-step <hash> <address>/<script>`. The script is on the host already (the
- * host's setup step), named by the hash of its text, and so is the runner that starts it
- * (host/host-scripts.sh); a changed script or setting changes the command, and so re-runs exactly the
- * steps it affects, while the state keeps a line, not the script. Standard input stays free for
- * secrets. The script's $0 is `<address>/<script>`: the connection is a secret, so error messages and
- * `preview:md` read from the command where a step runs and what.
- */
-function scriptCommand(host: Host, file: string, settings: ScriptSettings = {}): pulumi.Output<string> {
-    const script = hostScripts.get(file);
-    if (!script) throw new Error(`no host script ${file} in components/*/host/ or framework/*/host/`);
-    return pulumi.all(settings).apply((resolved) => {
-        const env = Object.keys(resolved)
-            .sort()
-            .map((key) => {
-                if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`setting name ${key} is not an environment variable name`);
-                return `${key}=${shellQuote(String(resolved[key]))}`;
-            });
-        return ["sudo", ...env.length > 0 ? ["env", ...env] : [], "twister2-step", script.hash, shellQuote(`${host.address}/${file}`)].join(" ");
-    });
+export interface RemoteOptions {
+    /** The stack: names the bundle, `.twister2/<stack>/host-scripts.sh`. */
+    stack: string;
+    /** The checkout; the bundle's path is relative to it, so the same stack gives the same step inputs in any checkout. */
+    projectDir: string;
+    /** An OpenSSH known_hosts file pinning every host's key (writeKnownHosts), for the ssh the Docker provider runs. */
+    knownHostsFile: string;
+    /** Every host script a step may run: the components' contracts' (the framework adds its own). */
+    scripts: readonly HostScript[];
 }
 
-const projectDir = path.join(__dirname, "..", "..");
-/** By stack: a program run declares one, but the unit tests declare several in one process. */
-const bundles = new Map<string, { file: string; sha256: pulumi.Output<string>; written: boolean }>();
-/**
- * Every host script and host file in one file, written beside the stack's other files once per run,
- * when the program has declared its steps (and so its files): the head (host/host-scripts.sh)
- * installs each `put` block on the host it runs on. Its path is relative to the project, so the same
- * stack gives the same step inputs in any checkout.
- */
-function scriptBundle(): { file: string; sha256: pulumi.Output<string> } {
-    const stack = pulumi.getStack();
-    let bundle = bundles.get(stack);
-    if (!bundle) {
-        const file = path.join(".twister2", stack, "host-scripts.sh");
-        const written = new Promise<string>((resolve) => setImmediate(() => {
-            const put = (name: string, text: string) =>
-                `put ${name} <<'T2_END_OF_FILE'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_FILE\n`;
-            const text = [
-                fs.readFileSync(path.join(policyHostDir, "host-scripts.sh"), "utf8"),
-                ...[...hostScripts.values()].map(({ text, hash }) => put(`${hash}.sh`, text)),
-                ...[...hostFiles].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => put(name, text)),
-            ].join("");
-            fs.mkdirSync(path.join(projectDir, path.dirname(file)), { recursive: true });
-            fs.writeFileSync(path.join(projectDir, file), text, { mode: 0o644 });
-            bundles.get(stack)!.written = true;
-            resolve(sha256(text));
-        }));
-        bundle = { file, sha256: pulumi.output(written), written: false };
-        bundles.set(stack, bundle);
-    }
-    return bundle;
-}
-
-/** A host's first step, which every other step on it waits for (see prepareHosts), by stack and host name. */
-const setups = new Map<string, command.remote.Command>();
-const setupKey = (host: Host) => `${pulumi.getStack()}/${host.name}`;
+/** Where a host's setup step copies the bundle, in the SSH login's home. */
 const stagedBundle = ".twister2-cluster-host-scripts.sh";
 
 /**
- * Each host's first step, before any other on it: the scripts and files copied into the SSH login's
- * home and installed as root, then every package the host's components need, in one apt run
- * (framework/packages). A changed script installs again (a second or two) and re-runs only the steps that
- * use it; new packages install in the next run. Its undo runs after the host's last step: it purges
- * what is left of the packages this program installed, and removes the scripts.
+ * A stack's context for its steps on hosts: every step of the stack is declared through it. It holds
+ * what the steps share: each host's setup step (which every other step on the host waits for), the
+ * bundle of host scripts and files they run from, the private keys read once, and which step waits for
+ * which (so that a step waits for its host's setup only when nothing it waits for does already).
  */
-export function prepareHosts(hosts: { host: Host; packages: PackageNeed[] }[]): void {
-    for (const { host, packages } of hosts) {
-        if (setups.has(setupKey(host))) throw new Error(`host ${host.name} is set up twice, or after its first step`);
-        setups.set(setupKey(host), setupStep(host, packages));
+export class Remote {
+    public readonly knownHostsFile: string;
+    /** Each declared script's text (the library, then the script) and the hash that names it on hosts. */
+    private readonly scripts = new Map<HostScript, { text: string; hash: string }>();
+    /** Files steps read on their hosts, by their name there (`<hash>-<name>`). */
+    private readonly hostFiles = new Map<string, string>();
+    private readonly setups = new Map<string, command.remote.Command>();
+    private readonly privateKeys = new Map<string, pulumi.Output<string>>();
+    private readonly steps = new WeakMap<pulumi.Resource, { host: string; after: pulumi.Input<pulumi.Resource>[] }>();
+    private readonly bundleFile: string;
+    private readonly bundleSha256: pulumi.Output<string>;
+    private sealBundle?: (sha256: string) => void;
+
+    constructor(private readonly options: RemoteOptions) {
+        this.knownHostsFile = options.knownHostsFile;
+        const byName = new Map<string, HostScript>();
+        for (const script of [...Object.values(packageScripts), ...options.scripts]) {
+            const other = byName.get(script.name);
+            if (other && other.path !== script.path) throw new Error(`two host scripts named ${script.name}: ${other.path} and ${script.path}`);
+            if (other) continue;
+            byName.set(script.name, script);
+            const text = `${sharedLibrary}\n${fs.readFileSync(script.path, "utf8")}`;
+            this.scripts.set(script, { text, hash: sha256(text).slice(0, 16) });
+        }
+        this.bundleFile = path.join(".twister2", options.stack, "host-scripts.sh");
+        this.bundleSha256 = pulumi.output(new Promise<string>((resolve) => { this.sealBundle = resolve; }));
+    }
+
+    /**
+     * Each host's first step, before any other on it: the scripts and files copied into the SSH login's
+     * home and installed as root, then every package the host's components need, in one apt run
+     * (framework/packages). A changed script installs again (a second or two) and re-runs only the steps
+     * that use it; new packages install in the next run. Its undo runs after the host's last step: it
+     * purges what is left of the packages this program installed, and removes the scripts.
+     */
+    prepareHosts(hosts: { host: Host; packages: PackageNeed[] }[]): void {
+        for (const { host, packages } of hosts) {
+            if (this.setups.has(host.name)) throw new Error(`host ${host.name} is set up twice, or after its first step`);
+            this.setups.set(host.name, this.setupStep(host, packages));
+        }
+    }
+
+    /**
+     * Writes the bundle: every host script and host file in one file beside the stack's other files, once
+     * every step (and so every host file) is declared. The head (host/host-scripts.sh) installs each
+     * `put` block on the host it runs on. The hosts' setup steps wait for it.
+     */
+    writeBundle(): void {
+        if (!this.sealBundle) throw new Error("the host-scripts bundle is written once, after every step is declared");
+        const put = (name: string, text: string) =>
+            `put ${name} <<'T2_END_OF_FILE'\n${Buffer.from(text).toString("base64").replace(/.{76}/g, "$&\n")}\nT2_END_OF_FILE\n`;
+        const text = [
+            bundleHead,
+            ...[...this.scripts].sort(([a], [b]) => a.name.localeCompare(b.name)).map(([, { text, hash }]) => put(`${hash}.sh`, text)),
+            ...[...this.hostFiles].sort(([a], [b]) => a.localeCompare(b)).map(([name, text]) => put(name, text)),
+        ].join("");
+        fs.mkdirSync(path.join(this.options.projectDir, path.dirname(this.bundleFile)), { recursive: true });
+        fs.writeFileSync(path.join(this.options.projectDir, this.bundleFile), text, { mode: 0o644 });
+        this.sealBundle(sha256(text));
+        this.sealBundle = undefined;
+    }
+
+    /**
+     * Files a step reads on its host (a Dockerfile, a repository key), delivered with the scripts rather
+     * than carried in the step's command, which the state keeps twice: the command names the file, and
+     * its hash, so new content still re-runs the step. Returns its name on the host, `<hash>-<name>`,
+     * which a script turns into its path with lib.sh's host_file.
+     */
+    hostFile(name: string, text: string): string {
+        const file = `${sha256(text).slice(0, 16)}-${name}`;
+        if (!this.hostFiles.has(file)) {
+            if (!this.sealBundle) throw new Error(`host file ${name} was declared after the host-scripts bundle was written; declare it with the resources, not in an apply`);
+            this.hostFiles.set(file, text);
+        }
+        return file;
+    }
+
+    /**
+     * One step on one host: a script run over SSH as root (`command.remote.Command`), with its undo.
+     * Scripts print progress on stderr and their result on stdout, both shown as the step's status as
+     * they come, but a secret result, which is never shown. Stdin carries secrets; nothing travels in SSH
+     * environment requests, which stock sshd drops.
+     */
+    hostScript(name: string, args: HostScriptArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
+        const after = dependencies(opts?.dependsOn);
+        const step = new command.remote.Command(name, {
+            connection: this.connectionTo(args.host),
+            create: args.create ? this.scriptCommand(args.host, args.create, args.createSettings) : undefined,
+            delete: args.delete ? this.scriptCommand(args.host, args.delete, args.deleteSettings) : undefined,
+            stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
+            triggers: args.triggers,
+            ...args.secretStdout ? { logging: "stderr" } : {},
+            ...commandPolicy,
+        }, {
+            ...opts,
+            // The host's setup step, unless a step of the same host that waits for it comes first anyway.
+            dependsOn: this.followsSetup(args.host, after) ? after : [this.setupOf(args.host), ...after],
+            additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
+            // A replaced step's undo runs before the step runs again: both act on the same host.
+            deleteBeforeReplace: true,
+        });
+        this.steps.set(step, { host: args.host.name, after });
+        return step;
+    }
+
+    /**
+     * A file from the machine running pulumi, copied to `remotePath` on the host as the SSH user (SFTP;
+     * a relative path is in the user's home). Only its path and hash are in the state; new content
+     * copies it again. Nothing removes the copy on destroy: the step that uses it does.
+     */
+    copyToHost(name: string, host: Host, file: pulumi.Input<string>, remotePath: string, opts?: pulumi.CustomResourceOptions): command.remote.CopyToRemote {
+        return new command.remote.CopyToRemote(name, {
+            connection: this.connectionTo(host),
+            source: pulumi.output(file).apply((where) => new pulumi.asset.FileAsset(where)),
+            remotePath,
+        }, opts);
+    }
+
+    /**
+     * A Docker provider for a host's engine, over SSH (`docker system dial-stdio` on the host) as the
+     * host's SSH user (in the `docker` group: DockerHost adds it), with the stack's key and the pinned
+     * host key only: `-F /dev/null` keeps the user's own ~/.ssh/config out. The engine is not asked
+     * for anything until a resource needs it, so a preview contacts no host.
+     */
+    dockerOverSsh(name: string, host: Host, opts?: pulumi.CustomResourceOptions): docker.Provider {
+        return new docker.Provider(name, {
+            host: `ssh://${host.user}@${host.address}:${host.port}`,
+            sshOpts: opensshOptions(host, this.knownHostsFile),
+            disableDockerDaemonCheck: true,
+        }, opts);
+    }
+
+    /**
+     * Turns a host script and its settings into the command line that runs it as root on `host`:
+     * `sudo env K=v ... twister2-step <hash> <address>/<script>`. The script is on the host already (the
+     * host's setup step), named by the hash of its text, and so is the runner that starts it
+     * (host/host-scripts.sh); a changed script or setting changes the command, and so re-runs exactly the
+     * steps it affects, while the state keeps a line, not the script. Standard input stays free for
+     * secrets. The script's $0 is `<address>/<script>`: the connection is a secret, so error messages and
+     * `preview:md` read from the command where a step runs and what.
+     */
+    private scriptCommand(host: Host, script: HostScript, settings: ScriptSettings = {}): pulumi.Output<string> {
+        const declared = this.scripts.get(script);
+        if (!declared) throw new Error(`host script ${script.name} is not declared in its component's contract (scripts)`);
+        return pulumi.all(settings).apply((resolved) => {
+            const env = Object.keys(resolved)
+                .sort()
+                .map((key) => {
+                    if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`setting name ${key} is not an environment variable name`);
+                    return `${key}=${shellQuote(String(resolved[key]))}`;
+                });
+            return ["sudo", ...env.length > 0 ? ["env", ...env] : [], "twister2-step", declared.hash, shellQuote(`${host.address}/${script.name}`)].join(" ");
+        });
+    }
+
+    private setupStep(host: Host, packages: PackageNeed[]): command.remote.Command {
+        const bundleSha256 = this.bundleSha256;
+        const file = this.bundleFile;
+        // The bundle's path once it is written: only then may the copy hash it.
+        const copy = this.copyToHost(`host-setup-${host.name}-copy`, host, bundleSha256.apply(() => file), stagedBundle,
+            { aliases: [{ name: `host-scripts-${host.name}-copy` }] });
+        const bundleAt = shellQuote(`${host.address}/host-scripts.sh`);
+        const install = this.scriptCommand(host, packageScripts.install, packageSettings(packages, (name, text) => this.hostFile(name, text)));
+        return new command.remote.Command(`host-setup-${host.name}`, {
+            connection: this.connectionTo(host),
+            create: pulumi.interpolate`sudo env BUNDLE_HASH=${bundleSha256.apply((hash) => hash.slice(0, 16))} bash ${stagedBundle} ${bundleAt} && ${install}`,
+            delete: pulumi.interpolate`${this.scriptCommand(host, packageScripts.remove)} && sudo bash ${stagedBundle} remove ${bundleAt}`,
+            ...commandPolicy,
+        }, {
+            dependsOn: [copy],
+            aliases: [{ name: `host-scripts-${host.name}` }],
+            // Replaced (npm run recover taints a setup whose undo was cut short): undo first, or the undo
+            // of the old one would remove what the new one has just installed.
+            deleteBeforeReplace: true,
+        });
+    }
+
+    /** The host's setup step; a host nobody prepared (a component's unit test) gets one without packages. */
+    private setupOf(host: Host): command.remote.Command {
+        let setup = this.setups.get(host.name);
+        if (!setup) {
+            setup = this.setupStep(host, []);
+            this.setups.set(host.name, setup);
+        }
+        return setup;
+    }
+
+    /** Whether one of `after` is, or waits for, a step on `host`: then that one waits for the host's setup. */
+    private followsSetup(host: Host, after: pulumi.Input<pulumi.Resource>[]): boolean {
+        const seen = new Set<pulumi.Input<pulumi.Resource>>();
+        const pending = [...after];
+        for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+            const step = this.steps.get(next as pulumi.Resource);
+            if (!step || seen.has(next)) continue;
+            if (step.host === host.name) return true;
+            seen.add(next);
+            pending.push(...step.after);
+        }
+        return false;
+    }
+
+    /**
+     * How every step reaches its host. The SDK makes the whole connection a secret (it holds the key).
+     * A wrong host key fails the dial, so no command runs on a host that is not the configured one.
+     * Dialling: a host on the cluster's network answers in milliseconds, so 10 s per dial is generous,
+     * and 12 dials (pauses growing 1.5x up to 5 s, about 30 s in all) ride out an sshd restart or the
+     * connections sshd drops when many steps dial one host at once (MaxStartups), while a host that is
+     * gone fails its step within about 2 minutes, naming the host.
+     */
+    private connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
+        return {
+            host: host.address,
+            port: host.port,
+            user: host.user,
+            // Without it pulumi-command logs in with the agent's keys (SSH_AUTH_SOCK), as it also would with it.
+            ...host.privateKeyFile === undefined ? {} : { privateKey: this.privateKeyOf(host.privateKeyFile) },
+            hostKey: host.hostKey,
+            dialErrorLimit: 12,
+            perDialTimeout: 10,
+        };
+    }
+
+    /** Each key file is read once per program run, however many steps use it (and kept short: privateKey.ts). */
+    private privateKeyOf(file: string): pulumi.Output<string> {
+        let key = this.privateKeys.get(file);
+        if (!key) {
+            key = pulumi.secret(compactPrivateKey(fs.readFileSync(file, "utf8")));
+            this.privateKeys.set(file, key);
+        }
+        return key;
     }
 }
 
-function setupStep(host: Host, packages: PackageNeed[]): command.remote.Command {
-    const { file, sha256: bundleSha256 } = scriptBundle();
-    // The bundle's path once it is written: only then may the copy hash it.
-    const copy = copyToHost(`host-setup-${host.name}-copy`, host, bundleSha256.apply(() => file), stagedBundle,
-        { aliases: [{ name: `host-scripts-${host.name}-copy` }] });
-    const bundleAt = shellQuote(`${host.address}/host-scripts.sh`);
-    const install = scriptCommand(host, "packages-install.sh", packageSettings(packages, hostFile));
-    return new command.remote.Command(`host-setup-${host.name}`, {
-        connection: connectionTo(host),
-        create: pulumi.interpolate`sudo env BUNDLE_HASH=${bundleSha256.apply((hash) => hash.slice(0, 16))} bash ${stagedBundle} ${bundleAt} && ${install}`,
-        delete: pulumi.interpolate`${scriptCommand(host, "packages-remove.sh")} && sudo bash ${stagedBundle} remove ${bundleAt}`,
-        ...commandPolicy,
-    }, {
-        dependsOn: [copy],
-        aliases: [{ name: `host-scripts-${host.name}` }],
-        // Replaced (npm run recover taints a setup whose undo was cut short): undo first, or the undo
-        // of the old one would remove what the new one has just installed.
-        deleteBeforeReplace: true,
-    });
-}
-
-/** The host's setup step; a host nobody prepared (a component's unit test) gets one without packages. */
-function setupOf(host: Host): command.remote.Command {
-    let setup = setups.get(setupKey(host));
-    if (!setup) {
-        setup = setupStep(host, []);
-        setups.set(setupKey(host), setup);
-    }
-    return setup;
-}
-
-/**
- * How every step reaches its host. The SDK makes the whole connection a secret (it holds the key).
- * A wrong host key fails the dial, so no command runs on a host that is not the configured one.
- * Dialling: a host on the cluster's network answers in milliseconds, so 10 s per dial is generous,
- * and 12 dials (pauses growing 1.5x up to 5 s, about 30 s in all) ride out an sshd restart or the
- * connections sshd drops when many steps dial one host at once (MaxStartups), while a host that is
- * gone fails its step within about 2 minutes, naming the host.
- */
-function connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
-    return {
-        host: host.address,
-        port: host.port,
-        user: host.user,
-        // Without it pulumi-command logs in with the agent's keys (SSH_AUTH_SOCK), as it also would with it.
-        ...host.privateKeyFile === undefined ? {} : { privateKey: privateKeyOf(host.privateKeyFile) },
-        hostKey: host.hostKey,
-        dialErrorLimit: 12,
-        perDialTimeout: 10,
-    };
-}
-
-const privateKeys = new Map<string, pulumi.Output<string>>();
-/** Each key file is read once per program run, however many steps use it (and kept short: privateKey.ts). */
-function privateKeyOf(file: string): pulumi.Output<string> {
-    let key = privateKeys.get(file);
-    if (!key) {
-        key = pulumi.secret(compactPrivateKey(fs.readFileSync(file, "utf8")));
-        privateKeys.set(file, key);
-    }
-    return key;
-}
+const dependencies = (on: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] =>
+    on === undefined ? [] : Array.isArray(on) ? on : [on as pulumi.Input<pulumi.Resource>];
 
 /**
  * The options of every `ssh` that this program and its tools run (the docker provider's, preflight's,
@@ -237,94 +341,9 @@ export function opensshOptions(host: Host, knownHostsFile: string, key = host.pr
         "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
 }
 
-export interface HostScriptArgs {
-    host: Host;
-    /** Script of a component's host/ folder run on create (and again when it or its settings change: every script is idempotent). */
-    create?: string;
-    createSettings?: ScriptSettings;
-    /** Script that undoes `create`; it runs with the settings and connection last deployed. */
-    delete?: string;
-    deleteSettings?: ScriptSettings;
-    /** Secret material for the script, read from standard input. */
-    stdin?: pulumi.Input<string>;
-    /** The script prints a secret on stdout: mark it secret, and show only its stderr. */
-    secretStdout?: boolean;
-    /** Values whose change must replace (undo, then run again) the step rather than re-run it. */
-    triggers?: pulumi.Input<unknown>[];
-}
-
-/**
- * One step on one host: a script run over SSH as root (`command.remote.Command`), with its undo.
- * Scripts print progress on stderr and their result on stdout, both shown as the step's status as
- * they come, but a secret result, which is never shown. Stdin carries secrets; nothing travels in SSH
- * environment requests, which stock sshd drops.
- */
-export function hostScript(name: string, args: HostScriptArgs, opts?: pulumi.CustomResourceOptions): command.remote.Command {
-    const after = dependencies(opts?.dependsOn);
-    const step = new command.remote.Command(name, {
-        connection: connectionTo(args.host),
-        create: args.create ? scriptCommand(args.host, args.create, args.createSettings) : undefined,
-        delete: args.delete ? scriptCommand(args.host, args.delete, args.deleteSettings) : undefined,
-        stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
-        triggers: args.triggers,
-        ...args.secretStdout ? { logging: "stderr" } : {},
-        ...commandPolicy,
-    }, {
-        ...opts,
-        // The host's setup step, unless a step of the same host that waits for it comes first anyway.
-        dependsOn: followsSetup(args.host, after) ? after : [setupOf(args.host), ...after],
-        additionalSecretOutputs: args.secretStdout ? ["stdout"] : opts?.additionalSecretOutputs,
-        // A replaced step's undo runs before the step runs again: both act on the same host.
-        deleteBeforeReplace: true,
-    });
-    steps.set(step, { host: setupKey(args.host), after });
-    return step;
-}
-
-const dependencies = (on: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] =>
-    on === undefined ? [] : Array.isArray(on) ? on : [on as pulumi.Input<pulumi.Resource>];
-
-/** Every host step, with its host and the steps it was told to wait for. */
-const steps = new WeakMap<pulumi.Resource, { host: string; after: pulumi.Input<pulumi.Resource>[] }>();
-/** Whether one of `after` is, or waits for, a step on `host`: then that one waits for the host's setup. */
-function followsSetup(host: Host, after: pulumi.Input<pulumi.Resource>[]): boolean {
-    const seen = new Set<pulumi.Input<pulumi.Resource>>();
-    const pending = [...after];
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-        const step = steps.get(next as pulumi.Resource);
-        if (!step || seen.has(next)) continue;
-        if (step.host === setupKey(host)) return true;
-        seen.add(next);
-        pending.push(...step.after);
-    }
-    return false;
-}
-
-/**
- * A file from the machine running pulumi, copied to `remotePath` on the host as the SSH user (SFTP;
- * a relative path is in the user's home). Only its path and hash are in the state; new content
- * copies it again. Nothing removes the copy on destroy: the step that uses it does.
- */
-export function copyToHost(name: string, host: Host, file: pulumi.Input<string>, remotePath: string, opts?: pulumi.CustomResourceOptions): command.remote.CopyToRemote {
-    return new command.remote.CopyToRemote(name, {
-        connection: connectionTo(host),
-        source: pulumi.output(file).apply((where) => new pulumi.asset.FileAsset(where)),
-        remotePath,
-    }, opts);
-}
-
-/**
- * A Docker provider for a host's engine, over SSH (`docker system dial-stdio` on the host) as the
- * host's SSH user (in the `docker` group: DockerHost adds it), with the stack's key and the pinned
- * host key only: `-F /dev/null` keeps the user's own ~/.ssh/config out. The engine is not asked
- * for anything until a resource needs it, so a preview contacts no host.
- */
-export function dockerOverSsh(name: string, host: Host, knownHostsFile: string, opts?: pulumi.CustomResourceOptions): docker.Provider {
-    return new docker.Provider(name, {
-        host: `ssh://${host.user}@${host.address}:${host.port}`,
-        sshOpts: opensshOptions(host, knownHostsFile),
-        disableDockerDaemonCheck: true,
-    }, opts);
+/** Whether `command` (a step's create or delete, as the state holds it) runs `script`. */
+export function runsScript(command: unknown, script: HostScript): boolean {
+    return [...String(command).matchAll(/ twister2-step [0-9a-f]{16} '?[^ ']*\/([^ /']+)'?(?= && |$)/g)].some((match) => match[1] === script.name);
 }
 
 /** The last non-empty line a script printed on stdout: its result. */

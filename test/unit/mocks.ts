@@ -1,6 +1,14 @@
 // Pulumi mocks for unit tests: every resource the program declares is recorded with its inputs, and
-// remote commands answer like the host scripts would.
+// remote commands answer like the host scripts would (found by their scripts' handles).
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { components } from "../../components";
+import { dockerScripts } from "../../components/docker/component";
+import { swarmScripts } from "../../components/swarm/component";
+import { scriptsOf } from "../../framework/component";
+import { Remote, runsScript } from "../../framework/remote/remote";
 
 export interface RecordedResource {
     type: string;
@@ -43,10 +51,10 @@ export function installMocks(stack = "unit"): RecordedResource[] {
             recorded.push({ type: args.type, name: args.name, inputs, secretPaths });
             const state = { ...inputs };
             if (args.type === hostScriptType) {
-                const create = String(inputs.create ?? "");
-                state.stdout = create.includes("swarm-init.sh") ? `${JSON.stringify(fakeTokens)}\nnode-${args.name}`
-                    : create.includes("swarm-") ? `node-${args.name}`
-                    : create.includes("docker-install.sh") ? "26.1.5" : "";
+                const runs = (script: Parameters<typeof runsScript>[1]) => runsScript(inputs.create, script);
+                state.stdout = runs(swarmScripts.init) ? `${JSON.stringify(fakeTokens)}\nnode-${args.name}`
+                    : runs(swarmScripts.join) || runs(swarmScripts.members) ? `node-${args.name}`
+                    : runs(dockerScripts.install) ? "26.1.5" : "";
                 state.stderr = "";
             }
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = fakeAgentSecret;
@@ -62,4 +70,11 @@ export function installMocks(stack = "unit"): RecordedResource[] {
 /** Resolves an Output in a mocked program. */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
+}
+
+/** A stack's context for a component's unit test, as index.ts makes one; call writeBundle once its steps are declared. */
+export function testRemote(stack: string): Remote {
+    const projectDir = path.join(__dirname, "..", "..");
+    const knownHostsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "t2-unit-")), "known_hosts");
+    return new Remote({ stack, projectDir, knownHostsFile, scripts: scriptsOf(components) });
 }
