@@ -2,9 +2,9 @@
 import { z } from "zod";
 import { oneOf } from "../../framework/config/settings";
 import type { PackageNeed } from "../../framework/packages/packages";
-import type { DockerSource } from "./dockerHost";
-
-const dockerSources = ["docker-ce", "docker.io"] as const satisfies readonly DockerSource[];
+/** `docker-ce` from Docker's apt repository (real clusters) or the distribution's `docker.io`. */
+const dockerSources = ["docker-ce", "docker.io"] as const;
+export type DockerSource = (typeof dockerSources)[number];
 
 export const dockerSettings = z.strictObject({
     source: oneOf(dockerSources, (value) => `'${String(value)}' is not a Docker source; ` +

@@ -2,8 +2,8 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
 import { dockerScripts } from "./component";
+import type { DockerSource } from "./config";
 
-export type DockerSource = "docker-ce" | "docker.io";
 
 export interface DockerHostArgs {
     /** The stack's context for steps on hosts (index.ts makes one). */
