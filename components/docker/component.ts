@@ -19,7 +19,7 @@ export const dockerScripts = hostScriptsIn(path.join(__dirname, "host"), {
 export const docker = defineComponent<"docker", DockerSettings, undefined, DockerSettings, DockerLayout>({
     id: "docker",
     scripts: dockerScripts,
-    settings: { key: "docker", schema: dockerSettings.prefault({}) },
+    settings: { key: "docker", schema: dockerSettings.prefault({}), description: "Where each host's Docker Engine comes from, and its daemon.json" },
     layout: (_config, _hosts, runsContainers) => runsContainers.length > 0 ? { hosts: [...runsContainers] } : undefined,
     packages: (host, layout, config) => layout.hosts.includes(host) ? [dockerPackages(config.source)] : [],
 });

@@ -30,7 +30,7 @@ export const mesosScripts = hostScriptsIn(path.join(__dirname, "host"), {
 export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosConfig, MesosLayout>({
     id: "mesos",
     scripts: mesosScripts,
-    settings: { key: "mesos", schema: mesosSettings.prefault({}) },
+    settings: { key: "mesos", schema: mesosSettings.prefault({}), description: "Where Mesos comes from, and how masters and agents are set up" },
     roles: {
         "mesos-master": {
             description: "a Mesos master", quorum: true,

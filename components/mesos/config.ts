@@ -9,9 +9,12 @@ const matching = (pattern: RegExp, fix: string) => textMatching(pattern, (value)
 const attributeFix = "names and values may hold letters, digits, '_', '.', '-' and '/'";
 
 const repositorySettings = z.strictObject({
-    url: matching(/^https?:\/\/[^\s'"]+$/, "is not an http(s) URL of an apt repository").default("http://rpm.aventer.biz/Debian"),
-    distribution: matching(/^[a-z0-9][a-z0-9._\/-]*$/, "is not an apt suite name (e.g. bookworm)").default("bookworm"),
-    component: matching(/^[a-z0-9][a-z0-9._-]*$/, "is not an apt component (e.g. main)").default("main"),
+    url: matching(/^https?:\/\/[^\s'"]+$/, "is not an http(s) URL of an apt repository").default("http://rpm.aventer.biz/Debian")
+        .describe("The repository's URL (AVENTER's Mesos builds by default)"),
+    distribution: matching(/^[a-z0-9][a-z0-9._\/-]*$/, "is not an apt suite name (e.g. bookworm)").default("bookworm")
+        .describe("The repository's suite: the hosts' release"),
+    component: matching(/^[a-z0-9][a-z0-9._-]*$/, "is not an apt component (e.g. main)").default("main")
+        .describe("The repository's component"),
     package: matching(/^[a-z0-9][a-z0-9+.-]+$/, "is not a Debian package name").default("aventer-mesos")
         .describe("The package with mesos-master, mesos-agent and mesos-init-wrapper"),
     keyFile: text().optional()
@@ -23,11 +26,13 @@ export const mesosSettings = z.strictObject({
     cluster: matching(/^[A-Za-z0-9_.-]+$/, "is not a cluster name (letters, digits, '_', '.', '-')").default("twister2")
         .describe("The name the Mesos UI shows"),
     agentFlagsDir: matching(/^\/etc\/[A-Za-z0-9_.-]+$/, "is not a directory under /etc (AVENTER: /etc/mesos-agent, Mesosphere: /etc/mesos-slave)")
-        .default("/etc/mesos-agent"),
+        .default("/etc/mesos-agent")
+        .describe("Where the package's init wrapper reads agent flags: /etc/mesos-agent (AVENTER) or /etc/mesos-slave (Mesosphere)"),
     workDir: matching(/^\/[A-Za-z0-9_.\/-]+$/, "is not an absolute path").default("/var/lib/mesos")
         .describe("Masters use <workDir>/master, agents <workDir>/agent"),
     executorRegistrationTimeout: matching(/^\d+(\.\d+)?(ns|us|ms|secs|mins|hrs|days|weeks)$/,
-        "is not a Mesos duration such as 10mins (image pulls happen within it)").default("10mins"),
+        "is not a Mesos duration such as 10mins (image pulls happen within it)").default("10mins")
+        .describe("How long an agent waits for an executor to register: a first image pull happens within it"),
     agentPrincipal: matching(/^[A-Za-z0-9_.-]+$/, "is not a principal name").default("twister2-agent")
         .describe("The principal agents authenticate as; its secret is generated and kept encrypted in the state"),
     agentAttributes: z.record(textMatching(/^[A-Za-z0-9_.-]+$/, () => attributeFix),

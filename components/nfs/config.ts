@@ -49,7 +49,7 @@ export const nfsSettings = z.strictObject({
         "or leave it out for the cluster's hosts")).min(1).optional()
         .describe("Who may mount: addresses, IPv4 CIDRs or DNS names, never the world; left out, the cluster's hosts"),
     ownerUid: ownerId("user").describe("The exported directory's owner"),
-    ownerGid: ownerId("group"),
+    ownerGid: ownerId("group").describe("The exported directory's group"),
     mode: z.union([text(), number()]).transform(String).pipe(textMatching(/^[0-7]{3,4}$/, (value) =>
         `'${String(value)}' is not an octal mode such as 1777 or 0775 (give it as a string in YAML: "1777")`))
         .default("1777")

@@ -45,7 +45,7 @@ export const swarmScripts = hostScriptsIn(path.join(__dirname, "host"), {
 export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmConfig, SwarmLayout>({
     id: "swarm",
     scripts: swarmScripts,
-    settings: { key: "overlay", schema: overlaySettings.prefault({}) },
+    settings: { key: "overlay", schema: overlaySettings.prefault({}), description: "The swarm's attachable overlay network, which Twister2's containers join" },
     roles: {
         "swarm-manager": { description: "a swarm manager (the first one initialises the swarm)", quorum: true, runsContainers: true, excludes: "swarm-worker" },
         "swarm-worker": {

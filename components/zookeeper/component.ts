@@ -39,7 +39,7 @@ export const zookeeperScripts = hostScriptsIn(path.join(__dirname, "host"), {
 export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefined, ZookeeperSettings, ZookeeperLayout>({
     id: "zookeeper",
     scripts: zookeeperScripts,
-    settings: { key: "zookeeper", schema: zookeeperSettings.prefault({}) },
+    settings: { key: "zookeeper", schema: zookeeperSettings.prefault({}), description: "The ZooKeeper servers' ids and the ensemble's timing" },
     roles: { zookeeper: { description: "a ZooKeeper server", quorum: true } },
     // Each zookeeper host has an id of its own, and only they have one.
     check: (settings, { withRole, hostsKnown }) => {

@@ -21,7 +21,7 @@ const hostFields = {
         .regex(/^[a-z_][a-z0-9_-]*$/, { abort: true })
         .refine((user) => user !== "root", { error: "do not log in as root; use a user with passwordless sudo" })
         .describe("The SSH login: a user with passwordless sudo, not root"),
-    port: wholeNumber(1, 65535, (value) => `${String(value)} is not a TCP port (1-65535)`).default(22),
+    port: wholeNumber(1, 65535, (value) => `${String(value)} is not a TCP port (1-65535)`).default(22).describe("The host's SSH port"),
     privateKeyFile: text(() => "set the path of the SSH private key of the host's user, or leave it out to log in with the SSH agent's keys")
         .optional()
         .describe("The login's SSH private key file on this machine, without a passphrase (~/ is your home directory); " +

@@ -6,7 +6,7 @@ import YAML from "yaml";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { components } from "../../components";
-import { stackFileSchema, stackFileSchemaText } from "./jsonSchema";
+import { configurationReference, stackFileSchema, stackFileSchemaText } from "./jsonSchema";
 
 const projectDir = path.join(__dirname, "..", "..");
 const committed = path.join(projectDir, "schema", "pulumi-stack.schema.json");
@@ -23,6 +23,14 @@ function patterns(schema: unknown): string[] {
 describe("the stack file's JSON Schema", () => {
     it("is what the schemas make: run `npm run schema` after changing a setting", () => {
         expect(fs.readFileSync(committed, "utf8")).toBe(stackFileSchemaText(components));
+    });
+
+    it("and docs/configuration.md, the reference of every setting, is too", () => {
+        const reference = fs.readFileSync(path.join(projectDir, "docs", "configuration.md"), "utf8");
+        expect(reference).toBe(configurationReference(components));
+        // Every setting of every component is in it, with its default.
+        expect(reference).toContain("| `zookeeper.tickTime` | a whole number of 1 or more | `2000` | ZooKeeper's tickTime, in milliseconds |");
+        expect(reference).toContain("| `uploader.port` | a whole number from 1 to 65535 | `8082` |");
     });
 
     it("is named by each stack file's first line, and each passes it", () => {
