@@ -139,7 +139,7 @@ export const hosts = config.hosts.map((h) => ({
     }).apply((services) => Object.fromEntries(Object.entries(services).filter(([, version]) => version !== undefined))),
 }));
 // Where users go. The Mesos UI is mesosLeader; Twister2's settings are in uploader, nfsShare and workerImage.
-// Where nodes join the swarm (`docker swarm join --token ... <swarmJoinAddress>`): the first manager, port 2377.
+// Where nodes join the swarm (`docker swarm join --token ... <swarmJoinAddress>`): the first manager's management port.
 export const swarmJoinAddress = layout.swarm?.joinAddress;
 export const swarmNodeIds = swarm?.nodeIds;
 export const overlayNetwork = overlay && { name: overlay.networkName, id: overlay.networkId };

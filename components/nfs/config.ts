@@ -3,14 +3,13 @@
 import * as net from "node:net";
 import { z } from "zod";
 import { inCidr, isCidr, isHostAddress } from "../../framework/config/addresses";
+import { inSystemTree } from "../../framework/config/paths";
 import { alwaysSaying, number, oneOf, text, textMatching, Unchecked, wholeNumber } from "../../framework/config/settings";
 import type { PackageNeed } from "../../framework/packages/packages";
 import type { Host } from "../../framework/remote/remote";
 
 /** Twister2's default `twister2.resource.nfs.server.path`. */
 export const twister2NfsPath = "/nfs/shared-mesos/twister2";
-
-const systemDirs = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc", "/run", "/sbin", "/sys", "/usr", "/var"];
 
 /** A client that lets everyone in: a wildcard, any address, or a network shorter than /8. */
 function opensToTheWorld(client: string): boolean {
@@ -40,7 +39,7 @@ export const nfsSettings = z.strictObject({
         `no '.' or '..'; no trailing '/'); Twister2's default is ${twister2NfsPath}`)
         .regex(/^(\/[A-Za-z0-9_.-]+)+$/, { abort: true })
         .refine((dir) => !dir.split("/").some((part) => part === "." || part === ".."), { abort: true })
-        .refine((dir) => !systemDirs.some((system) => dir === system || dir.startsWith(`${system}/`)), {
+        .refine((dir) => !inSystemTree(dir), {
             error: (issue) => `${String(issue.input)} is a system directory; export a directory of its own such as ${twister2NfsPath}`,
         })
         .default(twister2NfsPath)

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { lastLine, Remote } from "../../framework/remote/remote";
-import { nfsScripts } from "./component";
+import { nfsPort, nfsScripts } from "./component";
 import { mountOptions, NfsConfig, nfsMountPackages } from "./config";
 
 export { clientAllows } from "./config";
@@ -38,6 +38,7 @@ export class NfsShare extends pulumi.ComponentResource {
                 ...args.gracePeriod === undefined ? {} : { GRACE_PERIOD: args.gracePeriod },
                 OWNER: `${args.ownerUid}:${args.ownerGid}`,
                 MODE: args.mode,
+                NFS_PORT: nfsPort,
                 // How long a restart may keep ganesha in its grace period, plus room to start.
                 WAIT_SECONDS: (args.gracePeriod ?? 90) + 60,
             },

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DockerHost } from "../docker/dockerHost";
 import { quorumRule } from "../../framework/component";
 import { lastLine, Remote } from "../../framework/remote/remote";
-import { swarmScripts } from "./component";
+import { swarmJoinAddress, swarmScripts } from "./component";
 
 export interface SwarmClusterArgs {
     /** The stack's context for steps on hosts (index.ts makes one). */
@@ -21,8 +21,10 @@ export interface SwarmClusterArgs {
 export class SwarmCluster extends pulumi.ComponentResource {
     /** The manager that initialised the swarm. */
     public readonly firstManager: DockerHost;
-    /** Address of the first manager; nodes join at `<managerAddress>:2377`. */
+    /** Address of the first manager. */
     public readonly managerAddress: pulumi.Output<string>;
+    /** Where nodes join: the first manager's management port (swarmJoinAddress). */
+    public readonly joinAddress: pulumi.Output<string>;
     public readonly workerToken: pulumi.Output<string>;
     public readonly managerToken: pulumi.Output<string>;
     /** Swarm node id per host name. */
@@ -49,6 +51,7 @@ export class SwarmCluster extends pulumi.ComponentResource {
         this.managerToken = pulumi.secret(tokens.manager);
         const firstNodeId = pulumi.unsecret(lastLine(init.stdout));
         this.managerAddress = firstNodeId.apply(() => first.host.address);
+        this.joinAddress = firstNodeId.apply(() => swarmJoinAddress(first.host));
 
         const nodeIds: Record<string, pulumi.Output<string>> = { [first.host.name]: firstNodeId };
         const joiners = [
@@ -61,7 +64,7 @@ export class SwarmCluster extends pulumi.ComponentResource {
             const join = args.remote.hostScript(`${name}-join-${host.name}`, {
                 host,
                 create: swarmScripts.join,
-                createSettings: { MANAGER_ADDR: this.managerAddress, ADVERTISE_ADDR: host.address, ROLE: role },
+                createSettings: { JOIN_ADDRESS: this.joinAddress, ADVERTISE_ADDR: host.address, ROLE: role },
                 stdin: token,
                 delete: swarmScripts.leave,
                 triggers: [role],

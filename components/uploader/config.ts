@@ -3,6 +3,7 @@
 import * as path from "node:path";
 import { z } from "zod";
 import type { FileDigest, FileText } from "../../framework/config/load";
+import { isSystemDir } from "../../framework/config/paths";
 import { alwaysSaying, text, textMatching, Unchecked, wholeNumber } from "../../framework/config/settings";
 import { normalizedKey, publicKeyLines, publicKeyProblem } from "../../framework/config/sshKeys";
 import type { PackageNeed } from "../../framework/packages/packages";
@@ -16,10 +17,6 @@ export const defaultUser = "twister2";
 /** nginx's web root on Debian. */
 const webRoot = "/var/www/html/";
 
-/** System directories the upload directory must never be. */
-const systemDirs = ["/", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/opt", "/proc", "/root", "/run", "/sbin", "/srv",
-    "/sys", "/tmp", "/usr", "/var", "/var/lib", "/var/log", "/var/www", "/var/www/html"];
-
 /** The settings; the checks against the uploader's host and the other ports are its contract's (component.ts). */
 export const uploaderSettings = z.strictObject({
     port: wholeNumber(1, 65535, (value) => `${String(value)} is not a TCP port (1-65535); Twister2's default is ${defaultPort}`)
@@ -30,7 +27,7 @@ export const uploaderSettings = z.strictObject({
         .regex(/^\/[A-Za-z0-9_.\/-]*$/, { abort: true })
         .refine((dir) => !dir.split("/").some((part) => part === "." || part === ".."))
         .transform((dir) => `${dir.replace(/\/{2,}/g, "/").replace(/\/+$/, "")}/`)
-        .refine((dir) => !systemDirs.includes(dir.replace(/\/$/, "") || "/"), {
+        .refine((dir) => !isSystemDir(dir.replace(/\/$/, "") || "/"), {
             error: (issue) => `${String(issue.input)} is a system directory; use a directory of its own such as ${defaultDirectory}`,
         })
         .default(defaultDirectory)

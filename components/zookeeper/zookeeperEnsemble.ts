@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { quorumRule } from "../../framework/component";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
-import { zookeeperConnectString, zookeeperScripts } from "./component";
+import { zookeeperConnectString, zookeeperPorts, zookeeperScripts } from "./component";
 import type { ZookeeperSettings } from "./config";
 
 export interface ZookeeperServer {
@@ -43,13 +43,14 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
             TICK_TIME: args.tickTime,
             INIT_LIMIT: args.initLimit,
             SYNC_LIMIT: args.syncLimit,
+            CLIENT_PORT: zookeeperPorts.client,
         };
 
         const configured = servers.map((server) => {
             const configure = args.remote.hostScript(`${name}-${server.host.name}-server`, {
                 host: server.host,
                 create: zookeeperScripts.configure,
-                createSettings: { SERVER_ID: server.id, ...settings },
+                createSettings: { SERVER_ID: server.id, ...settings, QUORUM_PORT: zookeeperPorts.quorum, ELECTION_PORT: zookeeperPorts.election },
                 delete: zookeeperScripts.remove,
             }, { parent: this });
             this.versions[server.host.name] = lastLine(configure.stdout);

@@ -47,7 +47,7 @@ describe("the cluster program", () => {
         expect(named("swarm-init")?.inputs.connection.host).toBe("10.77.0.11");
         for (const [host, role] of [["h2", "manager"], ["h3", "manager"], ["h4", "worker"], ["h5", "worker"]]) {
             const join = named(`swarm-join-${host}`)!;
-            expect(join.inputs.create).toContain("MANAGER_ADDR=10.77.0.11");
+            expect(join.inputs.create).toContain("JOIN_ADDRESS=10.77.0.11:2377");
             expect(join.inputs.create).toContain(`ROLE=${role}`);
             expect(join.inputs.stdin).toBe(role === "manager" ? fakeTokens.manager : fakeTokens.worker);
         }

@@ -4,9 +4,10 @@
 # server package and version.
 # Settings: IMPLEMENTATION (kernel | ganesha), EXPORT_NAME, EXPORT_PATH, CLIENTS (addresses, CIDRs or
 # names, space separated), GRACE_PERIOD (ganesha's, seconds; empty: its default), OWNER (uid:gid), MODE
-# (octal), WAIT_SECONDS. The implementation's packages the host's setup step installed already, unless
-# this server was replaced.
+# (octal), WAIT_SECONDS, NFS_PORT (where it listens). The implementation's packages the host's setup
+# step installed already, unless this server was replaced.
 : "${IMPLEMENTATION:?}" "${EXPORT_NAME:?}" "${EXPORT_PATH:?}" "${CLIENTS:?}" "${GRACE_PERIOD:=}" "${OWNER:?}" "${MODE:?}" "${WAIT_SECONDS:=150}"
+: "${NFS_PORT:?}"
 marker="$T2_STATE_DIR/nfs-$EXPORT_NAME"
 
 # What this program installs is recorded with what came with it, so that destroy purges those and nothing else.
@@ -84,11 +85,11 @@ serving_or_die() {
   die "timed out after ${WAIT_SECONDS}s waiting for $what"
 }
 
-# NFSv4 over TCP registered with rpcbind, and port 2049 open. (Not `rpcinfo -T tcp HOST nfs 4`: without
+# NFSv4 over TCP registered with rpcbind, and its port open. (Not `rpcinfo -T tcp HOST nfs 4`: without
 # netbase's /etc/rpc and /etc/services, as on minimal images, it cannot name the service or the host.)
 rpc_nfs4() {
   rpcinfo -p | awk '$1 == 100003 && $2 == 4 && $3 == "tcp" { found = 1 } END { exit !found }' &&
-    ss -Hltn 'sport = :2049' | grep -q .
+    ss -Hltn "sport = :$NFS_PORT" | grep -q .
 }
 
 kernel_exported() { exportfs -s | awk '{ print $1 }' | grep -qxF "$EXPORT_PATH"; }

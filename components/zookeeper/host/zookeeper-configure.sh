@@ -4,8 +4,10 @@
 # the marked servers one at a time, followers first and the leader last, so the ensemble keeps quorum.
 # Prints the installed ZooKeeper version. ZooKeeper's packages the host's setup step installed already,
 # unless this server was undone since.
-# Settings: SERVER_ID, SERVERS ("id=address ..."), TICK_TIME, INIT_LIMIT, SYNC_LIMIT.
+# Settings: SERVER_ID, SERVERS ("id=address ..."), TICK_TIME, INIT_LIMIT, SYNC_LIMIT, and the ports:
+# CLIENT_PORT, QUORUM_PORT, ELECTION_PORT.
 : "${SERVER_ID:?}" "${SERVERS:?}" "${TICK_TIME:?}" "${INIT_LIMIT:?}" "${SYNC_LIMIT:?}"
+: "${CLIENT_PORT:?}" "${QUORUM_PORT:?}" "${ELECTION_PORT:?}"
 apt_install_wanted zookeeper
 conf=/etc/zookeeper/conf
 pending="$T2_STATE_DIR/zookeeper.restart-pending"
@@ -19,11 +21,11 @@ grep -q '^# Written by twister2-cluster' "$conf/zoo.cfg" 2>/dev/null && systemct
   echo "initLimit=$INIT_LIMIT"
   echo "syncLimit=$SYNC_LIMIT"
   echo "dataDir=/var/lib/zookeeper"
-  echo "clientPort=2181"
+  echo "clientPort=$CLIENT_PORT"
   echo "4lw.commands.whitelist=srvr"
   echo "admin.enableServer=false"
   for server in $SERVERS; do
-    echo "server.${server%%=*}=${server#*=}:2888:3888;2181"
+    echo "server.${server%%=*}=${server#*=}:$QUORUM_PORT:$ELECTION_PORT;$CLIENT_PORT"
   done
 } | write_file "$conf/zoo.cfg" 0644 && notify zookeeper
 echo "$SERVER_ID" | write_file "$conf/myid" 0644 && notify zookeeper

@@ -8,9 +8,15 @@
 # With WAIT_FOR_ENSEMBLE (the chain's last step) it then waits until the ensemble has formed, exactly
 # one leader and every other server a follower (by `srvr`), and prints a line per server,
 # "<address> <mode>".
-# Settings: SERVER_ID, ROUND, SERVERS ("id=address ..."), WAIT_FOR_ENSEMBLE (true, or unset); the
-# ensemble's timing comes too, so that a change of it runs the chain again.
-: "${SERVER_ID:?}" "${ROUND:?}" "${SERVERS:?}" "${WAIT_FOR_ENSEMBLE:=false}"
+# Settings: SERVER_ID, ROUND, SERVERS ("id=address ..."), CLIENT_PORT, WAIT_FOR_ENSEMBLE (true, or
+# unset); the ensemble's timing comes too, so that a change of it runs the chain again.
+: "${SERVER_ID:?}" "${ROUND:?}" "${SERVERS:?}" "${CLIENT_PORT:?}" "${WAIT_FOR_ENSEMBLE:=false}"
+
+# zk_mode [ADDRESS]: a ZooKeeper server's mode by `srvr` (leader, follower, standalone), empty when it
+# does not serve.
+zk_mode() {
+  echo srvr | nc -N -w 3 "${1:-127.0.0.1}" "$CLIENT_PORT" 2>/dev/null | sed -n 's/^Mode: //p' || true
+}
 pending="$T2_STATE_DIR/zookeeper.restart-pending"
 serving() { [[ "$(zk_mode)" =~ ^(leader|follower|standalone)$ ]]; }
 if [ -e "$pending" ]; then

@@ -17,7 +17,6 @@
 #   host_file NAME                              the path of a file that came with the scripts (remote.ts hostFile)
 #   make_dir_recorded DIR MARKER, remove_dir_recorded DIR MARKER
 #                                               a directory this program makes, and its undo
-#   zk_mode [ADDRESS]                           a ZooKeeper server's mode
 # The other functions serve these.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -487,12 +486,4 @@ remove_dir_recorded() {
     dir=$(dirname "$dir")
   done
   rm -f "$marker"
-}
-
-# --- ZooKeeper -----------------------------------------------------------------------------------------
-
-# zk_mode [ADDRESS]: a ZooKeeper server's mode by `srvr` (leader, follower, standalone), empty when it
-# does not serve.
-zk_mode() {
-  echo srvr | nc -N -w 3 "${1:-127.0.0.1}" 2181 2>/dev/null | sed -n 's/^Mode: //p' || true
 }
