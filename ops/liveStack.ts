@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Deployment } from "./forget-host/forget";
-import { Host, opensshOptions } from "../framework/remote/remote";
+import type { Host } from "../framework/remote/remote";
+import { runSsh, SshResult, sshArguments } from "../framework/remote/ssh";
 import { parseStackConfig, StackConfig } from "../components";
 import { CliConfigEntry, ConfigError, rawConfigFromCli } from "../framework/config/stackConfig";
 
@@ -85,17 +86,19 @@ export function resourceUrns(stack: string): Map<string, string> {
     return new Map((exported.deployment.resources ?? []).map((r) => [r.urn.slice(r.urn.lastIndexOf("::") + 2), r.urn]));
 }
 
+/** The known_hosts file `pulumi up` wrote for the stack: every host's key, pinned. */
+export const knownHostsOf = (stack: string): string => path.join(projectDir, ".twister2", stack, "known_hosts");
+
+/** ssh's options for a host of the stack (rsync's `-e`), as framework/remote/ssh.ts makes them, without the login and command. */
 export function sshOptions(stack: string, host: Host, key = host.privateKeyFile): string[] {
-    return [...opensshOptions(host, path.join(projectDir, ".twister2", stack, "known_hosts"), key), "-p", String(host.port)];
+    return sshArguments({ ...host, privateKeyFile: key }, { knownHostsFile: knownHostsOf(stack) }).slice(0, -2);
 }
 
-export interface SshResult { code: number; stdout: string; stderr: string }
+export type { SshResult };
 
 /** Runs a bash script as root (sudo) on a host; `login` runs a plain command as another account instead. */
 export function ssh(stack: string, host: Host, script: string, login?: { user: string; key?: string }): SshResult {
-    const run = spawnSync("ssh", [...sshOptions(stack, host, login?.key), `${login?.user ?? host.user}@${host.address}`,
-        login ? script : "sudo bash -euo pipefail -s"], { input: login ? undefined : script, encoding: "utf8", timeout: 120_000 });
-    return { code: run.status ?? -1, stdout: run.stdout ?? "", stderr: (run.stderr || String(run.error ?? "")).trim() };
+    return runSsh(host, script, { knownHostsFile: knownHostsOf(stack), login });
 }
 
 /** Runs an operator command's main: its exit code, or 2 for a UsageError (message only), 1 for a crash. */

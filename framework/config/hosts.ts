@@ -2,10 +2,27 @@
 // what each one is (the roles are the components', framework/component.ts). Whether the roles fit
 // together is for rules.ts.
 import { z } from "zod";
-import type { Host } from "../remote/remote";
 import { isHostAddress } from "./addresses";
 import { text, textMatching, wholeNumber } from "./settings";
 import { isHostKey, typeAndKey } from "./sshKeys";
+
+/** A machine the cluster is built on, as the stack config describes it. */
+export interface Host {
+    /** Short name used in resource names and outputs (h1, zk-1, ...). */
+    name: string;
+    /** IP address (or DNS name) that other hosts and this program reach it at. */
+    address: string;
+    /** SSH login; a user with passwordless sudo, never root. */
+    user: string;
+    port: number;
+    /**
+     * Path of the login's SSH private key (without a passphrase) on the machine that runs `pulumi`. Unset:
+     * the keys of the SSH agent at SSH_AUTH_SOCK log in, and the state keeps no key.
+     */
+    privateKeyFile?: string;
+    /** The host's public SSH host key (`ssh-ed25519 AAAA...`); connections to any other key fail. */
+    hostKey: string;
+}
 
 /** A host of the cluster with its roles. */
 export interface ClusterHost extends Host {

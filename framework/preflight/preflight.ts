@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClusterConfig, ClusterHost } from "../config/stackConfig";
 import type { ClusterPlan } from "../plan/plan";
-import { probeHosts, ProbeResult } from "../remote/remote";
+import { probeHosts, ProbeResult } from "../remote/ssh";
 
 /** How far a host's clock may be from this machine's (ZooKeeper sessions, TLS, logs). */
 export const maxClockSkewSecs = 5;

@@ -3,36 +3,20 @@
 // never in command text) and what is logged. A stack's steps are declared through its Remote, the
 // per-stack context index.ts makes and passes to every component.
 import * as crypto from "node:crypto";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PackageNeed, packageSettings } from "../packages/packages";
 import { HostScript, packageScripts } from "./hostScripts";
+import type { Host } from "../config/hosts";
+import { opensshOptions } from "./ssh";
 import { compactPrivateKey } from "./privateKey";
 
 export type { HostScript } from "./hostScripts";
 
-/** A machine the cluster is built on, as the stack config describes it. */
-export interface Host {
-    /** Short name used in resource names and outputs (h1, zk-1, ...). */
-    name: string;
-    /** IP address (or DNS name) that other hosts and this program reach it at. */
-    address: string;
-    /** SSH login; a user with passwordless sudo, never root. */
-    user: string;
-    port: number;
-    /**
-     * Path of the login's SSH private key (without a passphrase) on the machine that runs `pulumi`. Unset:
-     * the keys of the SSH agent at SSH_AUTH_SOCK log in, and the state keeps no key.
-     */
-    privateKeyFile?: string;
-    /** The host's public SSH host key (`ssh-ed25519 AAAA...`); connections to any other key fail. */
-    hostKey: string;
-}
+export type { Host } from "../config/hosts";
 
 const sha256 = (text: string): string => crypto.createHash("sha256").update(text).digest("hex");
 /** The library every host script runs on (prefixed to each), and the bundle's head that installs them. */
@@ -329,18 +313,6 @@ export class Remote {
 const dependencies = (on: pulumi.CustomResourceOptions["dependsOn"]): pulumi.Input<pulumi.Resource>[] =>
     on === undefined ? [] : Array.isArray(on) ? on : [on as pulumi.Input<pulumi.Resource>];
 
-/**
- * The options of every `ssh` that this program and its tools run (the docker provider's, preflight's,
- * npm run check's): no user ssh config, the login's key file only (or, without one, the agent's keys),
- * the host keys pinned in `knownHostsFile`, no prompts, 10 s to connect. `key` logs in with another key.
- */
-export function opensshOptions(host: Host, knownHostsFile: string, key = host.privateKeyFile): string[] {
-    const login = key === undefined ? [] : ["-i", key, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"];
-    return ["-F", "/dev/null", ...login,
-        "-o", `UserKnownHostsFile=${knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10"];
-}
-
 /** Whether `command` (a step's create or delete, as the state holds it) runs `script`. */
 export function runsScript(command: unknown, script: HostScript): boolean {
     return [...String(command).matchAll(/ twister2-step [0-9a-f]{16} '?[^ ']*\/([^ /']+)'?(?= && |$)/g)].some((match) => match[1] === script.name);
@@ -349,60 +321,4 @@ export function runsScript(command: unknown, script: HostScript): boolean {
 /** The last non-empty line a script printed on stdout: its result. */
 export function lastLine(text: pulumi.Input<string>): pulumi.Output<string> {
     return pulumi.output(text).apply((t) => t.trim().split("\n").pop()?.trim() ?? "");
-}
-
-export interface ProbeResult<H extends Host = Host> {
-    host: H;
-    /** ssh's exit status (255: ssh itself failed; then stderr says why). */
-    code: number;
-    stdout: string;
-    stderr: string;
-    /** This machine's clock (seconds) just before ssh started and just after it ended. */
-    startedAt: number;
-    endedAt: number;
-}
-
-/**
- * Runs a read-only script (bash, as the SSH login) on every host at once, at most 32 at a time,
- * over plain `ssh` with the stack's key and the host keys pinned in `knownHostsFile`, bounded (10 s to
- * connect, a dead connection dropped after 15 s). It is synchronous: the program calls it before it
- * declares anything, so a host that fails stops the run before any step exists.
- */
-export function probeHosts<H extends Host>(hosts: H[], knownHostsFile: string, scriptFor: (host: H) => string): ProbeResult<H>[] {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-probe-"));
-    try {
-        hosts.forEach((host, i) => {
-            const ssh = ["ssh", ...opensshOptions(host, knownHostsFile), "-p", String(host.port),
-                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", `${host.user}@${host.address}`, "bash -s"];
-            const at = (ext: string) => shellQuote(path.join(dir, `${i}.${ext}`));
-            fs.writeFileSync(path.join(dir, `${i}.script`), scriptFor(host));
-            fs.writeFileSync(path.join(dir, `${i}.sh`), [
-                `date +%s >${at("started")}`,
-                `${ssh.map(shellQuote).join(" ")} <${at("script")} >${at("out")} 2>${at("err")}`,
-                `echo $? >${at("rc")}`,
-                `date +%s >${at("ended")}`,
-            ].join("\n") + "\n");
-        });
-        spawnSync("sh", ["-c", `ls ${shellQuote(dir)}/*.sh | xargs -n 1 -P 32 sh`], { stdio: "ignore", timeout: 120_000 + hosts.length * 1000 });
-        const read = (i: number, ext: string) => {
-            try {
-                return fs.readFileSync(path.join(dir, `${i}.${ext}`), "utf8");
-            } catch {
-                return "";
-            }
-        };
-        return hosts.map((host, i) => ({
-            host, code: Number(read(i, "rc").trim() || -1), stdout: read(i, "out"), stderr: read(i, "err"),
-            startedAt: Number(read(i, "started").trim()), endedAt: Number(read(i, "ended").trim()),
-        }));
-    } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
-
-/** Writes an OpenSSH known_hosts file pinning every host's key, for tools that shell out to `ssh`. */
-export function writeKnownHosts(file: string, hosts: Host[]): void {
-    const lines = hosts.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKey}`);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `${lines.join("\n")}\n`, { mode: 0o644 });
 }

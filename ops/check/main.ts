@@ -2,12 +2,12 @@
 // parallel, over SSH, changing nothing), the leading Mesos master and the uploader, and prints a table
 // per host and a summary. Exit 0: no difference; 1: differences, each with the command that repairs
 // it; 2: the options are wrong or the stack is not deployed.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { plan } from "../../components";
 import { Host } from "../../framework/remote/remote";
-import { loadLiveStack, resourceUrns, runMain, sshOptions, UsageError } from "../liveStack";
+import { runSshAsync } from "../../framework/remote/ssh";
+import { knownHostsOf, loadLiveStack, resourceUrns, runMain, UsageError } from "../liveStack";
 import { checkCluster, CheckResult, ClusterFacts, HostFacts, MesosState, parseFacts, repairPlan } from "./checks";
 
 const usage = "usage: npm run check -- STACK [--json]";
@@ -19,16 +19,8 @@ function probe(stack: string, host: Host, settings: Record<string, string>): Pro
         ...Object.entries(settings).map(([k, v]) => `${k}='${v.replace(/'/g, "'\\''")}'`),
         fs.readFileSync(path.join(__dirname, "probe.sh"), "utf8"),
     ].join("\n");
-    return new Promise((resolve) => {
-        const child = spawn("ssh", [...sshOptions(stack, host), `${host.user}@${host.address}`, "sudo bash -s"], { timeout: 60_000 });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on("error", (err) => resolve({ error: err.message }));
-        child.on("close", (code) => resolve(code === 0 ? parseFacts(stdout) : { error: (stderr.trim().split("\n").at(-1) ?? "") || `exit ${code}` }));
-        child.stdin.end(script);
-    });
+    return runSshAsync(host, script, { knownHostsFile: knownHostsOf(stack), timeoutMs: 60_000 }).then(({ code, stdout, stderr }) =>
+        code === 0 ? parseFacts(stdout) : { error: (stderr.split("\n").at(-1) ?? "") || `exit ${code}` });
 }
 
 async function leaderState(masters: string[]): Promise<MesosState | { error: string }> {

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CommandError, Deployment, EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import YAML from "yaml";
+import { runSsh } from "../../framework/remote/ssh";
 import { openStack, previewOf, projectName, readOutputs, readProgramConfig, StackPreview } from "../../scripts/automation";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
@@ -41,16 +42,7 @@ export interface Result {
 
 /** Runs a shell command on a lab host as root (through sudo), over SSH with the pinned host key. */
 export function onHost(host: LabHost, script: string, options: { check?: boolean; timeoutMs?: number } = {}): Result {
-    const result = spawnSync("ssh", [
-        "-i", host.privateKeyFile,
-        "-o", `UserKnownHostsFile=${path.join(labDir, "known_hosts")}`,
-        "-o", "StrictHostKeyChecking=yes",
-        "-o", "BatchMode=yes",
-        "-o", "ConnectTimeout=20",
-        `${host.user}@${host.address}`,
-        "sudo bash -euo pipefail -s",
-    ], { input: script, encoding: "utf8", timeout: options.timeoutMs ?? 300_000 });
-    const out = { code: result.status ?? -1, stdout: result.stdout ?? "", stderr: result.stderr ?? String(result.error ?? "") };
+    const out = runSsh(host, script, { knownHostsFile: path.join(labDir, "known_hosts"), connectTimeout: 20, timeoutMs: options.timeoutMs ?? 300_000 });
     if ((options.check ?? true) && out.code !== 0) {
         throw new Error(`on ${host.name}: script failed (${out.code}):\n${script}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`);
     }

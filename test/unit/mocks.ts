@@ -78,3 +78,23 @@ export function testRemote(stack: string): Remote {
     const knownHostsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "t2-unit-")), "known_hosts");
     return new Remote({ stack, projectDir, knownHostsFile, scripts: scriptsOf(components) });
 }
+
+/**
+ * The resource options each resource of a component was declared with, by name, in the order declared:
+ * pass `logOptions` as the component's transformation (it sees its children's), then ask what a step
+ * waits for by name (the mocks record inputs only).
+ */
+export function optionsRecorder() {
+    const declared = new Map<string, pulumi.CustomResourceOptions>();
+    const logOptions: pulumi.ResourceTransformation = ({ name, opts }) => {
+        declared.set(name, opts);
+        return undefined;
+    };
+    const nameOf = async (resource: pulumi.Resource) => (await valueOf(resource.urn)).split("::").pop();
+    const dependsOnNames = (name: string) => {
+        const on = declared.get(name)?.dependsOn;
+        const list = on === undefined ? [] : Array.isArray(on) ? on : [on];
+        return Promise.all(list.map((r) => nameOf(r as pulumi.Resource)));
+    };
+    return { declared, logOptions, nameOf, dependsOnNames };
+}

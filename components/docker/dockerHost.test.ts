@@ -1,0 +1,91 @@
+// DockerHost under mocks, built from its args: one engine step per host over the pinned connection, after
+// the host's setup, its settings in the command, the key as a secret, and the version the host reports.
+import * as fs from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { dockerScripts } from "./component";
+import { DockerHost } from "./dockerHost";
+import { runsScript } from "../../framework/remote/remote";
+import { hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
+import { hostScriptType, installMocks, optionsRecorder, RecordedResource, testRemote, valueOf } from "../../test/unit/mocks";
+
+const { keyFile } = scratchDir();
+const [h1, h2] = labHosts(keyFile, 2).map((h) => ({ ...h, port: 22 }));
+const daemonJson = { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" }, "live-restore": true };
+
+const { logOptions, nameOf, dependsOnNames } = optionsRecorder();
+
+describe("DockerHost under mocks", () => {
+    let recorded: RecordedResource[];
+    let docker1: DockerHost;
+    let docker2: DockerHost;
+    const named = (name: string) => recorded.find((r) => r.name === name)!;
+    const engines = () => recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, dockerScripts.install));
+
+    beforeAll(async () => {
+        recorded = installMocks("unit-docker");
+        const remote = testRemote("unit-docker");
+        docker1 = new DockerHost("docker-h1", { remote, host: h1, source: "docker-ce", daemonJson, socketUsers: ["deploy", "ops"] },
+            { transformations: [logOptions] });
+        docker2 = new DockerHost("docker-h2", { remote, host: h2, source: "docker.io", daemonJson: {}, socketUsers: ["deploy"] },
+            { transformations: [logOptions] });
+        remote.writeBundle();
+        await Promise.all([valueOf(docker1.engineVersion), valueOf(docker2.engineVersion)]);
+    });
+
+    it("registers one twister2:cluster:DockerHost per host, with one engine step each, on its host", async () => {
+        expect(recorded.filter((r) => r.type === "twister2:cluster:DockerHost").map((r) => r.name).sort()).toEqual(["docker-h1", "docker-h2"]);
+        expect(engines().map((e) => [e.name, e.inputs.connection.host]).sort()).toEqual([["docker-h1-engine", "10.77.0.11"], ["docker-h2-engine", "10.77.0.12"]]);
+        expect(docker1.host).toBe(h1);
+        expect(await nameOf(docker1.engine)).toBe("docker-h1-engine");
+        // The step is the component's child.
+        expect(await valueOf(docker1.engine.urn)).toContain("twister2:cluster:DockerHost$command:remote:Command::docker-h1-engine");
+    });
+
+    it("dials the host with its pinned host key, as its login", () => {
+        for (const [engine, host] of [[named("docker-h1-engine"), h1], [named("docker-h2-engine"), h2]] as const) {
+            expect(engine.inputs.connection).toMatchObject({ host: host.address, port: 22, user: "deploy", hostKey });
+        }
+    });
+
+    it("installs with the source, daemon.json (pretty JSON) and the socket's users, and uninstalls on destroy", () => {
+        const create = String(named("docker-h1-engine").inputs.create);
+        expect(create).toMatch(/^sudo env /);
+        expect(create).toContain("DOCKER_SOURCE=docker-ce");
+        expect(create).toContain(`DAEMON_JSON='${JSON.stringify(daemonJson, null, 2)}'`);
+        expect(create).toContain("DOCKER_USERS='deploy ops'");
+        const other = String(named("docker-h2-engine").inputs.create);
+        expect(other).toContain("DOCKER_SOURCE=docker.io");
+        expect(other).toContain("DAEMON_JSON='{}'");
+        expect(other).toContain("DOCKER_USERS=deploy");
+        for (const engine of engines()) {
+            expect(runsScript(engine.inputs.delete, dockerScripts.uninstall)).toBe(true);
+            expect(runsScript(engine.inputs.delete, dockerScripts.install)).toBe(false);
+            expect(engine.inputs.stdin).toBeUndefined();
+            expect(engine.inputs.triggers).toBeUndefined();
+        }
+    });
+
+    it("reports the engine version: the step's last line of stdout", async () => {
+        expect(await valueOf(docker1.engineVersion)).toBe("26.1.5");
+        expect(await valueOf(docker2.engineVersion)).toBe("26.1.5");
+        // Nothing secret in it: its stdout is shown.
+        expect(named("docker-h1-engine").inputs.logging).toBeUndefined();
+        expect(await pulumi.isSecret(docker1.engineVersion)).toBe(false);
+    });
+
+    it("carries the login's key only in the connection, as a secret", () => {
+        const key = fs.readFileSync(keyFile, "utf8");
+        for (const engine of engines()) {
+            expect(engine.secretPaths).toContain("connection");
+            expect(engine.inputs.connection.privateKey).toBe(key);
+            for (const text of [engine.inputs.create, engine.inputs.delete]) expect(String(text)).not.toContain("PRIVATE KEY");
+        }
+    });
+
+    it("waits for its host's setup step (the scripts and packages) and nothing else", async () => {
+        expect(await dependsOnNames("docker-h1-engine")).toEqual(["host-setup-h1"]);
+        expect(await dependsOnNames("docker-h2-engine")).toEqual(["host-setup-h2"]);
+        expect(named("host-setup-h1").inputs.connection.host).toBe("10.77.0.11");
+    });
+});
