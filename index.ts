@@ -56,7 +56,6 @@ const swarm = layout.swarm && new SwarmCluster("swarm", {
     workers: layout.swarm.workers.map(dockerOf),
 });
 const overlay = swarm && new OverlayNetwork("overlay", {
-    remote,
     swarm,
     networkName: config.swarm.overlay.name,
     subnet: config.swarm.overlay.subnet,

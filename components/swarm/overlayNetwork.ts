@@ -1,13 +1,10 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Remote } from "../../framework/remote/remote";
 import { SwarmCluster } from "./swarmCluster";
 
 export interface OverlayNetworkArgs {
     /** The swarm; the network is made on its first manager once every node has joined. */
     swarm: SwarmCluster;
-    /** The stack's context for steps on hosts (index.ts makes one). */
-    remote: Remote;
     /** Twister2's `twister2.resource.mesos.overlay.network.name`: overlay.name (its default: config.ts). */
     networkName: string;
     /** The network's subnet; unset, Docker picks one. */
@@ -27,8 +24,7 @@ export class OverlayNetwork extends pulumi.ComponentResource {
 
     constructor(name: string, args: OverlayNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:OverlayNetwork", name, {}, opts);
-        const manager = args.swarm.firstManager.host;
-        const provider = args.remote.dockerOverSsh(`${name}-docker`, manager, { parent: this });
+        const provider = args.swarm.firstManager.provider(`${name}-docker`, { parent: this });
 
         const network = new docker.Network(`${name}-network`, {
             name: args.networkName,

@@ -36,9 +36,9 @@ beforeAll(async () => {
     swarm = new SwarmCluster("swarm", { remote, managers: [dockers.h2, dockers.h3, dockers.h1], workers: [dockers.h5, dockers.h4] },
         { transformations: [logOptions] });
     solo = new SwarmCluster("solo", { remote, managers: [dockers.h6], workers: [] }, { transformations: [logOptions] });
-    overlay = new OverlayNetwork("overlay", { swarm, remote, networkName: "mesos-overlay", subnet: "10.78.0.0/24", encrypted: true },
+    overlay = new OverlayNetwork("overlay", { swarm, networkName: "mesos-overlay", subnet: "10.78.0.0/24", encrypted: true },
         { transformations: [logOptions] });
-    plain = new OverlayNetwork("plain", { swarm: solo, remote, networkName: "twister2-net", encrypted: false }, { transformations: [logOptions] });
+    plain = new OverlayNetwork("plain", { swarm: solo, networkName: "twister2-net", encrypted: false }, { transformations: [logOptions] });
     remote.writeBundle();
     await Promise.all([valueOf(swarm.nodeIds), valueOf(solo.nodeIds), valueOf(overlay.networkId), valueOf(plain.networkId)]);
 });

@@ -6,12 +6,10 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { PackageNeed, packageSettings } from "../packages/packages";
 import { HostScript, packageScripts } from "./hostScripts";
 import type { Host } from "../config/hosts";
-import { opensshOptions } from "./ssh";
 import { compactPrivateKey } from "./privateKey";
 
 export type { HostScript } from "./hostScripts";
@@ -62,7 +60,7 @@ export interface RemoteOptions {
     stack: string;
     /** The checkout; the bundle's path is relative to it, so the same stack gives the same step inputs in any checkout. */
     projectDir: string;
-    /** An OpenSSH known_hosts file pinning every host's key (writeKnownHosts), for the ssh the Docker provider runs. */
+    /** An OpenSSH known_hosts file pinning every host's key (writeKnownHosts), for the ssh that providers run (sshOptions). */
     knownHostsFile: string;
     /** Every host script a step may run: the components' contracts' (the framework adds its own). */
     scripts: readonly HostScript[];
@@ -192,20 +190,6 @@ export class Remote {
             connection: this.connectionTo(host),
             source: pulumi.output(file).apply((where) => new pulumi.asset.FileAsset(where)),
             remotePath,
-        }, opts);
-    }
-
-    /**
-     * A Docker provider for a host's engine, over SSH (`docker system dial-stdio` on the host) as the
-     * host's SSH user (in the `docker` group: DockerHost adds it), with the stack's key and the pinned
-     * host key only: `-F /dev/null` keeps the user's own ~/.ssh/config out. The engine is not asked
-     * for anything until a resource needs it, so a preview contacts no host.
-     */
-    dockerOverSsh(name: string, host: Host, opts?: pulumi.CustomResourceOptions): docker.Provider {
-        return new docker.Provider(name, {
-            host: `ssh://${host.user}@${host.address}:${host.port}`,
-            sshOpts: opensshOptions(host, this.knownHostsFile),
-            disableDockerDaemonCheck: true,
         }, opts);
     }
 
