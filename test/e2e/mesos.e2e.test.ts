@@ -16,6 +16,16 @@ const zkUrl = "zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos";
 const zkMode = (name: string) =>
     onHost(host(name), "echo srvr | nc -N -w 3 127.0.0.1 2181 | sed -n 's/^Mode: //p'", { check: false }).stdout.trim();
 
+/**
+ * The servers' modes, sorted, once every one of `names` answers `srvr` (a server busy syncing, or a slow
+ * host, may miss one read): within 60 s, else as they last answered.
+ */
+async function zkModes(names: string[]): Promise<string[]> {
+    let modes: string[] = [];
+    await eventually(60, () => (modes = names.map(zkMode).sort()).every((mode) => mode !== ""));
+    return modes;
+}
+
 /** HTTP status and body of a GET from a lab host (redirects not followed). */
 function httpGet(from: string, url: string): { status: number; location: string; body: string } {
     const out = onHost(host(from), `curl -s -D /tmp/t2-headers -o /tmp/t2-body --max-time 5 '${url}' || true
@@ -79,8 +89,8 @@ describe("ZooKeeper and Mesos on the lab", () => {
         console.log(`pulumi up, seconds per component: ${JSON.stringify(secondsPerComponent(up.events, ["docker", "zookeeper", "mesos"]))}`);
     });
 
-    it("forms a ZooKeeper ensemble of one leader and two followers", () => {
-        expect(masters.map(zkMode).sort()).toEqual(["follower", "follower", "leader"]);
+    it("forms a ZooKeeper ensemble of one leader and two followers", async () => {
+        expect(await zkModes(masters)).toEqual(["follower", "follower", "leader"]);
     });
 
     it("elects one leading master that shows both agents activated, and every master agrees on it", () => {
@@ -164,7 +174,10 @@ echo $! >/tmp/t2-writer.pid`);
             await stack.setConfig("roles.h5[1]", "zookeeper", { path: true });
             await stack.setConfig("zookeeper.serverIds.h4", 4, { path: true });
             await stack.setConfig("zookeeper.serverIds.h5", 5, { path: true });
-            const leaderBefore = masters.find((name) => zkMode(name) === "leader")!;
+            // The leader as the servers report it (a read missed under load is read again).
+            let leaderBefore: string | undefined;
+            await eventually(60, () => (leaderBefore = masters.find((name) => zkMode(name) === "leader")) !== undefined);
+            expect(leaderBefore, "a ZooKeeper leader among the first three").toBeDefined();
             await stack.up();
 
             const restarted = (await stack.outputs()).zookeeperLastRollingRestart as string[];
@@ -174,7 +187,7 @@ echo $! >/tmp/t2-writer.pid`);
             // the old one (still on three servers) either waits outside until its restart or, when that leader
             // is one of its own three, follows it. The writer below shows that the ensemble kept its quorum.
             expect(restarted.at(-1)).toMatch(new RegExp(`^${leaderBefore} (leader|follower|down)$`));
-            expect(["h1", "h2", "h3", "h4", "h5"].map(zkMode).sort()).toEqual(["follower", "follower", "follower", "follower", "leader"]);
+            expect(await zkModes(["h1", "h2", "h3", "h4", "h5"])).toEqual(["follower", "follower", "follower", "follower", "leader"]);
         } finally {
             const log = onHost(host("h1"), "kill $(cat /tmp/t2-writer.pid) 2>/dev/null || echo 'writer: not running'; cat /tmp/t2-writer.log; rm -f /tmp/t2-writer.*").stdout;
             const last = log.trim().split("\n").filter((l) => l.startsWith("ok=")).pop() ?? "";
@@ -195,7 +208,7 @@ echo $! >/tmp/t2-writer.pid`);
             "ls -d /etc/mesos-agent /etc/mesos/agent-credential.json /var/lib/mesos/agent 2>/dev/null; true").stdout.trim();
         expect(left).toBe("");
         // ZooKeeper on h5 is untouched: the ensemble still has one leader and four followers.
-        expect(["h1", "h2", "h3", "h4", "h5"].map(zkMode).sort()).toEqual(["follower", "follower", "follower", "follower", "leader"]);
+        expect(await zkModes(["h1", "h2", "h3", "h4", "h5"])).toEqual(["follower", "follower", "follower", "follower", "leader"]);
         // The remaining agent stays registered; the removed one is no longer active at the leader.
         const ok = await eventually(90, () => activeAgents(leadingMaster()?.state ?? { slaves: [] }).join() === agentAddresses[0]);
         expect(ok, JSON.stringify(leadingMaster()?.state?.slaves)).toBe(true);
