@@ -136,7 +136,7 @@ export const hosts = config.hosts.map((h) => ({
         "mesos-master": h.roles.includes("mesos-master") ? mesos?.versions[h.name] : undefined,
         "mesos-agent": h.roles.includes("mesos-agent") ? mesos?.versions[h.name] : undefined,
         "nfs-server": h.roles.includes("nfs-server") ? nfs?.version : undefined,
-    }).apply((services) => Object.fromEntries(Object.entries(services).filter(([, version]) => version !== undefined))),
+    }).apply((services) => Object.fromEntries(Object.entries(services).filter((entry): entry is [string, string] => entry[1] !== undefined))),
 }));
 // Where users go. The Mesos UI is mesosLeader; Twister2's settings are in uploader, nfsShare and workerImage.
 // Where nodes join the swarm (`docker swarm join --token ... <swarmJoinAddress>`): the first manager's management port.

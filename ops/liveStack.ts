@@ -10,6 +10,7 @@ import type { Deployment } from "./forget-host/forget";
 import type { Host } from "../framework/remote/remote";
 import { runSsh, SshResult, sshArguments } from "../framework/remote/ssh";
 import { parseStackConfig, StackConfig } from "../components";
+import type { StackOutputs as ClusterOutputs } from "../components/outputs";
 import { CliConfigEntry, ConfigError, rawConfigFromCli } from "../framework/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
@@ -17,16 +18,8 @@ export const projectDir = path.resolve(__dirname, "..");
 /** A mistake of the operator's (options, a stack that is not deployed): exit 2, no stack trace. */
 export class UsageError extends Error {}
 
-/** The outputs of index.ts the operator commands read. */
-export interface StackOutputs {
-    mesosMasters?: string[];
-    overlayNetwork?: { name: string; id: string };
-    workerImage?: { image: string; imageIds: Record<string, string> };
-    uploader?: { url: string; fetchUri: string; directory: string; scpConnection: string; corePackageUrl?: string };
-    nfsShare?: { address: string; path: string };
-    zookeeperConnectString?: string;
-    hosts?: { name: string; address: string; roles: string[]; services: Record<string, string> }[];
-}
+/** The outputs of index.ts (components/outputs.ts); a stack not yet deployed has none. */
+export type StackOutputs = Partial<ClusterOutputs>;
 
 export interface LiveStack {
     name: string;

@@ -11,7 +11,7 @@ const outputs: StackOutputs = {
     mesosMasters: ["http://10.77.0.11:5050"],
     overlayNetwork: { name: "mesos-overlay", id: "n1" },
     workerImage: { image: "twister2-worker:abc", imageIds: { h4: "sha256:4444", h5: "sha256:5555" } },
-    uploader: { url: "http://10.77.0.12:8082/twister2/mesos/", fetchUri: "http://10.77.0.12:8082", directory: "/var/www/html/twister2/mesos/", scpConnection: "twister2@10.77.0.12" },
+    uploader: { url: "http://10.77.0.12:8082/twister2/mesos/", fetchUri: "http://10.77.0.12:8082", directory: "/var/www/html/twister2/mesos/", sshConnection: "twister2@10.77.0.12", scpConnection: "twister2@10.77.0.12" },
     hosts: config.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles, services: { docker: "20.10.24" } })),
 };
 

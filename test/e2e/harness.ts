@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { CommandError, Deployment, EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import YAML from "yaml";
+import type { StackOutputs } from "../../components/outputs";
 import { runSsh } from "../../framework/remote/ssh";
 import { openStack, previewOf, projectName, readOutputs, readProgramConfig, StackPreview } from "../../scripts/automation";
 
@@ -167,8 +168,8 @@ export class PulumiStack {
         return this.operation("pulumi cancel", () => this.automation().cancel(), options);
     }
 
-    /** The stack's outputs as plain values, secrets decrypted. */
-    outputs(): Promise<Record<string, unknown>> {
+    /** The stack's outputs as plain values, secrets decrypted: this project's (components/outputs.ts), or another program's. */
+    outputs(): Promise<Partial<StackOutputs> & Record<string, unknown>> {
         return this.timed("pulumi stack output", () => readOutputs(this.automation()));
     }
 

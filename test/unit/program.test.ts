@@ -5,6 +5,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { scratchDir, labHosts } from "./fixtures";
 import { fakeTokens, hostScriptType, installMocks, RecordedResource, valueOf } from "./mocks";
+import type { StackOutputs } from "../../components/outputs";
+import type * as Program from "../../index";
+
+// At compile time: index.ts exports what components/outputs.ts says the tools read (no more, no less).
+type Exported = { [K in keyof typeof Program]: pulumi.Unwrap<(typeof Program)[K]> };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const exportsAreTheOutputs = (exported: Exported): StackOutputs => exported;
+export const theSameOutputs: Same<keyof Exported, keyof StackOutputs> = true;
 
 const projectDir = path.join(__dirname, "..", "..");
 let recorded: RecordedResource[];

@@ -1,0 +1,35 @@
+// What a stack exports (index.ts's `export const`s), as `pulumi stack output --json` prints them: typed
+// once here, and read so by the operator commands (ops/), the diagram and the e2e harness. A unit test
+// (test/unit/program.test.ts) fails to compile when index.ts exports something else.
+import type { Twister2ConfFiles } from "./twister2-conf/twister2Conf";
+
+export interface StackOutputs {
+    /** What runs where, with versions as the hosts report them (docker, zookeeper, mesos-master, mesos-agent, nfs-server). */
+    hosts: { name: string; address: string; roles: string[]; services: Record<string, string> }[];
+    /** Where Twister2's conf/mesos was written on the machine that ran `pulumi up`, and its files. */
+    twister2ConfDir?: string;
+    twister2ConfFiles?: Twister2ConfFiles;
+    /** Where nodes join the swarm: the first manager's management port. */
+    swarmJoinAddress?: string;
+    /** Swarm node id per host name. */
+    swarmNodeIds?: Record<string, string>;
+    overlayNetwork?: { name: string; id: string };
+    /** `address:2181,...` in id order. */
+    zookeeperConnectString?: string;
+    /** Each server's mode by address (leader, follower, standalone), as `srvr` reported it at the last change. */
+    zookeeperModes?: Record<string, string>;
+    /** The servers the last change restarted, in order ("h1 follower", ..., the leader last). */
+    zookeeperLastRollingRestart?: string[];
+    /** `zk://.../mesos`. */
+    mesosZkUrl?: string;
+    /** Every master's URL. */
+    mesosMasters?: string[];
+    /** The leading master's URL when the stack was deployed (the Mesos UI; any master redirects to the leader). */
+    mesosLeader?: string;
+    /** Twister2's uploader settings. */
+    uploader?: { url: string; fetchUri: string; directory: string; scpConnection: string; sshConnection: string; corePackageUrl?: string };
+    /** Twister2's twister2.resource.nfs.server.address and .path. */
+    nfsShare?: { address: string; path: string };
+    /** The worker image Twister2's Mesos jobs run in, and its id per agent. */
+    workerImage?: { image: string; imageIds: Record<string, string> };
+}
