@@ -105,35 +105,23 @@ export class MesosCluster extends pulumi.ComponentResource {
             PRINCIPAL: args.agentPrincipal,
         };
 
-        const masters = args.masters.map((host) => {
-            const flags = masterFlags(host, args);
-            const daemon = { SERVICE: "mesos-master", FLAGS_DIR: "/etc/mesos-master" };
-            const master = args.remote.hostScript(`${name}-${host.name}-master`, {
+        /** One daemon's step on its host: its flag files, and the service running with them. */
+        const daemonStep = (host: Host, service: "master" | "agent", flags: Record<string, string>, dependsOn: pulumi.Resource[] = []) => {
+            const daemon = { SERVICE: `mesos-${service}`, FLAGS_DIR: service === "master" ? "/etc/mesos-master" : args.agentFlagsDir };
+            const step = args.remote.hostScript(`${name}-${host.name}-${service}`, {
                 host,
                 create: mesosScripts.daemon,
                 createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
                 stdin: secret.result,
                 delete: mesosScripts.stop,
                 deleteSettings: daemon,
-            }, { parent: this });
-            this.versions[host.name] = lastLine(master.stdout);
-            return master;
-        });
-
+            }, { parent: this, dependsOn });
+            this.versions[host.name] ??= lastLine(step.stdout);
+            return step;
+        };
+        const masters = args.masters.map((host) => daemonStep(host, "master", masterFlags(host, args)));
         // Side by side with the masters: an agent's step waits until a master leads and shows it active.
-        args.agents.forEach(({ host, docker }) => {
-            const flags = agentFlags(host, args);
-            const daemon = { SERVICE: "mesos-agent", FLAGS_DIR: args.agentFlagsDir };
-            const agent = args.remote.hostScript(`${name}-${host.name}-agent`, {
-                host,
-                create: mesosScripts.daemon,
-                createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
-                stdin: secret.result,
-                delete: mesosScripts.stop,
-                deleteSettings: daemon,
-            }, { parent: this, dependsOn: [docker.engine] });
-            this.versions[host.name] ??= lastLine(agent.stdout);
-        });
+        args.agents.forEach(({ host, docker }) => daemonStep(host, "agent", agentFlags(host, args), [docker.engine]));
 
         // Each master printed "leader <URL>" once a master led.
         this.leaderUrl = masters[0].stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");
