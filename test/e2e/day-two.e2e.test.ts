@@ -7,7 +7,7 @@
 // of ZooKeeper servers runs. A new machine with the same name and address is added back and converges.
 // A destroy killed while the Docker engines are purged: after npm run recover, an up builds the cluster
 // again, and the destroy after it leaves every host's packages as they were before the first deploy.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -165,7 +165,8 @@ describe("day two on the lab's full cluster", () => {
     });
 
     it("adds a new machine with the same name and address back, and converges", async () => {
-        spawnSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "replace", dead.name], { stdio: "inherit" });
+        // Not spawnSync: a worker blocked for a minute misses its calls to vitest's main process.
+        await new Promise((resolve) => spawn("bash", [path.join(projectDir, "scripts", "lab.sh"), "replace", dead.name], { stdio: "inherit" }).on("close", resolve));
         for (const [i, role] of everyRole(dead.name).entries()) {
             await stack.setConfig(`roles.${dead.name}[${i}]`, role, { path: true });
         }

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { CommandError, Deployment, EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import YAML from "yaml";
 import type { StackOutputs } from "../../components/outputs";
-import { runSsh } from "../../framework/remote/ssh";
+import { runSsh, runSshAsync } from "../../framework/remote/ssh";
 import { openStack, previewOf, projectName, readOutputs, readProgramConfig, StackPreview } from "../../scripts/automation";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
@@ -43,7 +43,22 @@ export interface Result {
 
 /** Runs a shell command on a lab host as root (through sudo), over SSH with the pinned host key. */
 export function onHost(host: LabHost, script: string, options: { check?: boolean; timeoutMs?: number } = {}): Result {
-    const out = runSsh(host, script, { knownHostsFile: path.join(labDir, "known_hosts"), connectTimeout: 20, timeoutMs: options.timeoutMs ?? 300_000 });
+    return checked(host, script, runSsh(host, script, labSsh(options)), options);
+}
+
+/**
+ * onHost without blocking this process: for a script that may take a minute or more (an apt install, a
+ * container run). A test worker blocked that long misses its own calls to vitest's main process, which
+ * fail the run after 60 s ("Timeout calling onTaskUpdate") although every test passed.
+ */
+export async function onHostAsync(host: LabHost, script: string, options: { check?: boolean; timeoutMs?: number } = {}): Promise<Result> {
+    return checked(host, script, await runSshAsync(host, script, labSsh(options)), options);
+}
+
+const labSsh = (options: { timeoutMs?: number }) =>
+    ({ knownHostsFile: path.join(labDir, "known_hosts"), connectTimeout: 20, timeoutMs: options.timeoutMs ?? 300_000 });
+
+function checked(host: LabHost, script: string, out: Result, options: { check?: boolean }): Result {
     if ((options.check ?? true) && out.code !== 0) {
         throw new Error(`on ${host.name}: script failed (${out.code}):\n${script}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`);
     }

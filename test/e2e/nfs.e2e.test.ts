@@ -4,7 +4,7 @@
 // squashed to nobody, a host outside `clients` is refused until it is added, and destroy removes the export
 // and the packages (and keeps the data).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+import { LabHost, labInventory, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
@@ -29,7 +29,7 @@ beforeAll(async () => {
     exportPath = String(((await stack.config()).nfs as { path?: string }).path);
     // The test's NFS client, on the client hosts (not something the program installs).
     for (const name of ["h2", "h3"]) {
-        onHost(host(name), "command -v nfs-cp >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnfs-utils >/dev/null; }");
+        await onHostAsync(host(name), "command -v nfs-cp >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnfs-utils >/dev/null; }");
     }
 });
 

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+import { LabHost, labInventory, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
@@ -52,8 +52,8 @@ KEY
         echo '${server.address} ${(server as LabHost & { hostKey: string }).hostKey}' >/root/t2-upload/known_hosts`);
     const install = (pkgs: string) => `for p in ${pkgs}; do command -v $p >/dev/null || missing="\${missing:-} $p"; done
         [ -z "\${missing:-}" ] || { apt-get update -qq && apt-get install -y -qq $missing; } >/dev/null`;
-    onHost(client, install("rsync curl"));
-    onHost(reader, install("curl"));
+    await onHostAsync(client, install("rsync curl"));
+    await onHostAsync(reader, install("curl"));
 });
 
 afterAll(async () => {

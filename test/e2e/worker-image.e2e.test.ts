@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabHost, labDir, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+import { LabHost, labDir, labInventory, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
 let master: LabHost; // zookeeper, mesos-master, swarm-manager, uploader
@@ -44,7 +44,7 @@ function buildPackages(): { core: Buffer; job: Buffer } {
 /** `docker run` of the worker image on the agent, on the overlay network; output and exit code. */
 const runWorker = (env: Record<string, string>, command = "") => {
     const envArgs = Object.entries(env).map(([k, v]) => `-e ${k}='${v}'`).join(" ");
-    return onHost(agent, `set +e; timeout 300 docker run --rm --network mesos-overlay ${envArgs} ${image} ${command}; echo "exit=$?"`,
+    return onHostAsync(agent, `set +e; timeout 300 docker run --rm --network mesos-overlay ${envArgs} ${image} ${command}; echo "exit=$?"`,
         { timeoutMs: 330_000 });
 };
 
@@ -68,7 +68,7 @@ beforeAll(async () => {
 
     // The client gets the upload key, the uploader's pinned host key, rsync, and the two packages.
     const { core, job } = buildPackages();
-    onHost(client, `install -d -m 0700 /root/t2-upload && install -d -m 0755 /root/t2-upload/packages
+    await onHostAsync(client, `install -d -m 0700 /root/t2-upload && install -d -m 0755 /root/t2-upload/packages
         cat >/root/t2-upload/key <<'KEY'
 ${fs.readFileSync(uploadKey, "utf8").trim()}
 KEY
@@ -108,33 +108,33 @@ describe("the Twister2 worker image on the lab", () => {
         expect(onHost(master, `docker image ls -q --filter label=${label}`).stdout.trim()).toBe("");
     });
 
-    it("runs a job uploaded the way Twister2 uploads it: prints its output and exits 0", () => {
+    it("runs a job uploaded the way Twister2 uploads it: prints its output and exits 0", async () => {
         const sshOptions = "-i /root/t2-upload/key -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes " +
             "-o UserKnownHostsFile=/root/t2-upload/known_hosts -o ConnectTimeout=10";
         onHost(client, `rsync -a -e 'ssh ${sshOptions}' /root/t2-upload/packages/ twister2@${master.address}:/var/www/html/twister2/mesos/`);
-        const run = runWorker({ CLASS_NAME: "Hello", T2_FETCH_URI: `http://${master.address}:8082` });
+        const run = await runWorker({ CLASS_NAME: "Hello", T2_FETCH_URI: `http://${master.address}:8082` });
         expect(run.stdout).toMatch(/^Hello from a Twister2 worker, Java 17$/m);
         expect(run.stdout).toMatch(/^exit=0$/m);
         expect(run.stderr).toContain(`fetching http://${master.address}:8082/twister2/mesos/twister2-core.tar.gz`);
     });
 
-    it("writes the job's exit code to /dev/termination-log and exits with it; sshd listens on 2022", () => {
+    it("writes the job's exit code to /dev/termination-log and exits with it; sshd listens on 2022", async () => {
         const env = { CLASS_NAME: "Exit3", T2_FETCH_URI: `http://${master.address}:8082/`, T2_JOB_PATH: "twister2/mesos" };
-        const run = runWorker(env, `bash -c '/init.sh; rc=$?; echo "rc=$rc log=$(cat /dev/termination-log)"
+        const run = await runWorker(env, `bash -c '/init.sh; rc=$?; echo "rc=$rc log=$(cat /dev/termination-log)"
             awk '"'"'$2 ~ /:07E6$/ && $4 == "0A" { print "sshd-2022" }'"'"' /proc/net/tcp /proc/net/tcp6 | head -1; exit $rc'`);
         expect(run.stdout).toMatch(/^rc=3 log=3$/m);
         expect(run.stdout).toMatch(/^sshd-2022$/m);
         expect(run.stdout).toMatch(/^exit=3$/m);
     });
 
-    it("fails at once, naming the URL, when a package cannot be downloaded", () => {
+    it("fails at once, naming the URL, when a package cannot be downloaded", async () => {
         const started = Date.now();
-        const run = runWorker({ CLASS_NAME: "Hello", T2_FETCH_URI: `http://${master.address}:8082`, T2_JOB_PATH: "/twister2/nowhere/" });
+        const run = await runWorker({ CLASS_NAME: "Hello", T2_FETCH_URI: `http://${master.address}:8082`, T2_JOB_PATH: "/twister2/nowhere/" });
         expect(run.stdout).toMatch(/^exit=1$/m);
         expect(run.stderr).toContain(`twister2-init: ERROR: could not download http://${master.address}:8082/twister2/nowhere/twister2-core.tar.gz (curl exit 22)`);
         expect(run.stdout).not.toMatch(/Hello from/);
         expect(Date.now() - started).toBeLessThan(60_000);
-        const noClass = runWorker({ T2_FETCH_URI: `http://${master.address}:8082` });
+        const noClass = await runWorker({ T2_FETCH_URI: `http://${master.address}:8082` });
         expect(noClass.stdout).toMatch(/^exit=1$/m);
         expect(noClass.stderr).toContain("CLASS_NAME is not set");
     });
