@@ -3,7 +3,7 @@
 // setting with a problem of its own is left out of them, see parseSetting) and the files load.ts read.
 // Each returns its problems, every one naming a setting and the fix. A component's own checks are in its
 // contract (components/<name>/component.ts); the helpers they share are here.
-import type { HostView, RoleContract } from "../component";
+import { HostView, quorumRule, RoleContract } from "../component";
 import type { SeenHost } from "./hosts";
 import type { FileText } from "./load";
 import type { Problem } from "./settings";
@@ -42,11 +42,12 @@ export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMa
 }
 
 /**
- * A role kept by a majority of its hosts (quorum) works with 1, or 3 or more, odd: two survive no failure
- * (worse than one); four survive one, as three do: fine while a dead host is being replaced, not as a layout.
+ * A role kept by a majority of its hosts (quorum): a count the quorum rule refuses is a problem (none of
+ * them is no problem here: the role is simply unused); another even count is a warning, fine while a dead
+ * host is being replaced, not as a layout.
  */
 function quorumCount(role: string, count: number, problems: Problem[], warnings: string[]): void {
-    if (count === 2) {
+    if (count > 0 && quorumRule.refuses(count)) {
         problems.push(problem("roles", `2 hosts are ${role}; use an odd number (1, 3, 5): the quorum is a majority of them, and 2 survive no failure`));
     } else if (count % 2 === 0 && count > 0) {
         warnings.push(`roles: ${count} hosts are ${role}: a majority of ${count} survives ${count / 2 - 1} failure(s), as ${count - 1} hosts do; ` +
