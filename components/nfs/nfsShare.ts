@@ -3,8 +3,6 @@ import { lastLine, Remote } from "../../framework/remote/remote";
 import { nfsPort, nfsScripts } from "./component";
 import { mountOptions, NfsConfig, nfsMountPackages } from "./config";
 
-export { clientAllows } from "./config";
-
 export interface NfsShareArgs extends NfsConfig {
     /** The stack's context for steps on hosts (index.ts makes one). */
     remote: Remote;

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import type { FileDigest, FileText } from "../../framework/config/load";
 import { isSystemDir } from "../../framework/config/paths";
-import { alwaysSaying, text, textMatching, Unchecked, wholeNumber } from "../../framework/config/settings";
+import { alwaysSaying, text, textMatching, wholeNumber } from "../../framework/config/settings";
 import { normalizedKey, publicKeyLines, publicKeyProblem } from "../../framework/config/sshKeys";
 import type { PackageNeed } from "../../framework/packages/packages";
 
@@ -59,7 +59,6 @@ export const uploaderSettings = z.strictObject({
     urlPath: urlPath ?? (settings.directory.startsWith(webRoot) ? settings.directory.slice(webRoot.length - 1) : "/"),
 }));
 export type UploaderSettings = z.output<typeof uploaderSettings>;
-export type RawUploaderConfig = Unchecked<z.input<typeof uploaderSettings>>;
 
 /** The files of `uploader`: each publicKeyFiles entry's text, and the core package's digest. */
 export interface UploaderFiles {

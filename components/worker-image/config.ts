@@ -1,6 +1,6 @@
 // `twister2-cluster:workerImage`: the Twister2 worker image built on every Mesos agent (Twister2WorkerImage).
 import { z } from "zod";
-import { alwaysSaying, textMatching, Unchecked } from "../../framework/config/settings";
+import { alwaysSaying, textMatching } from "../../framework/config/settings";
 
 const defaultName = "twister2-worker";
 const defaultBaseImage = "debian:bookworm-slim";
@@ -34,6 +34,5 @@ export const workerImageSettings = z.strictObject({
         .describe("An http proxy for apt during the build (e.g. an apt-cacher-ng)"),
 });
 export type WorkerImageSettings = z.output<typeof workerImageSettings>;
-export type RawWorkerImageConfig = Unchecked<z.input<typeof workerImageSettings>>;
 /** `twister2-cluster:workerImage`, checked, with defaults: Twister2WorkerImage's settings. */
 export type WorkerImageConfig = WorkerImageSettings;

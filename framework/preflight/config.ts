@@ -1,6 +1,6 @@
 // `twister2-cluster:preflight`: what `pulumi up` checks on every host before it changes any (preflight.ts).
 import { z } from "zod";
-import { flag, number, Unchecked } from "../config/settings";
+import { flag, number } from "../config/settings";
 
 const defaultMinVarMb = 2048;
 
@@ -11,7 +11,6 @@ export const preflightSettings = z.strictObject({
         .describe("Free space (MB) every host needs under /var: packages, Docker images, Mesos sandboxes"),
 });
 export type PreflightConfig = z.output<typeof preflightSettings>;
-export type RawPreflightConfig = Unchecked<z.input<typeof preflightSettings>>;
 
 /** What preflight checks when the config says nothing. */
 export const defaultPreflight: PreflightConfig = preflightSettings.parse({});
