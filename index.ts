@@ -9,15 +9,15 @@ import { MesosCluster } from "./components/mesos/mesosCluster";
 import { NfsShare } from "./components/nfs/nfsShare";
 import { OverlayNetwork } from "./components/swarm/overlayNetwork";
 import { SwarmCluster } from "./components/swarm/swarmCluster";
+import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2-conf/twister2Conf";
+import { UploaderServer } from "./components/uploader/uploaderServer";
+import { Twister2WorkerImage } from "./components/worker-image/twister2WorkerImage";
+import { ZookeeperEnsemble } from "./components/zookeeper/zookeeperEnsemble";
+import { scriptsOf } from "./framework/component";
 import { ClusterHost, ConfigError } from "./framework/config/stackConfig";
 import { preflight } from "./framework/preflight/preflight";
-import { scriptsOf } from "./framework/component";
 import { Remote } from "./framework/remote/remote";
 import { writeKnownHosts } from "./framework/remote/ssh";
-import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2-conf/twister2Conf";
-import { Twister2WorkerImage } from "./components/worker-image/twister2WorkerImage";
-import { UploaderServer } from "./components/uploader/uploaderServer";
-import { ZookeeperEnsemble } from "./components/zookeeper/zookeeperEnsemble";
 
 const config = (() => {
     try {
