@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import type { ClusterHost } from "../../framework/config/hosts";
 import type { FileText } from "../../framework/config/load";
-import { notReadable, problem } from "../../framework/config/rules";
+import { notReadable, problem, withRole } from "../../framework/config/rules";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
 import { MesosConfig, mesosPackages, mesosSettings, MesosSettings, signingKeyProblem } from "./config";
@@ -62,10 +62,9 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
     }),
     // Masters need ZooKeeper (the checks make sure a host has the role).
     layout: (_config, hosts) => {
-        const withRole = (role: string) => hosts.filter((h) => h.roles.includes(role));
-        const masters = withRole("mesos-master");
-        return withRole("zookeeper").length > 0 && masters.length > 0
-            ? { masters, agents: withRole("mesos-agent"), quorum: quorumRule.majority(masters.length) }
+        const masters = withRole(hosts, "mesos-master");
+        return withRole(hosts, "zookeeper").length > 0 && masters.length > 0
+            ? { masters, agents: withRole(hosts, "mesos-agent"), quorum: quorumRule.majority(masters.length) }
             : undefined;
     },
     packages: (host, layout, config) => [

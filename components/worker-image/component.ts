@@ -1,7 +1,7 @@
 // The worker image's contract: `twister2-cluster:workerImage`, built on every Mesos agent.
 import * as path from "node:path";
 import type { ClusterHost } from "../../framework/config/hosts";
-import { problem } from "../../framework/config/rules";
+import { problem, withRole } from "../../framework/config/rules";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
 import { workerImageSettings, WorkerImageSettings } from "./config";
@@ -26,7 +26,7 @@ export const workerImage = defineComponent<"workerImage", WorkerImageSettings, u
         ? [problem("workerImage.baseImage", `${baseImage} has a digest, and an imported image cannot; give a name:tag such as debian:bookworm to import baseImageUrl as`)]
         : [],
     layout: (_settings, hosts) => {
-        const agents = hosts.filter((h) => h.roles.includes("mesos-agent"));
+        const agents = withRole(hosts, "mesos-agent");
         return agents.length > 0 ? { hosts: agents } : undefined;
     },
 });

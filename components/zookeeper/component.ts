@@ -1,7 +1,7 @@
 // ZooKeeper's contract: the zookeeper role, its ports, `twister2-cluster:zookeeper` and its checks.
 import * as path from "node:path";
 import type { ClusterHost } from "../../framework/config/hosts";
-import { problem } from "../../framework/config/rules";
+import { problem, withRole } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
@@ -68,7 +68,7 @@ export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefin
         ],
     }),
     layout: (settings, hosts) => {
-        const servers = hosts.filter((h) => h.roles.includes("zookeeper"))
+        const servers = withRole(hosts, "zookeeper")
             .map((host) => ({ host, id: settings.serverIds[host.name] }))
             .sort((a, b) => a.id - b.id);
         return servers.length > 0

@@ -89,14 +89,26 @@ export function readConfigFiles(components: readonly AnyComponent[], settings: P
     };
 }
 
+/**
+ * A component's own settings and the files they name, when it takes part in the stack: it has no
+ * settings, or they were parsed (settings that need a role no host has are not).
+ */
+function ownOf(component: AnyComponent, settings: ParsedSettings, files: ConfigFiles): { settings: unknown; files: unknown } | undefined {
+    const key = component.settings?.key;
+    if (key === undefined) return { settings: undefined, files: undefined };
+    return key in settings.components ? { settings: settings.components[key], files: files.components[key] } : undefined;
+}
+
+/** The config a component's resource takes: its contract's, else its settings. */
+const configOf = (component: AnyComponent, own: { settings: unknown; files: unknown }, hosts: readonly ClusterHost[]): unknown =>
+    component.config ? component.config(own.settings, own.files, hosts) : own.settings;
+
 /** The ports every role of the cluster listens on, with their settings' defaults where a setting is wrong. */
 function declaredPorts(components: readonly AnyComponent[], settings: ParsedSettings, files: ConfigFiles, hosts: readonly ClusterHost[]): PortContract[] {
     return components.flatMap((component) => {
         if (!component.ports) return [];
-        const key = component.settings?.key;
-        if (key !== undefined && !(key in settings.components)) return [];
-        const own = key === undefined ? undefined : settings.components[key];
-        const config = component.config ? component.config(own, key === undefined ? undefined : files.components[key], hosts) : own;
+        const own = ownOf(component, settings, files);
+        const config = own && configOf(component, own, hosts);
         return config === undefined ? [] : Object.values(component.ports(config)).flatMap((ports) => ports ?? []);
     });
 }
@@ -107,19 +119,18 @@ function crossChecks(components: readonly AnyComponent[], settings: ParsedSettin
     const problems = [...hostProblems(hosts, files.privateKeys), ...roles.problems];
     const warnings = [...roles.warnings];
     for (const component of components) {
-        const key = component.settings?.key;
-        if (key !== undefined && !(key in settings.components)) continue;
-        const own = key === undefined ? undefined : settings.components[key];
+        const own = ownOf(component, settings, files);
+        if (!own) continue;
         const context: CheckContext<unknown> = {
             hosts, hostsKnown, withRole: (role) => withRole(hosts, role),
-            files: key === undefined ? undefined : files.components[key],
+            files: own.files,
             // Read lazily: only a check that compares ports needs the others' configs.
             get ports() {
                 return declaredPorts(components.filter((other) => other !== component), settings, files, clusterHosts(settings, ""));
             },
         };
-        problems.push(...component.check?.(own, context) ?? []);
-        warnings.push(...component.warn?.(own, context) ?? []);
+        problems.push(...component.check?.(own.settings, context) ?? []);
+        warnings.push(...component.warn?.(own.settings, context) ?? []);
     }
     return { problems, warnings };
 }
@@ -138,12 +149,8 @@ function stackConfig<L extends readonly AnyComponent[]>(components: L, settings:
     warnings: string[]): StackConfigOf<L> {
     const hosts = clusterHosts(settings, projectDir);
     const configs = Object.fromEntries(components.map((component) => {
-        const key = component.settings?.key;
-        const own = key === undefined ? undefined : settings.components[key];
-        const given = key === undefined || key in settings.components;
-        const config = !given ? undefined
-            : component.config ? component.config(own, key === undefined ? undefined : files.components[key], hosts) : own;
-        return [component.id, config];
+        const own = ownOf(component, settings, files);
+        return [component.id, own && configOf(component, own, hosts)];
     }));
     return {
         ...configs,
