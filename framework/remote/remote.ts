@@ -11,6 +11,7 @@ import { PackageNeed, packageSettings } from "../packages/packages";
 import { HostScript, packageScripts } from "./hostScripts";
 import type { Host } from "../config/hosts";
 import { compactPrivateKey } from "./privateKey";
+import { shellQuote } from "./ssh";
 
 export type { HostScript } from "./hostScripts";
 
@@ -33,11 +34,6 @@ const commandPolicy = { addPreviousOutputInEnv: false } as const;
 
 /** Settings a script receives as environment variables. Values are never secret. */
 export type ScriptSettings = Record<string, pulumi.Input<string | number | boolean>>;
-
-/** A word for the shell: as it is when the shell would read it so, else in single quotes. */
-function shellQuote(value: string): string {
-    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
 
 export interface HostScriptArgs {
     host: Host;

@@ -72,7 +72,7 @@ export function runSshAsync(host: SshTarget, script: string, run: SshRun): Promi
 }
 
 /** A word for the shell: as it is when the shell would read it so, else in single quotes. */
-const shellQuote = (value: string): string => /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+export const shellQuote = (value: string): string => /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 
 export interface ProbeResult<H extends SshTarget = Host> extends SshResult {
     host: H;
