@@ -1,6 +1,10 @@
 // The cluster's components, in the order the docs and the config list them. The framework loops over
 // this list and names none of them: adding a component is its folder, one entry here, and its use in
 // index.ts.
+import type { ClusterFacts, FetchForChecks } from "../framework/check/live";
+import { checkCluster as checkOf, probeScript as probeOf } from "../framework/check/live";
+import type { CheckResult } from "../framework/check/contract";
+import type { ClusterHost } from "../framework/config/hosts";
 import type { ClusterPlanOf } from "../framework/plan/plan";
 import { plan as planOf } from "../framework/plan/plan";
 import type { RawConfig, StackConfigOf } from "../framework/config/stackConfig";
@@ -27,3 +31,8 @@ export const loadStackConfig = (projectDir: string): StackConfig => loadOf(compo
 export const parseStackConfig = (raw: RawConfig, projectDir: string): StackConfig => parseOf(components, raw, projectDir);
 /** The plan of the cluster `config` describes (framework/plan/plan.ts). */
 export const plan = (config: StackConfig): ClusterPlan => planOf(components, config);
+/** npm run check's probe of `host`: every component's fragment that concerns it (framework/check/live.ts). */
+export const probeScript = (config: StackConfig, outputs: object, host: ClusterHost): string => probeOf(components, config, { ...outputs }, host);
+/** npm run check: every component's checks of the live cluster, from what the hosts reported. */
+export const checkCluster = (config: StackConfig, outputs: object, facts: ClusterFacts, fetch: FetchForChecks): Promise<CheckResult[]> =>
+    checkOf(components, config, { ...outputs }, facts, fetch);

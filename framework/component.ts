@@ -3,6 +3,7 @@
 // The framework (config loading, the plan, preflight) loops over the list in components/index.ts and
 // names no component; index.ts builds each component's ComponentResource from what the contract gave.
 import type { z } from "zod";
+import type { LiveContract } from "./check/contract";
 import type { ClusterHost, SeenHost } from "./config/hosts";
 import type { FileDigest, FileText } from "./config/load";
 import type { Problem } from "./config/settings";
@@ -89,6 +90,8 @@ export interface Component<Id extends string = string, Settings = unknown, Files
     readonly scripts?: Readonly<Record<string, HostScript>>;
     /** What `host` needs installed for it (the host's setup step installs every component's in one apt run). */
     packages?(host: ClusterHost, layout: Layout, config: Config): PackageNeed[];
+    /** What `npm run check` reads of it on the live hosts and expects there (framework/check/contract.ts). */
+    readonly live?: LiveContract<Config, Layout>;
 }
 
 /** Any component, as the framework loops over them. */

@@ -1,8 +1,10 @@
 // The Docker engine's contract: `twister2-cluster:docker`, on every host whose roles run containers.
 import * as path from "node:path";
+import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
+import { deployedOutputs } from "../outputs";
 import { dockerPackages, dockerSettings, DockerSettings } from "./config";
 
 export interface DockerLayout {
@@ -16,10 +18,29 @@ export const dockerScripts = hostScriptsIn(path.join(__dirname, "host"), {
     uninstall: "docker-uninstall.sh",
 });
 
+/** npm run check: each engine runs the version the stack deployed (its probe is read only, so not in the hosts' bundle). */
+const live: LiveContract<DockerSettings, DockerLayout> = {
+    probe: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { probe: "docker-probe.sh" }).probe,
+        settings: (host, { layout }) => layout.hosts.includes(host) ? {} : undefined,
+    },
+    check: ({ layout, outputs, facts }) => layout.hosts.flatMap((host) => {
+        const got = facts(host);
+        if (!got) return [];
+        const expected = deployedOutputs(outputs).hosts?.find((h) => h.name === host.name)?.services.docker;
+        const engine = factOf(got, "engine");
+        return [{
+            host: host.name, check: "engine running", ok: /^\d/.test(engine) && (!expected || engine === expected),
+            detail: expected && engine !== expected ? `${engine}, expected ${expected}` : engine, repair: { replace: [`docker-${host.name}-engine`] },
+        }];
+    }),
+};
+
 export const docker = defineComponent<"docker", DockerSettings, undefined, DockerSettings, DockerLayout>({
     id: "docker",
     scripts: dockerScripts,
     settings: { key: "docker", schema: dockerSettings.prefault({}), description: "Where each host's Docker Engine comes from, and its daemon.json" },
     layout: (_config, _hosts, runsContainers) => runsContainers.length > 0 ? { hosts: [...runsContainers] } : undefined,
     packages: (host, layout, config) => layout.hosts.includes(host) ? [dockerPackages(config.source)] : [],
+    live,
 });

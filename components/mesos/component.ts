@@ -1,11 +1,13 @@
 // Mesos's contract: the mesos-master and mesos-agent roles, their ports, `twister2-cluster:mesos`, its
 // repository's signing key (read from keyFile) and its checks.
 import * as path from "node:path";
+import { factOf, LiveContext, LiveContract, LiveResult } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
 import type { FileText } from "../../framework/config/load";
 import { notReadable, problem, withRole } from "../../framework/config/rules";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
+import { deployedOutputs } from "../outputs";
 import { MesosConfig, mesosPackages, mesosSettings, MesosSettings, signingKeyProblem } from "./config";
 
 /** The ports Mesos's daemons listen on. */
@@ -26,6 +28,80 @@ export const mesosScripts = hostScriptsIn(path.join(__dirname, "host"), {
     daemon: "mesos-daemon.sh",
     stop: "mesos-daemon-stop.sh",
 });
+
+/** The leading master's /master/state, the parts the checks read. */
+interface MesosState {
+    leader?: string;
+    version?: string;
+    slaves: { hostname: string; active: boolean; attributes: Record<string, unknown> }[];
+}
+
+/** /master/state of the first master that answers (a master that does not lead redirects: fetch follows). */
+async function leaderState(masters: readonly string[], fetch: LiveContext<unknown, unknown>["fetch"]): Promise<MesosState | { error: string }> {
+    const problems: string[] = [];
+    for (const master of masters) {
+        try {
+            const response = await fetch(`${master}/master/state`);
+            if (response.ok) return await response.json() as MesosState;
+            problems.push(`${master}: HTTP ${response.status}`);
+        } catch (err) {
+            problems.push(`${master}: ${(err as Error).message}`);
+        }
+    }
+    return { error: problems.length > 0 ? `no master answered /master/state: ${problems.join("; ")}` : "no masters in the stack's outputs" };
+}
+
+const attributeList = (attributes: Record<string, unknown>): string => Object.entries(attributes).map(([k, v]) => `${k}:${v}`).sort().join(";");
+
+/**
+ * npm run check: every daemon's unit active, and Mesos as the leading master sees it: a leader, every
+ * configured agent active with its attributes, no other agent (its probe is read only, so not in the
+ * hosts' bundle).
+ */
+const live: LiveContract<MesosConfig, MesosLayout> = {
+    probe: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { probe: "mesos-probe.sh" }).probe,
+        settings: (host, { layout }) => {
+            const daemons = [...layout.masters.includes(host) ? ["mesos-master"] : [], ...layout.agents.includes(host) ? ["mesos-agent"] : []];
+            return daemons.length > 0 ? { DAEMONS: daemons.join(" ") } : undefined;
+        },
+    },
+    check: async ({ config, layout: { masters, agents }, outputs, facts, fetch }) => {
+        const results: LiveResult[] = [];
+        for (const [daemon, hosts] of [["mesos-master", masters], ["mesos-agent", agents]] as const) {
+            for (const host of hosts) {
+                const got = facts(host);
+                if (!got) continue;
+                const unit = factOf(got, daemon);
+                results.push({ host: host.name, check: `${daemon} service`, ok: unit === "active", detail: unit, repair: { replace: [`mesos-${host.name}-${daemon.slice("mesos-".length)}`] } });
+            }
+        }
+        const state = await leaderState(deployedOutputs(outputs).mesosMasters ?? [], fetch);
+        if ("error" in state) return [...results, { host: "mesos", check: "a leading master", ok: false, detail: state.error }];
+        results.push({ host: "mesos", check: "a leading master", ok: Boolean(state.leader), detail: `${state.leader ?? "none"} (${state.version ?? "?"})` });
+        const wanted = attributeList(config.agentAttributes ?? {});
+        for (const host of agents) {
+            const agent = state.slaves.find((s) => s.hostname === host.address);
+            const attributes = agent ? attributeList(agent.attributes) : "";
+            results.push({
+                host: host.name, check: "agent active at the leader", ok: Boolean(agent?.active) && attributes === wanted,
+                detail: !agent ? "not registered" : !agent.active ? "inactive" : attributes === wanted ? `active${attributes ? `, ${attributes}` : ""}`
+                    : `attributes ${attributes || "none"}, expected ${wanted || "none"}`,
+                repair: { replace: [`mesos-${host.name}-agent`] },
+            });
+        }
+        for (const extra of state.slaves.filter((s) => !agents.some((h) => h.address === s.hostname))) {
+            // An agent the leader lost (its host died) stays listed, inactive, until Mesos gives up on it.
+            results.push({
+                host: "mesos", check: "no agent other than the stack's", ok: false,
+                detail: extra.active ? `agent ${extra.hostname} is registered` : `agent ${extra.hostname} is registered, inactive`,
+                repair: { command: extra.active ? `stop mesos-agent on ${extra.hostname}`
+                    : "none: the leader removes an agent it cannot reach after agent_ping_timeout x max_agent_ping_timeouts (75 s by default)" },
+            });
+        }
+        return results;
+    },
+};
 
 export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosConfig, MesosLayout>({
     id: "mesos",
@@ -71,6 +147,7 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
         ...layout.masters.includes(host) ? [mesosPackages("mesos-master", config.repository)] : [],
         ...layout.agents.includes(host) ? [mesosPackages("mesos-agent", config.repository)] : [],
     ],
+    live,
 });
 
 /** The host of an http(s) URL (`http://10.77.0.12:5050` gives 10.77.0.12, `http://[fd00::2]:5050` fd00::2), if it is one. */

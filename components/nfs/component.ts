@@ -1,10 +1,12 @@
 // The NFS share's contract: the nfs-server role, its port, `twister2-cluster:nfs` and its checks.
 import * as path from "node:path";
+import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
+import { deployedOutputs } from "../outputs";
 import { clientAllows, NfsConfig, nfsMountHosts, nfsMountPackages, nfsServerPackages, nfsSettings, NfsSettings, nfsShareArgs } from "./config";
 
 /** NFSv4's one port. */
@@ -23,6 +25,27 @@ export const nfsScripts = hostScriptsIn(path.join(__dirname, "host"), {
     mount: "nfs-mount.sh",
     unmount: "nfs-unmount.sh",
 });
+
+/** npm run check: the server runs and exports the share (its probe is read only, so not in the hosts' bundle). */
+const live: LiveContract<NfsConfig | undefined, NfsLayout> = {
+    probe: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { probe: "nfs-probe.sh" }).probe,
+        settings: (host, { config, layout, outputs }) => {
+            const share = deployedOutputs(outputs).nfsShare;
+            return share && config && host === layout.server ? { NFS_PATH: share.path, NFS_IMPLEMENTATION: config.implementation } : undefined;
+        },
+    },
+    check: ({ layout: { server }, outputs, facts }) => {
+        const [share, got] = [deployedOutputs(outputs).nfsShare, facts(server)];
+        if (!share || !got) return [];
+        const [service, exported] = [factOf(got, "service"), factOf(got, "export")];
+        const repair = { replace: ["nfs-server"] };
+        return [
+            { host: server.name, check: "server running", ok: service === "active", detail: service, repair },
+            { host: server.name, check: `exports ${share.path}`, ok: exported === share.path, detail: exported, repair },
+        ];
+    },
+};
 
 export const nfs = defineComponent<"nfs", NfsSettings, undefined, NfsConfig | undefined, NfsLayout>({
     id: "nfs",
@@ -71,4 +94,5 @@ export const nfs = defineComponent<"nfs", NfsSettings, undefined, NfsConfig | un
         ...layout.server === host ? [nfsServerPackages(config!.implementation)] : [],
         ...layout.clients.includes(host) ? [nfsMountPackages(config!.path)] : [],
     ],
+    live,
 });

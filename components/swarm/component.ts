@@ -2,11 +2,13 @@
 // ports, and `twister2-cluster:overlay`.
 import * as path from "node:path";
 import * as net from "node:net";
+import { factOf, LiveContract, LiveResult, Repair } from "../../framework/check/contract";
 import { inCidr } from "../../framework/config/addresses";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { problem, withRole } from "../../framework/config/rules";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, PortContract } from "../../framework/component";
+import { deployedOutputs } from "../outputs";
 import { overlaySettings, OverlaySettings } from "./config";
 
 /** The ports a swarm node listens on. */
@@ -42,6 +44,67 @@ export const swarmScripts = hostScriptsIn(path.join(__dirname, "host"), {
     members: "swarm-members.sh",
 });
 
+/**
+ * npm run check: every node active, listed Ready in its role by the first manager, no node but the
+ * stack's, and the overlay network attachable (its probe is read only, so not in the hosts' bundle).
+ */
+const live: LiveContract<SwarmConfig, SwarmLayout> = {
+    probe: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { probe: "swarm-probe.sh" }).probe,
+        settings: (host, { layout, outputs }) => [...layout.managers, ...layout.workers].includes(host)
+            ? { FIRST_MANAGER: String(host === layout.managers[0]), OVERLAY_NAME: deployedOutputs(outputs).overlayNetwork?.name ?? "" }
+            : undefined,
+    },
+    check: ({ layout: { managers, workers }, outputs, facts }) => {
+        const results: LiveResult[] = [];
+        const nodes = [...managers, ...workers];
+        const first = managers[0];
+        // The first manager's node is made by swarm-init; every other node's by its join step (joined anew,
+        // it has a new id, so swarm-members runs again in the same up and removes the entry it left behind).
+        const repair = (host: ClusterHost): Repair => ({ replace: [host === first ? "swarm-init" : `swarm-join-${host.name}`] });
+        for (const host of nodes) {
+            const got = facts(host);
+            if (!got) continue;
+            const [state] = factOf(got, "state").split(" ");
+            results.push({ host: host.name, check: "node active", ok: state === "active", detail: `LocalNodeState ${state}`, repair: repair(host) });
+        }
+        // The swarm as its first manager sees it: every configured node Ready in its role, no other node.
+        const seen = facts(first);
+        if (!seen) return results;
+        const listed = (seen.get("node") ?? []).map((line) => {
+            const [addr, state, role, availability, id] = line.split(" ");
+            return { addr, state, role, availability, id };
+        });
+        for (const host of nodes) {
+            const role = managers.includes(host) ? "manager" : "worker";
+            const node = listed.find((n) => n.addr === host.address && n.state === "ready");
+            results.push({
+                host: host.name, check: `listed Ready as ${role}`, ok: node?.role === role && node.availability === "active",
+                detail: node ? `${node.state} ${node.role} ${node.availability}` : "not Ready in docker node ls", repair: repair(host),
+            });
+        }
+        // Entries of the stack's hosts that are not Ready go with the host's repair (its join anew runs
+        // swarm-members again, which removes every node but the stack's); a node at another address is
+        // not the stack's at all: swarm-members run again removes it.
+        for (const node of listed.filter((n) => !nodes.some((h) => h.address === n.addr))) {
+            results.push({
+                host: first.name, check: "no node other than the stack's", ok: false,
+                detail: `node ${node.id} (${node.addr}, ${node.state} ${node.role}) is not one of the stack's hosts`, repair: { replace: ["swarm-members"] },
+            });
+        }
+        const overlay = deployedOutputs(outputs).overlayNetwork;
+        if (overlay) {
+            const [driver, attachable, scope] = factOf(seen, "overlay").split(" ");
+            results.push({
+                host: first.name, component: "overlay", check: `${overlay.name} attachable`, ok: driver === "overlay" && attachable === "true" && scope === "swarm",
+                detail: driver === "absent" ? "missing" : `driver ${driver}, attachable ${attachable}, scope ${scope}`,
+                repair: { command: "pulumi refresh --yes, then pulumi up (the network is made again)" },
+            });
+        }
+        return results;
+    },
+};
+
 export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmConfig, SwarmLayout>({
     id: "swarm",
     scripts: swarmScripts,
@@ -69,4 +132,5 @@ export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmC
         const [managers, workers] = [withRole(hosts, "swarm-manager"), withRole(hosts, "swarm-worker")];
         return managers.length > 0 ? { managers, workers, joinAddress: swarmJoinAddress(managers[0]) } : undefined;
     },
+    live,
 });

@@ -1,12 +1,14 @@
 // The uploader's contract: the uploader role, its port, `twister2-cluster:uploader` (checked only while
 // a host has the role), the files it names and its checks against that host and the cluster's ports.
 import * as path from "node:path";
+import { factOf, LiveContext, LiveContract, LiveResult } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { notReadable, problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { publicKeyLines } from "../../framework/config/sshKeys";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
+import { deployedOutputs } from "../outputs";
 import { defaultPort, defaultUser, UploaderConfig, uploaderConfig, UploaderFiles, uploaderPackages, uploaderSettings, UploaderSettings } from "./config";
 
 /** The scripts its steps run on the hosts (host/). */
@@ -16,6 +18,43 @@ export const uploaderScripts = hostScriptsIn(path.join(__dirname, "host"), {
     publish: "uploader-publish.sh",
     unpublish: "uploader-unpublish.sh",
 });
+
+/** The HTTP status of `url`, or why there is none. */
+async function status(url: string, method: "GET" | "HEAD", fetch: LiveContext<unknown, unknown>["fetch"]): Promise<number | string> {
+    try {
+        return (await fetch(url, { method, redirect: "manual" })).status;
+    } catch (err) {
+        return (err as Error).message;
+    }
+}
+
+/**
+ * npm run check: nginx runs, refuses a listing of the upload directory and serves the core package
+ * (its probe is read only, so not in the hosts' bundle).
+ */
+const live: LiveContract<UploaderConfig, ClusterHost> = {
+    probe: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { probe: "uploader-probe.sh" }).probe,
+        settings: (host, { layout }) => host === layout ? {} : undefined,
+    },
+    check: async ({ layout: host, outputs, facts, fetch }) => {
+        const results: LiveResult[] = [];
+        const got = facts(host);
+        if (got) {
+            const nginx = factOf(got, "nginx");
+            results.push({ host: host.name, check: "nginx running", ok: nginx === "active", detail: nginx, repair: { replace: ["uploader-server"] } });
+        }
+        const served = deployedOutputs(outputs).uploader;
+        if (!served) return results;
+        const listing = await status(served.url, "GET", fetch);
+        results.push({ host: host.name, check: `GET ${served.url} refuses a listing`, ok: listing === 403 || listing === 404, detail: `HTTP ${listing}`, repair: { replace: ["uploader-server"] } });
+        if (served.corePackageUrl) {
+            const corePackage = await status(served.corePackageUrl, "HEAD", fetch);
+            results.push({ host: host.name, check: "HEAD of the core package", ok: corePackage === 200, detail: `HTTP ${corePackage}`, repair: { replace: ["uploader-core-package"] } });
+        }
+        return results;
+    },
+};
 
 export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFiles, UploaderConfig, ClusterHost>({
     id: "uploader",
@@ -67,4 +106,5 @@ export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFi
     }),
     layout: (_config, hosts) => hosts.find((h) => h.roles.includes("uploader")),
     packages: (host, layout) => host === layout ? [uploaderPackages.web, uploaderPackages.account] : [],
+    live,
 });

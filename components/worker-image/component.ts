@@ -1,9 +1,11 @@
 // The worker image's contract: `twister2-cluster:workerImage`, built on every Mesos agent.
 import * as path from "node:path";
+import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { problem, withRole } from "../../framework/config/rules";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
+import { deployedOutputs } from "../outputs";
 import { workerImageSettings, WorkerImageSettings } from "./config";
 
 export interface WorkerImageLayout {
@@ -17,6 +19,30 @@ export const workerImageScripts = hostScriptsIn(path.join(__dirname, "host"), {
     remove: "worker-image-remove.sh",
 });
 
+/** npm run check: every agent holds the image the stack built (its probe is read only, so not in the hosts' bundle). */
+const live: LiveContract<WorkerImageSettings, WorkerImageLayout> = {
+    probe: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { probe: "worker-image-probe.sh" }).probe,
+        settings: (host, { layout, outputs }) => {
+            const image = deployedOutputs(outputs).workerImage?.image;
+            return image && layout.hosts.includes(host) ? { IMAGE: image } : undefined;
+        },
+    },
+    check: ({ layout, outputs, facts }) => {
+        const built = deployedOutputs(outputs).workerImage;
+        return !built ? [] : layout.hosts.flatMap((host) => {
+            const got = facts(host);
+            if (!got) return [];
+            const [id, expected] = [factOf(got, "image"), built.imageIds[host.name]];
+            return [{
+                host: host.name, component: "worker image", check: built.image, ok: id === expected,
+                detail: id === expected ? id.slice(0, 19) : `${id === "absent" ? "missing" : id.slice(0, 19)}, expected ${expected?.slice(0, 19)}`,
+                repair: { replace: [`worker-image-${host.name}`] },
+            }];
+        });
+    },
+};
+
 export const workerImage = defineComponent<"workerImage", WorkerImageSettings, undefined, WorkerImageSettings, WorkerImageLayout>({
     id: "workerImage",
     scripts: workerImageScripts,
@@ -29,4 +55,5 @@ export const workerImage = defineComponent<"workerImage", WorkerImageSettings, u
         const agents = withRole(hosts, "mesos-agent");
         return agents.length > 0 ? { hosts: agents } : undefined;
     },
+    live,
 });

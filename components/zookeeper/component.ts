@@ -1,5 +1,6 @@
 // ZooKeeper's contract: the zookeeper role, its ports, `twister2-cluster:zookeeper` and its checks.
 import * as path from "node:path";
+import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { problem, withRole } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
@@ -35,6 +36,24 @@ export const zookeeperScripts = hostScriptsIn(path.join(__dirname, "host"), {
     restart: "zookeeper-restart.sh",
     remove: "zookeeper-remove.sh",
 });
+
+/** npm run check: every server serving in the ensemble, with its id (its probe is read only, so not in the hosts' bundle). */
+const live: LiveContract<ZookeeperSettings, ZookeeperLayout> = {
+    probe: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { probe: "zookeeper-probe.sh" }).probe,
+        settings: (host, { layout }) => layout.servers.some((s) => s.host === host) ? { CLIENT_PORT: String(zookeeperPorts.client) } : undefined,
+    },
+    check: ({ layout: { servers }, facts }) => servers.flatMap(({ host, id }) => {
+        const got = facts(host);
+        if (!got) return [];
+        const [mode, myid] = [factOf(got, "mode"), factOf(got, "id")];
+        const repair = { replace: [`zookeeper-${host.name}-server`] };
+        return [
+            { host: host.name, check: "serving", ok: (servers.length === 1 ? ["standalone"] : ["leader", "follower"]).includes(mode), detail: `srvr: ${mode}`, repair },
+            { host: host.name, check: "server id", ok: myid === String(id), detail: `myid ${myid}${myid === String(id) ? "" : `, expected ${id}`}`, repair },
+        ];
+    }),
+};
 
 export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefined, ZookeeperSettings, ZookeeperLayout>({
     id: "zookeeper",
@@ -76,4 +95,5 @@ export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefin
             : undefined;
     },
     packages: (host) => host.roles.includes("zookeeper") ? [zookeeperPackages] : [],
+    live,
 });

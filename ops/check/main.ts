@@ -1,49 +1,25 @@
 // npm run check -- STACK [--json]: is the live cluster what the stack says? Reads every host (in
-// parallel, over SSH, changing nothing), the leading Mesos master and the uploader, and prints a table
-// per host and a summary. Exit 0: no difference; 1: differences, each with the command that repairs
-// it; 2: the options are wrong or the stack is not deployed.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { plan } from "../../components";
-import { Host } from "../../framework/remote/remote";
+// parallel, over SSH, changing nothing: each component's probe fragment), then runs the components'
+// checks (framework/check/live.ts; they also read the leading Mesos master and the uploader), and
+// prints a table per host and a summary. Exit 0: no difference; 1: differences, each with the command
+// that repairs it; 2: the options are wrong or the stack is not deployed.
+import { checkCluster, probeScript, StackConfig } from "../../components";
+import type { CheckResult } from "../../framework/check/contract";
+import { ClusterFacts, FetchForChecks, parseProbe, repairPlan } from "../../framework/check/live";
+import type { ClusterHost } from "../../framework/config/hosts";
 import { runSshAsync } from "../../framework/remote/ssh";
-import { knownHostsOf, loadLiveStack, resourceUrns, runMain, UsageError } from "../liveStack";
-import { checkCluster, CheckResult, ClusterFacts, HostFacts, MesosState, parseFacts, repairPlan } from "./checks";
+import { knownHostsOf, loadLiveStack, resourceUrns, runMain, StackOutputs, UsageError } from "../liveStack";
 
 const usage = "usage: npm run check -- STACK [--json]";
 
-/** probe.sh on one host, as root; its facts or why not. */
-function probe(stack: string, host: Host, settings: Record<string, string>): Promise<HostFacts | { error: string }> {
-    const script = [
-        "set -euo pipefail",
-        ...Object.entries(settings).map(([k, v]) => `${k}='${v.replace(/'/g, "'\\''")}'`),
-        fs.readFileSync(path.join(__dirname, "probe.sh"), "utf8"),
-    ].join("\n");
-    return runSshAsync(host, script, { knownHostsFile: knownHostsOf(stack), timeoutMs: 60_000 }).then(({ code, stdout, stderr }) =>
-        code === 0 ? parseFacts(stdout) : { error: (stderr.split("\n").at(-1) ?? "") || `exit ${code}` });
+/** The probe of one host (every component's fragment that concerns it), as root; its facts or why not. */
+async function probe(stack: string, config: StackConfig, outputs: StackOutputs, host: ClusterHost): Promise<ReturnType<typeof parseProbe> | { error: string }> {
+    const { code, stdout, stderr } = await runSshAsync(host, probeScript(config, outputs, host), { knownHostsFile: knownHostsOf(stack), timeoutMs: 60_000 });
+    return code === 0 ? parseProbe(stdout) : { error: (stderr.trim().split("\n").at(-1) ?? "") || `exit ${code}` };
 }
 
-async function leaderState(masters: string[]): Promise<MesosState | { error: string }> {
-    const problems: string[] = [];
-    for (const master of masters) {
-        try {
-            const response = await fetch(`${master}/master/state`, { signal: AbortSignal.timeout(10_000) });
-            if (response.ok) return await response.json() as MesosState;
-            problems.push(`${master}: HTTP ${response.status}`);
-        } catch (err) {
-            problems.push(`${master}: ${(err as Error).message}`);
-        }
-    }
-    return { error: `no master answered /master/state: ${problems.join("; ")}` };
-}
-
-async function status(url: string, method: "GET" | "HEAD"): Promise<number | string> {
-    try {
-        return (await fetch(url, { method, redirect: "manual", signal: AbortSignal.timeout(10_000) })).status;
-    } catch (err) {
-        return (err as Error).message;
-    }
-}
+/** The components' reads from this machine (the Mesos leader, the uploader), each within 10 s. */
+const fetchWithDeadline: FetchForChecks = (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
 
 function table(results: CheckResult[]): string {
     const rows = results.map((r) => [r.host, r.component, r.check, r.ok ? "ok" : "DIFFERS", r.detail]);
@@ -62,27 +38,11 @@ async function main(): Promise<number> {
     const { config, outputs } = loadLiveStack(stack);
     if (!outputs.hosts) throw new UsageError(`stack ${stack} has no outputs: deploy it first (pulumi up)`);
 
-    const firstManager = plan(config).swarm?.managers[0];
-    const facts: ClusterFacts = { hosts: new Map() };
-    const probes = config.hosts.map(async (host) => {
-        facts.hosts.set(host.name, await probe(stack, host, {
-            ROLES: host.roles.join(" "),
-            FIRST_MANAGER: String(host === firstManager),
-            OVERLAY_NAME: outputs.overlayNetwork?.name ?? "",
-            IMAGE: outputs.workerImage?.image ?? "",
-            NFS_PATH: outputs.nfsShare?.path ?? "",
-            NFS_IMPLEMENTATION: config.nfs?.implementation ?? "kernel",
-        }));
-    });
-    const mesos = outputs.mesosMasters ? leaderState(outputs.mesosMasters).then((state) => { facts.mesos = state; }) : undefined;
-    const uploader = outputs.uploader ? Promise.all([
-        status(outputs.uploader.url, "GET"),
-        outputs.uploader.corePackageUrl ? status(outputs.uploader.corePackageUrl, "HEAD") : undefined,
-    ]).then(([listing, corePackage]) => { facts.uploader = { listing, corePackage }; }) : undefined;
-    await Promise.all([...probes, mesos, uploader]);
+    const facts: ClusterFacts = new Map();
+    await Promise.all(config.hosts.map(async (host) => { facts.set(host.name, await probe(stack, config, outputs, host)); }));
 
     const order = new Map(config.hosts.map((h, i) => [h.name, i]));
-    const results = checkCluster(config, outputs, facts).sort((a, b) => (order.get(a.host) ?? 99) - (order.get(b.host) ?? 99));
+    const results = (await checkCluster(config, outputs, facts, fetchWithDeadline)).sort((a, b) => (order.get(a.host) ?? 99) - (order.get(b.host) ?? 99));
     const differences = results.filter((r) => !r.ok);
     const repair = differences.length > 0 ? repairPlan(differences, resourceUrns(stack), stack) : { commands: [], unknown: [] };
     const seconds = ((Date.now() - started) / 1000).toFixed(1);

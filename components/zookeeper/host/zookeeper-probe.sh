@@ -1,0 +1,8 @@
+# shellcheck shell=bash
+# npm run check on a ZooKeeper server, read only: its mode as `srvr` reports it, and its id.
+# Runs after framework/check/probe.sh (`fact`). Settings: CLIENT_PORT.
+: "${CLIENT_PORT?}"
+mode=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$CLIENT_PORT; echo srvr >&3; cat <&3" 2>/dev/null |
+  sed -n 's/^Mode: //p' || true)
+fact mode "${mode:-down}"
+fact id "$(cat /var/lib/zookeeper/myid 2>/dev/null || echo absent)"
