@@ -5,6 +5,7 @@ import type { ClusterFacts, FetchForChecks } from "../framework/check/live";
 import { checkCluster as checkOf, probeScript as probeOf } from "../framework/check/live";
 import type { CheckResult } from "../framework/check/contract";
 import type { ClusterHost } from "../framework/config/hosts";
+import { clusterDot as dotOf, DiagramOptions } from "../framework/diagram/dot";
 import type { ClusterPlanOf } from "../framework/plan/plan";
 import { plan as planOf } from "../framework/plan/plan";
 import type { RawConfig, StackConfigOf } from "../framework/config/stackConfig";
@@ -36,3 +37,6 @@ export const probeScript = (config: StackConfig, outputs: object, host: ClusterH
 /** npm run check: every component's checks of the live cluster, from what the hosts reported. */
 export const checkCluster = (config: StackConfig, outputs: object, facts: ClusterFacts, fetch: FetchForChecks): Promise<CheckResult[]> =>
     checkOf(components, config, { ...outputs }, facts, fetch);
+/** npm run diagram: the DOT picture of the cluster, with live values from the stack's outputs when it is deployed (framework/diagram/dot.ts). */
+export const clusterDot = (config: StackConfig, outputs?: object, options?: DiagramOptions): string =>
+    dotOf(components, config, outputs && { ...outputs }, options);

@@ -36,3 +36,7 @@ export interface StackOutputs {
 
 /** The outputs as `npm run check` gives them to a component's live checks (untyped there): index.ts's, typed. */
 export const deployedOutputs = (outputs: Readonly<Record<string, unknown>>): Partial<StackOutputs> => outputs as Partial<StackOutputs>;
+
+/** The version of `service` on `host` that the stack recorded (`hosts[].services`), when it is deployed. */
+export const deployedVersion = (outputs: Readonly<Record<string, unknown>> | undefined, host: string, service: string): string | undefined =>
+    outputs && deployedOutputs(outputs).hosts?.find((h) => h.name === host)?.services[service];

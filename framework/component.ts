@@ -5,6 +5,7 @@
 import type { z } from "zod";
 import type { LiveContract } from "./check/contract";
 import type { ClusterHost, SeenHost } from "./config/hosts";
+import type { DrawingContract } from "./diagram/contract";
 import type { FileDigest, FileText } from "./config/load";
 import type { Problem } from "./config/settings";
 import type { PackageNeed } from "./packages/packages";
@@ -92,6 +93,8 @@ export interface Component<Id extends string = string, Settings = unknown, Files
     packages?(host: ClusterHost, layout: Layout, config: Config): PackageNeed[];
     /** What `npm run check` reads of it on the live hosts and expects there (framework/check/contract.ts). */
     readonly live?: LiveContract<Config, Layout>;
+    /** What `npm run diagram` draws of it (framework/diagram/contract.ts). */
+    readonly drawing?: DrawingContract<Config, Layout>;
 }
 
 /** Any component, as the framework loops over them. */

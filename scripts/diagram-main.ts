@@ -5,10 +5,9 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseStackConfig } from "../components";
+import { clusterDot, parseStackConfig } from "../components";
 import { ConfigError } from "../framework/config/stackConfig";
 import { openStack, projectDir, readOutputs, readProgramConfig } from "./automation";
-import { clusterDot, liveValues } from "./diagram";
 
 async function main(): Promise<void> {
     const args = process.argv.slice(2).filter((arg) => arg !== "--");
@@ -29,7 +28,7 @@ async function main(): Promise<void> {
     }
     // Outputs exist once the stack is deployed; before that the picture is the config's alone.
     const outputs = offline ? {} : await readOutputs(pulumiStack);
-    const live = Object.keys(outputs).length > 0 ? liveValues(outputs) : undefined;
+    const live = Object.keys(outputs).length > 0 ? outputs : undefined;
     console.error(`diagram: ${live ? "with live values from the stack's outputs" : "from the config only (no stack outputs)"}`);
 
     const dir = path.join(projectDir, ".twister2", stack);

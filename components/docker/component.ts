@@ -2,10 +2,14 @@
 import * as path from "node:path";
 import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
+import { DrawingContract, Row } from "../../framework/diagram/contract";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
-import { deployedOutputs } from "../outputs";
+import { deployedOutputs, deployedVersion } from "../outputs";
 import { dockerPackages, dockerSettings, DockerSettings } from "./config";
+
+/** Its colour in the diagram (swarm and mesos draw their links to the engine in it). */
+export const dockerColor = { fill: "#d9ead3", line: "#38761d" };
 
 export interface DockerLayout {
     /** The hosts that run containers (swarm nodes, Mesos agents): each gets an engine. */
@@ -36,6 +40,14 @@ const live: LiveContract<DockerSettings, DockerLayout> = {
     }),
 };
 
+/** npm run diagram: an engine in each host that runs containers, with where it came from. */
+const drawing: DrawingContract<DockerSettings, DockerLayout> = ({ config, layout, live }) => ({
+    services: layout.hosts.map((host) => {
+        const version = deployedVersion(live, host.name, "docker");
+        return { host, service: "docker", lines: ["Docker Engine", version ? `${config.source} ${version}` : config.source], color: dockerColor, row: Row.engine };
+    }),
+});
+
 export const docker = defineComponent<"docker", DockerSettings, undefined, DockerSettings, DockerLayout>({
     id: "docker",
     scripts: dockerScripts,
@@ -43,4 +55,5 @@ export const docker = defineComponent<"docker", DockerSettings, undefined, Docke
     layout: (_config, _hosts, runsContainers) => runsContainers.length > 0 ? { hosts: [...runsContainers] } : undefined,
     packages: (host, layout, config) => layout.hosts.includes(host) ? [dockerPackages(config.source)] : [],
     live,
+    drawing,
 });

@@ -3,11 +3,14 @@
 import * as path from "node:path";
 import { factOf, LiveContext, LiveContract, LiveResult } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
+import { DrawingContract, Link, Row } from "../../framework/diagram/contract";
 import type { FileText } from "../../framework/config/load";
 import { notReadable, problem, withRole } from "../../framework/config/rules";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
-import { deployedOutputs } from "../outputs";
+import { dockerColor } from "../docker/component";
+import { deployedOutputs, deployedVersion } from "../outputs";
+import { ZookeeperLayout, zookeeperEnsembleBox } from "../zookeeper/component";
 import { MesosConfig, mesosPackages, mesosSettings, MesosSettings, signingKeyProblem } from "./config";
 
 /** The ports Mesos's daemons listen on. */
@@ -103,6 +106,66 @@ const live: LiveContract<MesosConfig, MesosLayout> = {
     },
 };
 
+const masterColor = { fill: "#cfe2f3", line: "#0b5394" };
+const agentColor = { fill: "#eaf1fb", line: "#3d85c6" };
+
+/**
+ * npm run diagram: the masters (the leader, when deployed) electing their leader in the ZooKeeper
+ * ensemble, the agents registering with them and running containers on their host's engine.
+ */
+const drawing: DrawingContract<MesosConfig, MesosLayout> = ({ config, layout, cluster, live }) => {
+    const { masters, agents, quorum } = layout;
+    const deployed = live && deployedOutputs(live);
+    const zkUrl = `zk://${(cluster.zookeeper as ZookeeperLayout).connectString}/mesos`;
+    // Marked only when the stack's outputs tell which master leads.
+    const leader = deployed?.mesosLeader ? mesosLeaderAddress(layout, deployed.mesosLeader) : undefined;
+    const versionLine = (host: ClusterHost, daemon: string) => {
+        const version = deployedVersion(live, host.name, daemon);
+        return version ? [{ small: version }] : [];
+    };
+    const links: Link[] = [
+        ...masters.map((host): Link => ({
+            from: { host, service: "mesos-master" }, to: { box: zookeeperEnsembleBox }, label: host === masters[0] ? "zk://…/mesos" : undefined,
+            color: masterColor.line, tooltip: `${host.name}: --zk=${zkUrl} --quorum=${quorum}`,
+        })),
+        ...agents.flatMap((agent) => [
+            ...masters.map((master): Link => ({
+                from: { host: agent, service: "mesos-agent" }, to: { host: master, service: "mesos-master" }, label: master === masters[0] ? "registers" : undefined,
+                color: masterColor.line, style: leader === undefined || leader === master.address ? "solid" : "dashed",
+                tooltip: `${agent.name} registers with the leading master (found through ${zkUrl})`,
+            })),
+            {
+                from: { host: agent, service: "mesos-agent" }, to: { host: agent, service: "docker" }, label: "containers", sideways: true,
+                color: dockerColor.line, tooltip: `${agent.name}: --containerizers=docker,mesos`,
+            },
+        ]),
+    ];
+    return {
+        services: [
+            ...masters.map((host) => ({
+                host, service: "mesos-master", color: masterColor, row: Row.master, leads: leader === host.address,
+                lines: ["Mesos master", `:${mesosPorts.master}${leader === host.address ? " (leader)" : ""}`, ...versionLine(host, "mesos-master")],
+            })),
+            ...agents.map((host) => ({
+                host, service: "mesos-agent", color: agentColor, row: Row.worker,
+                lines: ["Mesos agent", `:${mesosPorts.agent}`, ...versionLine(host, "mesos-agent")],
+            })),
+        ],
+        boxes: [{
+            id: "mesos", shape: "note", color: masterColor, row: Row.cluster,
+            lines: [
+                { bold: "Mesos" },
+                `cluster ${config.cluster}`,
+                `masters ${masters.map((h) => h.name).join(", ")}: quorum ${quorum} of ${masters.length}`,
+                `agents ${agents.map((h) => h.name).join(", ") || "none"}`,
+                { small: zkUrl },
+                { small: `${config.repository.package} from ${config.repository.url}` },
+            ],
+        }],
+        links,
+    };
+};
+
 export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosConfig, MesosLayout>({
     id: "mesos",
     scripts: mesosScripts,
@@ -148,6 +211,7 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
         ...layout.agents.includes(host) ? [mesosPackages("mesos-agent", config.repository)] : [],
     ],
     live,
+    drawing,
 });
 
 /** The host of an http(s) URL (`http://10.77.0.12:5050` gives 10.77.0.12, `http://[fd00::2]:5050` fd00::2), if it is one. */

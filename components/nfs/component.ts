@@ -2,11 +2,12 @@
 import * as path from "node:path";
 import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
+import { DrawingContract, neutral, Row } from "../../framework/diagram/contract";
 import { problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
-import { deployedOutputs } from "../outputs";
+import { deployedOutputs, deployedVersion } from "../outputs";
 import { clientAllows, NfsConfig, nfsMountHosts, nfsMountPackages, nfsServerPackages, nfsSettings, NfsSettings, nfsShareArgs } from "./config";
 
 /** NFSv4's one port. */
@@ -45,6 +46,20 @@ const live: LiveContract<NfsConfig | undefined, NfsLayout> = {
             { host: server.name, check: `exports ${share.path}`, ok: exported === share.path, detail: exported, repair },
         ];
     },
+};
+
+/** npm run diagram: the server, with its share, and the hosts that mount it. */
+const drawing: DrawingContract<NfsConfig | undefined, NfsLayout> = ({ config, layout: { server, clients }, live }) => {
+    const version = deployedVersion(live, server.name, "nfs-server");
+    return {
+        services: config ? [{
+            host: server, service: "nfs-server", color: neutral, row: Row.service,
+            lines: [`NFS server (${config.implementation})`, config.path, ...version ? [{ small: version }] : []],
+        }] : [],
+        links: clients.map((client) => ({
+            from: { frame: client }, to: { host: server, service: "nfs-server" }, label: "mounts", style: "dashed", sideways: true, color: neutral.line,
+        })),
+    };
 };
 
 export const nfs = defineComponent<"nfs", NfsSettings, undefined, NfsConfig | undefined, NfsLayout>({
@@ -95,4 +110,5 @@ export const nfs = defineComponent<"nfs", NfsSettings, undefined, NfsConfig | un
         ...layout.clients.includes(host) ? [nfsMountPackages(config!.path)] : [],
     ],
     live,
+    drawing,
 });

@@ -5,6 +5,7 @@ import * as net from "node:net";
 import { factOf, LiveContract, LiveResult, Repair } from "../../framework/check/contract";
 import { inCidr } from "../../framework/config/addresses";
 import type { ClusterHost } from "../../framework/config/hosts";
+import { DrawingContract, Link, Row } from "../../framework/diagram/contract";
 import { problem, withRole } from "../../framework/config/rules";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, PortContract } from "../../framework/component";
@@ -105,6 +106,51 @@ const live: LiveContract<SwarmConfig, SwarmLayout> = {
     },
 };
 
+const swarmColor = { fill: "#ead1dc", line: "#741b47" };
+const overlayColor = { fill: "#fff2cc", line: "#bf9000" };
+
+/** npm run diagram: each node on its engine, every node joining the first manager, the overlay network over them all. */
+const drawing: DrawingContract<SwarmConfig, SwarmLayout> = ({ config: { overlay }, layout: { managers, workers, joinAddress }, live }) => {
+    const [first, nodes] = [managers[0], [...managers, ...workers]];
+    const deployed = live && deployedOutputs(live);
+    const links: Link[] = [
+        ...nodes.filter((host) => host !== first).map((host): Link => ({
+            from: { host, service: "swarm" }, to: { host: first, service: "swarm" }, label: "join", color: swarmColor.line,
+            tooltip: `${host.name} joins the swarm as a ${managers.includes(host) ? "manager" : "worker"}`,
+        })),
+        ...nodes.map((host): Link => ({
+            from: { host, service: "swarm" }, to: { host, service: "docker" }, style: "dotted", undirected: true, color: swarmColor.line,
+            tooltip: `swarm mode of ${host.name}'s Docker Engine`,
+        })),
+        ...nodes.map((host): Link => ({
+            from: { box: "overlay-network" }, to: { host, service: "swarm" }, undirected: true, style: "dashed", color: overlayColor.line,
+            tooltip: `${overlay.name} spans ${host.name}`,
+        })),
+    ];
+    return {
+        services: nodes.map((host) => {
+            const nodeId = deployed?.swarmNodeIds?.[host.name];
+            return {
+                host, service: "swarm", color: swarmColor, row: host === first ? Row.firstNode : Row.node,
+                lines: [
+                    managers.includes(host) ? (host === first ? "Swarm manager (first)" : "Swarm manager") : "Swarm worker",
+                    ...host === first ? [joinAddress] : [],
+                    ...nodeId ? [{ small: `node ${nodeId.slice(0, 12)}` }] : [],
+                ],
+            };
+        }),
+        boxes: [{
+            id: "overlay-network", shape: "hexagon", color: overlayColor, row: Row.network,
+            lines: [
+                `Overlay network ${overlay.name}`,
+                `${overlay.subnet ?? "subnet chosen by Docker"}${overlay.encrypted ? ", encrypted" : ""}, attachable`,
+                ...deployed?.overlayNetwork ? [{ small: `id ${deployed.overlayNetwork.id.slice(0, 12)}` }] : [],
+            ],
+        }],
+        links,
+    };
+};
+
 export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmConfig, SwarmLayout>({
     id: "swarm",
     scripts: swarmScripts,
@@ -133,4 +179,5 @@ export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmC
         return managers.length > 0 ? { managers, workers, joinAddress: swarmJoinAddress(managers[0]) } : undefined;
     },
     live,
+    drawing,
 });

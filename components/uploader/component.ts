@@ -3,6 +3,7 @@
 import * as path from "node:path";
 import { factOf, LiveContext, LiveContract, LiveResult } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
+import { DrawingContract, neutral, Row } from "../../framework/diagram/contract";
 import { notReadable, problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { publicKeyLines } from "../../framework/config/sshKeys";
@@ -56,6 +57,11 @@ const live: LiveContract<UploaderConfig, ClusterHost> = {
     },
 };
 
+/** npm run diagram: nginx on its host, with its port and path. */
+const drawing: DrawingContract<UploaderConfig, ClusterHost> = ({ config, layout: host }) => ({
+    services: [{ host, service: "uploader", lines: ["Uploader (nginx)", `:${config.port}${config.urlPath}`], color: neutral, row: Row.service }],
+});
+
 export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFiles, UploaderConfig, ClusterHost>({
     id: "uploader",
     scripts: uploaderScripts,
@@ -107,4 +113,5 @@ export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFi
     layout: (_config, hosts) => hosts.find((h) => h.roles.includes("uploader")),
     packages: (host, layout) => host === layout ? [uploaderPackages.web, uploaderPackages.account] : [],
     live,
+    drawing,
 });

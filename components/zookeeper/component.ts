@@ -2,10 +2,12 @@
 import * as path from "node:path";
 import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
+import { DrawingContract, Row } from "../../framework/diagram/contract";
 import { problem, withRole } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
+import { deployedOutputs, deployedVersion } from "../outputs";
 import { serverIdFix, zookeeperPackages, zookeeperSettings, ZookeeperSettings } from "./config";
 
 /** The ports a ZooKeeper server listens on. */
@@ -14,6 +16,9 @@ export const zookeeperPorts = { client: 2181, quorum: 2888, election: 3888 } as 
 /** `address:2181,...`, in id order: how ZooKeeper's clients (Mesos, Twister2) name the ensemble. */
 export const zookeeperConnectString = (servers: readonly { host: { address: string } }[]): string =>
     servers.map((s) => `${s.host.address}:${zookeeperPorts.client}`).join(",");
+
+/** The ensemble's box in the diagram (Mesos's masters link to it). */
+export const zookeeperEnsembleBox = "zookeeper-ensemble";
 
 export interface ZookeeperServerPlan {
     host: ClusterHost;
@@ -54,6 +59,32 @@ const live: LiveContract<ZookeeperSettings, ZookeeperLayout> = {
         ];
     }),
 };
+
+const zookeeperColor = { fill: "#fce5cd", line: "#b45f06" };
+
+/** npm run diagram: each server (its mode when deployed), and the ensemble they make; Mesos draws its masters' links to it. */
+const drawing: DrawingContract<ZookeeperSettings, ZookeeperLayout> = ({ layout: { servers, quorum, connectString }, live }) => ({
+    services: servers.map(({ host, id }) => {
+        const [mode, version] = [live && deployedOutputs(live).zookeeperModes?.[host.address], deployedVersion(live, host.name, "zookeeper")];
+        return {
+            host, service: "zookeeper", color: zookeeperColor, row: Row.service, leads: mode === "leader",
+            lines: [`ZooKeeper server.${id}`, `:${zookeeperPorts.client}${mode ? ` (${mode})` : ""}`, ...version ? [{ small: version }] : []],
+        };
+    }),
+    boxes: [{
+        id: zookeeperEnsembleBox, shape: "cylinder", color: zookeeperColor, row: Row.cluster,
+        lines: [
+            { bold: "ZooKeeper ensemble" },
+            `${servers.length} server(s), quorum ${quorum}`,
+            servers.map((s) => `server.${s.id}=${s.host.name}`).join("  "),
+            { small: connectString },
+        ],
+    }],
+    links: servers.map(({ host }) => ({
+        from: { host, service: "zookeeper" }, to: { box: zookeeperEnsembleBox }, undirected: true, style: "dashed", color: zookeeperColor.line,
+        tooltip: `${host.name} serves in the ensemble`,
+    })),
+});
 
 export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefined, ZookeeperSettings, ZookeeperLayout>({
     id: "zookeeper",
@@ -96,4 +127,5 @@ export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefin
     },
     packages: (host) => host.roles.includes("zookeeper") ? [zookeeperPackages] : [],
     live,
+    drawing,
 });
