@@ -137,7 +137,7 @@ describe("day two on the lab's full cluster", () => {
         // time: a majority of the old five (three) ran throughout, and the four now form the ensemble.
         expect(samples.length).toBeGreaterThan(10);
         expect(Math.min(...samples.map((s) => s.running)), JSON.stringify(samples)).toBeGreaterThanOrEqual(3);
-        const restarted = (await stack.outputs()).zookeeperLastRollingRestart as string[];
+        const restarted = await stack.output("zookeeperLastRollingRestart");
         expect(restarted.map((r) => r.split(" ")[0]).sort()).toEqual(survivors.map((h) => h.name));
         for (const h of survivors) {
             const servers = onHost(h, "grep '^server\\.' /etc/zookeeper/conf/zoo.cfg").stdout.trim().split("\n");

@@ -64,9 +64,8 @@ afterAll(async () => {
 describe("npm run smoke on the lab's full cluster", () => {
     it("pulumi up deploys the dev stack's cluster", async () => {
         await stack.up();
-        const outputs = await stack.outputs() as { mesosMasters: string[]; workerImage: { image: string } };
-        masters = outputs.mesosMasters;
-        image = outputs.workerImage.image;
+        masters = await stack.output("mesosMasters");
+        image = (await stack.output("workerImage")).image;
         expect(masters).toHaveLength(3);
     });
 

@@ -188,6 +188,13 @@ export class PulumiStack {
         return this.timed("pulumi stack output", () => readOutputs(this.automation()));
     }
 
+    /** One of this project's outputs (components/outputs.ts), typed; the test fails when the stack has none of that name. */
+    async output<K extends keyof StackOutputs>(name: K): Promise<NonNullable<StackOutputs[K]>> {
+        const value = (await this.outputs())[name];
+        if (value === undefined || value === null) throw new Error(`stack ${this.stack} has no output ${name}`);
+        return value as NonNullable<StackOutputs[K]>;
+    }
+
     /** The names of the stack's outputs that are secrets (shown as [secret] by `pulumi stack output`). */
     async secretOutputs(): Promise<string[]> {
         const outputs = await this.timed("pulumi stack output", () => this.automation().outputs());

@@ -180,7 +180,7 @@ echo $! >/tmp/t2-writer.pid`);
             expect(leaderBefore, "a ZooKeeper leader among the first three").toBeDefined();
             await stack.up();
 
-            const restarted = (await stack.outputs()).zookeeperLastRollingRestart as string[];
+            const restarted = await stack.output("zookeeperLastRollingRestart");
             expect(restarted.map((r) => r.split(" ")[0]).sort()).toEqual([...masters].sort());
             // The leader before the change restarts last. By its turn it may lead no more: once the followers
             // run the five-server configuration, they and the new servers can elect a leader of their own, and

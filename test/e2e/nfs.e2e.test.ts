@@ -43,9 +43,8 @@ afterAll(async () => {
 describe("the NFS share on the lab (nfs-ganesha)", () => {
     it("pulumi up exports the share from h1 and gives its address and path", async () => {
         await stack.up();
-        const outputs = await stack.outputs() as { nfsShare: unknown; hosts: { name: string; services: Record<string, string> }[] };
-        expect(outputs.nfsShare).toEqual({ address: server().address, path: exportPath });
-        expect(outputs.hosts.find((h) => h.name === "h1")!.services["nfs-server"]).toMatch(/^nfs-ganesha \d/);
+        expect(await stack.output("nfsShare")).toEqual({ address: server().address, path: exportPath });
+        expect((await stack.output("hosts")).find((h) => h.name === "h1")!.services["nfs-server"]).toMatch(/^nfs-ganesha \d/);
         // The exported directory: root's, mode 1777 (anyone may make a job directory, as in /tmp).
         expect(onHost(server(), `stat -c '%u:%g %a' '${exportPath}'`).stdout.trim()).toBe("0:0 1777");
     });

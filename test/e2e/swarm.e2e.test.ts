@@ -61,7 +61,7 @@ describe("swarm on the lab", () => {
     });
 
     it("writes Twister2's conf/mesos to match the live cluster", async () => {
-        const dir = (await stack.outputs()).twister2ConfDir as string;
+        const dir = await stack.output("twister2ConfDir");
         const resource = parse(fs.readFileSync(path.join(dir, "resource.yaml"), "utf8"));
         // ZooKeeper answers at every address the master URI names.
         const uri = resource["twister2.resource.mesos.master.uri"] as string;

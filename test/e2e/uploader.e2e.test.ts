@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { StackOutputs } from "../../components/outputs";
 import { LabHost, labInventory, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
@@ -15,7 +16,7 @@ let stack: PulumiStack;
 let server: LabHost; // the uploader
 let client: LabHost; // where Twister2's submitting client would run
 let reader: LabHost; // a worker downloading packages
-let outputs: { url: string; fetchUri: string; directory: string; scpConnection: string; sshConnection: string; corePackageUrl: string };
+let outputs: NonNullable<StackOutputs["uploader"]>;
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-uploader-"));
 const uploadKey = path.join(scratch, "id_ed25519");
@@ -66,7 +67,7 @@ afterAll(async () => {
 describe("the job-package uploader on the lab", () => {
     it("pulumi up deploys nginx and the upload account, and exports Twister2's settings", async () => {
         await stack.up();
-        outputs = (await stack.outputs()).uploader as typeof outputs;
+        outputs = await stack.output("uploader");
         expect(outputs).toEqual({
             url: `http://${server.address}:8082/twister2/mesos/`,
             fetchUri: `http://${server.address}:8082`,
@@ -151,6 +152,6 @@ describe("the job-package uploader on the lab", () => {
             test -e /var/www/html/twister2 && echo directory
             true`).stdout.trim();
         expect(left).toBe("");
-        expect(status(reader, "GET", outputs.corePackageUrl)).toBe("000");
+        expect(status(reader, "GET", outputs.corePackageUrl!)).toBe("000");
     });
 });

@@ -90,7 +90,7 @@ afterAll(async () => {
 describe("the Twister2 worker image on the lab", () => {
     it("pulumi up builds the image on the agent from the lab's rootfs, tagged with its content's hash", async () => {
         await stack.up();
-        const out = (await stack.outputs()).workerImage as { image: string; imageIds: Record<string, string> };
+        const out = await stack.output("workerImage");
         image = out.image;
         imageId = out.imageIds[agent.name];
         expect(image).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
