@@ -4,7 +4,7 @@
 import type { ClusterHost } from "../config/hosts";
 import type { HostScript } from "../remote/hostScripts";
 
-/** `<fact> <value...>` lines of one component's probe on one host, by fact (a fact may repeat: swarm-node). */
+/** `<fact> <value...>` lines of one component's probe on one host, by fact (a fact may repeat: the swarm's node lines). */
 export type HostFacts = Map<string, string[]>;
 
 /** How a difference is repaired: steps of the stack to replace (one `pulumi up`), or a command to run. */
