@@ -11,7 +11,7 @@
 #   LAB_DIR       keys, inventory, per-host data, daemon logs (default <project>/.lab)
 #   LAB_NAME      docker network and container-name prefix (default t2lab: network t2lab, t2lab-h1...)
 #   LAB_APT_PORT  port of the apt cache on the gateway and loopback (default 3142)
-#   LAB_REPO_PORT port of the lab's apt repository (the Mesos stand-in package) on the gateway (default 3143)
+#   LAB_REPO_PORT port of the lab's apt repositories (the Mesos and Docker stand-ins) on the gateway (default 3143)
 # Kept across `down` in ${XDG_CACHE_HOME:-~/.cache}/twister2-cluster: the apt cache and the host image.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,7 +39,7 @@ case "$(realpath -m "$LAB_DIR")" in
   / | "$(realpath -m "$HOME")" | "$root") die "LAB_DIR must be a directory of its own (is '$LAB_DIR')" ;;
 esac
 LAB_DIR=$(realpath -m "$LAB_DIR")
-repo_dir="$LAB_DIR/mesos-repo"
+repo_dir="$LAB_DIR/apt-repo"
 
 host_names() { local i; for ((i = 1; i <= LAB_HOSTS; i++)); do echo "h$i"; done; }
 host_address() { echo "$net_prefix.$((10 + ${1#h}))"; }
@@ -153,44 +153,54 @@ EOF
   die "apt-cacher-ng did not start on port $LAB_APT_PORT; see $LAB_DIR/apt-cacher-ng.log"
 }
 
-# --- the lab's apt repository: the Mesos stand-in package (lab/mesos-standin), signed and served ---------
-# Hosts install it as they would install real Mesos packages: a signed-by key, a sources.list entry and
-# apt-get. The signing key lives in LAB_DIR (made once per lab, no passphrase).
+# --- the lab's apt repositories: the stand-ins of Mesos (lab/mesos-standin) and of Docker's packages
+# (lab/docker-standin), signed and served ---------------------------------------------------------------
+# Hosts install them as they would install the real packages: a signed-by key, a sources.list entry and
+# apt-get. Mesos's at the server's root (bookworm main), Docker's under docker/ as download.docker.com
+# lays out its Debian repository (bookworm stable). One signing key, in LAB_DIR (made once per lab, no
+# passphrase).
 repo_gnupg="$LAB_DIR/gnupg"
 repo_key_uid="twister2-cluster lab repository <lab@twister2-cluster.invalid>"
 
-build_mesos_repo() {
-  local deb pool="$repo_dir/pool/main" dist="$repo_dir/dists/bookworm" fpr sum file
-  local gpg=(gpg --batch --quiet --no-auto-check-trustdb)
-  apt_install_here dpkg-dev gnupg
-  deb=$(bash "$root/lab/mesos-standin/build-deb.sh" "$LAB_DIR/mesos-standin-build")
-  if cmp -s "$deb" "$pool/$(basename "$deb")" && [ -s "$dist/InRelease" ] && [ -s "$repo_dir/key.asc" ]; then
-    return 0
-  fi
-  say "building the apt repository of the Mesos stand-in in $repo_dir"
-  install -d -m 0700 "$repo_gnupg"
-  export GNUPGHOME="$repo_gnupg"
-  "${gpg[@]}" --list-secret-keys "$repo_key_uid" >/dev/null 2>&1 ||
-    "${gpg[@]}" --passphrase '' --quick-gen-key "$repo_key_uid" ed25519 sign never 2>/dev/null
-  fpr=$("${gpg[@]}" --with-colons --list-secret-keys "$repo_key_uid" | awk -F: '$1 == "fpr" { print $10; exit }')
+# apt_suite DIR COMPONENT DESCRIPTION DEB...: DIR/pool/COMPONENT holds the DEBs, DIR/dists/bookworm their
+# index, its Release signed with the lab's key (fingerprint in $fpr). Unchanged DEBs: nothing is done.
+apt_suite() {
+  local dir=$1 component=$2 description=$3 pool="$1/pool/$2" dist="$1/dists/bookworm" deb sum file same=1
+  shift 3
+  for deb in "$@"; do cmp -s "$deb" "$pool/$(basename "$deb")" || same=0; done
+  [ "$same" = 1 ] && [ "$(find "$pool" -name '*.deb' 2>/dev/null | wc -l)" -eq $# ] && [ -s "$dist/InRelease" ] && return 0
   rm -rf "$pool" "$dist"
-  mkdir -p "$pool" "$dist/main/binary-amd64"
-  cp "$deb" "$pool/"
-  (cd "$repo_dir" && dpkg-scanpackages --multiversion pool /dev/null 2>/dev/null) >"$dist/main/binary-amd64/Packages"
-  gzip -9nk "$dist/main/binary-amd64/Packages"
+  mkdir -p "$pool" "$dist/$component/binary-amd64"
+  cp "$@" "$pool/"
+  (cd "$dir" && dpkg-scanpackages --multiversion pool /dev/null 2>/dev/null) >"$dist/$component/binary-amd64/Packages"
+  gzip -9nk "$dist/$component/binary-amd64/Packages"
   {
-    printf 'Origin: twister2-cluster lab\nLabel: mesos-standin\nSuite: bookworm\nCodename: bookworm\n'
-    printf 'Date: %s\nArchitectures: amd64\nComponents: main\n' "$(date -Ru)"
-    printf 'Description: twister2-cluster lab: Mesos stand-in (not Apache Mesos)\n'
+    printf 'Origin: twister2-cluster lab\nLabel: twister2-cluster lab stand-ins\nSuite: bookworm\nCodename: bookworm\n'
+    printf 'Date: %s\nArchitectures: amd64\nComponents: %s\nDescription: %s\n' "$(date -Ru)" "$component" "$description"
     for sum in MD5Sum:md5sum SHA256:sha256sum; do
       echo "${sum%%:*}:"
-      for file in main/binary-amd64/Packages main/binary-amd64/Packages.gz; do
+      for file in "$component/binary-amd64/Packages" "$component/binary-amd64/Packages.gz"; do
         printf ' %s %s %s\n' "$("${sum#*:}" <"$dist/$file" | cut -d' ' -f1)" "$(stat -c %s "$dist/$file")" "$file"
       done
     done
   } >"$dist/Release"
   "${gpg[@]}" --yes --local-user "$fpr" --clearsign -o "$dist/InRelease" "$dist/Release"
   "${gpg[@]}" --yes --local-user "$fpr" --armor --detach-sign -o "$dist/Release.gpg" "$dist/Release"
+}
+
+build_repos() {
+  local mesos_deb docker_debs fpr
+  local gpg=(gpg --batch --quiet --no-auto-check-trustdb)
+  apt_install_here dpkg-dev gnupg
+  mesos_deb=$(bash "$root/lab/mesos-standin/build-deb.sh" "$LAB_DIR/mesos-standin-build")
+  mapfile -t docker_debs < <(bash "$root/lab/docker-standin/build-debs.sh" "$LAB_DIR/docker-standin-build")
+  install -d -m 0700 "$repo_gnupg"
+  export GNUPGHOME="$repo_gnupg"
+  "${gpg[@]}" --list-secret-keys "$repo_key_uid" >/dev/null 2>&1 ||
+    "${gpg[@]}" --passphrase '' --quick-gen-key "$repo_key_uid" ed25519 sign never 2>/dev/null
+  fpr=$("${gpg[@]}" --with-colons --list-secret-keys "$repo_key_uid" | awk -F: '$1 == "fpr" { print $10; exit }')
+  apt_suite "$repo_dir" main "twister2-cluster lab: Mesos stand-in (not Apache Mesos)" "$mesos_deb"
+  apt_suite "$repo_dir/docker" stable "twister2-cluster lab: stand-ins of Docker's packages (not Docker CE)" "${docker_debs[@]}"
   "${gpg[@]}" --armor --export "$fpr" >"$repo_dir/key.asc"
   # gpg started an agent for this GNUPGHOME: end it.
   gpgconf --kill all
@@ -199,17 +209,17 @@ build_mesos_repo() {
 
 start_repo_server() {
   local i
-  pid_alive "$LAB_DIR/mesos-repo-http.pid" python3 && return 0
-  say "serving the Mesos stand-in repository on $repo_url (log: $LAB_DIR/mesos-repo-http.log)"
+  pid_alive "$LAB_DIR/repo-http.pid" python3 && return 0
+  say "serving the stand-in repositories on $repo_url (log: $LAB_DIR/repo-http.log)"
   setsid /usr/bin/python3 -m http.server --bind "$gateway" --directory "$repo_dir" "$LAB_REPO_PORT" \
-    >>"$LAB_DIR/mesos-repo-http.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$LAB_DIR/mesos-repo-http.pid"
+    >>"$LAB_DIR/repo-http.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$LAB_DIR/repo-http.pid"
   for ((i = 0; i < 40; i++)); do
     curl -sf -o /dev/null "${repo_url}dists/bookworm/InRelease" && return 0
-    pid_alive "$LAB_DIR/mesos-repo-http.pid" python3 || break
+    pid_alive "$LAB_DIR/repo-http.pid" python3 || break
     sleep 0.25
   done
-  die "the repository server did not start on $gateway:$LAB_REPO_PORT; see $LAB_DIR/mesos-repo-http.log"
+  die "the repository server did not start on $gateway:$LAB_REPO_PORT; see $LAB_DIR/repo-http.log"
 }
 
 # --- the host image: a Debian bookworm rootfs, built once and cached as a tarball ------------------
@@ -394,8 +404,9 @@ write_inventory() {
       printf '\n  {"name":"%s","address":"%s","user":"%s","privateKeyFile":"%s","hostKey":"%s","container":"%s"}' \
         "$name" "$(host_address "$name")" "$user" "$LAB_DIR/id_ed25519" "$(host_key "$name")" "$(container_of "$name")"
     done
-    printf '\n],\n"mesosRepository":{"url":"%s","distribution":"bookworm","component":"main","package":"mesos-standin","keyFile":"%s"}}\n' \
+    printf '\n],\n"mesosRepository":{"url":"%s","distribution":"bookworm","component":"main","package":"mesos-standin","keyFile":"%s"},' \
       "$repo_url" "$repo_dir/key.asc"
+    printf '\n"dockerRepository":{"url":"%sdocker","component":"stable","keyFile":"%s"}}\n' "$repo_url" "$repo_dir/key.asc"
   } >"$LAB_DIR/inventory.json.tmp"
   mv "$LAB_DIR/inventory.json.tmp" "$LAB_DIR/inventory.json"
 }
@@ -415,7 +426,7 @@ lab_up() {
     fi
   done
   start_apt_cache
-  build_mesos_repo
+  build_repos
   start_repo_server
   serve_base_image
   ensure_keys
@@ -440,7 +451,7 @@ lab_up() {
   [ "$failed" = 0 ] || die "some hosts are not ready (see above); 'lab.sh down' removes the lab"
   write_inventory
   say "$LAB_HOSTS hosts ready in $((SECONDS - started))s; inventory: $LAB_DIR/inventory.json"
-  say "Mesos stand-in repository: deb [signed-by=<key>] $repo_url bookworm main (key: $repo_dir/key.asc)"
+  say "stand-in repositories: deb [signed-by=<key>] $repo_url bookworm main (Mesos), ${repo_url}docker bookworm stable (Docker; key: $repo_dir/key.asc)"
 }
 
 # A machine that died and was rebuilt: nothing of the old host survives but its name and address.
@@ -499,10 +510,10 @@ lab_status() {
     fi
     printf '%-5s %-15s %-12s %-9s %-12s %s\n' "${name#"$LAB_NAME"-}" "$address" "$name" "$cstate" "${sstate:-?}" "$ssh_state"
   done
-  if pid_alive "$LAB_DIR/mesos-repo-http.pid" python3; then
-    echo "Mesos stand-in repository: $repo_url bookworm main (key: $repo_dir/key.asc)"
+  if pid_alive "$LAB_DIR/repo-http.pid" python3; then
+    echo "stand-in repositories: $repo_url bookworm main (Mesos), ${repo_url}docker bookworm stable (Docker; key: $repo_dir/key.asc)"
   else
-    echo "Mesos stand-in repository: not served (lab.sh up serves it)"
+    echo "stand-in repositories: not served (lab.sh up serves them)"
   fi
 }
 
@@ -526,7 +537,7 @@ lab_down() {
     say "no Docker engine answers: if lab hosts still run in one, they are left alone"
   fi
   stop_pid "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng
-  stop_pid "$LAB_DIR/mesos-repo-http.pid" python3
+  stop_pid "$LAB_DIR/repo-http.pid" python3
   if [ -d "$repo_gnupg" ]; then GNUPGHOME="$repo_gnupg" gpgconf --kill all 2>/dev/null || true; fi
   if pid_alive "$LAB_DIR/dockerd.pid" dockerd && [ -n "$(docker ps -q 2>/dev/null)" ]; then
     say "WARNING: leaving the dockerd the lab started (pid $(cat "$LAB_DIR/dockerd.pid")) running: other containers use it"

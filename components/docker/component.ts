@@ -2,11 +2,15 @@
 import * as path from "node:path";
 import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
+import type { FileText } from "../../framework/config/load";
+import { notReadable, problem } from "../../framework/config/rules";
+import type { Problem } from "../../framework/config/settings";
 import { DrawingContract, Row } from "../../framework/diagram/contract";
+import { signingKeyProblem } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
 import { deployedOutputs, deployedVersion } from "../outputs";
-import { dockerPackages, dockerSettings, DockerSettings } from "./config";
+import { DockerConfig, dockerKeyUrl, dockerPackages, dockerSettings, DockerSettings } from "./config";
 
 /** Its colour in the diagram (swarm and mesos draw their links to the engine in it). */
 export const dockerColor = { fill: "#d9ead3", line: "#38761d" };
@@ -16,6 +20,9 @@ export interface DockerLayout {
     hosts: ClusterHost[];
 }
 
+/** The repository's signing key, when keyFile is set. */
+type DockerFiles = FileText | undefined;
+
 /** The scripts its steps run on the hosts (host/). */
 export const dockerScripts = hostScriptsIn(path.join(__dirname, "host"), {
     install: "docker-install.sh",
@@ -23,7 +30,7 @@ export const dockerScripts = hostScriptsIn(path.join(__dirname, "host"), {
 });
 
 /** npm run check: each engine runs the version the stack deployed (its probe is read only, so not in the hosts' bundle). */
-const live: LiveContract<DockerSettings, DockerLayout> = {
+const live: LiveContract<DockerConfig, DockerLayout> = {
     probe: {
         script: hostScriptsIn(path.join(__dirname, "host"), { probe: "docker-probe.sh" }).probe,
         settings: (host, { layout }) => layout.hosts.includes(host) ? {} : undefined,
@@ -41,19 +48,34 @@ const live: LiveContract<DockerSettings, DockerLayout> = {
 };
 
 /** npm run diagram: an engine in each host that runs containers, with where it came from. */
-const drawing: DrawingContract<DockerSettings, DockerLayout> = ({ config, layout, live }) => ({
+const drawing: DrawingContract<DockerConfig, DockerLayout> = ({ config, layout, live }) => ({
     services: layout.hosts.map((host) => {
         const version = deployedVersion(live, host.name, "docker");
         return { host, service: "docker", lines: ["Docker Engine", version ? `${config.source} ${version}` : config.source], color: dockerColor, row: Row.engine };
     }),
 });
 
-export const docker = defineComponent<"docker", DockerSettings, undefined, DockerSettings, DockerLayout>({
+export const docker = defineComponent<"docker", DockerSettings, DockerFiles, DockerConfig, DockerLayout>({
     id: "docker",
     scripts: dockerScripts,
     settings: { key: "docker", schema: dockerSettings.prefault({}), description: "Where each host's Docker Engine comes from, and its daemon.json" },
+    readFiles: ({ repository }, read) => repository.keyFile === undefined ? undefined : read.text(repository.keyFile),
+    // The repository's key is given one way, and readable.
+    check: ({ repository: { keyFile, keyUrl } }, { files: signingKey }) => {
+        const problems: Problem[] = [];
+        if (keyFile !== undefined && keyUrl !== undefined) {
+            problems.push(problem("docker.repository.keyUrl", "give the signing key one way: keyFile (a file on this machine) or keyUrl, not both"));
+        }
+        const wrong = signingKey && ("text" in signingKey ? signingKeyProblem(signingKey.text) : notReadable(keyFile ?? ""));
+        if (signingKey && wrong) problems.push(problem("docker.repository.keyFile", `${signingKey.file} ${wrong}`));
+        return problems;
+    },
+    config: (settings, signingKey) => {
+        const { keyFile: _, keyUrl, ...repository } = settings.repository;
+        return { ...settings, repository: { ...repository, key: signingKey && "text" in signingKey ? { text: signingKey.text } : { url: keyUrl ?? dockerKeyUrl } } };
+    },
     layout: (_config, _hosts, runsContainers) => runsContainers.length > 0 ? { hosts: [...runsContainers] } : undefined,
-    packages: (host, layout, config) => layout.hosts.includes(host) ? [dockerPackages(config.source)] : [],
+    packages: (host, layout, config) => layout.hosts.includes(host) ? [dockerPackages(config)] : [],
     live,
     drawing,
 });

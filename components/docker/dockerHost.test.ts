@@ -1,10 +1,14 @@
 // DockerHost under mocks, built from its args: one engine step per host over the pinned connection, after
-// the host's setup, its settings in the command, the key as a secret, and the version the host reports.
+// the host's setup, its settings in the command, the key as a secret, and the version the host reports;
+// and the checks of docker.repository.
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dockerScripts } from "./component";
+import { docker as dockerComponent, dockerScripts } from "./component";
+import { dockerPackages } from "./config";
 import { DockerHost } from "./dockerHost";
+import { checkComponent } from "../../framework/config/stackConfig";
 import { runsScript } from "../../framework/remote/remote";
 import { hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
 import { hostScriptType, installMocks, optionsRecorder, RecordedResource, testRemote, valueOf } from "../../test/unit/mocks";
@@ -87,5 +91,44 @@ describe("DockerHost under mocks", () => {
         expect(await dependsOnNames("docker-h1-engine")).toEqual(["host-setup-h1"]);
         expect(await dependsOnNames("docker-h2-engine")).toEqual(["host-setup-h2"]);
         expect(named("host-setup-h1").inputs.connection.host).toBe("10.77.0.11");
+    });
+});
+
+describe("docker.repository: Docker's own for each host's release, or a mirror", () => {
+    const { dir } = scratchDir();
+    const armored = path.join(dir, "mirror.asc");
+    fs.writeFileSync(armored, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n-----END PGP PUBLIC KEY BLOCK-----\n");
+    const check = (docker: unknown) => checkComponent(dockerComponent, docker, [], dir);
+
+    it("is Docker's repository by default, the key downloaded by each host over https, {ID} and {VERSION_CODENAME} its own", () => {
+        const { config, problems } = check({});
+        expect(problems).toEqual([]);
+        expect(config?.repository).toEqual({
+            url: "https://download.docker.com/linux/{ID}", distribution: "{VERSION_CODENAME}", component: "stable",
+            key: { url: "https://download.docker.com/linux/{ID}/gpg" },
+        });
+        expect(dockerPackages(config!)).toMatchObject({ thing: "docker", packages: ["docker-ce", "docker-ce-cli", "containerd.io"], unlessCommand: "dockerd",
+            repository: { name: "docker", component: "stable" } });
+        expect(dockerPackages({ ...config!, source: "docker.io" })).toEqual({ thing: "docker", packages: ["docker.io"], unlessCommand: "dockerd" });
+    });
+
+    it("takes a mirror with its key from a file on this machine", () => {
+        const { config, problems } = check({ repository: { url: "https://nexus.example/repository/docker-debian", distribution: "bookworm", keyFile: armored } });
+        expect(problems).toEqual([]);
+        expect(config?.repository).toEqual({ url: "https://nexus.example/repository/docker-debian", distribution: "bookworm", component: "stable",
+            key: { text: fs.readFileSync(armored, "utf8") } });
+    });
+
+    it.each([
+        ["a key that is not ASCII-armored", { keyFile: keyFile }, /^docker\.repository\.keyFile: .* is not an ASCII-armored PGP public key/],
+        ["a key file that is not there", { keyFile: path.join(dir, "missing.asc") }, /^docker\.repository\.keyFile: .*missing\.asc/],
+        ["a key given twice", { keyFile: armored, keyUrl: "https://mirror.example/gpg" }, /^docker\.repository\.keyUrl: give the signing key one way/],
+        ["a key over plain http", { keyUrl: "http://mirror.example/gpg" }, /^docker\.repository\.keyUrl: 'http:\/\/mirror\.example\/gpg' is not an https URL/],
+        ["a placeholder the hosts cannot fill in", { url: "https://mirror.example/{OS}" }, /^docker\.repository\.url: .*\{ID\} and \{VERSION_CODENAME\} are the only placeholders/],
+        ["a suite with a space", { distribution: "book worm" }, /^docker\.repository\.distribution: 'book worm' is not an apt suite name/],
+    ])("refuses %s before any host is touched", (_, repository, message) => {
+        const { problems } = check({ repository });
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(message);
     });
 });

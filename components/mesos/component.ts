@@ -6,12 +6,13 @@ import type { ClusterHost } from "../../framework/config/hosts";
 import { DrawingContract, Link, Row } from "../../framework/diagram/contract";
 import type { FileText } from "../../framework/config/load";
 import { notReadable, problem, withRole } from "../../framework/config/rules";
+import { signingKeyProblem } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
 import { dockerColor } from "../docker/component";
 import { deployedOutputs, deployedVersion } from "../outputs";
 import { ZookeeperLayout, zookeeperEnsembleBox } from "../zookeeper/component";
-import { MesosConfig, mesosPackages, mesosSettings, MesosSettings, signingKeyProblem } from "./config";
+import { MesosConfig, mesosPackages, mesosSettings, MesosSettings } from "./config";
 
 /** The ports Mesos's daemons listen on. */
 export const mesosPorts = { master: 5050, agent: 5051 } as const;

@@ -49,11 +49,6 @@ export type MesosConfig = Omit<MesosSettings, "repository"> & {
     repository: Omit<MesosSettings["repository"], "keyFile"> & { key: string };
 };
 
-/** What is wrong with the text of mesos.repository.keyFile, if anything. */
-export function signingKeyProblem(key: string): string | undefined {
-    return key.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----") ? undefined : "is not an ASCII-armored PGP public key";
-}
-
 /**
  * What a Mesos master's or agent's host installs (`thing`: mesos-master, mesos-agent): the Mesos package
  * from its repository, and curl and jq for the health and leader checks.
@@ -61,5 +56,5 @@ export function signingKeyProblem(key: string): string | undefined {
 export const mesosPackages = (thing: "mesos-master" | "mesos-agent", repository: MesosConfig["repository"]): PackageNeed => ({
     thing,
     packages: [repository.package, "curl", "jq"],
-    repository: { name: "twister2-mesos", url: repository.url, distribution: repository.distribution, component: repository.component, key: repository.key },
+    repository: { name: "twister2-mesos", url: repository.url, distribution: repository.distribution, component: repository.component, key: { text: repository.key } },
 });

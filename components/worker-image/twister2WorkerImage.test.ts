@@ -167,6 +167,7 @@ describe("the dev stack's worker image", () => {
             delete config["twister2-cluster:hostsFile"];
             config["twister2-cluster:hosts"] = labHosts(keyFile, 5);
             config["twister2-cluster:mesos"].repository.keyFile = repoKey;
+        config["twister2-cluster:docker"].repository.keyFile = repoKey;
             config["twister2-cluster:uploader"] = { publicKeyFiles: [], publicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKbFxn/zz6OpC21SIZ7dlfxY0TuT4lSIF7XsVNAQa5lI a"] };
         }));
         process.chdir(dir);

@@ -135,13 +135,13 @@ describe("stack config validation", () => {
 });
 
 describe("the dev stack's config", () => {
-    // The lab's files, as `npm run lab:up` leaves them in .lab/ (hostsFile, the login's public key, the Mesos stand-in's key).
+    // The lab's files, as `npm run lab:up` leaves them in .lab/ (hostsFile, the login's public key, the stand-in repositories' key).
     const project = path.join(dir, "lab-project");
-    fs.mkdirSync(path.join(project, ".lab", "mesos-repo"), { recursive: true });
+    fs.mkdirSync(path.join(project, ".lab", "apt-repo"), { recursive: true });
     const inventory = { hosts: labHosts(keyFile, 5).map((h) => ({ ...h, container: `t2-lab-${h.name}` })) };
     fs.writeFileSync(path.join(project, ".lab", "inventory.json"), JSON.stringify(inventory));
     fs.writeFileSync(path.join(project, ".lab", "id_ed25519.pub"), `${hostKey} lab\n`);
-    fs.copyFileSync(repoKey, path.join(project, ".lab", "mesos-repo", "key.asc"));
+    fs.copyFileSync(repoKey, path.join(project, ".lab", "apt-repo", "key.asc"));
     const devStack = (): Record<string, any> => {
         const yaml = YAML.parse(fs.readFileSync(path.join(__dirname, "..", "..", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
         return Object.fromEntries(Object.entries(yaml.config).map(([key, value]) => [key.replace(/^twister2-cluster:/, ""), value]));

@@ -3,15 +3,23 @@
 // (framework/remote/remote.ts prepareHosts; host/packages-install.sh). A component's own step installs them
 // again only if they are missing (its step replaced, and its undo purged them), and its undo purges them.
 
-/** An apt repository: `deb [signed-by=<key>] <url> <distribution> <component>`. */
+/**
+ * An apt repository: `deb [signed-by=<key>] <url> <distribution> <component>`. The URL, the key's URL
+ * and the distribution may hold `{ID}` and `{VERSION_CODENAME}`, each host's own (/etc/os-release).
+ */
 export interface AptRepository {
     /** Names its files: /etc/apt/sources.list.d/<name>.list, /etc/apt/keyrings/<name>.asc. */
     name: string;
     url: string;
     distribution: string;
     component: string;
-    /** The signing key, ASCII-armored. */
-    key: string;
+    /** The signing key: ASCII-armored text (delivered with the scripts), or an https URL each host downloads it from. */
+    key: { text: string } | { url: string };
+}
+
+/** What is wrong with an ASCII-armored signing key's text, if anything. */
+export function signingKeyProblem(key: string): string | undefined {
+    return key.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----") ? undefined : "is not an ASCII-armored PGP public key";
 }
 
 export interface PackageNeed {
@@ -32,8 +40,8 @@ const packagePattern = /^[a-z0-9][a-z0-9+.-]+$/;
 
 /**
  * The settings of packages-install.sh for a host's needs: PACKAGES, a line `THING[/COMMAND] PACKAGE...`
- * each, and REPOSITORIES, a line `THING NAME KEY-FILE URL DISTRIBUTION COMPONENT` each, the key a host
- * file (`fileOnHost` delivers it with the scripts and gives its path there).
+ * each, and REPOSITORIES, a line `THING NAME KEY URL DISTRIBUTION COMPONENT` each, the key a host file
+ * (`fileOnHost` delivers it with the scripts and gives its path there) or the https URL to download it from.
  */
 export function packageSettings(needs: PackageNeed[], fileOnHost: (name: string, text: string) => string): { PACKAGES: string; REPOSITORIES: string } {
     for (const need of needs) {
@@ -41,14 +49,15 @@ export function packageSettings(needs: PackageNeed[], fileOnHost: (name: string,
         const bad = need.packages.find((name) => !packagePattern.test(name));
         if (bad !== undefined) throw new Error(`'${bad}' (for ${need.thing}) is not a Debian package name`);
         const repository = need.repository;
-        if (repository && [repository.url, repository.distribution, repository.component].some((field) => /\s/.test(field) || field === "")) {
+        if (repository && [repository.url, repository.distribution, repository.component, ..."url" in repository.key ? [repository.key.url] : []]
+            .some((field) => /\s/.test(field) || field === "")) {
             throw new Error(`the apt repository of ${need.thing} has an empty field or one with spaces: ${repository.url} ${repository.distribution} ${repository.component}`);
         }
     }
     return {
         PACKAGES: needs.map((n) => [n.unlessCommand ? `${n.thing}/${n.unlessCommand}` : n.thing, ...n.packages].join(" ")).join("\n"),
         REPOSITORIES: needs.flatMap(({ thing, repository: r }) => r
-            ? [[thing, r.name, fileOnHost(`${r.name}.asc`, `${r.key.trim()}\n`), r.url, r.distribution, r.component].join(" ")]
+            ? [[thing, r.name, "url" in r.key ? r.key.url : fileOnHost(`${r.name}.asc`, `${r.key.text.trim()}\n`), r.url, r.distribution, r.component].join(" ")]
             : []).join("\n"),
     };
 }

@@ -1,7 +1,8 @@
 // The shared host library's frame around every step script (host/lib.sh), run here with bash: the
 // script's result, its secret on stdin and its name as $0 pass through the hour's bound, and a script
 // that outlives the bound is ended with its children and fails naming host and script. The library's
-// directories and its hour are moved to a scratch directory and two seconds for the test.
+// directories and its hour are moved to a scratch directory and two seconds for the test; so are apt's
+// keyrings and source lists for its repositories.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -21,7 +22,9 @@ function runStep(body: string, stdin = ""): { code: number | null; stdout: strin
     const text = library
         .replace("readonly T2_STATE_DIR=/var/lib/twister2-cluster", `readonly T2_STATE_DIR=${dir}/state`)
         .replace("readonly T2_LOCK_DIR=/run/lock/twister2-cluster", `readonly T2_LOCK_DIR=${dir}/lock`)
-        .replace(bound, "timeout --kill-after=1 2 ");
+        .replace(bound, "timeout --kill-after=1 2 ")
+        .replace("keyring=/etc/apt/keyrings/", `keyring=${dir}/keyrings/`)
+        .replace("list=/etc/apt/sources.list.d/", `list=${dir}/sources.list.d/`);
     const script = path.join(dir, "0123456789abcdef.sh");
     fs.writeFileSync(script, `${text}\n${body}\n`);
     const run = spawnSync("bash", ["-c", `. ${script}`, "10.0.0.9/test-step.sh"], { input: stdin, encoding: "utf8", timeout: 20_000 });
@@ -52,5 +55,44 @@ describe("lib.sh around a step", () => {
         // Gone, or dead and not yet reaped by whoever inherited it.
         const state = fs.existsSync(`/proc/${child}/stat`) ? fs.readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1]?.[0] : "gone";
         expect(state).toMatch(/^(gone|Z)$/);
+    });
+});
+
+describe("lib.sh's apt repositories", () => {
+    const osRelease = Object.fromEntries(fs.readFileSync("/etc/os-release", "utf8").split("\n")
+        .map((line) => /^(\w+)="?([^"]*)"?$/.exec(line)).filter((m): m is RegExpExecArray => m !== null).map((m) => [m[1], m[2]]));
+    const armored = "-----BEGIN PGP PUBLIC KEY BLOCK-----\\n\\nmDMEZfake\\n-----END PGP PUBLIC KEY BLOCK-----";
+    /** apt_source_recorded with its files under the scratch directory and `curl` answering `answer` (a shell command). */
+    const source = (key: string, where: string, answer: string) => runStep([
+        `curl() { echo "curl $*" >>"$T2_STATE_DIR/curl.log"; local out; while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done; ${answer}; }`,
+        "package_installed() { return 0; }",
+        `apt_source_recorded docker docker '${key}' '${where}' && echo changed`,
+        `cat "$T2_STATE_DIR/docker.sources"`,
+    ].join("\n"));
+    const filesOf = (dir: string) => ({
+        list: fs.readFileSync(path.join(dir, "sources.list.d", "docker.list"), "utf8"),
+        key: fs.readFileSync(path.join(dir, "keyrings", "docker.asc"), "utf8"),
+        curl: fs.readFileSync(path.join(dir, "state", "curl.log"), "utf8"),
+    });
+
+    it("downloads a key from an https URL and fills in the host's {ID} and {VERSION_CODENAME}", () => {
+        const run = source("https://download.docker.com/linux/{ID}/gpg", "https://download.docker.com/linux/{ID} {VERSION_CODENAME} stable", `printf '%b\\n' '${armored}' >"$out"`);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toBe(`changed\n${run.dir}/keyrings/docker.asc\n${run.dir}/sources.list.d/docker.list\n`);
+        const { list, key, curl } = filesOf(run.dir);
+        expect(list).toBe(`deb [signed-by=${run.dir}/keyrings/docker.asc] https://download.docker.com/linux/${osRelease.ID} ${osRelease.VERSION_CODENAME} stable\n`);
+        expect(key).toContain("BEGIN PGP PUBLIC KEY BLOCK");
+        expect(curl).toMatch(/^curl -fsSL --max-time 60 -o \S+ /);
+        expect(curl).toMatch(new RegExp(`https://download\\.docker\\.com/linux/${osRelease.ID}/gpg\\n$`));
+    });
+
+    it.each([
+        ["a key that does not download", "return 22", /ERROR: could not download the signing key of the docker repository from https:\/\/mirror\.example\/gpg/],
+        ["a download that is not a key", `echo '<html>' >"$out"`, /ERROR: https:\/\/mirror\.example\/gpg is not an ASCII-armored key/],
+    ])("stops on %s, naming the URL", (_, answer, message) => {
+        const run = source("https://mirror.example/gpg", "https://mirror.example/docker bookworm stable", answer);
+        expect(run.code).toBe(1);
+        expect(run.stderr).toMatch(message);
+        expect(fs.existsSync(path.join(run.dir, "keyrings", "docker.asc"))).toBe(false);
     });
 });

@@ -70,7 +70,7 @@ afterAll(async () => {
 
 describe("day two on the lab's full cluster", () => {
     it("converges after a cold up killed during the package installs and again during the swarm joins", async () => {
-        await stack.killed("up", /installing docker\.io/, 20);
+        await stack.killed("up", /installing docker-ce docker-ce-cli containerd\.io/, 20);
         const locked = await stack.up({ check: false });
         expect(locked.ok).toBe(false);
         expect(locked.stdout + locked.stderr).toMatch(/currently locked/);

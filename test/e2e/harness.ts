@@ -141,12 +141,13 @@ export class PulumiStack {
 
     /**
      * Points the stack at this lab's own services (Pulumi.dev.yaml names the default lab's gateway): the
-     * Mesos package repository, the worker image's base image and the apt proxy. Call after init.
+     * Mesos and Docker package repositories, the worker image's base image and the apt proxy. Call after init.
      */
     async useLabServices(): Promise<void> {
         const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
         const repoUrl: string = inventory.mesosRepository.url;
         await this.setConfig("mesos.repository.url", repoUrl, { path: true });
+        await this.setConfig("docker.repository.url", inventory.dockerRepository.url, { path: true });
         await this.setConfig("workerImage.baseImageUrl", new URL("images/debian-bookworm.tar", repoUrl).href, { path: true });
         await this.setConfig("workerImage.aptProxy", inventory.aptProxy, { path: true });
     }

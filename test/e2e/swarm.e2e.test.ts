@@ -1,5 +1,5 @@
-// The dev stack (Docker, the swarm, the overlay network, ZooKeeper, Mesos), deployed onto the lab by the real
-// Pulumi engine and checked from the hosts themselves.
+// The dev stack (Docker CE from the lab's stand-in of Docker's repository, the swarm, the overlay network,
+// ZooKeeper, Mesos), deployed onto the lab by the real Pulumi engine and checked from the hosts themselves.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,11 +11,16 @@ let stack: PulumiStack;
 /** What the first `pulumi up` printed and sent as engine events (but debug messages): steps' progress and results, no secret. */
 let firstUpOutput: string;
 const host = (name: string) => hosts.find((h) => h.name === name)!;
+/** The packages a host has (installed, or removed but not purged), as dpkg lists them. */
+const packageList = (h: LabHost) => onHost(h, "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' | awk '$1 !~ /^.[nc]/ { print $2 }' | sort").stdout;
+/** Each host's packages before the first `pulumi up`. */
+const packagesBefore = new Map<string, string>();
 
 beforeAll(async () => {
     hosts = labInventory();
     stack = new PulumiStack("e2e", "Pulumi.dev.yaml");
     await stack.init();
+    for (const h of hosts) packagesBefore.set(h.name, packageList(h));
 });
 
 afterAll(async () => {
@@ -28,6 +33,16 @@ describe("swarm on the lab", () => {
         const up = await stack.up();
         // Not the SDK's debug messages, which a run shows only when asked to (-v, --debug), and which hold every input.
         firstUpOutput = up.stdout + up.stderr + JSON.stringify(up.events.filter((e) => String(e.diagnosticEvent?.severity) !== "debug"));
+    });
+
+    it("installs Docker CE from the repository the stack names, with its key, on every host", () => {
+        for (const h of hosts) {
+            const installed = onHost(h, "dpkg-query -W -f='${Package} ${Version}\\n' docker-ce docker-ce-cli containerd.io; " +
+                "cat /etc/apt/sources.list.d/docker.list; test -s /etc/apt/keyrings/docker.asc && echo key; readlink -f \"$(command -v dockerd)\"").stdout;
+            expect(installed, h.name).toMatch(/^docker-ce 5:20\.10\.24-0standin1\ndocker-ce-cli 5:\S+\ncontainerd\.io \S+\n/);
+            expect(installed, h.name).toContain("deb [signed-by=/etc/apt/keyrings/docker.asc] http://10.77.0.1:3143/docker bookworm stable\nkey\n");
+            expect(installed, h.name).toMatch(/\/usr\/sbin\/dockerd\n$/);
+        }
     });
 
     it("lists every host Ready in `docker node ls` with its role", async () => {
@@ -182,6 +197,9 @@ describe("swarm on the lab", () => {
                 "systemctl list-unit-files --no-legend zookeeper.service || true\n" +
                 "ls /home/*/.twister2-cluster-host-scripts.sh /usr/local/bin/twister2-step 2>/dev/null || true").stdout.trim();
             expect(leftovers, `${h.name} still has: ${leftovers}`).toBe("");
+            // Docker's three packages, what came with them, its repository's key and source line: gone.
+            expect(onHost(h, "ls /etc/apt/sources.list.d/docker.list /etc/apt/keyrings/docker.asc 2>/dev/null || true").stdout, h.name).toBe("");
+            expect(packageList(h), h.name).toBe(packagesBefore.get(h.name));
         }
     });
 });

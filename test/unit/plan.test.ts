@@ -17,6 +17,7 @@ fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n--
 function committedStack(stack: string, patch: (config: Record<string, any>) => void): StackConfig {
     const given = stackConfigFile(path.join(projectDir, `Pulumi.${stack}.yaml`), (config) => {
         config["twister2-cluster:mesos"].repository.keyFile = repoKey;
+        if (config["twister2-cluster:docker"]?.repository) config["twister2-cluster:docker"].repository.keyFile = repoKey;
         patch(config);
     });
     const raw = Object.fromEntries(Object.entries(given).map(([key, json]) => [key.replace(/^twister2-cluster:/, ""), JSON.parse(json)]));
@@ -37,16 +38,19 @@ describe("the plan of the dev stack (Pulumi.dev.yaml on the lab's five hosts)", 
     it("gives each host the packages of its roles, for its one apt run", () => {
         const packagesOf = (host: string) => layout.packages[host].map((need) => `${need.thing}: ${need.packages.join(" ")}`);
         expect(packagesOf("h2")).toEqual([
-            "docker: docker.io", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
+            "docker: docker-ce docker-ce-cli containerd.io", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
             "nginx: nginx curl", "uploader-account: rsync openssh-server",
         ]);
-        expect(packagesOf("h3")).toEqual(["docker: docker.io", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
+        expect(packagesOf("h3")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
             "nfs-server: nfs-ganesha nfs-ganesha-vfs"]);
         // nfs.mount is false on the lab: no host mounts the share.
-        expect(packagesOf("h4")).toEqual(["docker: docker.io", "mesos-agent: mesos-standin curl jq"]);
+        expect(packagesOf("h4")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "mesos-agent: mesos-standin curl jq"]);
         expect(layout.packages.h4.find((need) => need.thing === "mesos-agent")?.repository)
             .toMatchObject({ name: "twister2-mesos", url: "http://10.77.0.1:3143/", distribution: "bookworm", component: "main" });
         expect(layout.packages.h1.find((need) => need.thing === "docker")?.unlessCommand).toBe("dockerd");
+        // Docker from the lab's stand-in of Docker's repository, in its layout (suite: each host's release).
+        expect(layout.packages.h4.find((need) => need.thing === "docker")?.repository)
+            .toMatchObject({ name: "docker", url: "http://10.77.0.1:3143/docker", distribution: "{VERSION_CODENAME}", component: "stable" });
     });
 
     it("puts Docker on every swarm node and Mesos agent, and builds one swarm with h1 its manager", () => {

@@ -25,10 +25,13 @@ beforeAll(async () => {
 });
 
 describe("the prod stack example", () => {
-    it("installs docker-ce on all five hosts and builds a swarm of three managers", () => {
+    it("installs docker-ce on all five hosts, from Docker's repository for each host's release, and builds a swarm of three managers", () => {
         const engines = recorded.filter((r) => r.name.endsWith("-engine"));
         expect(engines).toHaveLength(5);
         for (const engine of engines) expect(engine.inputs.create).toContain("DOCKER_SOURCE=docker-ce");
+        const setup = String(recorded.find((r) => r.name === "host-setup-node5")!.inputs.create);
+        expect(setup).toContain("docker/dockerd docker-ce docker-ce-cli containerd.io");
+        expect(setup).toContain("REPOSITORIES='docker docker https://download.docker.com/linux/{ID}/gpg https://download.docker.com/linux/{ID} {VERSION_CODENAME} stable\n");
         const joins = recorded.filter((r) => r.name.startsWith("swarm-join-node"));
         expect(joins.map((j) => /ROLE=(\w+)/.exec(j.inputs.create)![1]).sort()).toEqual(["manager", "manager", "worker", "worker"]);
     });
@@ -40,7 +43,7 @@ describe("the prod stack example", () => {
     it("installs AVENTER's Mesos on three masters (quorum 2) and two agents", () => {
         const setup = String(recorded.find((r) => r.name === "host-setup-node1")!.inputs.create);
         expect(setup).toContain("mesos-master aventer-mesos curl jq");
-        expect(setup).toMatch(/REPOSITORIES='mesos-master twister2-mesos [0-9a-f]{16}-twister2-mesos\.asc http:\/\/rpm\.aventer\.biz\/Debian bookworm main'/);
+        expect(setup).toMatch(/REPOSITORIES='[^']*\nmesos-master twister2-mesos [0-9a-f]{16}-twister2-mesos\.asc http:\/\/rpm\.aventer\.biz\/Debian bookworm main'/);
         const masters = recorded.filter((r) => /^mesos-node\d-master$/.test(r.name));
         expect(masters).toHaveLength(3);
         for (const master of masters) expect(master.inputs.create).toContain("quorum=2");

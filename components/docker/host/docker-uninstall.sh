@@ -5,10 +5,8 @@ if [ -f "$T2_STATE_DIR/docker.installed" ]; then
   source=$(cat "$T2_STATE_DIR/docker.installed")
   step "removing the Docker engine ($source)"
   systemctl disable --now docker.socket docker containerd >/dev/null 2>&1 || true
+  # With docker-ce, the purge removes Docker's repository too (its key and source line).
   apt_purge_recorded docker
-  if [ "$source" = docker-ce ]; then
-    rm -f /etc/apt/sources.list.d/docker.list /etc/apt/keyrings/docker.asc
-  fi
   # /var/lib/docker may be a mount point: empty it rather than remove it.
   for dir in /var/lib/docker /var/lib/containerd /etc/docker; do
     [ -d "$dir" ] && find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +

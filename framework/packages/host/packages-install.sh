@@ -6,7 +6,8 @@
 # again after its undo (apt_install_wanted).
 # Settings: PACKAGES (lines "THING[/COMMAND] PACKAGE...": with /COMMAND, nothing is installed for THING
 # when COMMAND is on the host and THING has no record, an installation not this program's),
-# REPOSITORIES (lines "THING NAME KEY-FILE URL DISTRIBUTION COMPONENT").
+# REPOSITORIES (lines "THING NAME KEY URL DISTRIBUTION COMPONENT": KEY a file that came with the
+# scripts or an https URL; URL, KEY and DISTRIBUTION may hold {ID} and {VERSION_CODENAME}, the host's).
 : "${PACKAGES=}" "${REPOSITORIES=}"
 
 rm -f "$T2_STATE_DIR"/*.wants
@@ -16,9 +17,10 @@ done <<<"$PACKAGES"
 while read -r thing source; do
   [ -n "$thing" ] && echo "source $source" >>"$T2_STATE_DIR/$thing.wants"
 done <<<"$REPOSITORIES"
-apt_sources_recorded <<<"$REPOSITORIES"
 
-wanted=()
+# A THING whose COMMAND is there already, installed by someone else, gets nothing: neither its packages
+# nor its repository (the operator's own, under the same file names perhaps, stays as it is).
+wanted=() skipped=()
 while read -r spec packages; do
   [ -n "$spec" ] || continue
   thing=${spec%%/*}
@@ -26,10 +28,17 @@ while read -r spec packages; do
   unless=${unless#/}
   if [ -n "$unless" ] && command -v "$unless" >/dev/null 2>&1 && ! packages_recorded "$thing"; then
     step "$unless is installed already, not by this program: $thing stays as it is"
+    skipped+=("$thing")
     continue
   fi
   wanted+=("$thing $packages")
 done <<<"$PACKAGES"
+apt_sources_recorded < <(
+  while read -r thing source; do
+    [ -n "$thing" ] || continue
+    printf '%s\n' "${skipped[@]}" | grep -qxF -- "$thing" || echo "$thing $source"
+  done <<<"$REPOSITORIES"
+)
 if [ "${#wanted[@]}" -gt 0 ]; then
   apt_install_all_recorded < <(printf '%s\n' "${wanted[@]}")
 fi

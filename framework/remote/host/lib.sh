@@ -11,7 +11,7 @@
 #   apt_install_recorded THING PACKAGE..., apt_install_all_recorded <"THING PACKAGE..." lines,
 #   apt_purge_recorded THING, packages_recorded THING [PACKAGE]
 #                                               packages this program installs, recorded, and their undo
-#   apt_source_recorded THING NAME KEY-FILE "URL DISTRIBUTION COMPONENT", apt_sources_recorded <lines
+#   apt_source_recorded THING NAME KEY "URL DISTRIBUTION COMPONENT", apt_sources_recorded <lines
 #                                               an apt repository, recorded (apt_purge_recorded removes it)
 #   apt_install_wanted THING                    what the host's setup step installed for THING, again if missing
 #   host_file NAME                              the path of a file that came with the scripts (remote.ts hostFile)
@@ -331,29 +331,56 @@ host_file() {
   echo "$T2_STATE_DIR/scripts/$1"
 }
 
-# apt_source_recorded THING NAME KEY-FILE "URL DISTRIBUTION COMPONENT": the apt repository
-# /etc/apt/sources.list.d/NAME.list, signed by KEY-FILE's key (as /etc/apt/keyrings/NAME.asc), recorded
-# under THING; succeeds when it changed (refresh the package lists then).
+# with_os_release TEXT: TEXT with {ID} and {VERSION_CODENAME} replaced by the host's (/etc/os-release),
+# for a repository that serves each distribution and release apart (Docker's).
+with_os_release() {
+  local text=$1 id codename
+  # shellcheck source=/dev/null
+  id=$(. /etc/os-release && echo "${ID:-}")
+  # shellcheck source=/dev/null
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  text=${text//\{ID\}/$id}
+  printf '%s\n' "${text//\{VERSION_CODENAME\}/$codename}"
+}
+
+# apt_source_recorded THING NAME KEY "URL DISTRIBUTION COMPONENT": the apt repository
+# /etc/apt/sources.list.d/NAME.list, signed by KEY (as /etc/apt/keyrings/NAME.asc), recorded under
+# THING; succeeds when it changed (refresh the package lists then). KEY is a file that came with the
+# scripts, or an https URL to download the ASCII-armored key from (curl is installed for it if missing).
 apt_source_recorded() {
-  local thing=$1 name=$2 key_file=$3 where=$4 keyring list changed=1 record
+  local thing=$1 name=$2 key=$3 where=$4 keyring list changed=1 record downloaded
   keyring=/etc/apt/keyrings/$name.asc
   list=/etc/apt/sources.list.d/$name.list
   record="$T2_STATE_DIR/$thing.sources"
   { printf '%s\n%s\n' "$keyring" "$list"; cat "$record" 2>/dev/null || true; } | sort -u >"$record.tmp"
   mv -f "$record.tmp" "$record"
-  write_file "$keyring" 0644 <"$(host_file "$key_file")" && changed=0
-  echo "deb [signed-by=$keyring] $where" | write_file "$list" 0644 && changed=0
+  # apt needs the CA certificates for an https repository, curl and they for an https key.
+  case "$where" in https://*) package_installed ca-certificates || apt_install_recorded "$thing" ca-certificates ;; esac
+  case "$key" in
+    https://*)
+      key=$(with_os_release "$key")
+      if ! command -v curl >/dev/null 2>&1 || ! package_installed ca-certificates; then
+        apt_install_recorded "$thing" curl ca-certificates
+      fi
+      downloaded=$(mktemp)
+      curl -fsSL --max-time 60 -o "$downloaded" "$key" || die "could not download the signing key of the $name repository from $key"
+      grep -q -- "-----BEGIN PGP PUBLIC KEY BLOCK-----" "$downloaded" || die "$key is not an ASCII-armored key"
+      write_file "$keyring" 0644 <"$downloaded" && changed=0
+      rm -f "$downloaded" ;;
+    *) write_file "$keyring" 0644 <"$(host_file "$key")" && changed=0 ;;
+  esac
+  echo "deb [signed-by=$keyring] $(with_os_release "$where")" | write_file "$list" 0644 && changed=0
   return "$changed"
 }
 
-# apt_sources_recorded: apt_source_recorded for each "THING NAME KEY-FILE URL DISTRIBUTION COMPONENT"
-# line on stdin (packages-install.sh's REPOSITORIES), then the package lists refreshed if any changed.
+# apt_sources_recorded: apt_source_recorded for each "THING NAME KEY URL DISTRIBUTION COMPONENT" line on
+# stdin (packages-install.sh's REPOSITORIES), then the package lists refreshed if any changed.
 apt_sources_recorded() {
-  local thing name key_file url distribution component changed=false
-  while read -r thing name key_file url distribution component; do
+  local thing name key url distribution component changed=false
+  while read -r thing name key url distribution component; do
     [ -n "$thing" ] || continue
-    if apt_source_recorded "$thing" "$name" "$key_file" "$url $distribution $component"; then
-      step "package source: $url $distribution $component"
+    if apt_source_recorded "$thing" "$name" "$key" "$url $distribution $component"; then
+      step "package source: $(with_os_release "$url $distribution $component")"
       changed=true
     fi
   done
