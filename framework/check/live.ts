@@ -49,7 +49,8 @@ export function probeScript<L extends readonly AnyComponent[]>(components: L, co
 export function parseProbe(text: string): Map<string, HostFacts> {
     const byComponent = new Map<string, HostFacts>();
     for (const line of text.split("\n")) {
-        const match = /^(\S+) (\S+) ?(.*)$/.exec(line.trim());
+        // A line without a value is not a fact (probe.sh's fact() always gives one).
+        const match = /^(\S+) (\S+) (.+)$/.exec(line.trim());
         if (!match) continue;
         const [, component, fact, value] = match;
         const facts = byComponent.get(component) ?? new Map<string, string[]>();

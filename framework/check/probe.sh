@@ -5,7 +5,13 @@
 # A fragment prints one fact per line, "<name> <value...>", with `fact`; a service that is not there
 # prints "absent".
 
-fact() { printf '%s %s\n' "$1" "${2:-absent}"; }
+# fact NAME VALUE: one line, whatever VALUE holds (a command that failed may have printed a blank line
+# before the `|| echo absent` after it); an empty VALUE is "absent".
+fact() {
+  local value
+  value=$(printf '%s' "${2:-}" | tr -s '\n\t' '  ' | sed 's/^ *//; s/ *$//')
+  printf '%s %s\n' "$1" "${value:-absent}"
+}
 unit_state() { systemctl is-active "$1" 2>/dev/null || true; }
 
 # shellcheck source=/dev/null

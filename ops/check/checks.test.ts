@@ -1,6 +1,8 @@
 // npm run check's comparison: facts as the hosts report them (each component's probe) against what the
 // stack says, through the components' live contracts.
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkCluster, probeScript } from "../../components";
 import type { HostFacts } from "../../framework/check/contract";
@@ -52,9 +54,17 @@ const differences = async (facts: ClusterFacts, answers?: Answers) => (await che
 
 describe("npm run check's comparison", () => {
     it("reads each component's facts apart: `<component> <fact> <value...>`", () => {
-        const facts = parseProbe("host os debian 12\nswarm node a ready\nswarm node b down\nzookeeper mode leader\n\nnot-a-fact");
+        const facts = parseProbe("host os debian 12\nswarm node a ready\nswarm node b down\nzookeeper mode leader\n\nnot-a-fact\nworkerImage image ");
         expect([...facts.keys()]).toEqual(["host", "swarm", "zookeeper"]);
         expect(facts.get("swarm")!.get("node")).toEqual(["a ready", "b down"]);
+        expect(facts.has("workerImage")).toBe(false);
+    });
+
+    it("prints each fact on one line, also a value a failed command broke over lines", () => {
+        const preamble = fs.readFileSync(path.join(__dirname, "..", "..", "framework", "check", "probe.sh"), "utf8");
+        const run = spawnSync("bash", ["-c", `set -euo pipefail\n${preamble}\nfact image "$(printf '\\nabsent')"\nfact empty ""\nfact two "a\n b"`], { encoding: "utf8" });
+        expect(run.status, run.stderr).toBe(0);
+        expect(run.stdout.split("\n").slice(1)).toEqual(["image absent", "empty absent", "two a b", ""]);
     });
 
     it("finds nothing on a cluster that is what the stack says", async () => {
