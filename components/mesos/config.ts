@@ -25,7 +25,8 @@ export const mesosSettings = z.strictObject({
     repository: repositorySettings.prefault({}).describe("The apt repository Mesos is installed from: deb <url> <distribution> <component>"),
     cluster: matching(/^[A-Za-z0-9_.-]+$/, "is not a cluster name (letters, digits, '_', '.', '-')").default("twister2")
         .describe("The name the Mesos UI shows"),
-    agentFlagsDir: matching(/^\/etc\/[A-Za-z0-9_.-]+$/, "is not a directory under /etc (AVENTER: /etc/mesos-agent, Mesosphere: /etc/mesos-slave)")
+    // Destroy removes it: a Mesos package's directory only, never another of /etc's.
+    agentFlagsDir: matching(/^\/etc\/mesos[A-Za-z0-9_.-]*$/, "is not a Mesos package's flag directory under /etc (AVENTER: /etc/mesos-agent, Mesosphere: /etc/mesos-slave)")
         .default("/etc/mesos-agent")
         .describe("Where the package's init wrapper reads agent flags: /etc/mesos-agent (AVENTER) or /etc/mesos-slave (Mesosphere)"),
     workDir: matching(/^\/[A-Za-z0-9_.\/-]+$/, "is not an absolute path").default("/var/lib/mesos")

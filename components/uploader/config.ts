@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { z } from "zod";
 import type { FileDigest, FileText } from "../../framework/config/load";
-import { isSystemDir } from "../../framework/config/paths";
+import { inSystemTree } from "../../framework/config/paths";
 import { alwaysSaying, text, textMatching, wholeNumber } from "../../framework/config/settings";
 import { normalizedKey, publicKeyLines, publicKeyProblem } from "../../framework/config/sshKeys";
 import type { PackageNeed } from "../../framework/packages/packages";
@@ -27,7 +27,8 @@ export const uploaderSettings = z.strictObject({
         .regex(/^\/[A-Za-z0-9_.\/-]*$/, { abort: true })
         .refine((dir) => !dir.split("/").some((part) => part === "." || part === ".."))
         .transform((dir) => `${dir.replace(/\/{2,}/g, "/").replace(/\/+$/, "")}/`)
-        .refine((dir) => !isSystemDir(dir.replace(/\/$/, "") || "/"), {
+        // The upload account owns it: never a directory of the system's (/etc/ssh/ would hand it sshd's keys).
+        .refine((dir) => !inSystemTree(dir.replace(/\/$/, "") || "/", { dataUnderVar: true }), {
             error: (issue) => `${String(issue.input)} is a system directory; use a directory of its own such as ${defaultDirectory}`,
         })
         .default(defaultDirectory)

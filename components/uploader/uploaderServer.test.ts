@@ -73,6 +73,7 @@ describe("uploader config", () => {
         ["a relative directory", good({ publicKeys: [aliceKey], directory: "twister2/mesos" }), /^uploader\.directory: 'twister2\/mesos' is not an absolute path/],
         ["a directory with '..'", good({ publicKeys: [aliceKey], directory: "/var/www/../../etc" }), /^uploader\.directory: '\/var\/www\/\.\.\/\.\.\/etc' is not an absolute path/],
         ["a system directory", good({ publicKeys: [aliceKey], directory: "/etc/" }), /^uploader\.directory: \/etc\/ is a system directory/],
+        ["a directory inside the system's tree", good({ publicKeys: [aliceKey], directory: "/etc/ssh/" }), /^uploader\.directory: \/etc\/ssh\/ is a system directory/],
         ["a URL path without slashes", good({ publicKeys: [aliceKey], urlPath: "packages" }), /^uploader\.urlPath: 'packages' is not a URL path/],
         ["a core package that is not one", good({ publicKeys: [aliceKey], corePackage: keyFile }), /^uploader\.corePackage: '.*id_ed25519' is not the path of a twister2-core\*\.tar\.gz/],
         ["a missing core package", good({ publicKeys: [aliceKey], corePackage: "/nonexistent/twister2-core-0.8.0.tar.gz" }), /^uploader\.corePackage: \/nonexistent\/twister2-core-0\.8\.0\.tar\.gz does not exist/],

@@ -5,9 +5,12 @@ const systemTrees = ["/bin", "/boot", "/dev", "/etc", "/lib", "/lib64", "/proc",
 /** Directories whose contents belong to others: a setting may name a directory of its own inside them, never one of them. */
 const sharedDirs = ["/", "/home", "/opt", "/root", "/srv", "/tmp", "/var/lib", "/var/log", "/var/www", "/var/www/html"];
 
-/** Whether `dir` (absolute, no trailing `/`) is a system directory or inside one of the system's trees. */
-export function inSystemTree(dir: string): boolean {
-    return isSystemDir(dir) || systemTrees.some((tree) => dir.startsWith(`${tree}/`));
+/**
+ * Whether `dir` (absolute, no trailing `/`) is a system directory or inside one of the system's trees;
+ * with `dataUnderVar`, a directory of its own under /var (/var/www/html/twister2) is not.
+ */
+export function inSystemTree(dir: string, { dataUnderVar = false } = {}): boolean {
+    return isSystemDir(dir) || systemTrees.some((tree) => dir.startsWith(`${tree}/`) && !(dataUnderVar && tree === "/var"));
 }
 
 /** Whether `dir` (absolute, no trailing `/` but for `/`) is one of the system's own directories. */

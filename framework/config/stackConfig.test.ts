@@ -66,7 +66,9 @@ describe("stack config validation", () => {
         ["a Mesos key file that is no key", mesos(mesosRoles, { repository: { keyFile: keyFile } }), /^mesos\.repository\.keyFile: .* is not an ASCII-armored PGP public key/],
         ["a Mesos repository URL that is not one", mesos(mesosRoles, { repository: { url: "rpm.aventer.biz", keyFile: repoKey } }), /^mesos\.repository\.url: 'rpm\.aventer\.biz' is not an http\(s\) URL/],
         ["an executor timeout that is no Mesos duration", mesos(mesosRoles, { repository: { keyFile: repoKey }, executorRegistrationTimeout: "10m" }), /^mesos\.executorRegistrationTimeout: '10m' is not a Mesos duration such as 10mins/],
-        ["an agent flags directory outside /etc", mesos(mesosRoles, { repository: { keyFile: repoKey }, agentFlagsDir: "/tmp/flags" }), /^mesos\.agentFlagsDir: '\/tmp\/flags' is not a directory under \/etc/],
+        ["an agent flags directory outside /etc", mesos(mesosRoles, { repository: { keyFile: repoKey }, agentFlagsDir: "/tmp/flags" }), /^mesos\.agentFlagsDir: '\/tmp\/flags' is not a Mesos package's flag directory under \/etc/],
+        ["an agent flags directory that is another of /etc's (destroy removes it)", mesos(mesosRoles, { repository: { keyFile: repoKey }, agentFlagsDir: "/etc/ssh" }),
+            /^mesos\.agentFlagsDir: '\/etc\/ssh' is not a Mesos package's flag directory/],
         // Mistakes that used to show only on a host, or as a crash of the program.
         ["a dotted all-digit address", withHost(1, { address: "10.77.0.300" }), /^hosts\[1\]\.address: '10\.77\.0\.300' is neither an IP address nor a DNS name/],
         ["a key file that is a directory", withHost(0, { privateKeyFile: dir }), /^hosts\[0\]\.privateKeyFile: .* is not a file; give the path of the SSH private key/],

@@ -25,6 +25,10 @@ beforeAll(async () => {
     await stack.setConfig("nfs.clients", ["*"], { path: true });
     await stack.setConfig("uploader.port", 5050, { path: true });
     await stack.setConfig("overlay.subnet", "10.77.0.0/16", { path: true });
+    // Paths a root step would hand to the upload account or remove on destroy, and a key over plain http.
+    await stack.setConfig("uploader.directory", "/etc/ssh/", { path: true });
+    await stack.setConfig("mesos.agentFlagsDir", "/etc/ssh", { path: true });
+    await stack.setConfig("docker.repository.keyUrl", "http://10.77.0.1:3143/key.asc", { path: true });
     // h3 logs in with a copy of the lab's key that has a passphrase: pulumi-command would be given none.
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-bad-config-"));
     lockedKey = path.join(scratch, "id_locked");
@@ -56,6 +60,9 @@ describe("a bad stack config", () => {
         expect(output).toMatch(/nfs\.clients/);
         expect(output).toMatch(/uploader\.port/);
         expect(output).toMatch(/overlay\.subnet: 10\.77\.0\.0\/16 contains h1's address/);
+        expect(output).toMatch(/uploader\.directory: \/etc\/ssh\/ is a system directory/);
+        expect(output).toMatch(/mesos\.agentFlagsDir: '\/etc\/ssh' is not a Mesos package's flag directory/);
+        expect(output).toMatch(/docker\.repository\.keyUrl: 'http:\/\/10\.77\.0\.1:3143\/key\.asc' is not an https URL/);
         expect(output).toContain(`hosts[2].privateKeyFile: ${lockedKey} is protected by a passphrase, and the steps' SSH connections are given none`);
         // One login per host for the count itself, none from pulumi.
         expect(hosts.map(logins)).toEqual(before.map((n) => n + 1));
