@@ -188,12 +188,30 @@ apt_suite() {
   "${gpg[@]}" --yes --local-user "$fpr" --armor --detach-sign -o "$dist/Release.gpg" "$dist/Release"
 }
 
+# Debian's docker.io package, which the Docker stand-ins repackage, from Debian's archive (kept in the cache).
+docker_io_deb() {
+  local dir="$cache_dir/lab/debs" deb
+  mkdir -p "$dir"
+  deb=$(find "$dir" -name 'docker.io_*.deb' | sort -V | tail -1)
+  if [ -z "$deb" ]; then
+    say "downloading Debian's docker.io package (the Docker stand-ins' engine)"
+    (cd "$dir" && apt-get download -q docker.io >/dev/null 2>&1) ||
+      { apt-get update -q >/dev/null && (cd "$dir" && apt-get download -q docker.io >/dev/null 2>&1); } ||
+      die "could not download Debian's docker.io package with apt-get download"
+    deb=$(find "$dir" -name 'docker.io_*.deb' | sort -V | tail -1)
+  fi
+  echo "$deb"
+}
+
 build_repos() {
-  local mesos_deb docker_debs fpr
+  local mesos_deb docker_io docker_debs fpr
   local gpg=(gpg --batch --quiet --no-auto-check-trustdb)
   apt_install_here dpkg-dev gnupg
   mesos_deb=$(bash "$root/lab/mesos-standin/build-deb.sh" "$LAB_DIR/mesos-standin-build")
-  mapfile -t docker_debs < <(bash "$root/lab/docker-standin/build-debs.sh" "$LAB_DIR/docker-standin-build")
+  # Built into the cache: repacking docker.io takes half a minute, and its inputs rarely change.
+  docker_io=$(docker_io_deb)
+  mapfile -t docker_debs < <(bash "$root/lab/docker-standin/build-debs.sh" "$cache_dir/lab/docker-standin" "$docker_io")
+  [ "${#docker_debs[@]}" -eq 3 ] || die "building the Docker stand-ins from $docker_io failed (lab/docker-standin/build-debs.sh)"
   install -d -m 0700 "$repo_gnupg"
   export GNUPGHOME="$repo_gnupg"
   "${gpg[@]}" --list-secret-keys "$repo_key_uid" >/dev/null 2>&1 ||
