@@ -71,15 +71,19 @@ describe("a swarm with three managers", () => {
         const refused = await stack.up({ check: false });
         expect(refused.ok).toBe(false);
         const output = refused.stdout + refused.stderr;
-        // The first engine step to fail ends the update: one of h1-h3 says so, with the way to switch.
-        expect(output).toMatch(/\[h[123]\] ERROR: this host's engine is docker-ce, installed by this program; it does not switch an engine to docker\.io in place\. Take the host's container roles away/);
-        expect(output).toMatch(/docker-h[123]-engine \*\*updating failed\*\*/);
+        // The hosts' package step refuses first (apt would swap the engine's packages under the running
+        // engine); the first to fail ends the update: one of h1-h3 says so, with the way to switch.
+        expect(output).toMatch(/\[h[123]\] ERROR: docker: dockerd comes from packages this program installed, not from docker\.io; it does not replace them in place/);
+        expect(output).toMatch(/host-setup-h[123] \*\*updating failed\*\*/);
         // h4's engine is its operator's: nothing to refuse there.
         expect(output).not.toMatch(/\[h4\] ERROR/);
         for (const name of ["h1", "h2", "h3"]) {
-            expect(onHost(host(name), "cat /var/lib/twister2-cluster/docker.installed; docker info --format '{{.Swarm.LocalNodeState}}'").stdout, name)
-                .toBe("docker-ce\nactive\n");
+            expect(onHost(host(name), "cat /var/lib/twister2-cluster/docker.installed; docker info --format '{{.Swarm.LocalNodeState}}'; " +
+                "dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' docker-ce docker.io 2>/dev/null || true").stdout, name)
+                .toMatch(/^docker-ce\nactive\ndocker-ce ii \n(docker\.io (un|pn|rc) \n)?$/);
         }
+        // No engine restarted: the swarm's leader is where it was.
+        expect(nodeList()).toEqual(["h1 Ready Leader", "h2 Ready Reachable", "h3 Ready Reachable", "h4 Ready"]);
         await stack.setConfig("docker.source", "docker-ce", { path: true });
         await stack.up();
         await stack.preview({ expectNoChanges: true });

@@ -26,10 +26,20 @@ while read -r spec packages; do
   thing=${spec%%/*}
   unless=${spec#"$thing"}
   unless=${unless#/}
-  if [ -n "$unless" ] && command -v "$unless" >/dev/null 2>&1 && ! packages_recorded "$thing"; then
-    step "$unless is installed already, not by this program: $thing stays as it is"
-    skipped+=("$thing")
-    continue
+  if [ -n "$unless" ] && command -v "$unless" >/dev/null 2>&1; then
+    if ! packages_recorded "$thing"; then
+      step "$unless is installed already, not by this program: $thing stays as it is"
+      skipped+=("$thing")
+      continue
+    fi
+    # Ours, from packages none of which is wanted now (docker.io for docker-ce): apt would swap them
+    # under the running service. Refused before anything changes.
+    read -r -a listed <<<"$packages"
+    installed_any=false
+    for pkg in "${listed[@]}"; do package_installed "$pkg" && installed_any=true; done
+    [ "$installed_any" = true ] || die "$thing: $unless comes from packages this program installed, not from $packages;" \
+      "it does not replace them in place (apt would, under the running service). Take away this host's roles" \
+      "that need $thing (pulumi up removes it), then give them back"
   fi
   wanted+=("$thing $packages")
 done <<<"$PACKAGES"
