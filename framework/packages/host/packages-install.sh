@@ -33,11 +33,12 @@ while read -r spec packages; do
       continue
     fi
     # Ours, from packages none of which is wanted now (docker.io for docker-ce): apt would swap them
-    # under the running service. Refused before anything changes.
+    # under the running service. Refused before anything changes. (An install cut short left its
+    # packages unpacked: present, so it is finished below.)
     read -r -a listed <<<"$packages"
-    installed_any=false
-    for pkg in "${listed[@]}"; do package_installed "$pkg" && installed_any=true; done
-    [ "$installed_any" = true ] || die "$thing: $unless comes from packages this program installed, not from $packages;" \
+    present=false
+    for pkg in "${listed[@]}"; do packages_present | grep -xF -- "$pkg" >/dev/null && present=true; done
+    [ "$present" = true ] || die "$thing: $unless comes from packages this program installed, not from $packages;" \
       "it does not replace them in place (apt would, under the running service). Take away this host's roles" \
       "that need $thing (pulumi up removes it), then give them back"
   fi
