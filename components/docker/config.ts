@@ -1,14 +1,12 @@
 // `twister2-cluster:docker`: where each host's Docker Engine comes from (the distribution's docker.io, or
 // docker-ce from Docker's apt repository or a mirror of it), and its daemon.json.
 import { z } from "zod";
-import { oneOf, text, textMatching } from "../../framework/config/settings";
+import { oneOf, quotedMatching, text } from "../../framework/config/settings";
 import type { AptRepository, PackageNeed } from "../../framework/packages/packages";
 /** `docker-ce` from Docker's apt repository (real clusters) or the distribution's `docker.io`. */
 const dockerSources = ["docker-ce", "docker.io"] as const;
 export type DockerSource = (typeof dockerSources)[number];
 
-/** Text matching `pattern`; else the value, quoted, and `fix`. */
-const matching = (pattern: RegExp, fix: string) => textMatching(pattern, (value) => `'${String(value)}' ${fix}`);
 /** Characters of a URL or suite, or the placeholders each host fills in from its /etc/os-release. */
 const withPlaceholders = (characters: string) => `(?:[${characters}]|\\{ID\\}|\\{VERSION_CODENAME\\})`;
 const placeholdersNote = "({ID} and {VERSION_CODENAME} are the only placeholders)";
@@ -17,17 +15,17 @@ const placeholdersNote = "({ID} and {VERSION_CODENAME} are the only placeholders
 export const dockerKeyUrl = "https://download.docker.com/linux/{ID}/gpg";
 
 const repositorySettings = z.strictObject({
-    url: matching(new RegExp(`^https?://${withPlaceholders("^\\s'\"{}")}+$`), `is not an http(s) URL of an apt repository ${placeholdersNote}`)
+    url: quotedMatching(new RegExp(`^https?://${withPlaceholders("^\\s'\"{}")}+$`), `is not an http(s) URL of an apt repository ${placeholdersNote}`)
         .default("https://download.docker.com/linux/{ID}")
         .describe("The repository's URL: Docker's by default, or a mirror of it (Artifactory, Nexus, an offline copy); {ID} is each host's distribution (debian, ubuntu)"),
-    distribution: matching(new RegExp(`^${withPlaceholders("a-z0-9._/-")}+$`), `is not an apt suite name (e.g. bookworm) ${placeholdersNote}`)
+    distribution: quotedMatching(new RegExp(`^${withPlaceholders("a-z0-9._/-")}+$`), `is not an apt suite name (e.g. bookworm) ${placeholdersNote}`)
         .default("{VERSION_CODENAME}")
         .describe("The repository's suite; {VERSION_CODENAME} is each host's release (bookworm, trixie)"),
-    component: matching(/^[a-z0-9][a-z0-9._-]*$/, "is not an apt component (e.g. stable)").default("stable")
+    component: quotedMatching(/^[a-z0-9][a-z0-9._-]*$/, "is not an apt component (e.g. stable)").default("stable")
         .describe("The repository's component"),
     keyFile: text().optional()
         .describe("The repository's ASCII-armored signing key, a file on this machine (or keyUrl)"),
-    keyUrl: matching(new RegExp(`^https://${withPlaceholders("^\\s'\"{}")}+$`), `is not an https URL ${placeholdersNote}`).optional()
+    keyUrl: quotedMatching(new RegExp(`^https://${withPlaceholders("^\\s'\"{}")}+$`), `is not an https URL ${placeholdersNote}`).optional()
         .describe(`Where each host downloads the signing key, over https; without keyFile or keyUrl: ${dockerKeyUrl}`),
 });
 

@@ -1,21 +1,19 @@
 // `twister2-cluster:mesos`: where Mesos comes from and how masters and agents are set up (MesosCluster).
 // The defaults are AVENTER's maintained Mesos 1.11 builds for Debian 12 (https://www.aventer.biz).
 import { z } from "zod";
-import { scalar, text, textMatching } from "../../framework/config/settings";
+import { quotedMatching, scalar, text, textMatching } from "../../framework/config/settings";
 import type { PackageNeed } from "../../framework/packages/packages";
 
-/** Text matching `pattern`; else the value, quoted, and `fix`. */
-const matching = (pattern: RegExp, fix: string) => textMatching(pattern, (value) => `'${String(value)}' ${fix}`);
 const attributeFix = "names and values may hold letters, digits, '_', '.', '-' and '/'";
 
 const repositorySettings = z.strictObject({
-    url: matching(/^https?:\/\/[^\s'"]+$/, "is not an http(s) URL of an apt repository").default("http://rpm.aventer.biz/Debian")
+    url: quotedMatching(/^https?:\/\/[^\s'"]+$/, "is not an http(s) URL of an apt repository").default("http://rpm.aventer.biz/Debian")
         .describe("The repository's URL (AVENTER's Mesos builds by default)"),
-    distribution: matching(/^[a-z0-9][a-z0-9._\/-]*$/, "is not an apt suite name (e.g. bookworm)").default("bookworm")
+    distribution: quotedMatching(/^[a-z0-9][a-z0-9._\/-]*$/, "is not an apt suite name (e.g. bookworm)").default("bookworm")
         .describe("The repository's suite: the hosts' release"),
-    component: matching(/^[a-z0-9][a-z0-9._-]*$/, "is not an apt component (e.g. main)").default("main")
+    component: quotedMatching(/^[a-z0-9][a-z0-9._-]*$/, "is not an apt component (e.g. main)").default("main")
         .describe("The repository's component"),
-    package: matching(/^[a-z0-9][a-z0-9+.-]+$/, "is not a Debian package name").default("aventer-mesos")
+    package: quotedMatching(/^[a-z0-9][a-z0-9+.-]+$/, "is not a Debian package name").default("aventer-mesos")
         .describe("The package with mesos-master, mesos-agent and mesos-init-wrapper"),
     keyFile: text().optional()
         .describe("The repository's ASCII-armored signing key, a file on this machine (required with Mesos hosts)"),
@@ -23,24 +21,24 @@ const repositorySettings = z.strictObject({
 
 export const mesosSettings = z.strictObject({
     repository: repositorySettings.prefault({}).describe("The apt repository Mesos is installed from: deb <url> <distribution> <component>"),
-    cluster: matching(/^[A-Za-z0-9_.-]+$/, "is not a cluster name (letters, digits, '_', '.', '-')").default("twister2")
+    cluster: quotedMatching(/^[A-Za-z0-9_.-]+$/, "is not a cluster name (letters, digits, '_', '.', '-')").default("twister2")
         .describe("The name the Mesos UI shows"),
     // Destroy removes it: a Mesos package's directory only, never another of /etc's.
-    agentFlagsDir: matching(/^\/etc\/mesos[A-Za-z0-9_.-]*$/, "is not a Mesos package's flag directory under /etc (AVENTER: /etc/mesos-agent, Mesosphere: /etc/mesos-slave)")
+    agentFlagsDir: quotedMatching(/^\/etc\/mesos[A-Za-z0-9_.-]*$/, "is not a Mesos package's flag directory under /etc (AVENTER: /etc/mesos-agent, Mesosphere: /etc/mesos-slave)")
         .default("/etc/mesos-agent")
         .describe("Where the package's init wrapper reads agent flags: /etc/mesos-agent (AVENTER) or /etc/mesos-slave (Mesosphere)"),
-    workDir: matching(/^\/[A-Za-z0-9_.\/-]+$/, "is not an absolute path").default("/var/lib/mesos")
+    workDir: quotedMatching(/^\/[A-Za-z0-9_.\/-]+$/, "is not an absolute path").default("/var/lib/mesos")
         .describe("Masters use <workDir>/master, agents <workDir>/agent"),
-    executorRegistrationTimeout: matching(/^\d+(\.\d+)?(ns|us|ms|secs|mins|hrs|days|weeks)$/,
+    executorRegistrationTimeout: quotedMatching(/^\d+(\.\d+)?(ns|us|ms|secs|mins|hrs|days|weeks)$/,
         "is not a Mesos duration such as 10mins (image pulls happen within it)").default("10mins")
         .describe("How long an agent waits for an executor to register: a first image pull happens within it"),
-    agentPrincipal: matching(/^[A-Za-z0-9_.-]+$/, "is not a principal name").default("twister2-agent")
+    agentPrincipal: quotedMatching(/^[A-Za-z0-9_.-]+$/, "is not a principal name").default("twister2-agent")
         .describe("The principal agents authenticate as; its secret is generated and kept encrypted in the state"),
     agentAttributes: z.record(textMatching(/^[A-Za-z0-9_.-]+$/, () => attributeFix),
         scalar().pipe(textMatching(/^[A-Za-z0-9_.\/-]+$/, () => attributeFix)))
         .default({})
         .describe("Attributes every agent offers, e.g. { rack: r1 }"),
-    agentResources: matching(/^([a-z_]+:[^;\s]+)(;[a-z_]+:[^;\s]+)*$/, "is not a Mesos resources string such as 'cpus:2;mem:4096'").optional()
+    agentResources: quotedMatching(/^([a-z_]+:[^;\s]+)(;[a-z_]+:[^;\s]+)*$/, "is not a Mesos resources string such as 'cpus:2;mem:4096'").optional()
         .describe("What each agent offers, e.g. cpus:8;mem:30000; left out, what it detects"),
 });
 export type MesosSettings = z.output<typeof mesosSettings>;

@@ -71,6 +71,8 @@ const isNumber = (value: unknown) => typeof value === "number";
 export const text = (fix?: Fix) => z.string(fix && fixedBy(isText, fix));
 /** Text matching `pattern`, else `fix`. */
 export const textMatching = (pattern: RegExp, fix: Fix) => text(fix).regex(pattern);
+/** Text matching `pattern`; else the value, quoted, and `fix` ("'x' is not a ..."). */
+export const quotedMatching = (pattern: RegExp, fix: string) => textMatching(pattern, (value) => `'${String(value)}' ${fix}`);
 /** A number; `fix` says what is wrong with one that fails a check added to it. */
 export const number = (fix?: Fix) => z.number(fix && fixedBy(isNumber, fix));
 /** A whole number from `min` to `max`, else `fix` (once). */
