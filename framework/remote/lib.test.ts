@@ -13,15 +13,19 @@ const scratch: string[] = [];
 afterAll(() => scratch.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 const library = fs.readFileSync(path.join(__dirname, "host", "lib.sh"), "utf8");
 
-/** Runs `body` after the library as remote.ts's runner would: `bash -c '. <file>' <label>`, `stdin` on standard input. */
-function runStep(body: string, stdin = ""): { code: number | null; stdout: string; stderr: string; dir: string } {
+/**
+ * Runs `body` after the library as remote.ts's runner would: `bash -c '. <file>' <label>`, `stdin` on
+ * standard input; `before` first prepares the scratch directory (its lock directory is `<dir>/lock`).
+ */
+function runStep(body: string, stdin = "", before?: (dir: string) => void): { code: number | null; stdout: string; stderr: string; dir: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-lib-"));
     scratch.push(dir);
+    before?.(dir);
     const bound = "timeout --kill-after=30 1h ";
     expect(library).toContain(bound);
     const text = library
         .replace("readonly T2_STATE_DIR=/var/lib/twister2-cluster", `readonly T2_STATE_DIR=${dir}/state`)
-        .replace("readonly T2_LOCK_DIR=/run/lock/twister2-cluster", `readonly T2_LOCK_DIR=${dir}/lock`)
+        .replace("readonly T2_LOCK_DIR=/run/twister2-cluster", `readonly T2_LOCK_DIR=${dir}/lock`)
         .replace(bound, "timeout --kill-after=1 2 ")
         .replace("keyring=/etc/apt/keyrings/", `keyring=${dir}/keyrings/`)
         .replace("list=/etc/apt/sources.list.d/", `list=${dir}/sources.list.d/`);
@@ -37,6 +41,25 @@ describe("lib.sh around a step", () => {
         expect(run.code).toBe(0);
         expect(run.stdout).toBe("result for 6 characters\n");
         expect(run.stderr).toMatch(/^\[[^\]]+\] running as 10\.0\.0\.9\/test-step\.sh$/m);
+    });
+
+    it("makes its lock directory root's alone, and refuses one that anybody else made or can write", () => {
+        const made = runStep('step "locked"');
+        expect(made.code).toBe(0);
+        expect(fs.statSync(path.join(made.dir, "lock")).mode & 0o777).toBe(0o700);
+        const squatted = (dir: string) => {
+            // As a local user would have made it first: theirs, with a link for root to follow.
+            fs.mkdirSync(path.join(dir, "lock"), { mode: 0o777 });
+            fs.symlinkSync(path.join(dir, "victim"), path.join(dir, "lock", "apt.lock"));
+            fs.chownSync(path.join(dir, "lock"), 65534, 65534);
+        };
+        for (const before of [squatted, (dir: string) => fs.symlinkSync(os.tmpdir(), path.join(dir, "lock"))]) {
+            const refused = runStep('step "locked"', "", before);
+            expect(refused.code).toBe(1);
+            expect(refused.stderr).toMatch(/ERROR: .*\/lock is not root's own directory \(mode 700\)/);
+            expect(refused.stderr).not.toMatch(/locked/);
+            expect(fs.existsSync(path.join(refused.dir, "victim"))).toBe(false);
+        }
     });
 
     it("keeps a failing script's status and message", () => {

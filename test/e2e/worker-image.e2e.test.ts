@@ -180,6 +180,6 @@ describe("the Twister2 worker image on the lab", () => {
             fi; true`).stdout.trim();
         expect(left).toBe("");
         // The locks (the steps', the build's, the package lock) go with the host scripts.
-        expect(onHost(agent, "ls /run/lock | grep twister2 || true").stdout.trim()).toBe("");
+        expect(onHost(agent, "ls /run /run/lock | grep twister2 || true").stdout.trim()).toBe("");
     });
 });

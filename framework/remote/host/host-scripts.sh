@@ -13,7 +13,8 @@ dir=/var/lib/twister2-cluster/scripts
 runner=/usr/local/bin/twister2-step
 bundle=$(readlink -f "$0")
 if [ "${1:-}" = remove ]; then
-  rm -rf "$dir" /run/lock/twister2-cluster
+  # /run/lock/twister2-cluster: where versions before 2026-12 kept the steps' locks.
+  rm -rf "$dir" /run/twister2-cluster /run/lock/twister2-cluster
   rmdir /var/lib/twister2-cluster 2>/dev/null || true
   rm -f "$runner" "$bundle"
   printf '[%s] host scripts removed\n' "$(hostname)" >&2

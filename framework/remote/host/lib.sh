@@ -52,9 +52,14 @@ fi
 
 # One run of a step at a time: a run that an interrupted `pulumi up` or `destroy` left going on this host
 # (its SSH connection gone, the script not) finishes before the same script with the same settings (sudo's
-# command line) runs again, rather than racing it over the same files. Under /run: gone with a reboot.
-readonly T2_LOCK_DIR=/run/lock/twister2-cluster
-mkdir -p "$T2_LOCK_DIR"
+# command line) runs again, rather than racing it over the same files. Under /run, where only root makes
+# directories (not the world-writable /run/lock, where any local user could make it first, with links in
+# it for root to follow): gone with a reboot, and refused unless root's alone.
+readonly T2_LOCK_DIR=/run/twister2-cluster
+mkdir -m 0700 "$T2_LOCK_DIR" 2>/dev/null || true
+if [ -L "$T2_LOCK_DIR" ] || [ ! -d "$T2_LOCK_DIR" ] || [ "$(stat -c '%u %a' "$T2_LOCK_DIR")" != "0 700" ]; then
+  die "$T2_LOCK_DIR is not root's own directory (mode 700): $(ls -ld "$T2_LOCK_DIR" 2>&1); remove it, and find out who made it"
+fi
 exec {T2_STEP_LOCK}>"$T2_LOCK_DIR/$(printf '%s\n%s' "$0" "${SUDO_COMMAND:-}" | sha256sum | cut -c 1-16).lock"
 if ! flock -n "$T2_STEP_LOCK"; then
   step "waiting for an earlier run of this step, left going by an interrupted pulumi run, to finish"
