@@ -84,8 +84,11 @@ export function uploaderConfig(uploader: UploaderSettings, files: UploaderFiles)
 const corePackageOf = (digest: FileDigest | undefined) =>
     digest && "sha256" in digest ? { file: digest.file, name: path.basename(digest.file), sha256: digest.sha256 } : undefined;
 
-/** What the uploader's host installs for UploaderServer: nginx (and curl for its checks), rsync and sshd for the upload account. */
+/**
+ * What the uploader's host installs for UploaderServer: nginx (and curl for its checks); for the upload
+ * account rsync and sshd, and python3 for rsync's rrsync, which confines its uploads to the directory.
+ */
 export const uploaderPackages: { web: PackageNeed; account: PackageNeed } = {
     web: { thing: "nginx", packages: ["nginx", "curl"] },
-    account: { thing: "uploader-account", packages: ["rsync", "openssh-server"] },
+    account: { thing: "uploader-account", packages: ["rsync", "openssh-server", "python3"] },
 };

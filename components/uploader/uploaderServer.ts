@@ -2,7 +2,7 @@
 // download them from (nginx, read-only HTTP). Its settings: config.ts.
 import * as pulumi from "@pulumi/pulumi";
 import { Host, Remote } from "../../framework/remote/remote";
-import { uploaderScripts } from "./component";
+import { uploadCommand, uploaderScripts } from "./component";
 import type { UploaderConfig } from "./config";
 
 export interface UploaderServerArgs extends UploaderConfig {
@@ -48,6 +48,7 @@ export class UploaderServer extends pulumi.ComponentResource {
             createSettings: {
                 PORT: args.port, DIRECTORY: args.directory, URL_PATH: args.urlPath,
                 UPLOAD_USER: args.user, PUBLIC_KEYS: args.publicKeys.join("\n"),
+                UPLOAD_COMMAND: args.remote.hostFile("uploader-command", uploadCommand),
             },
             delete: uploaderScripts.serverRemove,
             deleteSettings: { UPLOAD_USER: args.user, DIRECTORY: args.directory },

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { plan } from "../../components";
 import { loadLiveStack, runMain, ssh, sshOptions, StackOutputs, UsageError } from "../liveStack";
+import { shellQuote } from "../../framework/remote/ssh";
 import { SchedulerConnection, terminalStates } from "./mesosScheduler";
 import { Outcome, SmokeAgent, SmokeJob, SmokeJobSpec, TaskRecord } from "./smokeJob";
 
@@ -234,7 +235,8 @@ async function main(): Promise<number> {
             if (!teardown.ok && outcome?.ok) outcome = { ok: false, cause: teardown.message };
         }
         if (!options.keep) {
-            ssh(options.stack, uploaderHost, `rm -rf '${uploadDir}'`, uploadLogin);
+            // As Twister2's ScpController sends it: the upload account's forced command takes one plain path.
+            ssh(options.stack, uploaderHost, `rm -rf ${shellQuote(uploadDir)}`, uploadLogin);
             ssh(options.stack, nfsServer, `rm -rf '${jobDir}'`);
             for (const host of agentHosts.values()) ssh(options.stack, host, `if ! findmnt -n --target '${nfsShare.path}' -t nfs,nfs4 >/dev/null; then rm -rf '${jobDir}'; fi`);
         }

@@ -1,7 +1,8 @@
 // The job-package uploader on the lab, used the way Twister2 uses it: another host rsyncs a job package
 // into the directory as the upload account (a key pair made by this test), a third host downloads it
 // over HTTP byte for byte; the web server refuses writes and listings, root cannot log in with the key,
-// and destroy leaves nothing behind.
+// the key can do nothing but upload into the directory (no shell, no other path), nothing the account
+// could plant turns root's next run, and destroy leaves nothing behind.
 import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
@@ -76,9 +77,11 @@ describe("the job-package uploader on the lab", () => {
             sshConnection: `twister2@${server.address}`,
             corePackageUrl: `http://${server.address}:8082/twister2/mesos/twister2-core-e2e.tar.gz`,
         });
-        const files = onHost(server, "stat -c '%U %a %n' /home/twister2/.ssh /home/twister2/.ssh/authorized_keys /var/www/html/twister2/mesos").stdout;
+        // The account owns the directory alone: its home and keys are root's, its shell dash.
+        const files = onHost(server, "stat -c '%U %a %n' /home/twister2 /home/twister2/.ssh /home/twister2/.ssh/authorized_keys /var/www/html/twister2/mesos; getent passwd twister2 | cut -d: -f7").stdout;
         expect(files.trim().split("\n")).toEqual([
-            "twister2 700 /home/twister2/.ssh", "twister2 600 /home/twister2/.ssh/authorized_keys", "twister2 755 /var/www/html/twister2/mesos",
+            "root 755 /home/twister2", "root 755 /home/twister2/.ssh", "root 644 /home/twister2/.ssh/authorized_keys",
+            "twister2 755 /var/www/html/twister2/mesos", "/bin/sh",
         ]);
     });
 
@@ -86,7 +89,7 @@ describe("the job-package uploader on the lab", () => {
         const sent = onHost(client, `rm -rf /tmp/t2-job && install -d -m 0755 /tmp/t2-job/payload
             head -c 2000000 /dev/urandom >/tmp/t2-job/payload/job.bin
             tar -C /tmp/t2-job -czf /tmp/t2-job/twister2-job.tar.gz payload && rm -rf /tmp/t2-job/payload
-            rsync -a -e 'ssh ${sshOptions}' /tmp/t2-job/ ${outputs.scpConnection}:${outputs.directory}
+            rsync --chmod=+rwx -a -e 'ssh ${sshOptions}' /tmp/t2-job/ ${outputs.scpConnection}:${outputs.directory}
             sha256sum /tmp/t2-job/twister2-job.tar.gz | cut -d' ' -f1`).stdout.trim();
         const got = onHost(reader, `curl -sf --max-time 30 -o /tmp/t2-job.tar.gz '${outputs.url}twister2-job.tar.gz'
             sha256sum /tmp/t2-job.tar.gz | cut -d' ' -f1; rm -f /tmp/t2-job.tar.gz`).stdout.trim();
@@ -126,17 +129,60 @@ describe("the job-package uploader on the lab", () => {
         expect(onHost(server, "test -f /var/www/html/twister2/mesos/twister2-job.tar.gz && echo kept").stdout.trim()).toBe("kept");
     });
 
-    it("lets the upload account mkdir -p and rm -rf over ssh, and refuses root with the same key", () => {
+    it("lets the upload account mkdir -p and rm -rf in its directory over ssh, and refuses root with the same key", () => {
+        const made = () => onHost(server, `test -d ${outputs.directory}job-1/x && echo made || echo none`).stdout.trim();
         // -n: these ssh commands must not read the rest of this script (onHost sends it on stdin).
-        const run = onHost(client, `ssh -n ${sshOptions} ${outputs.sshConnection} mkdir -p ${outputs.directory}job-1/x
-            ssh -n ${sshOptions} ${outputs.sshConnection} test -d ${outputs.directory}job-1/x && echo made
-            ssh -n ${sshOptions} ${outputs.sshConnection} rm -rf ${outputs.directory}job-1
-            ssh -n ${sshOptions} ${outputs.sshConnection} test ! -e ${outputs.directory}job-1 && echo removed
-            ssh -n ${sshOptions} root@${server.address} true 2>&1 && echo root-in || echo "root refused $?"`).stdout;
-        expect(run).toMatch(/^made$/m);
-        expect(run).toMatch(/^removed$/m);
-        expect(run).toMatch(/Permission denied/);
-        expect(run).toMatch(/^root refused 255$/m);
+        onHost(client, `ssh -n ${sshOptions} ${outputs.sshConnection} mkdir -p ${outputs.directory}job-1/x`);
+        expect(made()).toBe("made");
+        onHost(client, `ssh -n ${sshOptions} ${outputs.sshConnection} rm -rf ${outputs.directory}job-1`);
+        expect(made()).toBe("none");
+        const root = onHost(client, `ssh -n ${sshOptions} root@${server.address} true 2>&1 && echo root-in || echo "root refused $?"`).stdout;
+        expect(root).toMatch(/Permission denied/);
+        expect(root).toMatch(/^root refused 255$/m);
+    });
+
+    it("lets the upload key do nothing else: no shell, pty, forwarding, other command, download or path outside its directory", () => {
+        // (onHost's shell stops at the first failure: the status is kept by hand.)
+        const as = (args: string) => onHost(client, `s=0; ssh -n ${sshOptions} ${args} 2>&1 || s=$?; echo "exit $s"`).stdout.trim();
+        const refused = /the upload account only uploads job packages/;
+        // The doors a full login would open: a shell, a pty, any command, and a home to plant files in.
+        // A pty, forced: sshd refuses it (restrict) before anything runs.
+        expect(as(`-tt ${outputs.sshConnection}`)).toMatch(/^PTY allocation request failed/);
+        for (const attempt of ["", "bash -i", "'cat /etc/passwd'", "'rm -rf ~/.ssh'", "'mkdir -p /tmp/t2-outside'",
+            `'rm -rf ${outputs.directory}'`, `'mkdir -p ${outputs.directory}../escape'`, `'rm -rf ${outputs.directory}a ${outputs.directory}b'`]) {
+            const out = as(`${outputs.sshConnection} ${attempt}`);
+            expect(out, attempt).toMatch(refused);
+            expect(out, attempt).toMatch(/exit 1$/);
+        }
+        expect(onHost(server, "test -e /tmp/t2-outside && echo made || echo none").stdout.trim()).toBe("none");
+        // Port forwarding (restrict): sshd refuses the forward, so ssh gives up before the command.
+        expect(as(`-o ExitOnForwardFailure=yes -R 15022:127.0.0.1:22 ${outputs.sshConnection} mkdir -p ${outputs.directory}`))
+            .toMatch(/remote port forwarding failed[\s\S]*exit 255$/);
+        // rsync (rrsync): out of its directory, and downloads, are refused; into it works, as above.
+        const rsync = (args: string) => onHost(client, `s=0; rsync -a -e 'ssh ${sshOptions}' ${args} 2>&1 || s=$?; echo "exit $s"`).stdout.trim();
+        // A path outside the directory is taken as one inside it (rrsync confines every path): nothing lands in /tmp.
+        rsync(`/etc/hostname ${outputs.scpConnection}:/tmp/`);
+        expect(onHost(server, `test -e /tmp/hostname && echo outside; test -f ${outputs.directory}tmp/hostname && echo confined; true`).stdout.trim()).toBe("confined");
+        onHost(client, `ssh -n ${sshOptions} ${outputs.sshConnection} rm -rf ${outputs.directory}tmp`);
+        expect(rsync(`${outputs.scpConnection}:/etc/passwd /tmp/t2-stolen`)).toMatch(/exit [1-9]\d*$/);
+        expect(rsync(`${outputs.scpConnection}:${outputs.directory}twister2-job.tar.gz /tmp/t2-stolen`)).toMatch(/exit [1-9]\d*$/);
+        expect(onHost(client, "test -e /tmp/t2-stolen && echo got || echo none").stdout.trim()).toBe("none");
+    });
+
+    it("re-runs its step with a new key as root without following anything the account could plant", async () => {
+        // What the account could do on the host (as itself): its home and .ssh are root's, so nothing.
+        const planted = onHost(server, "s=0; runuser -u twister2 -- sh -c 'rm -rf ~/.ssh; ln -s /usr/local/bin ~/.ssh; touch ~/.profile' 2>&1 || s=$?; echo \"exit $s\"").stdout.trim();
+        expect(planted).toMatch(/Permission denied/);
+        expect(planted).toMatch(/exit [1-9]\d*$/);
+        // A routine change: a second key. The step rewrites authorized_keys, and nothing of root's moves.
+        const second = path.join(scratch, "id_second");
+        execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "t2-e2e-second", "-f", second]);
+        const before = onHost(server, "stat -c '%U %a' /usr/local/bin /usr/local/bin/twister2-step").stdout;
+        await stack.setConfig("uploader", { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim(), fs.readFileSync(`${second}.pub`, "utf8").trim()], corePackage });
+        await stack.up();
+        expect(onHost(server, "stat -c '%U %a' /usr/local/bin /usr/local/bin/twister2-step").stdout).toBe(before);
+        expect(onHost(server, "stat -c '%U %a %n' /home/twister2/.ssh /home/twister2/.ssh/authorized_keys; grep -c '^restrict,command=' /home/twister2/.ssh/authorized_keys").stdout.trim().split("\n"))
+            .toEqual(["root 755 /home/twister2/.ssh", "root 644 /home/twister2/.ssh/authorized_keys", "2"]);
     });
 
     it("previews no changes when converged", async () => {

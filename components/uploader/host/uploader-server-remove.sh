@@ -17,11 +17,19 @@ fi
 if [ "$(cat "$T2_STATE_DIR/uploader-user.created" 2>/dev/null)" = "$UPLOAD_USER" ]; then
   step "removing the upload account $UPLOAD_USER"
   if id "$UPLOAD_USER" >/dev/null 2>&1; then
+    home=$(getent passwd "$UPLOAD_USER" | cut -d: -f6)
     pkill -KILL -u "$UPLOAD_USER" 2>/dev/null || true
-    userdel --remove "$UPLOAD_USER" 2>/dev/null || userdel "$UPLOAD_USER"
+    # Its home is root's (uploader-server.sh), which userdel --remove leaves: it goes here, with its mail spool.
+    userdel "$UPLOAD_USER"
+    case "$home" in
+      /home/?*) rm -rf --one-file-system -- "$home" ;;
+    esac
+    rm -f "/var/mail/$UPLOAD_USER"
   fi
   rm -f "$T2_STATE_DIR/uploader-user.created"
 fi
+rm -f /usr/local/lib/twister2-cluster/uploader-command
+rmdir /usr/local/lib/twister2-cluster 2>/dev/null || true
 apt_purge_recorded uploader-account
 rm -f /etc/nginx/sites-enabled/twister2-uploader /etc/nginx/sites-available/twister2-uploader "$T2_STATE_DIR/nginx.default-site-off"
 if packages_recorded nginx nginx; then

@@ -6,11 +6,14 @@
 #   nginx that was there before keeps its sites. The site is checked with `nginx -t` before nginx reloads.
 # - the upload account: a dedicated user (never root) that logs in only with the given public keys and
 #   owns DIRECTORY, where Twister2 runs `rsync -a <dir>/ <user>@<host>:<DIRECTORY>` and `ssh ... mkdir -p`
-#   / `rm -rf`. What it creates is recorded, so that its undo (uploader-server-remove.sh) removes only that.
+#   / `rm -rf`. Each key runs only UPLOAD_COMMAND (uploader-command.sh: those, in DIRECTORY, and nothing
+#   else), with no pty and no forwarding. Its home and its .ssh are root's: nothing the account plants
+#   there (a link, another key) is followed or read by this step or by sshd. What it creates is
+#   recorded, so that its undo (uploader-server-remove.sh) removes only that.
 # Their packages the host's setup step installed already, unless this step was undone since.
 # Prints nginx's version. Settings: PORT, DIRECTORY (absolute, trailing '/'), URL_PATH ('/.../'),
-# UPLOAD_USER, PUBLIC_KEYS (one OpenSSH key a line).
-: "${PORT:?}" "${DIRECTORY:?}" "${URL_PATH:?}" "${UPLOAD_USER:?}" "${PUBLIC_KEYS:?}"
+# UPLOAD_USER, PUBLIC_KEYS (one OpenSSH key a line), UPLOAD_COMMAND (its host file).
+: "${PORT:?}" "${DIRECTORY:?}" "${URL_PATH:?}" "${UPLOAD_USER:?}" "${PUBLIC_KEYS:?}" "${UPLOAD_COMMAND:?}"
 [ "$UPLOAD_USER" != root ] || die "the upload account must not be root"
 site=/etc/nginx/sites-available/twister2-uploader
 enabled=/etc/nginx/sites-enabled/twister2-uploader
@@ -51,14 +54,15 @@ CONF
   step "site twister2-uploader: $DIRECTORY at :$PORT$URL_PATH"
 fi
 ln -sfn "$site" "$enabled"
-if ! nginx -t -q 2>/tmp/t2-nginx-test; then
-  cat /tmp/t2-nginx-test >&2
+nginx_test=$(mktemp)
+if ! nginx -t -q 2>"$nginx_test"; then
+  cat "$nginx_test" >&2
   # Leave nginx as it was: the previous site, or none.
   if [ -s "$previous" ]; then install -m 0644 "$previous" "$site"; else rm -f "$site" "$enabled"; fi
-  rm -f "$previous" /tmp/t2-nginx-test
+  rm -f "$previous" "$nginx_test"
   die "nginx refuses the uploader site (nginx -t, above); nothing was reloaded"
 fi
-rm -f "$previous" /tmp/t2-nginx-test
+rm -f "$previous" "$nginx_test"
 systemctl enable nginx >/dev/null 2>&1
 # A reload on every run, not only when the site changed: a run cut short between writing the site and
 # the reload would otherwise leave nginx serving the previous one.
@@ -72,25 +76,41 @@ if ! wait_for --quiet 30 "nginx to answer on port $PORT" answers; then
 fi
 
 # The upload account, and the directory it owns.
+login_shell=/bin/sh
+upload_command=/usr/local/lib/twister2-cluster/uploader-command
 if ! id "$UPLOAD_USER" >/dev/null 2>&1; then
   step "creating the upload account $UPLOAD_USER"
   # Recorded first: a run cut short after useradd still owns the account, and its undo removes it.
   echo "$UPLOAD_USER" >"$T2_STATE_DIR/uploader-user.created"
-  useradd --create-home --shell /bin/bash --user-group --comment "Twister2 job package uploads" "$UPLOAD_USER"
+  # Its home is made below, root's and empty: no skeleton files of the account's own.
+  useradd --no-create-home --home-dir "/home/$UPLOAD_USER" --shell "$login_shell" --user-group \
+    --comment "Twister2 job package uploads" "$UPLOAD_USER"
 elif [ "$(cat "$T2_STATE_DIR/uploader-user.created" 2>/dev/null)" != "$UPLOAD_USER" ]; then
   die "user $UPLOAD_USER exists and was not made by this program; set uploader.user to an account of its own"
 fi
 # No password at all ('*', not the locked '!'): keys are the only way in.
 [ "$(getent shadow "$UPLOAD_USER" | cut -d: -f2)" = '*' ] || usermod -p '*' "$UPLOAD_USER"
+# sshd runs the forced command through the login shell: dash reads no startup file the account could write.
+[ "$(getent passwd "$UPLOAD_USER" | cut -d: -f7)" = "$login_shell" ] || usermod -s "$login_shell" "$UPLOAD_USER"
 home=$(getent passwd "$UPLOAD_USER" | cut -d: -f6)
 group=$(id -gn "$UPLOAD_USER")
-install -d -m 0700 -o "$UPLOAD_USER" -g "$group" "$home/.ssh"
-# Uploads need a shell for rsync and mkdir/rm, nothing else: no forwarding of any kind.
-keys=$(printf '%s\n' "$PUBLIC_KEYS" | sed '/^$/d; s/^/no-port-forwarding,no-agent-forwarding,no-X11-forwarding /')
-if printf '%s\n' "$keys" | write_file "$home/.ssh/authorized_keys" 0600; then
-  step "authorized_keys for $UPLOAD_USER: $(printf '%s\n' "$keys" | wc -l) key(s)"
+# The home becomes root's first (its parent is root's, so the path itself cannot be a link the account
+# made); from then on the account cannot rename or plant anything in it. What it had planted as .ssh
+# (a link, say, to a directory of root's) is removed, never followed.
+[ -e "$home" ] || [ -L "$home" ] || mkdir -m 0755 "$home"
+if [ -L "$home" ] || [ ! -d "$home" ]; then die "the upload account's home $home is not a directory"; fi
+chown root:root "$home"
+chmod 0755 "$home"
+if [ -L "$home/.ssh" ] || [ ! -d "$home/.ssh" ] || [ "$(stat -c %u "$home/.ssh")" != 0 ]; then
+  rm -rf --one-file-system -- "$home/.ssh"
+  mkdir -m 0755 "$home/.ssh"
 fi
-chown "$UPLOAD_USER:$group" "$home/.ssh/authorized_keys"
+chmod 0755 "$home/.ssh"
+install -D -m 0755 "$(host_file "$UPLOAD_COMMAND")" "$upload_command"
+keys=$(printf '%s\n' "$PUBLIC_KEYS" | sed "/^$/d; s|^|restrict,command=\"$upload_command $DIRECTORY\" |")
+if printf '%s\n' "$keys" | write_file "$home/.ssh/authorized_keys" 0644; then
+  step "authorized_keys for $UPLOAD_USER: $(printf '%s\n' "$keys" | wc -l) key(s), uploads into $DIRECTORY only"
+fi
 
 # The topmost directory this creates is removed on undo; a directory that existed stays.
 dir=${DIRECTORY%/}
