@@ -14,5 +14,12 @@ case "$state" in
     docker swarm init --advertise-addr "$ADVERTISE_ADDR" >/dev/null ;;
   *) die "swarm state is '$state'; expected active or inactive" ;;
 esac
-printf '{"worker":"%s","manager":"%s"}\n' "$(docker swarm join-token -q worker)" "$(docker swarm join-token -q manager)"
-docker info --format '{{.Swarm.NodeID}}'
+# Everything read first, printed last: a failure here must not leave the tokens on stdout, which a
+# failed step's error message shows.
+worker=$(docker swarm join-token -q worker)
+manager=$(docker swarm join-token -q manager)
+node_id=$(docker info --format '{{.Swarm.NodeID}}')
+if [ -z "$worker" ] || [ -z "$manager" ] || [ -z "$node_id" ]; then
+  die "docker did not tell the swarm's join tokens and this node's id"
+fi
+printf '{"worker":"%s","manager":"%s"}\n%s\n' "$worker" "$manager" "$node_id"

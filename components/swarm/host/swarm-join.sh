@@ -11,8 +11,16 @@ if [ "$state" = active ]; then
 else
   [ "$state" = inactive ] || die "swarm state is '$state'; expected active or inactive"
   step "joining the swarm at $JOIN_ADDRESS as $ROLE"
-  # The token reaches docker only as this process's argument: never Pulumi's command text or logs.
-  docker swarm join --token "$token" --advertise-addr "$ADVERTISE_ADDR" "$JOIN_ADDRESS" >/dev/null
+  # Through Docker's API, as `docker swarm join` does, but with the token in the request body on curl's
+  # stdin (printf is bash's own): `--token` would show it in the process list to every local user.
+  answer=$(mktemp)
+  trap 'rm -f "$answer"' EXIT
+  status=$(printf '{"ListenAddr":"0.0.0.0:2377","AdvertiseAddr":"%s","RemoteAddrs":["%s"],"JoinToken":"%s"}' \
+    "$ADVERTISE_ADDR" "$JOIN_ADDRESS" "$token" |
+    curl -sS --max-time 120 --unix-socket /var/run/docker.sock -o "$answer" -w '%{http_code}' \
+      -H 'Content-Type: application/json' --data-binary @- http://localhost/swarm/join) ||
+    die "could not reach the Docker engine's API to join the swarm"
+  [ "$status" = 200 ] || die "joining the swarm at $JOIN_ADDRESS failed (HTTP $status): $(sed -n 's/.*"message":"\(.*\)".*/\1/p' "$answer")"
 fi
 wait_for 60 "the swarm to report this node active" swarm_active
 docker info --format '{{.Swarm.NodeID}}'
