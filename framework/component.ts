@@ -39,6 +39,17 @@ export interface RoleContract {
     needs?: { role: string; fix: string }[];
 }
 
+/**
+ * A component's own preflight check of a host, before `pulumi up` changes any (framework/preflight):
+ * what only it knows to look for, such as what its settings ask of the host's kernel.
+ */
+export interface PreflightContract<Config, Layout> {
+    /** Its fragment (host/<name>-preflight.sh): runs as the SSH login after preflight.sh, whose `problem` it calls; reads only (`sudo -n` to read). */
+    script: HostScript;
+    /** Its settings on `host`; undefined: nothing to check there. */
+    settings(host: ClusterHost, layout: Layout, config: Config): Record<string, string | number | boolean> | undefined;
+}
+
 /** The hosts as a check sees them: each setting when it is right, and the roles. */
 export type HostView = Pick<SeenHost, "where" | "name" | "address" | "port" | "user"> & { roles: readonly string[] };
 
@@ -91,6 +102,8 @@ export interface Component<Id extends string = string, Settings = unknown, Files
     readonly scripts?: Readonly<Record<string, HostScript>>;
     /** What `host` needs installed for it (the host's setup step installs every component's in one apt run). */
     packages?(host: ClusterHost, layout: Layout, config: Config): PackageNeed[];
+    /** What preflight checks of it on each host before `pulumi up` changes any. */
+    readonly preflight?: PreflightContract<Config, Layout>;
     /** What `npm run check` reads of it on the live hosts and expects there (framework/check/contract.ts). */
     readonly live?: LiveContract<Config, Layout>;
     /** What `npm run diagram` draws of it (framework/diagram/contract.ts). */

@@ -7,6 +7,7 @@ import { inCidr } from "../../framework/config/addresses";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { DrawingContract, Link, Row } from "../../framework/diagram/contract";
 import { problem, withRole } from "../../framework/config/rules";
+import type { PackageNeed } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, PortContract } from "../../framework/component";
 import { deployedOutputs } from "../outputs";
@@ -151,6 +152,9 @@ const drawing: DrawingContract<SwarmConfig, SwarmLayout> = ({ config: { overlay 
     };
 };
 
+/** What a joining node needs besides Docker. */
+const swarmJoinPackages: PackageNeed = { thing: "swarm-join", packages: ["curl"] };
+
 export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmConfig, SwarmLayout>({
     id: "swarm",
     scripts: swarmScripts,
@@ -178,6 +182,13 @@ export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmC
         const [managers, workers] = [withRole(hosts, "swarm-manager"), withRole(hosts, "swarm-worker")];
         return managers.length > 0 ? { managers, workers, joinAddress: swarmJoinAddress(managers[0]) } : undefined;
     },
+    // An encrypted overlay needs the kernel's IPsec (ESP with AES-GCM) on every node.
+    preflight: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { preflight: "swarm-preflight.sh" }).preflight,
+        settings: (host, layout, { overlay }) => overlay.encrypted && [...layout.managers, ...layout.workers].includes(host) ? {} : undefined,
+    },
+    // Joins go through Docker's API with curl: the token on its stdin, never in a process's arguments.
+    packages: (host, layout) => [...layout.managers.slice(1), ...layout.workers].includes(host) ? [swarmJoinPackages] : [],
     live,
     drawing,
 });

@@ -10,6 +10,7 @@ export const overlaySettings = z.strictObject({
         .describe("Twister2's twister2.resource.mesos.overlay.network.name"),
     subnet: text((value) => `'${String(value)}' is not an IPv4 CIDR such as 10.78.0.0/24`).refine(isCidr).optional()
         .describe("The network's IPv4 subnet, outside the hosts' network; left out, Docker picks one"),
-    encrypted: flag().default(false).describe("Encrypt the VXLAN data plane (IPsec between hosts)"),
+    encrypted: flag().default(true)
+        .describe("Encrypt the VXLAN data plane (IPsec between hosts); preflight checks that every node's kernel can"),
 });
 export type OverlaySettings = z.output<typeof overlaySettings>;

@@ -31,7 +31,8 @@ describe("stack config validation", () => {
         expect(config.hosts.map((h) => [h.name, h.port, h.roles])).toEqual([
             ["h1", 22, ["swarm-manager"]], ["h2", 22, ["swarm-worker"]], ["h3", 22, ["swarm-worker"]],
         ]);
-        expect(config.swarm.overlay).toEqual({ name: "mesos-overlay", subnet: undefined, encrypted: false });
+        // Encrypted unless the stack says otherwise (preflight checks each node's kernel can).
+        expect(config.swarm.overlay).toEqual({ name: "mesos-overlay", subnet: undefined, encrypted: true });
     });
 
     const withHost = (i: number, patch: Record<string, unknown>): RawConfig => {

@@ -6,6 +6,7 @@ import type { AnyComponent, LayoutsOf, PortContract } from "../component";
 import type { ClusterHost } from "../config/hosts";
 import type { StackConfigOf } from "../config/stackConfig";
 import type { PackageNeed } from "../packages/packages";
+import type { HostScript } from "../remote/hostScripts";
 
 /** A port a host listens on, for one of its roles. */
 export interface ListeningPort extends PortContract {
@@ -21,6 +22,15 @@ export interface ClusterPlan {
     ports: Record<string, ListeningPort[]>;
     /** What each host's components need installed, by host name: its setup step installs it all in one apt run. */
     packages: Record<string, PackageNeed[]>;
+    /** The components' own preflight checks of each host, by host name. */
+    preflight: Record<string, PreflightCheck[]>;
+}
+
+/** A component's preflight fragment for one host, with its settings there. */
+export interface PreflightCheck {
+    component: string;
+    script: HostScript;
+    settings: Record<string, string | number | boolean>;
 }
 
 /** The plan, and each component's layout by its id. */
@@ -46,11 +56,17 @@ export function plan<L extends readonly AnyComponent[]>(components: L, config: S
         const layout = layouts.get(component);
         return layout === undefined || !component.packages ? [] : component.packages(host, layout, configs[component.id]);
     });
+    const preflightOf = (host: ClusterHost): PreflightCheck[] => components.flatMap((component) => {
+        const layout = layouts.get(component);
+        const settings = layout === undefined ? undefined : component.preflight?.settings(host, layout, configs[component.id]);
+        return component.preflight && settings ? [{ component: component.id, script: component.preflight.script, settings }] : [];
+    });
     return {
         ...Object.fromEntries(components.map((component) => [component.id, layouts.get(component)])),
         hosts: config.hosts,
         runsContainers,
         ports: Object.fromEntries(config.hosts.map((host) => [host.name, host.roles.flatMap(portsOf)])),
         packages: Object.fromEntries(config.hosts.map((host) => [host.name, packagesOf(host)])),
+        preflight: Object.fromEntries(config.hosts.map((host) => [host.name, preflightOf(host)])),
     } as ClusterPlanOf<L>;
 }

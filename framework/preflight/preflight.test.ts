@@ -1,7 +1,7 @@
 // Preflight's pure parts: the ports each role needs, and what a host's probe (or ssh) says is wrong.
 import { describe, expect, it } from "vitest";
 import { defaultPreflight } from "./config";
-import { agentProblem, portsFor, preflightReport, problemsOf } from "./preflight";
+import { agentProblem, portsFor, preflightReport, preflightScript, problemsOf } from "./preflight";
 import { ClusterHost } from "../config/stackConfig";
 import { plan } from "../../components";
 import { configProblems, devLayoutConfig, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
@@ -21,6 +21,19 @@ describe("preflight", () => {
         expect(portsFor(host("h2"), layout)).toContain("8090/tcp/nginx");
         expect(portsFor(host("h3"), layout)).toContain("2049/tcp/nfs-server,nfs-ganesha");
         expect(portsFor(host("h4"), layout)).toEqual(["7946/tcp/docker", "7946/udp/docker", "4789/udp/docker", "5051/tcp/mesos-agent"]);
+    });
+
+    it("adds each component's own checks, with their settings, where they apply: the encrypted overlay's on every swarm node", () => {
+        const encrypted = devLayoutConfig({ overlay: { name: "mesos-overlay", encrypted: true } });
+        const scriptOn = (name: string, of = encrypted) => preflightScript(of.hosts.find((h) => h.name === name)!, of, plan(of));
+        for (const name of ["h1", "h2", "h5"]) {
+            const script = scriptOn(name);
+            expect(script.startsWith(`PORTS='`)).toBe(true);
+            expect(script).toContain("unshare --net ip xfrm state add");
+            // After preflight.sh's own checks (a sudo that asks for a password ends the script before it).
+            expect(script.indexOf("rfc4106(gcm(aes))")).toBeGreaterThan(script.indexOf("sudo asks"));
+        }
+        expect(scriptOn("h1", devLayoutConfig({ overlay: { name: "mesos-overlay", encrypted: false } }))).not.toContain("xfrm");
     });
 
     it("reports what the probe found, with the fix", () => {

@@ -1,14 +1,14 @@
 // Preflight, as kubeadm's: before `pulumi up` changes anything on any host, every host is checked at
 // once (reachable with the configured key or the SSH agent's keys, the pinned host key, passwordless
-// sudo, a supported OS, cgroup v2, free disk under /var, its clock, the ports its roles need). If any
-// host fails, the run stops with one report of every failure, and no host has been changed. Previews
-// skip it: they contact no host.
+// sudo, a supported OS, cgroup v2, free disk under /var, its clock, the ports its roles need, and each
+// component's own checks of it). If any host fails, the run stops with one report of every failure, and
+// no host has been changed. Previews skip it: they contact no host.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClusterConfig, ClusterHost } from "../config/stackConfig";
 import type { ClusterPlan } from "../plan/plan";
-import { probeHosts, ProbeResult } from "../remote/ssh";
+import { probeHosts, ProbeResult, shellQuote } from "../remote/ssh";
 
 /** How far a host's clock may be from this machine's (ZooKeeper sessions, TLS, logs). */
 export const maxClockSkewSecs = 5;
@@ -80,6 +80,19 @@ export function agentProblem(socket: string | undefined, listStatus: number | nu
     return undefined;
 }
 
+/**
+ * The script preflight runs on `host`: preflight.sh with its settings, then each component's fragment in
+ * a subshell with its own (after a sudo that asks for a password preflight.sh has ended the script).
+ */
+export function preflightScript(host: ClusterHost, config: ClusterConfig, layout: ClusterPlan): string {
+    const fragments = (layout.preflight[host.name] ?? []).map(({ script, settings }) => {
+        const assignments = Object.entries(settings).map(([name, value]) => `${name}=${shellQuote(String(value))}`);
+        return `(\n${[...assignments, fs.readFileSync(script.path, "utf8")].join("\n")}\n)`;
+    });
+    return [`PORTS='${portsFor(host, layout).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}`,
+        probeScript, ...fragments].join("\n");
+}
+
 /** Checks every host of the stack; the report of what failed, or undefined. */
 export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHostsFile: string): string | undefined {
     const viaAgent = config.hosts.filter((h) => h.privateKeyFile === undefined);
@@ -88,8 +101,7 @@ export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHosts
         : agentProblem(socket, socket ? spawnSync("ssh-add", ["-l"], { stdio: "ignore", timeout: 10_000 }).status : null);
     // Hosts the agent cannot log in to are not dialled: the agent's problem is theirs.
     const probed = agent ? config.hosts.filter((h) => h.privateKeyFile !== undefined) : config.hosts;
-    const results = probeHosts(probed, knownHostsFile, (host) =>
-        `PORTS='${portsFor(host, layout).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}\n${probeScript}`);
+    const results = probeHosts(probed, knownHostsFile, (host) => preflightScript(host, config, layout));
     const agentProblems = agent ? viaAgent.map((host) => ({ host, check: "login", ...agent })) : [];
     return preflightReport([...agentProblems, ...results.flatMap(problemsOf)], config.hosts.length);
 }

@@ -50,7 +50,7 @@ describe("cluster diagram", () => {
             expect(dot).toMatch(box);
         }
         expect(dot).toContain('"h1/zookeeper" [label=<ZooKeeper server.1<br/>:2181>');
-        expect(dot).toContain("Overlay network mesos-overlay<br/>10.78.0.0/24, attachable");
+        expect(dot).toContain("Overlay network mesos-overlay<br/>10.78.0.0/24, encrypted, attachable");
         expect(dot).toContain("3 server(s), quorum 2");
         expect(dot).toContain("masters h1, h2, h3: quorum 2 of 3");
     });

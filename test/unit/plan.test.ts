@@ -38,13 +38,15 @@ describe("the plan of the dev stack (Pulumi.dev.yaml on the lab's five hosts)", 
     it("gives each host the packages of its roles, for its one apt run", () => {
         const packagesOf = (host: string) => layout.packages[host].map((need) => `${need.thing}: ${need.packages.join(" ")}`);
         expect(packagesOf("h2")).toEqual([
-            "docker: docker-ce docker-ce-cli containerd.io", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
-            "nginx: nginx curl", "uploader-account: rsync openssh-server",
+            "docker: docker-ce docker-ce-cli containerd.io", "swarm-join: curl", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
+            "nginx: nginx curl", "uploader-account: rsync openssh-server python3",
         ]);
-        expect(packagesOf("h3")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
+        // The first manager makes the swarm: it joins nothing.
+        expect(packagesOf("h1")).not.toContain("swarm-join: curl");
+        expect(packagesOf("h3")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "swarm-join: curl", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
             "nfs-server: nfs-ganesha nfs-ganesha-vfs"]);
         // nfs.mount is false on the lab: no host mounts the share.
-        expect(packagesOf("h4")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "mesos-agent: mesos-standin curl jq"]);
+        expect(packagesOf("h4")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "swarm-join: curl", "mesos-agent: mesos-standin curl jq"]);
         expect(layout.packages.h4.find((need) => need.thing === "mesos-agent")?.repository)
             .toMatchObject({ name: "twister2-mesos", url: "http://10.77.0.1:3143/", distribution: "bookworm", component: "main" });
         expect(layout.packages.h1.find((need) => need.thing === "docker")?.unlessCommand).toBe("dockerd");

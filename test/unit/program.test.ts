@@ -126,7 +126,7 @@ describe("the cluster program", () => {
     it("installs each host's packages in its setup step, before any other step on it, for the roles it has", () => {
         const setup = (host: string) => String(named(`host-setup-${host}`)!.inputs.create);
         expect(setup("h1")).toContain("PACKAGES='docker/dockerd docker.io'");
-        expect(setup("h2")).toContain("PACKAGES='docker/dockerd docker.io\nzookeeper zookeeperd netcat-openbsd'");
+        expect(setup("h2")).toContain("PACKAGES='docker/dockerd docker.io\nswarm-join curl\nzookeeper zookeeperd netcat-openbsd'");
         expect(setup("h2")).toContain("REPOSITORIES=''");
         expect(setup("h2")).toMatch(/^sudo env BUNDLE_HASH=[0-9a-f]{16} bash \.twister2-cluster-host-scripts\.sh 10\.77\.0\.12\/host-scripts\.sh && sudo env /);
         expect(String(named("host-setup-h2")!.inputs.delete)).toMatch(/packages-remove\.sh && sudo bash \.twister2-cluster-host-scripts\.sh remove /);
@@ -149,7 +149,8 @@ describe("the cluster program", () => {
         const network = named("overlay-network")!;
         expect(network.type).toBe("docker:index/network:Network");
         expect(network.inputs).toMatchObject({ name: "mesos-overlay", driver: "overlay", attachable: true, ipamConfigs: [{ subnet: "10.78.0.0/24" }] });
-        expect(network.inputs.options).toBeUndefined();
+        // Encrypted: the stack does not say otherwise.
+        expect(network.inputs.options).toEqual({ encrypted: "" });
         const provider = named("overlay-docker")!;
         expect(provider.type).toBe("pulumi:providers:docker");
         expect(provider.inputs.host).toBe("ssh://deploy@10.77.0.11:22");
