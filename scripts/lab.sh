@@ -137,6 +137,10 @@ Remap-debrep: file:deb_mirror*.gz /debian ; file:backends_debian
 Remap-secdeb: security.debian.org security.debian.org/debian-security deb.debian.org/debian-security /debian-security cdn-fastly.deb.debian.org/debian-security ; deb.debian.org/debian-security
 ExThreshold: 4
 VerboseLog: 1
+# Index files (InRelease, Packages) count as fresh for 10 minutes (default 27 s): the lab's hosts run
+# apt-get update all at once, and two refreshes of one index in the same second collide ("Failure to
+# move file ... out of the way"), leaving a client's apt-get update waiting minutes for its answer.
+FreshIndexMaxAge: 600
 EOF
   say "starting apt-cacher-ng on $gateway:$LAB_APT_PORT and 127.0.0.1:$LAB_APT_PORT (cache: $cache)"
   setsid apt-cacher-ng -c "$conf" >>"$LAB_DIR/apt-cacher-ng.log" 2>&1 </dev/null 9>&- &
