@@ -4,7 +4,8 @@
 # as the leader a new election chose); every visit ends with its server serving. ROUND says which
 # visit: `followers` (on the way up; a server that leads waits for the way back), `turn` (the last
 # server, where the way turns: every other follower has restarted by then, so it restarts whatever it
-# is) or `leader` (on the way back: what is still marked is the server that led). Prints "restarted <mode before>" when it restarted the server.
+# is) or `leader` (on the way back: what is still marked is the server that led). Prints "restarted
+# <mode before>" when it restarted the server.
 # With WAIT_FOR_ENSEMBLE (the chain's last step) it then waits until the ensemble has formed, exactly
 # one leader and every other server a follower (by `srvr`), and prints a line per server,
 # "<address> <mode>".
