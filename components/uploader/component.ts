@@ -1,6 +1,5 @@
 // The uploader's contract: the uploader role, its port, `twister2-cluster:uploader` (checked only while
 // a host has the role), the files it names and its checks against that host and the cluster's ports.
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { factOf, LiveContext, LiveContract, LiveResult } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
@@ -20,8 +19,8 @@ export const uploaderScripts = hostScriptsIn(path.join(__dirname, "host"), {
     publish: "uploader-publish.sh",
     unpublish: "uploader-unpublish.sh",
 });
-/** The only command the upload account's keys run (the server step installs it as a host file). */
-export const uploadCommand = fs.readFileSync(path.join(__dirname, "host", "uploader-command.sh"), "utf8");
+/** The only command the upload account's keys run: not a step, a file the server step installs (host_file). */
+export const uploadCommand = hostScriptsIn(path.join(__dirname, "host"), { command: "uploader-command.sh" }).command;
 
 /** The HTTP status of `url`, or why there is none. */
 async function status(url: string, method: "GET" | "HEAD", fetch: LiveContext<unknown, unknown>["fetch"]): Promise<number | string> {

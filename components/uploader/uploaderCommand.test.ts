@@ -45,7 +45,7 @@ describe("the upload account's forced command", () => {
 
     it("refuses a shell, any other command, and paths outside, above or beside the directory", () => {
         for (const command of [undefined, "", "bash", "sh -c id", "cat /etc/passwd", "scp -t /tmp", "internal-sftp",
-            `rsync --sender -logDtpre.iLsfxCIvu . ${dir}/`.replace("rsync", "rsyncx"),
+            `rsyncx --sender -logDtpre.iLsfxCIvu . ${dir}/`,
             `mkdir -p ${outside}/x`, `mkdir ${dir}/x`, `mkdir -p ${dir}/../x`, `mkdir -p ${dir}/./x`, `mkdir -p job-1`,
             `mkdir -p ${dir}/a ${dir}/b`, `mkdir -p ${dir}/$(id)`, `mkdir -p ${dir}/*`, `mkdir -p ${dir}/a;id`,
             `rm -rf ${dir}`, `rm -rf ${dir}/`, `rm -rf ${outside}`, `rm -rf ${dir}/..`, `rm -rf -- ${dir}/x`, `rm -fr ${dir}/x`]) {

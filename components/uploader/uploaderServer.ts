@@ -1,6 +1,7 @@
 // The web host Twister2 uploads job packages to (rsync/ssh as a dedicated account) and its workers
 // download them from (nginx, read-only HTTP). Its settings: config.ts.
 import * as pulumi from "@pulumi/pulumi";
+import { scriptText } from "../../framework/remote/hostScripts";
 import { Host, Remote } from "../../framework/remote/remote";
 import { uploadCommand, uploaderScripts } from "./component";
 import type { UploaderConfig } from "./config";
@@ -48,7 +49,7 @@ export class UploaderServer extends pulumi.ComponentResource {
             createSettings: {
                 PORT: args.port, DIRECTORY: args.directory, URL_PATH: args.urlPath,
                 UPLOAD_USER: args.user, PUBLIC_KEYS: args.publicKeys.join("\n"),
-                UPLOAD_COMMAND: args.remote.hostFile("uploader-command", uploadCommand),
+                UPLOAD_COMMAND: args.remote.hostFile("uploader-command", scriptText(uploadCommand)),
             },
             delete: uploaderScripts.serverRemove,
             deleteSettings: { UPLOAD_USER: args.user, DIRECTORY: args.directory },

@@ -8,7 +8,7 @@ import type { ClusterHost } from "../config/hosts";
 import type { StackConfigOf } from "../config/stackConfig";
 import { plan } from "../plan/plan";
 import type { CheckResult, HostFacts, LiveContext, LiveContract } from "./contract";
-import { shellQuote } from "../remote/ssh";
+import { subshellFragment } from "../remote/hostScripts";
 
 /** The fetch() the components' checks read with (main.ts's has a deadline; tests give their own). */
 export type FetchForChecks = LiveContext<unknown, unknown>["fetch"];
@@ -39,8 +39,7 @@ export function probeScript<L extends readonly AnyComponent[]>(components: L, co
     const parts = deployedComponents(components, config, outputs).flatMap(({ id, live, deployed }) => {
         const settings = live.probe?.settings(host, deployed);
         if (!live.probe || !settings) return [];
-        const assignments = Object.entries(settings).map(([name, value]) => `${name}=${shellQuote(value)}`);
-        return [`(\n${[...assignments, fs.readFileSync(live.probe.script.path, "utf8")].join("\n")}\n) | sed 's/^/${id} /'`];
+        return [`${subshellFragment(live.probe.script, settings)} | sed 's/^/${id} /'`];
     });
     return ["set -euo pipefail", preamble, ...parts].join("\n");
 }

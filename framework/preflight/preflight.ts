@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ClusterConfig, ClusterHost } from "../config/stackConfig";
 import type { ClusterPlan } from "../plan/plan";
-import { probeHosts, ProbeResult, shellQuote } from "../remote/ssh";
+import { subshellFragment } from "../remote/hostScripts";
+import { probeHosts, ProbeResult } from "../remote/ssh";
 
 /** How far a host's clock may be from this machine's (ZooKeeper sessions, TLS, logs). */
 export const maxClockSkewSecs = 5;
@@ -85,10 +86,7 @@ export function agentProblem(socket: string | undefined, listStatus: number | nu
  * a subshell with its own (after a sudo that asks for a password preflight.sh has ended the script).
  */
 export function preflightScript(host: ClusterHost, config: ClusterConfig, layout: ClusterPlan): string {
-    const fragments = (layout.preflight[host.name] ?? []).map(({ script, settings }) => {
-        const assignments = Object.entries(settings).map(([name, value]) => `${name}=${shellQuote(String(value))}`);
-        return `(\n${[...assignments, fs.readFileSync(script.path, "utf8")].join("\n")}\n)`;
-    });
+    const fragments = (layout.preflight[host.name] ?? []).map(({ script, settings }) => subshellFragment(script, settings));
     return [`PORTS='${portsFor(host, layout).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}`,
         probeScript, ...fragments].join("\n");
 }

@@ -13,10 +13,13 @@
 # unset); the ensemble's timing comes too, so that a change of it runs the chain again.
 : "${SERVER_ID:?}" "${ROUND:?}" "${SERVERS:?}" "${CLIENT_PORT:?}" "${WAIT_FOR_ENSEMBLE:=false}"
 
-# zk_mode [ADDRESS]: a ZooKeeper server's mode by `srvr` (leader, follower, standalone), empty when it
-# does not serve.
+# zk_srvr [ADDRESS]: a ZooKeeper server's answer to `srvr`, empty when it does not answer.
+zk_srvr() {
+  echo srvr | nc -N -w 3 "${1:-127.0.0.1}" "$CLIENT_PORT" 2>/dev/null || true
+}
+# zk_mode [ADDRESS]: its mode (leader, follower, standalone), empty when it does not serve.
 zk_mode() {
-  echo srvr | nc -N -w 3 "${1:-127.0.0.1}" "$CLIENT_PORT" 2>/dev/null | sed -n 's/^Mode: //p' || true
+  zk_srvr "$@" | sed -n 's/^Mode: //p'
 }
 pending="$T2_STATE_DIR/zookeeper.restart-pending"
 serving() { [[ "$(zk_mode)" =~ ^(leader|follower|standalone)$ ]]; }
@@ -56,7 +59,7 @@ data=/var/lib/zookeeper/version-2
 leader_epoch() {
   local server zxid
   for server in $SERVERS; do
-    zxid=$(echo srvr | nc -N -w 3 "${server#*=}" "$CLIENT_PORT" 2>/dev/null | awk '/^Mode: leader$/ { leads = 1 } /^Zxid: / { zxid = $2 } END { if (leads) print zxid }' || true)
+    zxid=$(zk_srvr "${server#*=}" | awk '/^Mode: leader$/ { leads = 1 } /^Zxid: / { zxid = $2 } END { if (leads) print zxid }')
     if [[ "$zxid" =~ ^0x[0-9a-fA-F]+$ ]]; then
       echo $((zxid >> 32))
       return 0
