@@ -74,19 +74,27 @@ stale() {
   epoch=$(leader_epoch) || return 1
   [ "$accepted" -gt "$epoch" ]
 }
-serving_or_stale() { serving || stale; }
+# Waits by hand rather than with wait_for: a server whose election is under way can look stale for a
+# moment and then not, so the visit ends only when the server serves (or times out), never on a glimpse.
 if ! serving; then
   step "waiting for server $SERVER_ID to serve the ensemble"
-  wait_for 120 "server $SERVER_ID to serve the ensemble (or for a leader it cannot follow)" serving_or_stale
-  if ! serving && stale; then
-    aside="$data.before-$(date +%Y%m%d-%H%M%S)"
-    step "server $SERVER_ID accepted epoch $(cat "$data/acceptedEpoch"), later than its ensemble's leader's ($(leader_epoch)): its data is from before the ensemble was made anew; keeping it in $aside and starting the server empty"
-    systemctl stop zookeeper
-    mv "$data" "$aside"
-    systemctl start zookeeper
-    wait_for 120 "server $SERVER_ID to serve the ensemble again" serving
-    step "server $SERVER_ID serves again as $(zk_mode), with the ensemble's data"
-  fi
+  deadline=$((SECONDS + 120))
+  until serving; do
+    if stale; then
+      aside="$data.before-$(date +%Y%m%d-%H%M%S)"
+      step "server $SERVER_ID accepted epoch $(cat "$data/acceptedEpoch"), later than its ensemble's leader's ($(leader_epoch)): its data is from before the ensemble was made anew; keeping it in $aside and starting the server empty"
+      systemctl stop zookeeper
+      mv "$data" "$aside"
+      systemctl start zookeeper
+      wait_for 120 "server $SERVER_ID to serve the ensemble again" serving
+      step "server $SERVER_ID serves again as $(zk_mode), with the ensemble's data"
+      break
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      die "timed out after 120 s waiting for server $SERVER_ID to serve the ensemble: by srvr it says \"$(zk_srvr | head -n 1)\"; it accepted epoch $(cat "$data/acceptedEpoch" 2>/dev/null || echo none), the leader's is $(leader_epoch || echo 'unknown (no server leads)'); see journalctl -u zookeeper"
+    fi
+    sleep 1
+  done
 fi
 
 [ "$WAIT_FOR_ENSEMBLE" = true ] || exit 0
