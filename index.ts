@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { components, loadStackConfig, plan } from "./components";
 import { DockerHost } from "./components/docker/dockerHost";
+import { firewallSetup } from "./components/firewall/component";
 import { mesosLeaderAddress } from "./components/mesos/component";
 import { MesosCluster } from "./components/mesos/mesosCluster";
 import { NfsShare } from "./components/nfs/nfsShare";
@@ -38,10 +39,15 @@ const layout = plan(config);
 // Every host checked before any is changed (`pulumi up` only: a preview contacts no host).
 const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, layout, knownHostsFile);
 if (preflightFailures) throw new pulumi.RunError(preflightFailures);
-// The stack's context for its steps on hosts; each host's first step: the program's scripts, and every
-// package its components need, in one apt run.
+// The stack's context for its steps on hosts; each host's first step: the program's scripts, every
+// package its components need (in one apt run), and its firewall, which admits to each port its roles
+// listen on only the stack's hosts and the clients `access` names.
 const remote = new Remote({ stack: pulumi.getStack(), projectDir: __dirname, knownHostsFile, scripts: scriptsOf(components) });
-remote.prepareHosts(layout.hosts.map((host) => ({ host, packages: layout.packages[host.name] })));
+remote.prepareHosts(layout.hosts.map((host) => ({
+    host,
+    packages: layout.packages[host.name],
+    then: [firewallSetup(config.firewall, layout.ports[host.name], layout.hosts)],
+})));
 
 const dockerHosts = new Map((layout.docker?.hosts ?? []).map((host) => [host.name, new DockerHost(
     `docker-${host.name}`,

@@ -11,6 +11,7 @@ import { plan as planOf } from "../framework/plan/plan";
 import type { RawConfig, StackConfigOf } from "../framework/config/stackConfig";
 import { loadStackConfig as loadOf, parseStackConfig as parseOf } from "../framework/config/stackConfig";
 import { docker } from "./docker/component";
+import { firewall } from "./firewall/component";
 import { mesos } from "./mesos/component";
 import { nfs } from "./nfs/component";
 import { swarm } from "./swarm/component";
@@ -19,7 +20,7 @@ import { uploader } from "./uploader/component";
 import { workerImage } from "./worker-image/component";
 import { zookeeper } from "./zookeeper/component";
 
-export const components = [docker, swarm, zookeeper, mesos, uploader, nfs, workerImage, twister2Conf] as const;
+export const components = [docker, swarm, zookeeper, mesos, uploader, nfs, workerImage, twister2Conf, firewall] as const;
 
 /** This cluster's stack config: the hosts, and each component's config by its id. */
 export type StackConfig = StackConfigOf<typeof components>;

@@ -19,9 +19,23 @@ export interface PortContract {
     description: string;
     /** The systemd units that may hold it: found held by one of them, the port is this stack's own (a re-run). */
     units: string[];
-    /** Who must reach it: `cluster` (the stack's own hosts) or `clients` (also the operators' and Twister2's clients). */
-    reachedBy: "cluster" | "clients";
+    /**
+     * Who besides the stack's own hosts must reach it: the kinds of client whose networks the stack names
+     * (`access.submitters`, ...); none: the cluster's hosts only. The host firewall admits no one else.
+     */
+    clients: readonly ClientKind[];
+    /** Addresses, CIDRs or DNS names the component's own settings admit as well (`nfs.clients`). */
+    sources?: readonly string[];
 }
+
+/** A port, with the role whose hosts listen on it. */
+export type RolePort = PortContract & { role: string };
+
+/**
+ * The kinds of client outside the cluster: hosts that submit Twister2 jobs, hosts that upload job
+ * packages, and operators' machines (the web UIs and read APIs).
+ */
+export type ClientKind = "submitters" | "uploaders" | "operators";
 
 /** A role a component gives hosts (`roles.h1: [zookeeper]`). */
 export interface RoleContract {
@@ -62,8 +76,8 @@ export interface CheckContext<Files> {
     withRole(role: string): HostView[];
     /** What the files its settings name hold (readFiles). */
     files: Files;
-    /** Every port the cluster's roles listen on, for settings that must not take one of them. */
-    ports: readonly PortContract[];
+    /** Every port the components' roles listen on (held by a host or not), for settings that must not take one of them. */
+    ports: readonly RolePort[];
 }
 
 /** How a component reads the files its settings name on this machine: the framework resolves the paths. */

@@ -197,8 +197,8 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
         return { ...settings, repository: { ...repository, key: signingKey && "text" in signingKey ? signingKey.text : "" } };
     },
     ports: () => ({
-        "mesos-master": [{ port: mesosPorts.master, protocol: "tcp", description: "the Mesos master's port", units: ["mesos-master"], reachedBy: "clients" }],
-        "mesos-agent": [{ port: mesosPorts.agent, protocol: "tcp", description: "the Mesos agent's port", units: ["mesos-agent"], reachedBy: "cluster" }],
+        "mesos-master": [{ port: mesosPorts.master, protocol: "tcp", description: "the Mesos master's port", units: ["mesos-master"], clients: ["submitters", "operators"] }],
+        "mesos-agent": [{ port: mesosPorts.agent, protocol: "tcp", description: "the Mesos agent's port", units: ["mesos-agent"], clients: ["operators"] }],
     }),
     // Masters need ZooKeeper (the checks make sure a host has the role).
     layout: (_config, hosts) => {

@@ -97,8 +97,8 @@ export const nfs = defineComponent<"nfs", NfsSettings, undefined, NfsConfig | un
         return problems;
     },
     config: (settings, _files, hosts) => nfsShareArgs(settings, hosts),
-    ports: () => ({
-        "nfs-server": [{ port: nfsPort, protocol: "tcp", description: "NFS's port", units: ["nfs-server", "nfs-ganesha"], reachedBy: "cluster" }],
+    ports: (config) => ({
+        "nfs-server": [{ port: nfsPort, protocol: "tcp", description: "NFS's port", units: ["nfs-server", "nfs-ganesha"], clients: [], sources: config?.clients ?? [] }],
     }),
     layout: (config, hosts) => {
         const byName = new Map(hosts.map((h) => [h.name, h]));

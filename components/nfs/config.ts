@@ -2,7 +2,7 @@
 // with the nfs-server role.
 import * as net from "node:net";
 import { z } from "zod";
-import { inCidr, isCidr, isHostAddress } from "../../framework/config/addresses";
+import { inCidr, isCidr, isHostAddress, opensToTheWorld } from "../../framework/config/addresses";
 import { inSystemTree } from "../../framework/config/paths";
 import { alwaysSaying, number, oneOf, text, textMatching, Unchecked, wholeNumber } from "../../framework/config/settings";
 import type { PackageNeed } from "../../framework/packages/packages";
@@ -10,13 +10,6 @@ import type { Host } from "../../framework/remote/remote";
 
 /** Twister2's default `twister2.resource.nfs.server.path`. */
 export const twister2NfsPath = "/nfs/shared-mesos/twister2";
-
-/** A client that lets everyone in: a wildcard, any address, or a network shorter than /8. */
-function opensToTheWorld(client: string): boolean {
-    const [base, bits] = client.split("/");
-    return client.includes("*") || client.includes("?") || ["0.0.0.0", "::", "::/0"].includes(client) ||
-        (bits !== undefined && net.isIPv4(base) && /^\d+$/.test(bits) && Number(bits) < 8);
-}
 
 const client = text((value) => `'${String(value)}' is not an IP address, IPv4 CIDR (e.g. 10.77.0.0/24) or DNS name`)
     .refine((entry) => !opensToTheWorld(entry), {

@@ -106,7 +106,7 @@ const ganeshaConfig = (exportPath: string, clients: string[], gracePeriod?: numb
 describe("the export, as nfs-server.sh writes it", () => {
     it("for nfs-kernel-server: every client read-write, synchronous, root squashed", () => {
         expect(kernelExports("/nfs/t2", ["10.0.0.1", "10.1.0.0/16"])).toBe(
-            "/nfs/t2 10.0.0.1(rw,sync,no_subtree_check,root_squash) 10.1.0.0/16(rw,sync,no_subtree_check,root_squash)\n");
+            "/nfs/t2 10.0.0.1(rw,sync,no_subtree_check,root_squash,secure) 10.1.0.0/16(rw,sync,no_subtree_check,root_squash,secure)\n");
     });
 
     it("for nfs-ganesha: the same meaning, NFSv4 over TCP, and nobody but the clients", () => {

@@ -33,9 +33,9 @@ export interface SwarmLayout {
 }
 
 const nodePorts: PortContract[] = [
-    { port: swarmPorts.gossip, protocol: "tcp", description: "the swarm's gossip port", units: ["docker"], reachedBy: "cluster" },
-    { port: swarmPorts.gossip, protocol: "udp", description: "the swarm's gossip port", units: ["docker"], reachedBy: "cluster" },
-    { port: swarmPorts.vxlan, protocol: "udp", description: "the swarm's overlay (VXLAN) port", units: ["docker"], reachedBy: "cluster" },
+    { port: swarmPorts.gossip, protocol: "tcp", description: "the swarm's gossip port", units: ["docker"], clients: [] },
+    { port: swarmPorts.gossip, protocol: "udp", description: "the swarm's gossip port", units: ["docker"], clients: [] },
+    { port: swarmPorts.vxlan, protocol: "udp", description: "the swarm's overlay (VXLAN) port", units: ["docker"], clients: [] },
 ];
 
 /** The scripts its steps run on the hosts (host/). */
@@ -173,7 +173,7 @@ export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmC
     config: (overlay) => ({ overlay }),
     ports: () => ({
         "swarm-manager": [
-            { port: swarmPorts.management, protocol: "tcp", description: "the swarm's management port", units: ["docker"], reachedBy: "cluster" },
+            { port: swarmPorts.management, protocol: "tcp", description: "the swarm's management port", units: ["docker"], clients: [] },
             ...nodePorts,
         ],
         "swarm-worker": nodePorts,

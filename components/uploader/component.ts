@@ -110,7 +110,7 @@ export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFi
     },
     config: (settings, files) => uploaderConfig(settings, files),
     ports: (config) => ({
-        uploader: [{ port: config.port, protocol: "tcp", description: "the uploader's web server", units: ["nginx"], reachedBy: "clients" }],
+        uploader: [{ port: config.port, protocol: "tcp", description: "the uploader's web server", units: ["nginx"], clients: ["uploaders"] }],
     }),
     layout: (_config, hosts) => hosts.find((h) => h.roles.includes("uploader")),
     packages: (host, layout) => host === layout ? [uploaderPackages.web, uploaderPackages.account] : [],

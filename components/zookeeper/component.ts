@@ -112,9 +112,9 @@ export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefin
     },
     ports: () => ({
         zookeeper: [
-            { port: zookeeperPorts.client, protocol: "tcp", description: "ZooKeeper's client port", units: ["zookeeper"], reachedBy: "clients" },
-            { port: zookeeperPorts.quorum, protocol: "tcp", description: "ZooKeeper's quorum port", units: ["zookeeper"], reachedBy: "cluster" },
-            { port: zookeeperPorts.election, protocol: "tcp", description: "ZooKeeper's election port", units: ["zookeeper"], reachedBy: "cluster" },
+            { port: zookeeperPorts.client, protocol: "tcp", description: "ZooKeeper's client port", units: ["zookeeper"], clients: ["submitters"] },
+            { port: zookeeperPorts.quorum, protocol: "tcp", description: "ZooKeeper's quorum port", units: ["zookeeper"], clients: [] },
+            { port: zookeeperPorts.election, protocol: "tcp", description: "ZooKeeper's election port", units: ["zookeeper"], clients: [] },
         ],
     }),
     layout: (settings, hosts) => {

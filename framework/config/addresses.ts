@@ -34,3 +34,10 @@ export function inCidr(address: string, cidr: string): boolean {
     const n = ipv4ToNumber(address);
     return n >= start && n < start + size;
 }
+
+/** A source that lets everyone in: a wildcard, any address, or a network shorter than /8. */
+export function opensToTheWorld(source: string): boolean {
+    const [base, bits] = source.split("/");
+    return source.includes("*") || source.includes("?") || ["0.0.0.0", "::", "::/0"].includes(source) ||
+        (bits !== undefined && net.isIPv4(base) && /^\d+$/.test(bits) && Number(bits) < 8);
+}

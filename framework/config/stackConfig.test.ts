@@ -93,7 +93,8 @@ describe("stack config validation", () => {
 
     it("accepts four ZooKeeper servers and Mesos masters, as while a dead one is replaced, with a warning", () => {
         const roles = { h1: ["swarm-manager", "zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"], h4: ["zookeeper", "mesos-master", "mesos-agent"] };
-        const config = parseStackConfig({ ...mesos(roles), hosts: labHosts(keyFile, 4), zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3, h4: 4 } } }, dir);
+        const config = parseStackConfig({ ...mesos(roles), hosts: labHosts(keyFile, 4), zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3, h4: 4 } },
+            access: { submitters: ["10.20.0.0/16"] } }, dir);
         expect(config.warnings).toEqual([
             "roles: 4 hosts are zookeeper: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",
             "roles: 4 hosts are mesos-master: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",

@@ -3,7 +3,7 @@
 // the components' schemas), load.ts reads the files they name, rules.ts and the components' own checks
 // compare them; then each component makes the config its resource takes.
 import * as pulumi from "@pulumi/pulumi";
-import { AnyComponent, CheckContext, ConfigsOf, FileReader, PortContract, rolesOf } from "../component";
+import { AnyComponent, CheckContext, ConfigsOf, FileReader, RolePort, rolesOf } from "../component";
 import type { PreflightConfig } from "../preflight/config";
 import type { ClusterHost } from "./hosts";
 import { cacheDirOf, fileSha256, FileText, readInventory, readText, resolvePath } from "./load";
@@ -104,12 +104,12 @@ const configOf = (component: AnyComponent, own: { settings: unknown; files: unkn
     component.config ? component.config(own.settings, own.files, hosts) : own.settings;
 
 /** The ports every role of the cluster listens on, with their settings' defaults where a setting is wrong. */
-function declaredPorts(components: readonly AnyComponent[], settings: ParsedSettings, files: ConfigFiles, hosts: readonly ClusterHost[]): PortContract[] {
+function declaredPorts(components: readonly AnyComponent[], settings: ParsedSettings, files: ConfigFiles, hosts: readonly ClusterHost[]): RolePort[] {
     return components.flatMap((component) => {
         if (!component.ports) return [];
         const own = ownOf(component, settings, files);
         const config = own && configOf(component, own, hosts);
-        return config === undefined ? [] : Object.values(component.ports(config)).flatMap((ports) => ports ?? []);
+        return config === undefined ? [] : Object.entries(component.ports(config)).flatMap(([role, ports]) => (ports ?? []).map((port) => ({ role, ...port })));
     });
 }
 

@@ -2,16 +2,14 @@
 // layout), the ports each host listens on and the packages it needs, from the components' contracts.
 // Pure: no Pulumi resources, no I/O. index.ts builds the components from it, and the tools (preflight,
 // npm run diagram, check, smoke) read the same decisions from it.
-import type { AnyComponent, LayoutsOf, PortContract } from "../component";
+import type { AnyComponent, LayoutsOf, RolePort } from "../component";
 import type { ClusterHost } from "../config/hosts";
 import type { StackConfigOf } from "../config/stackConfig";
 import type { PackageNeed } from "../packages/packages";
 import type { HostScript } from "../remote/hostScripts";
 
 /** A port a host listens on, for one of its roles. */
-export interface ListeningPort extends PortContract {
-    role: string;
-}
+export type ListeningPort = RolePort;
 
 export interface ClusterPlan {
     /** Every host with a role, in config order. */

@@ -51,6 +51,14 @@ export interface HostScriptArgs {
     triggers?: pulumi.Input<unknown>[];
 }
 
+/** More of a host's setup step, after its packages (a host firewall): a script, and its settings to apply and to undo. */
+export interface SetupPart {
+    script: HostScript;
+    settings: ScriptSettings;
+    /** The settings it runs with on destroy, before the packages are purged. */
+    undoSettings: ScriptSettings;
+}
+
 export interface RemoteOptions {
     /** The stack: names the bundle, `.twister2/<stack>/host-scripts.sh`. */
     stack: string;
@@ -102,14 +110,14 @@ export class Remote {
     /**
      * Each host's first step, before any other on it: the scripts and files copied into the SSH login's
      * home and installed as root, then every package the host's components need, in one apt run
-     * (framework/packages). A changed script installs again (a second or two) and re-runs only the steps
+     * (framework/packages), then the parts `then` adds (the host firewall), before any other step. A changed script installs again (a second or two) and re-runs only the steps
      * that use it; new packages install in the next run. Its undo runs after the host's last step: it
-     * purges what is left of the packages this program installed, and removes the scripts.
+     * undoes those parts, purges what is left of the packages this program installed, and removes the scripts.
      */
-    prepareHosts(hosts: { host: Host; packages: PackageNeed[] }[]): void {
-        for (const { host, packages } of hosts) {
+    prepareHosts(hosts: { host: Host; packages: PackageNeed[]; then?: SetupPart[] }[]): void {
+        for (const { host, packages, then } of hosts) {
             if (this.setups.has(host.name)) throw new Error(`host ${host.name} is set up twice, or after its first step`);
-            this.setups.set(host.name, this.setupStep(host, packages));
+            this.setups.set(host.name, this.setupStep(host, packages, then ?? []));
         }
     }
 
@@ -212,7 +220,7 @@ export class Remote {
         });
     }
 
-    private setupStep(host: Host, packages: PackageNeed[]): command.remote.Command {
+    private setupStep(host: Host, packages: PackageNeed[], then: SetupPart[]): command.remote.Command {
         const bundleSha256 = this.bundleSha256;
         const file = this.bundleFile;
         // The bundle's path once it is written: only then may the copy hash it.
@@ -220,10 +228,13 @@ export class Remote {
             { aliases: [{ name: `host-scripts-${host.name}-copy` }] });
         const bundleAt = shellQuote(`${host.address}/host-scripts.sh`);
         const install = this.scriptCommand(host, packageScripts.install, packageSettings(packages, (name, text) => this.hostFile(name, text)));
+        const applies = then.map((part) => this.scriptCommand(host, part.script, part.settings));
+        const undos = then.map((part) => this.scriptCommand(host, part.script, part.undoSettings)).reverse();
+        const chain = (commands: pulumi.Output<string>[]) => pulumi.all(commands).apply((all) => all.join(" && "));
         return new command.remote.Command(`host-setup-${host.name}`, {
             connection: this.connectionTo(host),
-            create: pulumi.interpolate`sudo env BUNDLE_HASH=${bundleSha256.apply((hash) => hash.slice(0, 16))} bash ${stagedBundle} ${bundleAt} && ${install}`,
-            delete: pulumi.interpolate`${this.scriptCommand(host, packageScripts.remove)} && sudo bash ${stagedBundle} remove ${bundleAt}`,
+            create: pulumi.interpolate`sudo env BUNDLE_HASH=${bundleSha256.apply((hash) => hash.slice(0, 16))} bash ${stagedBundle} ${bundleAt} && ${chain([install, ...applies])}`,
+            delete: pulumi.interpolate`${chain([...undos, this.scriptCommand(host, packageScripts.remove)])} && sudo bash ${stagedBundle} remove ${bundleAt}`,
             ...commandPolicy,
         }, {
             dependsOn: [copy],
@@ -238,7 +249,7 @@ export class Remote {
     private setupOf(host: Host): command.remote.Command {
         let setup = this.setups.get(host.name);
         if (!setup) {
-            setup = this.setupStep(host, []);
+            setup = this.setupStep(host, [], []);
             this.setups.set(host.name, setup);
         }
         return setup;

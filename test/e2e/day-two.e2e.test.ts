@@ -6,7 +6,8 @@
 // dials nothing on it, the others no longer list it, and at every moment of the rolling restart a majority
 // of ZooKeeper servers runs. A new machine with the same name and address is added back and converges.
 // A destroy killed while the Docker engines are purged: after npm run recover, an up builds the cluster
-// again, and the destroy after it leaves every host's packages as they were before the first deploy.
+// again, and the destroy after it leaves every host's packages, accounts (and its login's groups) as they
+// were before the first deploy, and h4's own daemon.json back in its place.
 import { spawn, spawnSync } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -17,6 +18,11 @@ let stack: PulumiStack;
 /** Each host's packages before the first deploy: destroy must leave exactly these. */
 const packagesBefore = new Map<string, string>();
 const packageList = (h: LabHost) => onHost(h, "dpkg-query -W -f='${db:Status-Abbrev} ${Package}\\n' | awk '$1 == \"ii\" { print $2 }'").stdout;
+/** Each host's accounts and its login's groups before the first deploy: destroy must leave these too. */
+const accountsBefore = new Map<string, string>();
+const accounts = (h: LabHost) => onHost(h, `getent passwd | cut -d: -f1 | sort | paste -sd' '; getent group | cut -d: -f1 | sort | paste -sd' '; id -nG ${h.user}`).stdout;
+/** A daemon.json h4 had before Docker was installed there: destroy puts it back. */
+const ownDaemonJson = '{ "log-level": "warn" }';
 /** The host that dies: an agent that neither leads ZooKeeper nor Mesos when it is stopped. */
 let dead: LabHost;
 const host = (name: string): LabHost => labInventory().find((h) => h.name === name)!;
@@ -60,7 +66,11 @@ beforeAll(async () => {
     await stack.setConfig("roles", Object.fromEntries(names.map((name) => [name, everyRole(name)])));
     await stack.setConfig("zookeeper.serverIds", Object.fromEntries(names.map((name, i) => [name, i + 1])), { path: true });
     await stack.useLabServices();
-    for (const h of labInventory()) packagesBefore.set(h.name, packageList(h));
+    for (const h of labInventory()) {
+        packagesBefore.set(h.name, packageList(h));
+        accountsBefore.set(h.name, accounts(h));
+    }
+    onHost(host("h4"), `mkdir -p /etc/docker && echo '${ownDaemonJson}' >/etc/docker/daemon.json`);
 });
 
 afterAll(async () => {
@@ -197,8 +207,10 @@ describe("day two on the lab's full cluster", () => {
         await stack.destroy();
         for (const h of labInventory()) {
             expect(packageList(h), h.name).toBe(packagesBefore.get(h.name));
+            expect(accounts(h), h.name).toBe(accountsBefore.get(h.name));
             expect(onHost(h, "ls -A /var/lib/twister2-cluster 2>/dev/null || true").stdout.trim(), h.name).toBe("");
             expect(onHost(h, "ls /run /run/lock | grep twister2 || true").stdout.trim(), h.name).toBe("");
         }
+        expect(onHost(host("h4"), "cat /etc/docker/daemon.json && rm -r /etc/docker").stdout.trim()).toBe(ownDaemonJson);
     });
 });

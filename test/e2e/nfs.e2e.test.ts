@@ -1,7 +1,8 @@
 // The NFS share on the lab: NFS-Ganesha on h1 (the lab's kernel has no nfsd and no NFS client, so nothing
 // mounts it: the other hosts speak NFSv4 with libnfs-utils). Only the nfs-server role is given, so nothing
 // else deploys. Checked from the hosts: a file written from one client is read back from another, root is
-// squashed to nobody, a host outside `clients` is refused until it is added, and destroy removes the export
+// squashed to nobody, a client's ordinary user (an unprivileged port) is refused, a host outside `clients`
+// is refused until it is added, and destroy removes the export
 // and the packages (and keeps the data).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabHost, labInventory, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
@@ -59,16 +60,23 @@ describe("the NFS share on the lab (nfs-ganesha)", () => {
         expect(owners).toEqual(["a.txt 65534:65534", "b.txt 1000:1000"]);
     });
 
+    it("refuses a client host's ordinary user, who speaks NFS from an unprivileged port", () => {
+        // libnfs binds a privileged port only for root: as nobody the same read is refused.
+        const read = nfsOn("h2", `runuser -u nobody -- nfs-cat '${nfsUrl("a.txt")}'`);
+        expect(read.code).not.toBe(0);
+        expect(read.stdout).not.toContain("job output from h2");
+    });
+
     it("refuses a host that is not among the clients", () => {
         const read = nfsOn("h3", `nfs-cat '${nfsUrl("a.txt")}'`);
         expect(read.code).not.toBe(0);
         expect(read.stdout).not.toContain("job output from h2");
     });
 
-    it("lets the host in once clients lists it, re-running only the server step", async () => {
+    it("lets the host in once clients lists it, re-running only the server step and its host's firewall", async () => {
         await stack.setConfig("nfs.clients[2]", host("h3").address, { path: true });
         const up = await stack.up();
-        expect(up.stdout).toMatch(/1 updated/);
+        expect(up.stdout).toMatch(/2 updated/);
         // Written on h2, read on h3.
         expect(nfsOn("h3", `nfs-cat '${nfsUrl("a.txt")}'`).stdout).toBe("job output from h2\n");
         expect(nfsOn("h3", `echo "from h3" >/tmp/t2-nfs-c.txt && nfs-cp /tmp/t2-nfs-c.txt '${nfsUrl("c.txt")}'`).code).toBe(0);

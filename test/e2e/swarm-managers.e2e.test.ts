@@ -94,8 +94,9 @@ describe("a swarm with three managers", () => {
         await stack.setConfig("roles.h4[0]", "swarm-manager", { path: true });
         const preview = await stack.preview();
         const touched = new Set(preview.steps.filter((s) => s.op !== "same").map((s) => s.urn.split("::").pop()));
-        // The two rejoin; then the first manager drops the entries they left behind.
-        expect([...touched].sort()).toEqual(["swarm-join-h3", "swarm-join-h4", "swarm-members"]);
+        // The two rejoin (and their firewalls follow: the management port moves); then the first manager drops
+        // the entries they left behind.
+        expect([...touched].sort()).toEqual(["host-setup-h3", "host-setup-h4", "swarm-join-h3", "swarm-join-h4", "swarm-members"]);
 
         await stack.up();
         expect(nodeList()).toEqual(["h1 Ready Leader", "h2 Ready Reachable", "h3 Ready", "h4 Ready Reachable"]);

@@ -44,6 +44,8 @@ beforeAll(async () => {
     await stack.setConfig("roles", { [server.name]: ["uploader"] });
     await stack.removeConfig("zookeeper");
     await stack.setConfig("uploader", { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()], corePackage });
+    // The reader stands for a host that downloads packages: outside the stack, so the firewall admits it by name.
+    await stack.setConfig("access", { uploaders: [reader.address] });
 
     // The client gets the private key, the uploader's pinned host key and rsync; the reader curl.
     onHost(client, `install -d -m 0700 /root/t2-upload
@@ -96,6 +98,15 @@ describe("the job-package uploader on the lab", () => {
         expect(sent).toMatch(/^[0-9a-f]{64}$/);
         expect(got).toBe(sent);
         expect(status(reader, "HEAD", `${outputs.url}twister2-job.tar.gz`, "-I")).toBe("200");
+    });
+
+    it("refuses the web server to a host neither in the stack nor among access.uploaders, at the host's firewall", () => {
+        // The client uploads over SSH (left open), but is not an uploader for HTTP: the connection is reset.
+        expect(status(client, "GET", `${outputs.url}twister2-job.tar.gz`)).toBe("000");
+        const firewall = onHost(server, "nft list table inet twister2_cluster").stdout;
+        expect(firewall).toMatch(new RegExp(`ip saddr ${reader.address.replace(/\./g, "\\.")} tcp dport 8082 accept`));
+        expect(firewall).toMatch(/tcp dport 8082 reject with tcp reset/);
+        expect(onHost(server, "systemctl is-enabled twister2-cluster-firewall").stdout.trim()).toBe("enabled");
     });
 
     it("publishes the core package from the machine running pulumi", () => {
@@ -189,9 +200,11 @@ describe("the job-package uploader on the lab", () => {
         await stack.preview({ expectNoChanges: true });
     });
 
-    it("pulumi destroy removes the site, nginx, the upload account and the directory", async () => {
+    it("pulumi destroy removes the site, nginx, the upload account, the directory and the firewall", async () => {
         await stack.destroy();
         const left = onHost(server, `ls /etc/nginx/sites-available/twister2-uploader /etc/nginx/sites-enabled/twister2-uploader 2>/dev/null || true
+            ls /etc/systemd/system/twister2-cluster-firewall.service /etc/twister2-cluster 2>/dev/null || true
+            command -v nft >/dev/null && nft list tables | grep twister2
             dpkg-query -W -f='\${Status}' nginx 2>/dev/null | grep -q 'install ok installed' && echo nginx-installed
             id twister2 2>/dev/null && echo account
             test -e /home/twister2 && echo home

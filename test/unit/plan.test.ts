@@ -39,14 +39,14 @@ describe("the plan of the dev stack (Pulumi.dev.yaml on the lab's five hosts)", 
         const packagesOf = (host: string) => layout.packages[host].map((need) => `${need.thing}: ${need.packages.join(" ")}`);
         expect(packagesOf("h2")).toEqual([
             "docker: docker-ce docker-ce-cli containerd.io", "swarm-join: curl", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
-            "nginx: nginx curl", "uploader-account: rsync openssh-server python3",
+            "nginx: nginx curl", "uploader-account: rsync openssh-server python3", "firewall: nftables",
         ]);
         // The first manager makes the swarm: it joins nothing.
         expect(packagesOf("h1")).not.toContain("swarm-join: curl");
         expect(packagesOf("h3")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "swarm-join: curl", "zookeeper: zookeeperd netcat-openbsd", "mesos-master: mesos-standin curl jq",
-            "nfs-server: nfs-ganesha nfs-ganesha-vfs"]);
+            "nfs-server: nfs-ganesha nfs-ganesha-vfs", "firewall: nftables"]);
         // nfs.mount is false on the lab: no host mounts the share.
-        expect(packagesOf("h4")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "swarm-join: curl", "mesos-agent: mesos-standin curl jq"]);
+        expect(packagesOf("h4")).toEqual(["docker: docker-ce docker-ce-cli containerd.io", "swarm-join: curl", "mesos-agent: mesos-standin curl jq", "firewall: nftables"]);
         expect(layout.packages.h4.find((need) => need.thing === "mesos-agent")?.repository)
             .toMatchObject({ name: "twister2-mesos", url: "http://10.77.0.1:3143/", distribution: "bookworm", component: "main" });
         expect(layout.packages.h1.find((need) => need.thing === "docker")?.unlessCommand).toBe("dockerd");
@@ -163,7 +163,7 @@ describe("the plan of the prod stack (Pulumi.prod.yaml)", () => {
         expect(layout.nfs?.server.name).toBe("node2");
         expect(names(layout.nfs?.clients)).toEqual(["node4", "node5"]);
         expect(layout.uploader?.name).toBe("node1");
-        expect(layout.ports.node1.filter((p) => p.role === "uploader")).toEqual([{ role: "uploader", port: 8082, protocol: "tcp", units: ["nginx"], description: "the uploader's web server", reachedBy: "clients" }]);
+        expect(layout.ports.node1.filter((p) => p.role === "uploader")).toEqual([{ role: "uploader", port: 8082, protocol: "tcp", units: ["nginx"], description: "the uploader's web server", clients: ["uploaders"] }]);
     });
 });
 

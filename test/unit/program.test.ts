@@ -125,11 +125,13 @@ describe("the cluster program", () => {
 
     it("installs each host's packages in its setup step, before any other step on it, for the roles it has", () => {
         const setup = (host: string) => String(named(`host-setup-${host}`)!.inputs.create);
-        expect(setup("h1")).toContain("PACKAGES='docker/dockerd docker.io'");
-        expect(setup("h2")).toContain("PACKAGES='docker/dockerd docker.io\nswarm-join curl\nzookeeper zookeeperd netcat-openbsd'");
+        expect(setup("h1")).toContain("PACKAGES='docker/dockerd docker.io\nfirewall nftables'");
+        expect(setup("h2")).toContain("PACKAGES='docker/dockerd docker.io\nswarm-join curl\nzookeeper zookeeperd netcat-openbsd\nfirewall nftables'");
         expect(setup("h2")).toContain("REPOSITORIES=''");
         expect(setup("h2")).toMatch(/^sudo env BUNDLE_HASH=[0-9a-f]{16} bash \.twister2-cluster-host-scripts\.sh 10\.77\.0\.12\/host-scripts\.sh && sudo env /);
-        expect(String(named("host-setup-h2")!.inputs.delete)).toMatch(/packages-remove\.sh && sudo bash \.twister2-cluster-host-scripts\.sh remove /);
+        expect(String(named("host-setup-h2")!.inputs.delete)).toMatch(/^sudo env RULES='' twister2-step [0-9a-f]{16} 10\.77\.0\.12\/firewall\.sh && sudo twister2-step [0-9a-f]{16} 10\.77\.0\.12\/packages-remove\.sh && sudo bash \.twister2-cluster-host-scripts\.sh remove /);
+        // Its firewall, after the packages: the ports of its roles, each admitting the stack's hosts.
+        expect(setup("h2")).toMatch(/packages-install\.sh && sudo env RULES='tcp 2377 cluster 10\.77\.0\.11 .*\ntcp 2181 clients 10\.77\.0\.11 .*' twister2-step [0-9a-f]{16} 10\.77\.0\.12\/firewall\.sh$/s);
         // A component's own step installs again what its undo purged from the list the setup step leaves
         // on the host (apt_install_wanted): the list is in no other step.
         for (const step of commands().filter((c) => !c.name.startsWith("host-setup-"))) {

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket, and prints the
-# engine version. Its packages (docker.io, or docker-ce, docker-ce-cli and containerd.io with Docker's
+# Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket (the docker group),
+# and prints the engine version. Its packages (docker.io, or docker-ce, docker-ce-cli and containerd.io with Docker's
 # repository) the host's setup step installed already, unless this step was replaced.
 # Settings: DOCKER_SOURCE (docker.io | docker-ce), DAEMON_JSON, DOCKER_USERS (space separated).
 : "${DOCKER_SOURCE:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
@@ -22,6 +22,10 @@ if [ -f "$T2_STATE_DIR/docker.installed" ] || packages_recorded docker || ! comm
   apt_install_wanted docker
 fi
 
+# A daemon.json the host had before this program first wrote one is kept aside, for destroy to put back.
+if [ ! -e "$T2_STATE_DIR/docker.daemon-json" ] && [ ! -e "$T2_STATE_DIR/docker.daemon-json.before" ] && [ -f /etc/docker/daemon.json ]; then
+  cp -p /etc/docker/daemon.json "$T2_STATE_DIR/docker.daemon-json.before"
+fi
 if printf '%s\n' "$DAEMON_JSON" | write_file /etc/docker/daemon.json 0644; then
   step "daemon.json changed"
   touch "$T2_STATE_DIR/docker.daemon-json"
@@ -31,8 +35,11 @@ run_handlers
 systemctl enable --now docker >/dev/null 2>&1
 wait_for 120 "docker to answer" docker info
 
+# Each user this adds to the group is recorded (before it is added), for destroy to take out again.
 for user in $DOCKER_USERS; do
-  id -nG "$user" | tr ' ' '\n' | grep -qx docker || usermod -aG docker "$user"
+  id -nG "$user" | tr ' ' '\n' | grep -qx docker && continue
+  grep -qxF -- "$user" "$T2_STATE_DIR/docker.group-added" 2>/dev/null || echo "$user" >>"$T2_STATE_DIR/docker.group-added"
+  usermod -aG docker "$user"
 done
 
 step "engine ready"

@@ -1,6 +1,22 @@
 # shellcheck shell=bash
-# Undoes docker-install.sh: removes the engine and its data if this program installed it, else only
-# the daemon.json it wrote. An engine that was there before is left running.
+# Undoes docker-install.sh: takes the users it added out of the docker group, removes the engine and its
+# data if this program installed it, else only the daemon.json it wrote; a daemon.json the host had before
+# is put back. An engine that was there before is left running.
+if [ -f "$T2_STATE_DIR/docker.group-added" ]; then
+  while read -r user; do
+    if id -nG "$user" 2>/dev/null | tr ' ' '\n' | grep -qx docker; then
+      step "taking $user out of the docker group"
+      gpasswd -d "$user" docker >/dev/null
+    fi
+  done <"$T2_STATE_DIR/docker.group-added"
+  rm -f "$T2_STATE_DIR/docker.group-added"
+fi
+before="$T2_STATE_DIR/docker.daemon-json.before"
+put_back_daemon_json() {
+  step "putting back the daemon.json the host had"
+  mkdir -p /etc/docker
+  cp -p "$before" /etc/docker/daemon.json
+}
 if [ -f "$T2_STATE_DIR/docker.installed" ]; then
   source=$(cat "$T2_STATE_DIR/docker.installed")
   step "removing the Docker engine ($source)"
@@ -11,11 +27,20 @@ if [ -f "$T2_STATE_DIR/docker.installed" ]; then
   for dir in /var/lib/docker /var/lib/containerd /etc/docker; do
     [ -d "$dir" ] && find "$dir" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
   done
-  rmdir /etc/docker 2>/dev/null || true
-  rm -f "$T2_STATE_DIR/docker.installed" "$T2_STATE_DIR/docker.daemon-json"
+  if [ -f "$before" ]; then
+    put_back_daemon_json
+  else
+    rmdir /etc/docker 2>/dev/null || true
+  fi
+  rm -f "$T2_STATE_DIR/docker.installed" "$T2_STATE_DIR/docker.daemon-json" "$before"
 elif [ -f "$T2_STATE_DIR/docker.daemon-json" ]; then
-  step "removing daemon.json"
-  rm -f /etc/docker/daemon.json "$T2_STATE_DIR/docker.daemon-json"
+  if [ -f "$before" ]; then
+    put_back_daemon_json
+  else
+    step "removing daemon.json"
+    rm -f /etc/docker/daemon.json
+  fi
+  rm -f "$T2_STATE_DIR/docker.daemon-json" "$before"
   systemctl restart docker
 fi
 rmdir "$T2_STATE_DIR" 2>/dev/null || true

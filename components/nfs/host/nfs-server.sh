@@ -20,10 +20,10 @@ chown "$OWNER" "$EXPORT_PATH"
 chmod "$MODE" "$EXPORT_PATH"
 
 # kernel_exports: /etc/exports.d/<name>.exports for nfs-kernel-server, one line: every client read-write,
-# synchronous, root squashed.
+# synchronous, root squashed, from privileged ports only.
 kernel_exports() {
   local client line=$EXPORT_PATH
-  for client in $CLIENTS; do line+=" $client(rw,sync,no_subtree_check,root_squash)"; done
+  for client in $CLIENTS; do line+=" $client(rw,sync,no_subtree_check,root_squash,secure)"; done
   echo "$line"
 }
 
@@ -59,6 +59,9 @@ EXPORT {
     # Nobody but the CLIENT block's clients.
     Access_Type = None;
     Squash = Root_Squash;
+    # Only from a privileged port, as the kernel server's "secure": a client's uids are trusted (sec=sys),
+    # so an unprivileged process on a client host must not speak NFS for itself.
+    PrivilegedPort = true;
     Anonymous_Uid = 65534;
     Anonymous_Gid = 65534;
     Protocols = 4;

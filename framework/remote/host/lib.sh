@@ -288,8 +288,10 @@ package_record() {
 # install_and_record LINE...: apt_install_all_recorded's part under the lock, for its "THING PACKAGE..."
 # lines (where the check for what is missing is made again: another step may have installed it meanwhile).
 install_and_record() {
-  local before line thing packages=() pkg all=() new brings=() i=0
+  local before accounts_before="$T2_STATE_DIR/accounts.before-install" line thing packages=() pkg all=() new brings=() i=0
   before=$(packages_present)
+  # Kept on the host until the install ends: a run cut short leaves it for the next to finish against.
+  [ -f "$accounts_before" ] || accounts_present >"$accounts_before"
   for line in "$@"; do
     read -r thing _ <<<"$line"
     read -r -a packages <<<"${line#"$thing"}"
@@ -312,6 +314,8 @@ install_and_record() {
     apt_fetch 900 install -y -qq --no-install-recommends --download-only "${all[@]}"
     apt_get install -y -qq --no-install-recommends "${all[@]}"
   fi
+  comm -13 "$accounts_before" <(accounts_present) >>"$T2_STATE_DIR/accounts"
+  rm -f "$accounts_before"
   new=$(comm -13 <(echo "$before") <(packages_present) |
     grep -vxF -f <(dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' | awk '$2 == "yes" || $3 == "required" { print $1 }') || true)
   for line in "$@"; do
@@ -406,6 +410,13 @@ remove_sources_recorded() {
 # packages_present: every package dpkg has, in any state but not-installed and config-files, sorted.
 packages_present() {
   dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' | awk '$1 !~ /^.[nc]/ { print $2 }' | sort
+}
+
+# accounts_present: "user NAME" and "group NAME", a line for each account on the host. Those the
+# packages this program installs make (zookeeper, docker's group) are recorded in $T2_STATE_DIR/accounts,
+# and removed with the last of the packages (packages-remove.sh): their packages' purge leaves them.
+accounts_present() {
+  { getent passwd | awk -F: '{ print "user " $1 }'; getent group | awk -F: '{ print "group " $1 }'; } | sort
 }
 
 # purge_if_only_ours PACKAGE...: purges each of those still installed whose purge takes along only

@@ -1,0 +1,64 @@
+// The host firewall's contract: `twister2-cluster:access`, nftables on every host, and the rules each
+// host gets from the ports its roles listen on (the other components' contracts, by the plan). It is
+// part of each host's setup step (after its packages, before any other step), so no service of the
+// cluster listens unguarded once that step is done; destroy removes it last.
+import * as path from "node:path";
+import type { ClientKind } from "../../framework/component";
+import { defineComponent } from "../../framework/component";
+import type { ClusterHost } from "../../framework/config/hosts";
+import type { ListeningPort } from "../../framework/plan/plan";
+import { hostScriptsIn } from "../../framework/remote/hostScripts";
+import type { SetupPart } from "../../framework/remote/remote";
+import { accessSettings, AccessSettings } from "./config";
+
+export interface FirewallLayout {
+    /** Every host with a role: each gets the firewall. */
+    hosts: ClusterHost[];
+}
+
+/** The script of its part of each host's setup step (host/). */
+export const firewallScripts = hostScriptsIn(path.join(__dirname, "host"), { firewall: "firewall.sh" });
+
+const kinds: readonly ClientKind[] = ["submitters", "uploaders", "operators"];
+
+/**
+ * The firewall's rules on one host, a line per port its roles listen on: `PROTOCOL PORT KIND SOURCE...`,
+ * KIND `clients` when a kind of client outside the cluster reaches it (the machine running pulumi up is
+ * admitted there too: it holds the keys to every host anyway), else `cluster`. The sources: every host
+ * of the stack, the networks `access` names for the port's kinds of client, and those the port's own
+ * component names (`nfs.clients`). Empty when the host listens on nothing, or the stack manages no firewall.
+ */
+export function firewallRules(access: AccessSettings, ports: readonly ListeningPort[], hosts: readonly ClusterHost[]): string {
+    if (!access.firewall) return "";
+    const byPort = new Map<string, { clients: Set<ClientKind>; sources: Set<string> }>();
+    for (const port of ports) {
+        const key = `${port.protocol} ${port.port}`;
+        const entry = byPort.get(key) ?? { clients: new Set(), sources: new Set(hosts.map((h) => h.address)) };
+        for (const kind of port.clients) entry.clients.add(kind);
+        for (const source of port.sources ?? []) entry.sources.add(source);
+        byPort.set(key, entry);
+    }
+    return [...byPort].map(([key, { clients, sources }]) => {
+        for (const kind of kinds.filter((k) => clients.has(k))) for (const source of access[kind]) sources.add(source);
+        return `${key} ${clients.size > 0 ? "clients" : "cluster"} ${[...sources].join(" ")}`;
+    }).join("\n");
+}
+
+/** Its part of `host`'s setup step: the rules written (none: the firewall removed), and removed on destroy. */
+export function firewallSetup(access: AccessSettings, ports: readonly ListeningPort[], hosts: readonly ClusterHost[]): SetupPart {
+    return { script: firewallScripts.firewall, settings: { RULES: firewallRules(access, ports, hosts) }, undoSettings: { RULES: "" } };
+}
+
+export const firewall = defineComponent<"firewall", AccessSettings, undefined, AccessSettings, FirewallLayout>({
+    id: "firewall",
+    scripts: firewallScripts,
+    settings: { key: "access", schema: accessSettings.prefault({}), description: "Who besides the cluster's own hosts may reach its ports (each host's firewall)" },
+    warn: (access, { ports, withRole }) => access.firewall && kinds.every((kind) => access[kind].length === 0) &&
+        ports.some((port) => port.clients.length > 0 && withRole(port.role).length > 0)
+        ? ["access names no client networks: the cluster's ports admit only its own hosts and the machine running pulumi up. A host that " +
+            "submits Twister2 jobs needs access.submitters (ZooKeeper's client port, the Mesos masters' port); one that uploads job " +
+            "packages, access.uploaders; an operator's browser, access.operators (the Mesos web UI)"]
+        : [],
+    layout: (access, hosts) => access.firewall && hosts.length > 0 ? { hosts: [...hosts] } : undefined,
+    packages: () => [{ thing: "firewall", packages: ["nftables"] }],
+});
