@@ -3,6 +3,7 @@
 // part of each host's setup step (after its packages, before any other step), so no service of the
 // cluster listens unguarded once that step is done; destroy removes it last.
 import * as path from "node:path";
+import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClientKind } from "../../framework/component";
 import { defineComponent } from "../../framework/component";
 import type { ClusterHost } from "../../framework/config/hosts";
@@ -49,6 +50,25 @@ export function firewallSetup(access: AccessSettings, ports: readonly ListeningP
     return { script: firewallScripts.firewall, settings: { RULES: firewallRules(access, ports, hosts) }, undoSettings: { RULES: "" } };
 }
 
+/** npm run check: each host's firewall is loaded and starts at boot (its probe is read only, so not in the hosts' bundle). */
+const live: LiveContract<AccessSettings, FirewallLayout> = {
+    probe: {
+        script: hostScriptsIn(path.join(__dirname, "host"), { probe: "firewall-probe.sh" }).probe,
+        settings: (host, { layout }) => layout.hosts.includes(host) ? {} : undefined,
+    },
+    check: ({ layout, facts }) => layout.hosts.flatMap((host) => {
+        const got = facts(host);
+        if (!got) return [];
+        const [loaded, boot] = [factOf(got, "loaded"), factOf(got, "boot")];
+        return [{
+            host: host.name, check: "firewall loaded", ok: loaded !== "absent" && boot === "enabled",
+            detail: `${loaded === "absent" ? "not loaded" : loaded}; at boot: ${boot}`,
+            // Its host's setup step writes and loads it.
+            repair: { replace: [`host-setup-${host.name}`] },
+        }];
+    }),
+};
+
 export const firewall = defineComponent<"firewall", AccessSettings, undefined, AccessSettings, FirewallLayout>({
     id: "firewall",
     scripts: firewallScripts,
@@ -61,4 +81,5 @@ export const firewall = defineComponent<"firewall", AccessSettings, undefined, A
         : [],
     layout: (access, hosts) => access.firewall && hosts.length > 0 ? { hosts: [...hosts] } : undefined,
     packages: () => [{ thing: "firewall", packages: ["nftables"] }],
+    live,
 });

@@ -24,7 +24,7 @@ const outputs: StackOutputs = {
 /** What the probe prints on a healthy lab host: `<component> <fact> <value>` lines. */
 function healthy(name: string): Map<string, HostFacts> {
     const host = config.hosts.find((h) => h.name === name)!;
-    const lines = ["host os debian 12", "docker engine 20.10.24", `swarm state active node-${name}`];
+    const lines = ["host os debian 12", "docker engine 20.10.24", `swarm state active node-${name}`, "firewall loaded 4 ports guarded", "firewall boot enabled"];
     if (host.roles.includes("zookeeper")) lines.push(`zookeeper mode ${name === "h2" ? "leader" : "follower"}`, `zookeeper id ${name.slice(1)}`);
     if (host.roles.includes("mesos-master")) lines.push("mesos mesos-master active");
     if (host.roles.includes("mesos-agent")) lines.push("mesos mesos-agent active", `workerImage image sha256:${name.slice(1).repeat(4)}`);
@@ -73,22 +73,24 @@ describe("npm run check's comparison", () => {
         expect(results.length).toBeGreaterThan(30);
     });
 
-    it("names a stopped ZooKeeper, a swarm node that left and a missing image, each with the step that repairs it", async () => {
+    it("names a stopped ZooKeeper, a swarm node that left, a missing image and a firewall flushed, each with the step that repairs it", async () => {
         const facts = healthyCluster();
         factsOf(facts, "h3", "zookeeper").set("mode", ["down"]);
         factsOf(facts, "h4", "swarm").set("state", ["inactive "]);
         factsOf(facts, "h1", "swarm").set("node", factsOf(facts, "h1", "swarm").get("node")!
             .map((line) => line.startsWith("10.77.0.14 ") ? "10.77.0.14 down worker active id-h4" : line));
         factsOf(facts, "h5", "workerImage").set("image", ["absent"]);
+        factsOf(facts, "h2", "firewall").set("loaded", ["absent"]);
         expect(await differences(facts)).toEqual([
             "h4 swarm: node active: LocalNodeState inactive",
             "h4 swarm: listed Ready as worker: not Ready in docker node ls",
             "h3 zookeeper: serving: srvr: down",
             "h5 worker image: twister2-worker:abc: missing, expected sha256:5555",
+            "h2 firewall: firewall loaded: not loaded; at boot: enabled",
         ]);
-        const urns = new Map(["zookeeper-h3-server", "swarm-join-h4", "worker-image-h5"].map((n) => [n, `urn:pulumi:dev::twister2-cluster::x::${n}`]));
+        const urns = new Map(["zookeeper-h3-server", "swarm-join-h4", "worker-image-h5", "host-setup-h2"].map((n) => [n, `urn:pulumi:dev::twister2-cluster::x::${n}`]));
         const plan = repairPlan(await check(facts), urns, "dev");
-        expect(plan.pulumiUp).toBe("pulumi up --stack dev " + ["swarm-join-h4", "zookeeper-h3-server", "worker-image-h5"]
+        expect(plan.pulumiUp).toBe("pulumi up --stack dev " + ["swarm-join-h4", "zookeeper-h3-server", "worker-image-h5", "host-setup-h2"]
             .map((n) => `--replace 'urn:pulumi:dev::twister2-cluster::x::${n}'`).join(" "));
         expect(plan.commands).toEqual([]);
         expect(plan.unknown).toEqual([]);
