@@ -359,7 +359,8 @@ docker_no_registry_conf() {
 }
 
 # Creates the container, copies in the pinned host key, the login key, the apt proxy and the Docker
-# engine's no-registry setting, then boots it.
+# engine's no-registry setting, then boots it. Ports below 1024 are root's, as on a machine (Docker
+# opens them to every user of a container unless told otherwise): NFS trusts only privileged ports.
 create_host() {
   local name=$1 address container dir="$LAB_DIR/hosts/$1" other hosts_args=()
   address=$(host_address "$name")
@@ -376,6 +377,7 @@ create_host() {
   docker create --name "$container" --hostname "$name" --network "$network" --ip "$address" "${hosts_args[@]}" \
     --cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --security-opt systempaths=unconfined --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+    --sysctl net.ipv4.ip_unprivileged_port_start=1024 \
     --tmpfs /run --tmpfs /run/lock -e container=docker --stop-signal SIGRTMIN+3 \
     -v "$dir/docker:/var/lib/docker" -v "$dir/containerd:/var/lib/containerd" -v "$dir/srv:/srv" \
     --label "twister2-cluster.lab=$LAB_NAME" "$image_tag" /sbin/init >/dev/null
