@@ -95,11 +95,21 @@ describe("MesosCluster", () => {
             expect(step.inputs.stdin).toContain(fakeAgentSecret);
             expect(String(step.inputs.create)).not.toContain(fakeAgentSecret);
         }
-        // The secret alone: the script writes it into the credential file with the principal it is told.
+        // The secret alone (a master's, then the masters' ZooKeeper secret): the script writes it into the
+        // credential file with the principal it is told.
         for (const step of steps) {
-            expect(step.inputs.stdin).toBe(fakeAgentSecret);
+            expect(step.inputs.stdin).toBe(step.name.endsWith("-master") ? `${fakeAgentSecret}\n${fakeAgentSecret}` : fakeAgentSecret);
             expect(step.inputs.create).toContain("PRINCIPAL=twister2-agent");
         }
+    });
+
+    it("gives the masters ZooKeeper credentials of their own, in a file /etc/mesos/zk names, and the agents the plain URL", () => {
+        expect(named("mesos-zookeeper-secret")!.inputs).toMatchObject({ length: 32, special: false });
+        const create = (name: string) => String(named(name)!.inputs.create);
+        expect(create("mesos-h1-master")).toContain("ZK_URL=file:///etc/mesos/zk-credentials.url");
+        expect(create("mesos-h1-master")).toContain("ZK_CREDENTIALS_URL='/etc/mesos/zk-credentials.url mesos zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos'");
+        expect(create("mesos-h4-agent")).toContain("ZK_URL=zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos");
+        expect(create("mesos-h4-agent")).not.toContain("ZK_CREDENTIALS_URL");
     });
 
     it("has each daemon wait for the masters: a master until one leads, an agent until the leader shows it active", () => {

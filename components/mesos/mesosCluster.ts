@@ -37,6 +37,14 @@ export interface MesosClusterArgs {
 }
 
 export const masterCredentialsFile = "/etc/mesos/credentials.json";
+/**
+ * A master's ZooKeeper URL with its digest credentials (`zk://mesos:<secret>@.../mesos`), root's alone:
+ * /etc/mesos/zk names it (`file://`), so the secret is in no process's arguments. Masters create Mesos's
+ * znodes readable by anyone (agents and Twister2 find the leader there) and writable by themselves alone.
+ */
+export const masterZkUrlFile = "/etc/mesos/zk-credentials.url";
+/** The ZooKeeper digest user the masters authenticate as. */
+export const zookeeperPrincipal = "mesos";
 export const agentCredentialFile = "/etc/mesos/agent-credential.json";
 
 /** Flags of a master, one file each in /etc/mesos-master (`zk` comes from /etc/mesos/zk). */
@@ -98,33 +106,42 @@ export class MesosCluster extends pulumi.ComponentResource {
             special: false,
             keepers: { principal: args.agentPrincipal },
         }, { parent: this });
+        // The masters' ZooKeeper digest secret: new with a new ensemble's first master only if it is replaced.
+        const zookeeperSecret = new random.RandomPassword(`${name}-zookeeper-secret`, { length: 32, special: false }, { parent: this });
         // What every daemon's step is told: where ZooKeeper and the masters are, and the principal whose secret is on stdin.
         const shared = {
-            ZK_URL: this.zkUrl,
             MASTERS: args.masters.map((m) => `${m.address}:${mesosPorts.master}`).join(" "),
             PRINCIPAL: args.agentPrincipal,
         };
+        const isMaster = (host: Host) => args.masters.some((m) => m.name === host.name);
 
         /** One daemon's step on its host: its flag files, and the service running with them. */
         const daemonStep = (host: Host, service: "master" | "agent", flags: Record<string, string>, dependsOn: pulumi.Resource[] = []) => {
             const daemon = { SERVICE: `mesos-${service}`, FLAGS_DIR: service === "master" ? "/etc/mesos-master" : args.agentFlagsDir };
+            // A master (and an agent beside one: /etc/mesos/zk is theirs together) finds ZooKeeper through the URL
+            // with the masters' credentials; the master's step writes it, from the second line of its stdin.
+            const zk = isMaster(host) ? { ZK_URL: `file://${masterZkUrlFile}` } : { ZK_URL: this.zkUrl };
             const step = args.remote.hostScript(`${name}-${host.name}-${service}`, {
                 host,
                 create: mesosScripts.daemon,
-                createSettings: { ...daemon, ...shared, FLAGS: flagLines(flags) },
-                stdin: secret.result,
+                createSettings: {
+                    ...daemon, ...shared, ...zk, FLAGS: flagLines(flags),
+                    ...service === "master" ? { ZK_CREDENTIALS_URL: pulumi.interpolate`${masterZkUrlFile} ${zookeeperPrincipal} ${this.zkUrl}` } : {},
+                },
+                stdin: service === "master" ? pulumi.interpolate`${secret.result}\n${zookeeperSecret.result}` : secret.result,
                 delete: mesosScripts.stop,
-                deleteSettings: daemon,
+                deleteSettings: { ...daemon, ...service === "master" ? { ZK_CREDENTIALS_FILE: masterZkUrlFile } : {} },
             }, { parent: this, dependsOn });
             this.versions[host.name] ??= lastLine(step.stdout);
             return step;
         };
-        const masters = args.masters.map((host) => daemonStep(host, "master", masterFlags(host, args)));
-        // Side by side with the masters: an agent's step waits until a master leads and shows it active.
-        args.agents.forEach(({ host, docker }) => daemonStep(host, "agent", agentFlags(host, args), [docker.engine]));
+        const masters = new Map(args.masters.map((host) => [host.name, daemonStep(host, "master", masterFlags(host, args))]));
+        // Side by side with the masters: an agent's step waits until a master leads and shows it active. One beside
+        // a master waits for that master's step, which writes the ZooKeeper URL they share.
+        args.agents.forEach(({ host, docker }) => daemonStep(host, "agent", agentFlags(host, args), [docker.engine, ...masters.has(host.name) ? [masters.get(host.name)!] : []]));
 
         // Each master printed "leader <URL>" once a master led.
-        this.leaderUrl = masters[0].stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");
+        this.leaderUrl = masters.get(args.masters[0].name)!.stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");
         this.registerOutputs();
     }
 }

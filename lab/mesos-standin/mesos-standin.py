@@ -209,11 +209,15 @@ def ip_as_uint32(ip):
 # --- ZooKeeper ----------------------------------------------------------------------------------------
 
 def zk_client(url):
+    """A started client, the path, and the ACL Mesos's ZooKeeper group creates znodes with: readable by
+    anyone and all the creator's with credentials in the URL (EVERYONE_READ_CREATOR_ALL), else open."""
     from kazoo.client import KazooClient  # imported late so that flag errors need no kazoo
+    from kazoo.security import CREATOR_ALL_ACL, OPEN_ACL_UNSAFE, READ_ACL_UNSAFE
 
     hosts, path, auth = parse_zk(url)
     client = KazooClient(hosts=hosts, timeout=10.0,
                          auth_data=[("digest", auth)] if auth else None,
+                         default_acl=READ_ACL_UNSAFE + CREATOR_ALL_ACL if auth else OPEN_ACL_UNSAFE,
                          connection_retry={"max_tries": -1, "max_delay": 5})
     while not stopping.is_set():
         try:
@@ -1619,7 +1623,9 @@ class Agent:
             client, path = zk_client(master)
             if stopping.is_set():
                 return 0
-            client.ensure_path(path)
+            # As Mesos's detector, the agent only reads: it waits for the masters to make the path.
+            while not stopping.is_set() and client.exists(path) is None:
+                stopping.wait(1)
             client.ChildrenWatch(path, lambda children: self.on_children(client, path, children))
         else:
             host = master.split("@")[-1]

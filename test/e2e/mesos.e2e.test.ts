@@ -117,6 +117,23 @@ describe("ZooKeeper and Mesos on the lab", () => {
         expect(onHost(host("h1"), "cat /etc/mesos/credentials.json").stdout).toContain(secret);
     });
 
+    it("keeps Mesos's znodes readable by anyone and writable by the masters alone, whose ZooKeeper secret is in no process's arguments", async () => {
+        const zkCli = (command: string) => onHost(host("h4"), `/usr/share/zookeeper/bin/zkCli.sh -server 10.77.0.11:2181 ${command} 2>&1 | grep -v '^$' | tail -3`, { check: false }).stdout;
+        const contenders = /\[([^\]]*)\]/.exec(zkCli("ls /mesos"))![1].split(", ").filter((c) => c.startsWith("json.info_"));
+        expect(contenders).toHaveLength(3);
+        // Read as Twister2 and the agents read it: the leader's MasterInfo, without credentials.
+        expect(zkCli(`get /mesos/${contenders[0]}`)).toMatch(/"pid": ?"master@10\.77\.0\.1\d:5050"/);
+        // Written or deleted without them: refused.
+        expect(zkCli("create /mesos/json.info_9999999999 '{}'")).toMatch(/Insufficient permission/);
+        expect(zkCli(`delete /mesos/${contenders[0]}`)).toMatch(/Insufficient permission/);
+        expect(zkCli("getAcl /mesos")).toMatch(/'digest,'mesos:[^\n]+\n: cdrwa/);
+        // The masters read the credentials from a root-only file; the process list shows its path.
+        const secret = /^zk:\/\/mesos:([A-Za-z0-9]{32})@/.exec(onHost(host("h1"), "cat /etc/mesos/zk-credentials.url").stdout)![1];
+        expect(onHost(host("h1"), "stat -c '%U %a' /etc/mesos/zk-credentials.url; cat /etc/mesos/zk").stdout.trim()).toBe("root 600\nfile:///etc/mesos/zk-credentials.url");
+        for (const name of masters) expect(onHost(host(name), "ps -eo args").stdout, name).not.toContain(secret);
+        expect(JSON.stringify(await stack.exportState())).not.toContain(secret);
+    });
+
     it("refuses an agent started by hand with a wrong credential", () => {
         const run = onHost(host("h4"), `echo '{"principal":"twister2-agent","secret":"wrong"}' >/tmp/t2-bad-credential.json
             timeout 60 mesos-agent --master=${zkUrl} --work_dir=/tmp/t2-bad-agent --ip=10.77.0.14 --port=5052 \\

@@ -5,10 +5,13 @@
 # readable by root only. Restarts the service only when something changed. Done when it answers, and
 # then a master when a master leads (it prints "leader <URL>"), an agent when the leading master shows
 # it active. Prints the installed Mesos package's version last.
+# A master also gets the ZooKeeper digest secret, on the second line of stdin: it writes the URL with
+# it (ZK_CREDENTIALS_URL: "FILE USER zk://HOSTS/PATH") into FILE, root's alone, which /etc/mesos/zk
+# then names (ZK_URL file://FILE), so that no process's arguments hold it.
 # Settings: SERVICE (mesos-master | mesos-agent), ZK_URL, MASTERS ("address:port ..."), FLAGS_DIR, FLAGS
-# ("name=value" lines), PRINCIPAL. The Mesos package and its repository the host's setup step installed,
-# unless this daemon was undone since, and its undo took the repository along.
-: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${PRINCIPAL:?}"
+# ("name=value" lines), PRINCIPAL, ZK_CREDENTIALS_URL (masters). The Mesos package and its repository the
+# host's setup step installed, unless this daemon was undone since, and its undo took the repository along.
+: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${PRINCIPAL:?}" "${ZK_CREDENTIALS_URL:=}"
 apt_install_wanted "$SERVICE"
 read -r mesos_package _ <"$T2_STATE_DIR/$SERVICE.wants"
 owned="$T2_STATE_DIR/$SERVICE.flags"
@@ -32,6 +35,13 @@ IFS= read -r secret || true
 credential=$(printf '{"principal":"%s","secret":"%s"}' "$PRINCIPAL" "$secret")
 [ "$SERVICE" = mesos-agent ] || credential="{\"credentials\":[$credential]}"
 printf '%s' "$credential" | write_file "$credential_file" 0600 && notify "$SERVICE"
+if [ -n "$ZK_CREDENTIALS_URL" ]; then
+  read -r zk_url_file zk_user zk_url <<<"$ZK_CREDENTIALS_URL"
+  IFS= read -r zk_secret || true
+  [ -n "$zk_secret" ] || die "no ZooKeeper secret for $zk_user on standard input"
+  install -d -m 0755 "$(dirname "$zk_url_file")"
+  echo "zk://$zk_user:$zk_secret@${zk_url#zk://}" | write_file "$zk_url_file" 0600 && notify "$SERVICE"
+fi
 echo "$ZK_URL" | write_file /etc/mesos/zk 0644 && notify "$SERVICE"
 install -d -m 0755 "$FLAGS_DIR"
 # Flags this script wrote before and no longer wants go away; files the package ships stay.
