@@ -156,6 +156,8 @@ export const mesosZkUrl = mesos?.zkUrl;
 export const mesosMasters = mesos?.masterUrls;
 // The leading master's URL when the stack was deployed: the Mesos UI (any master redirects to the leader).
 export const mesosLeader = mesos?.leaderUrl;
+// What a framework on Mesos's HTTP scheduler API authenticates with (a secret: `--show-secrets`).
+export const mesosFramework = mesos?.frameworkCredential;
 // Twister2's uploader settings: directory, scp/ssh command.connection, HTTP.fetch.uri (= fetchUri).
 export const uploader = uploaderServer && {
     url: uploaderServer.url,

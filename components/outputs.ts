@@ -26,6 +26,8 @@ export interface StackOutputs {
     mesosMasters?: string[];
     /** The leading master's URL when the stack was deployed (the Mesos UI; any master redirects to the leader). */
     mesosLeader?: string;
+    /** The HTTP frameworks' principal and secret (a secret output: `pulumi stack output --show-secrets`). */
+    mesosFramework?: { principal: string; secret: string };
     /** Twister2's uploader settings. */
     uploader?: { url: string; fetchUri: string; directory: string; scpConnection: string; sshConnection: string; corePackageUrl?: string };
     /** Twister2's twister2.resource.nfs.server.address and .path. */

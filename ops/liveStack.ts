@@ -61,6 +61,11 @@ function pulumiJson(args: string[], stack: string): unknown {
     return JSON.parse(pulumi(args[1] === "export" ? args : [...args, "--json"], stack));
 }
 
+/** One secret output, decrypted (`pulumi stack output NAME --show-secrets`): kept in memory, never printed. */
+export function secretOutput(stack: string, name: string): unknown {
+    return pulumiJson(["stack", "output", name, "--show-secrets"], stack);
+}
+
 /** The stack's outputs and its config, checked as `pulumi up` checks it. */
 export function loadLiveStack(stack: string): LiveStack {
     const outputs = pulumiJson(["stack", "output"], stack) as StackOutputs;

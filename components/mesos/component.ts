@@ -183,14 +183,17 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
     },
     readFiles: ({ repository }, read) => repository.keyFile === undefined ? undefined : read.text(repository.keyFile),
     // With Mesos hosts, apt needs the repository's signing key.
-    check: ({ repository: { keyFile } }, { withRole, files: signingKey }) => {
+    check: ({ repository: { keyFile }, agentPrincipal, frameworkPrincipal }, { withRole, files: signingKey }) => {
         const where = "mesos.repository.keyFile";
         if (withRole("mesos-master").length + withRole("mesos-agent").length === 0) return [];
+        // One credentials file holds both: the same principal twice would make one secret the other's.
+        const principals = agentPrincipal === frameworkPrincipal
+            ? [problem("mesos.frameworkPrincipal", `is ${frameworkPrincipal}, as agentPrincipal is: give frameworks a principal of their own`)] : [];
         if (keyFile === undefined || !signingKey) {
-            return [problem(where, "set the path of the repository's ASCII-armored signing key (apt checks every package against it)")];
+            return [...principals, problem(where, "set the path of the repository's ASCII-armored signing key (apt checks every package against it)")];
         }
         const wrong = "text" in signingKey ? signingKeyProblem(signingKey.text) : notReadable(keyFile);
-        return wrong ? [problem(where, `${signingKey.file} ${wrong}`)] : [];
+        return [...principals, ...wrong ? [problem(where, `${signingKey.file} ${wrong}`)] : []];
     },
     config: (settings, signingKey) => {
         const { keyFile: _, ...repository } = settings.repository;

@@ -34,6 +34,8 @@ export const mesosSettings = z.strictObject({
         .describe("How long an agent waits for an executor to register: a first image pull happens within it"),
     agentPrincipal: quotedMatching(/^[A-Za-z0-9_.-]+$/, "is not a principal name").default("twister2-agent")
         .describe("The principal agents authenticate as; its secret is generated and kept encrypted in the state"),
+    frameworkPrincipal: quotedMatching(/^[A-Za-z0-9_.-]+$/, "is not a principal name").default("twister2-framework")
+        .describe("The principal frameworks on Mesos's HTTP scheduler API (npm run smoke) authenticate as; its secret is generated, kept encrypted in the state, and given by the stack output mesosFramework"),
     agentAttributes: z.record(textMatching(/^[A-Za-z0-9_.-]+$/, () => attributeFix),
         scalar().pipe(textMatching(/^[A-Za-z0-9_.\/-]+$/, () => attributeFix)))
         .default({})

@@ -53,7 +53,7 @@ describe("MesosCluster", () => {
     it("writes only flags that Mesos 1.11 knows", () => {
         const [host, ...others] = labHosts("", 3).map((h) => ({ ...h, port: 22 }));
         const options = { masters: [host, ...others], quorum: 2, cluster: "c", workDir: "/var/lib/mesos", agentFlagsDir: "/etc/mesos-agent",
-            executorRegistrationTimeout: "10mins", agentPrincipal: "p", agentAttributes: { rack: "r1" }, agentResources: "cpus:1" };
+            executorRegistrationTimeout: "10mins", agentPrincipal: "p", frameworkPrincipal: "f", agentAttributes: { rack: "r1" }, agentResources: "cpus:1" };
         // zk (masters) and master (agents) come from /etc/mesos/zk.
         for (const flag of ["zk", ...Object.keys(masterFlags(host, options))]) expect(masterKnown, `master flag ${flag}`).toContain(flag);
         for (const flag of ["master", ...Object.keys(agentFlags(host, options))]) expect(agentKnown, `agent flag ${flag}`).toContain(flag);
@@ -98,7 +98,7 @@ describe("MesosCluster", () => {
         // The secret alone (a master's, then the masters' ZooKeeper secret): the script writes it into the
         // credential file with the principal it is told.
         for (const step of steps) {
-            expect(step.inputs.stdin).toBe(step.name.endsWith("-master") ? `${fakeAgentSecret}\n${fakeAgentSecret}` : fakeAgentSecret);
+            expect(step.inputs.stdin).toBe(step.name.endsWith("-master") ? `${fakeAgentSecret}\n${fakeAgentSecret}\n${fakeAgentSecret}` : fakeAgentSecret);
             expect(step.inputs.create).toContain("PRINCIPAL=twister2-agent");
         }
     });

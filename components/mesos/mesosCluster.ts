@@ -31,6 +31,8 @@ export interface MesosClusterArgs {
     executorRegistrationTimeout: string;
     /** The principal agents authenticate as; its secret is generated. */
     agentPrincipal: string;
+    /** The principal frameworks on the HTTP scheduler API authenticate as; its secret is generated. */
+    frameworkPrincipal: string;
     agentAttributes?: Record<string, string>;
     /** Mesos resources string; by default each agent offers what it detects. */
     agentResources?: string;
@@ -57,6 +59,10 @@ export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | 
         port: String(mesosPorts.master),
         cluster: args.cluster,
         authenticate_agents: "true",
+        // Frameworks on the v1 HTTP scheduler API give Basic credentials (the framework principal's); those on
+        // the libmesos driver, as Twister2's launcher, do not authenticate (authenticate_frameworks stays false).
+        authenticate_http_frameworks: "true",
+        http_framework_authenticators: "basic",
         credentials: masterCredentialsFile,
     };
 }
@@ -93,6 +99,8 @@ export class MesosCluster extends pulumi.ComponentResource {
     public readonly versions: Record<string, pulumi.Output<string>> = {};
     /** The URL of the master that led when the first master was last deployed. */
     public readonly leaderUrl: pulumi.Output<string>;
+    /** What a framework on the HTTP scheduler API authenticates with (a secret). */
+    public readonly frameworkCredential: pulumi.Output<{ principal: string; secret: string }>;
 
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:MesosCluster", name, {}, opts);
@@ -106,8 +114,15 @@ export class MesosCluster extends pulumi.ComponentResource {
             special: false,
             keepers: { principal: args.agentPrincipal },
         }, { parent: this });
-        // The masters' ZooKeeper digest secret: new with a new ensemble's first master only if it is replaced.
+        // The masters' ZooKeeper digest secret, and the HTTP frameworks' (new when their principal changes).
         const zookeeperSecret = new random.RandomPassword(`${name}-zookeeper-secret`, { length: 32, special: false }, { parent: this });
+        const frameworkSecret = new random.RandomPassword(`${name}-framework-secret`, {
+            length: 32,
+            special: false,
+            keepers: { principal: args.frameworkPrincipal },
+        }, { parent: this });
+        this.frameworkCredential = pulumi.secret(pulumi.all([args.frameworkPrincipal, frameworkSecret.result])
+            .apply(([principal, secret]) => ({ principal, secret })));
         // What every daemon's step is told: where ZooKeeper and the masters are, and the principal whose secret is on stdin.
         const shared = {
             MASTERS: args.masters.map((m) => `${m.address}:${mesosPorts.master}`).join(" "),
@@ -126,9 +141,13 @@ export class MesosCluster extends pulumi.ComponentResource {
                 create: mesosScripts.daemon,
                 createSettings: {
                     ...daemon, ...shared, ...zk, FLAGS: flagLines(flags),
-                    ...service === "master" ? { ZK_CREDENTIALS_URL: pulumi.interpolate`${masterZkUrlFile} ${zookeeperPrincipal} ${this.zkUrl}` } : {},
+                    ...service === "master" ? {
+                        ZK_CREDENTIALS_URL: pulumi.interpolate`${masterZkUrlFile} ${zookeeperPrincipal} ${this.zkUrl}`,
+                        FRAMEWORK_PRINCIPAL: args.frameworkPrincipal,
+                    } : {},
                 },
-                stdin: service === "master" ? pulumi.interpolate`${secret.result}\n${zookeeperSecret.result}` : secret.result,
+                // A master's: the agents' secret, the ZooKeeper secret and the frameworks' secret, a line each.
+                stdin: service === "master" ? pulumi.interpolate`${secret.result}\n${zookeeperSecret.result}\n${frameworkSecret.result}` : secret.result,
                 delete: mesosScripts.stop,
                 deleteSettings: { ...daemon, ...service === "master" ? { ZK_CREDENTIALS_FILE: masterZkUrlFile } : {} },
             }, { parent: this, dependsOn });

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { plan } from "../../components";
-import { loadLiveStack, runMain, ssh, sshOptions, StackOutputs, UsageError } from "../liveStack";
+import { loadLiveStack, runMain, secretOutput, ssh, sshOptions, StackOutputs, UsageError } from "../liveStack";
 import { shellQuote } from "../../framework/remote/ssh";
 import { SchedulerConnection, terminalStates } from "./mesosScheduler";
 import { Outcome, SmokeAgent, SmokeJob, SmokeJobSpec, TaskRecord } from "./smokeJob";
@@ -21,7 +21,8 @@ const usage = `usage: npm run smoke -- STACK [--worker-class CLASS] [--timeout S
   --offer-timeout  seconds an agent may go without an offer that fits its task (default 60)
   --upload-key     the SSH key to upload with (default: the uploader host's login key; it must be in uploader.publicKeys)
   --keep           leave the job's packages on the uploader and its directory on the share
-Frameworks authenticate with MESOS_FRAMEWORK_PRINCIPAL and MESOS_FRAMEWORK_SECRET where the masters ask for it.`;
+The framework authenticates with the stack's framework credential (the secret output mesosFramework), or
+with MESOS_FRAMEWORK_PRINCIPAL and MESOS_FRAMEWORK_SECRET when they are set.`;
 
 interface Options { stack: string; workerClass: string; timeoutSecs: number; offerTimeoutSecs: number; uploadKey?: string; keep: boolean }
 
@@ -195,8 +196,11 @@ async function main(): Promise<number> {
             jobMaster: { cpus: 0.1, mem: 384, disk: 64 }, worker: { cpus: 0.1, mem: 384, disk: 64 },
             offerTimeoutSecs: options.offerTimeoutSecs, timeoutSecs: options.timeoutSecs,
         };
-        const principal = process.env.MESOS_FRAMEWORK_PRINCIPAL;
-        const credentials = principal ? { principal, secret: process.env.MESOS_FRAMEWORK_SECRET ?? "" } : undefined;
+        // The masters authenticate HTTP frameworks: with the stack's framework credential, unless the environment names another.
+        const credentials = process.env.MESOS_FRAMEWORK_PRINCIPAL
+            ? { principal: process.env.MESOS_FRAMEWORK_PRINCIPAL, secret: process.env.MESOS_FRAMEWORK_SECRET ?? "" }
+            : outputs.mesosFramework && secretOutput(options.stack, "mesosFramework") as StackOutputs["mesosFramework"];
+        const principal = credentials?.principal;
         say(`subscribing to Mesos (${mesosMasters.join(", ")})`);
         connection = await SchedulerConnection.subscribe(mesosMasters, {
             user: os.userInfo().username, name: `twister2-smoke ${jobId}`, hostname: os.hostname(), failover_timeout: 0,

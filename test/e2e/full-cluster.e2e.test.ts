@@ -79,6 +79,22 @@ describe("npm run smoke on the lab's full cluster", () => {
         expect(out).toMatch(/note: the share is not mounted at \/srv\/nfs\/shared-mesos\/twister2 on h4 \(\w+\), h5 \(\w+\)/);
         expect(out).toMatch(/torn down: framework \S+ is gone from \/master\/frameworks, none of its 3 tasks is left in \/master\/tasks, and no agent runs any of its containers/);
 
+        // It subscribed as the stack's framework principal: the masters refuse a framework without credentials.
+        const framework = (await (await fetch(`${masters[0]}/master/frameworks?framework_id=${frameworkIdIn(run.stderr)}`)).json() as
+            { frameworks: { principal?: string }[]; completed_frameworks: { principal?: string }[] });
+        expect([...framework.frameworks, ...framework.completed_frameworks].map((f) => f.principal)).toContain("twister2-framework");
+        const anonymous = await fetch(`${masters[0]}/api/v1/scheduler`, {
+            method: "POST", headers: { "Content-Type": "application/json" }, redirect: "manual",
+            body: JSON.stringify({ type: "SUBSCRIBE", subscribe: { framework_info: { user: "nobody", name: "anonymous" } } }),
+        });
+        // (A master that does not lead redirects first; the leader answers 401.)
+        expect([401, 307]).toContain(anonymous.status);
+        if (anonymous.status === 307) {
+            const leader = new URL(anonymous.headers.get("location")!, masters[0]).origin;
+            expect((await fetch(`${leader}/api/v1/scheduler`, { method: "POST", headers: { "Content-Type": "application/json" },
+                body: JSON.stringify({ type: "SUBSCRIBE", subscribe: { framework_info: { user: "nobody", name: "anonymous" } } }) })).status).toBe(401);
+        }
+
         // The master's word: three tasks of the worker image, all finished, one on each agent at least.
         const tasks = await tasksOf(frameworkIdIn(run.stderr));
         expect(tasks.map((t) => [t.id, t.state]).sort()).toEqual([["0", "TASK_FINISHED"], ["1", "TASK_FINISHED"], ["2", "TASK_FINISHED"]]);

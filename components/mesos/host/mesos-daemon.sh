@@ -7,11 +7,12 @@
 # it active. Prints the installed Mesos package's version last.
 # A master also gets the ZooKeeper digest secret, on the second line of stdin: it writes the URL with
 # it (ZK_CREDENTIALS_URL: "FILE USER zk://HOSTS/PATH") into FILE, root's alone, which /etc/mesos/zk
-# then names (ZK_URL file://FILE), so that no process's arguments hold it.
+# then names (ZK_URL file://FILE), so that no process's arguments hold it. On the third line comes the
+# secret of FRAMEWORK_PRINCIPAL, which its credentials file holds beside the agents'.
 # Settings: SERVICE (mesos-master | mesos-agent), ZK_URL, MASTERS ("address:port ..."), FLAGS_DIR, FLAGS
-# ("name=value" lines), PRINCIPAL, ZK_CREDENTIALS_URL (masters). The Mesos package and its repository the
+# ("name=value" lines), PRINCIPAL, ZK_CREDENTIALS_URL and FRAMEWORK_PRINCIPAL (masters). The Mesos package and its repository the
 # host's setup step installed, unless this daemon was undone since, and its undo took the repository along.
-: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${PRINCIPAL:?}" "${ZK_CREDENTIALS_URL:=}"
+: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${PRINCIPAL:?}" "${ZK_CREDENTIALS_URL:=}" "${FRAMEWORK_PRINCIPAL:=}"
 apt_install_wanted "$SERVICE"
 read -r mesos_package _ <"$T2_STATE_DIR/$SERVICE.wants"
 owned="$T2_STATE_DIR/$SERVICE.flags"
@@ -31,13 +32,19 @@ fi
 
 IFS= read -r secret || true
 [ -n "$secret" ] || die "no secret for $PRINCIPAL on standard input"
-# Letters and digits (the program generates it), as is the principal: nothing in either needs escaping.
+zk_secret='' framework_secret=''
+[ -z "$ZK_CREDENTIALS_URL" ] || IFS= read -r zk_secret || true
+[ -z "$FRAMEWORK_PRINCIPAL" ] || IFS= read -r framework_secret || true
+# Letters and digits (the program generates them), as are the principals: nothing in them needs escaping.
 credential=$(printf '{"principal":"%s","secret":"%s"}' "$PRINCIPAL" "$secret")
+if [ -n "$FRAMEWORK_PRINCIPAL" ]; then
+  [ -n "$framework_secret" ] || die "no secret for $FRAMEWORK_PRINCIPAL on standard input"
+  credential+=$(printf ',{"principal":"%s","secret":"%s"}' "$FRAMEWORK_PRINCIPAL" "$framework_secret")
+fi
 [ "$SERVICE" = mesos-agent ] || credential="{\"credentials\":[$credential]}"
 printf '%s' "$credential" | write_file "$credential_file" 0600 && notify "$SERVICE"
 if [ -n "$ZK_CREDENTIALS_URL" ]; then
   read -r zk_url_file zk_user zk_url <<<"$ZK_CREDENTIALS_URL"
-  IFS= read -r zk_secret || true
   [ -n "$zk_secret" ] || die "no ZooKeeper secret for $zk_user on standard input"
   install -d -m 0755 "$(dirname "$zk_url_file")"
   echo "zk://$zk_user:$zk_secret@${zk_url#zk://}" | write_file "$zk_url_file" 0600 && notify "$SERVICE"
