@@ -143,10 +143,13 @@ describe("npm run check on the lab's full cluster", () => {
     it("is clean after the deploy, in JSON too", async () => {
         const run = await stack.check();
         expect(run.code, run.stdout + run.stderr).toBe(0);
-        expect(run.stdout).toMatch(/^e2e-smoke: 36 checks on 5 hosts in [\d.]+ s: the cluster is what the stack says$/m);
+        expect(run.stdout).toMatch(/^e2e-smoke: 41 checks on 5 hosts in [\d.]+ s: the cluster is what the stack says$/m);
         const json = JSON.parse((await stack.check(["--json"])).stdout);
         expect(json.differences).toBe(0);
-        expect(json.checks.filter((c: { ok: boolean }) => c.ok)).toHaveLength(36);
+        expect(json.checks.filter((c: { ok: boolean }) => c.ok)).toHaveLength(41);
+        // Each host's firewall among them: loaded, and enabled at boot.
+        expect(json.checks.filter((c: { check: string; detail: string }) => c.check === "firewall loaded" && / ports guarded; at boot: enabled$/.test(c.detail)))
+            .toHaveLength(5);
     });
 
     it("names a stopped ZooKeeper follower and Mesos master, a swarm worker that left and a deleted image; its repair restores them", async () => {
