@@ -118,7 +118,8 @@ describe("ZooKeeper and Mesos on the lab", () => {
     });
 
     it("keeps Mesos's znodes readable by anyone and writable by the masters alone, whose ZooKeeper secret is in no process's arguments", async () => {
-        const zkCli = (command: string) => onHost(host("h4"), `/usr/share/zookeeper/bin/zkCli.sh -server 10.77.0.11:2181 ${command} 2>&1 | grep -v '^$' | tail -3`, { check: false }).stdout;
+        // ZooKeeper's own client, on a ZooKeeper host, with no credentials.
+        const zkCli = (command: string) => onHost(host("h3"), `/usr/share/zookeeper/bin/zkCli.sh -server 10.77.0.11:2181 ${command} 2>&1 | grep -v '^$' | tail -3`, { check: false }).stdout;
         const contenders = /\[([^\]]*)\]/.exec(zkCli("ls /mesos"))![1].split(", ").filter((c) => c.startsWith("json.info_"));
         expect(contenders).toHaveLength(3);
         // Read as Twister2 and the agents read it: the leader's MasterInfo, without credentials.
