@@ -1,16 +1,10 @@
 // `twister2-cluster:access`: who besides the cluster's own hosts may reach the ports its roles listen on
 // (the host firewall, host/firewall.sh).
 import { z } from "zod";
-import { isCidr, isHostAddress, opensToTheWorld } from "../../framework/config/addresses";
-import { flag, text } from "../../framework/config/settings";
+import { addressOrNetwork, flag } from "../../framework/config/settings";
 
-const source = text((value) => `'${String(value)}' is not an IP address, IPv4 CIDR (e.g. 10.77.0.0/24) or DNS name`)
-    .refine((entry) => !opensToTheWorld(entry), {
-        abort: true,
-        error: (issue) => `'${String(issue.input)}' opens the cluster's ports to the world; name the clients' addresses or networks ` +
-            "(e.g. 10.20.0.0/16), or set access.firewall: false and guard the ports yourself",
-    })
-    .refine((entry) => (entry.includes("/") ? isCidr(entry) : isHostAddress(entry)));
+const source = addressOrNetwork((value) => `'${String(value)}' opens the cluster's ports to the world; name the clients' addresses or networks ` +
+    "(e.g. 10.20.0.0/16), or set access.firewall: false and guard the ports yourself");
 
 const sources = (who: string) => z.array(source).default([]).describe(`${who}: addresses, IPv4 CIDRs or DNS names (resolved on each host when its firewall is written)`);
 

@@ -2,22 +2,17 @@
 // with the nfs-server role.
 import * as net from "node:net";
 import { z } from "zod";
-import { inCidr, isCidr, isHostAddress, opensToTheWorld } from "../../framework/config/addresses";
+import { inCidr, isCidr } from "../../framework/config/addresses";
 import { inSystemTree } from "../../framework/config/paths";
-import { alwaysSaying, number, oneOf, text, textMatching, Unchecked, wholeNumber } from "../../framework/config/settings";
+import { addressOrNetwork, alwaysSaying, number, oneOf, text, textMatching, Unchecked, wholeNumber } from "../../framework/config/settings";
 import type { PackageNeed } from "../../framework/packages/packages";
 import type { Host } from "../../framework/remote/remote";
 
 /** Twister2's default `twister2.resource.nfs.server.path`. */
 export const twister2NfsPath = "/nfs/shared-mesos/twister2";
 
-const client = text((value) => `'${String(value)}' is not an IP address, IPv4 CIDR (e.g. 10.77.0.0/24) or DNS name`)
-    .refine((entry) => !opensToTheWorld(entry), {
-        abort: true,
-        error: (issue) => `'${String(issue.input)}' opens the share to the world; list the hosts' addresses or their subnet ` +
-            "(e.g. 10.77.0.0/24), or leave nfs.clients out to allow the cluster's hosts",
-    })
-    .refine((entry) => (entry.includes("/") ? isCidr(entry) : isHostAddress(entry)));
+const client = addressOrNetwork((value) => `'${String(value)}' opens the share to the world; list the hosts' addresses or their subnet ` +
+    "(e.g. 10.77.0.0/24), or leave nfs.clients out to allow the cluster's hosts");
 
 const ownerId = (kind: "user" | "group") =>
     z.number(alwaysSaying((value) => `${String(value)} is not a numeric ${kind} id (0-4294967294)`))

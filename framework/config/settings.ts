@@ -1,6 +1,7 @@
 // How a setting is checked: a zod schema per component (components/<component>/config.ts) built from the field
 // types below, parsed by parseSetting into problems that name the setting and the fix.
 import { z } from "zod";
+import { isCidr, isHostAddress, opensToTheWorld } from "./addresses";
 
 /** One thing wrong with the config: the setting (`hosts[1].address`) and what is wrong with it, with the fix. */
 export interface Problem {
@@ -69,6 +70,13 @@ const isNumber = (value: unknown) => typeof value === "number";
 
 /** Text; `fix` says what is wrong with a value that fails a check added to it (or is missing). */
 export const text = (fix?: Fix) => z.string(fix && fixedBy(isText, fix));
+/**
+ * Who may reach something: an IP address, an IPv4 CIDR or a DNS name, never the world (a wildcard, any
+ * address, a network shorter than /8); `world` says what to give instead ("'x' opens ... to the world; ...").
+ */
+export const addressOrNetwork = (world: Fix) => text((value) => `'${String(value)}' is not an IP address, IPv4 CIDR (e.g. 10.77.0.0/24) or DNS name`)
+    .refine((entry) => !opensToTheWorld(entry), { abort: true, error: (issue) => world(issue.input) })
+    .refine((entry) => (entry.includes("/") ? isCidr(entry) : isHostAddress(entry)));
 /** Text matching `pattern`, else `fix`. */
 export const textMatching = (pattern: RegExp, fix: Fix) => text(fix).regex(pattern);
 /** Text matching `pattern`; else the value, quoted, and `fix` ("'x' is not a ..."). */

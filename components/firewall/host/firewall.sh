@@ -48,6 +48,7 @@ deployer=$(deployer_address)
 
 # Every source as addresses or networks, a DNS name resolved now (what it resolves to later is not admitted).
 declare -A resolved=()
+[ -z "$deployer" ] || resolved[$deployer]=$deployer
 while read -r _ _ _ sources; do
   for source in $sources; do
     [ -z "${resolved[$source]:-}" ] || continue
@@ -73,14 +74,13 @@ render() {
   echo '    iifname { "docker0", "docker_gwbridge" } accept'
   while read -r protocol port kind sources; do
     [ -n "$protocol" ] || continue
+    # The machine this run came from, as one more source of a client port (once, if a setting names it too).
+    [ "$kind" != clients ] || sources+=" $deployer"
     for source in $sources; do
       for address in ${resolved[$source]}; do
         if [[ "$address" == *:* ]]; then echo "    ip6 saddr $address $protocol dport $port accept"; else echo "    ip saddr $address $protocol dport $port accept"; fi
       done
     done | sort -u
-    if [ "$kind" = clients ] && [ -n "$deployer" ]; then
-      if [[ "$deployer" == *:* ]]; then echo "    ip6 saddr $deployer $protocol dport $port accept"; else echo "    ip saddr $deployer $protocol dport $port accept"; fi
-    fi
     if [ "$protocol" = tcp ]; then echo "    tcp dport $port reject with tcp reset"; else echo "    udp dport $port reject"; fi
   done <<<"$RULES"
   echo "  }"

@@ -11,10 +11,7 @@ done
 rm -f "$T2_STATE_DIR"/*.wants
 # The accounts those packages made, which their purge leaves (an install cut short and never finished
 # made its own too): users first (each may own its group).
-if [ -f "$T2_STATE_DIR/accounts.before-install" ]; then
-  comm -13 "$T2_STATE_DIR/accounts.before-install" <(accounts_present) >>"$T2_STATE_DIR/accounts"
-  rm -f "$T2_STATE_DIR/accounts.before-install"
-fi
+record_new_accounts
 if [ -f "$T2_STATE_DIR/accounts" ]; then
   for kind in user group; do
     while read -r name; do

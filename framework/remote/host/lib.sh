@@ -288,10 +288,9 @@ package_record() {
 # install_and_record LINE...: apt_install_all_recorded's part under the lock, for its "THING PACKAGE..."
 # lines (where the check for what is missing is made again: another step may have installed it meanwhile).
 install_and_record() {
-  local before accounts_before="$T2_STATE_DIR/accounts.before-install" line thing packages=() pkg all=() new brings=() i=0
+  local before line thing packages=() pkg all=() new brings=() i=0
   before=$(packages_present)
-  # Kept on the host until the install ends: a run cut short leaves it for the next to finish against.
-  [ -f "$accounts_before" ] || accounts_present >"$accounts_before"
+  snapshot_accounts
   for line in "$@"; do
     read -r thing _ <<<"$line"
     read -r -a packages <<<"${line#"$thing"}"
@@ -314,8 +313,7 @@ install_and_record() {
     apt_fetch 900 install -y -qq --no-install-recommends --download-only "${all[@]}"
     apt_get install -y -qq --no-install-recommends "${all[@]}"
   fi
-  comm -13 "$accounts_before" <(accounts_present) >>"$T2_STATE_DIR/accounts"
-  rm -f "$accounts_before"
+  record_new_accounts
   new=$(comm -13 <(echo "$before") <(packages_present) |
     grep -vxF -f <(dpkg-query -W -f='${Package} ${Essential} ${Priority}\n' | awk '$2 == "yes" || $3 == "required" { print $1 }') || true)
   for line in "$@"; do
@@ -417,6 +415,19 @@ packages_present() {
 # and removed with the last of the packages (packages-remove.sh): their packages' purge leaves them.
 accounts_present() {
   { getent passwd | awk -F: '{ print "user " $1 }'; getent group | awk -F: '{ print "group " $1 }'; } | sort
+}
+
+# snapshot_accounts, before an install: the accounts there are, kept on the host until the install
+# ends (record_new_accounts), so that a run cut short leaves it for the next to finish against.
+# record_new_accounts: the accounts made since, added to $T2_STATE_DIR/accounts; the snapshot goes.
+readonly T2_ACCOUNTS_SNAPSHOT="$T2_STATE_DIR/accounts.before-install"
+snapshot_accounts() {
+  [ -f "$T2_ACCOUNTS_SNAPSHOT" ] || accounts_present >"$T2_ACCOUNTS_SNAPSHOT"
+}
+record_new_accounts() {
+  [ -f "$T2_ACCOUNTS_SNAPSHOT" ] || return 0
+  comm -13 "$T2_ACCOUNTS_SNAPSHOT" <(accounts_present) >>"$T2_STATE_DIR/accounts"
+  rm -f "$T2_ACCOUNTS_SNAPSHOT"
 }
 
 # purge_if_only_ours PACKAGE...: purges each of those still installed whose purge takes along only
