@@ -7,7 +7,7 @@
 // of ZooKeeper servers runs. A new machine with the same name and address is added back and converges.
 // A destroy killed while the Docker engines are purged: after npm run recover, an up builds the cluster
 // again, and the destroy after it leaves every host's packages, accounts (and its login's groups) as they
-// were before the first deploy, and h4's own daemon.json back in its place.
+// were before the first deploy, and h3's own daemon.json back in its place.
 import { spawn, spawnSync } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -21,7 +21,10 @@ const packageList = (h: LabHost) => onHost(h, "dpkg-query -W -f='${db:Status-Abb
 /** Each host's accounts and its login's groups before the first deploy: destroy must leave these too. */
 const accountsBefore = new Map<string, string>();
 const accounts = (h: LabHost) => onHost(h, `getent passwd | cut -d: -f1 | sort | paste -sd' '; getent group | cut -d: -f1 | sort | paste -sd' '; id -nG ${h.user}`).stdout;
-/** A daemon.json h4 had before Docker was installed there: destroy puts it back. */
+/**
+ * A daemon.json h3 had before Docker was installed there: destroy puts it back. On h3, which lives through the
+ * whole file: the host that dies (h4 or h5) comes back as a new machine, without it.
+ */
 const ownDaemonJson = '{ "log-level": "warn" }';
 /** The host that dies: an agent that neither leads ZooKeeper nor Mesos when it is stopped. */
 let dead: LabHost;
@@ -70,7 +73,7 @@ beforeAll(async () => {
         packagesBefore.set(h.name, packageList(h));
         accountsBefore.set(h.name, accounts(h));
     }
-    onHost(host("h4"), `mkdir -p /etc/docker && echo '${ownDaemonJson}' >/etc/docker/daemon.json`);
+    onHost(host("h3"), `mkdir -p /etc/docker && echo '${ownDaemonJson}' >/etc/docker/daemon.json`);
 });
 
 afterAll(async () => {
@@ -211,6 +214,6 @@ describe("day two on the lab's full cluster", () => {
             expect(onHost(h, "ls -A /var/lib/twister2-cluster 2>/dev/null || true").stdout.trim(), h.name).toBe("");
             expect(onHost(h, "ls /run /run/lock | grep twister2 || true").stdout.trim(), h.name).toBe("");
         }
-        expect(onHost(host("h4"), "cat /etc/docker/daemon.json && rm -r /etc/docker").stdout.trim()).toBe(ownDaemonJson);
+        expect(onHost(host("h3"), "cat /etc/docker/daemon.json && rm -r /etc/docker").stdout.trim()).toBe(ownDaemonJson);
     });
 });
