@@ -158,6 +158,8 @@ export const mesosMasters = mesos?.masterUrls;
 export const mesosLeader = mesos?.leaderUrl;
 // What a framework on Mesos's HTTP scheduler API authenticates with (a secret: `--show-secrets`).
 export const mesosFramework = mesos?.frameworkCredential;
+// What an operator gives the masters' and agents' read-write endpoints, such as the operator API (a secret too).
+export const mesosOperator = mesos?.operatorCredential;
 // Twister2's uploader settings: directory, scp/ssh command.connection, HTTP.fetch.uri (= fetchUri).
 export const uploader = uploaderServer && {
     url: uploaderServer.url,

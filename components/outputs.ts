@@ -28,6 +28,8 @@ export interface StackOutputs {
     mesosLeader?: string;
     /** The HTTP frameworks' principal and secret (a secret output: `pulumi stack output --show-secrets`). */
     mesosFramework?: { principal: string; secret: string };
+    /** The principal and secret of the masters' and agents' read-write endpoints, such as the operator API (a secret output). */
+    mesosOperator?: { principal: string; secret: string };
     /** Twister2's uploader settings. */
     uploader?: { url: string; fetchUri: string; directory: string; scpConnection: string; sshConnection: string; corePackageUrl?: string };
     /** Twister2's twister2.resource.nfs.server.address and .path. */

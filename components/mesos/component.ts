@@ -183,12 +183,14 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
     },
     readFiles: ({ repository }, read) => repository.keyFile === undefined ? undefined : read.text(repository.keyFile),
     // With Mesos hosts, apt needs the repository's signing key.
-    check: ({ repository: { keyFile }, agentPrincipal, frameworkPrincipal }, { withRole, files: signingKey }) => {
+    check: ({ repository: { keyFile }, ...settings }, { withRole, files: signingKey }) => {
         const where = "mesos.repository.keyFile";
         if (withRole("mesos-master").length + withRole("mesos-agent").length === 0) return [];
-        // One credentials file holds both: the same principal twice would make one secret the other's.
-        const principals = agentPrincipal === frameworkPrincipal
-            ? [problem("mesos.frameworkPrincipal", `is ${frameworkPrincipal}, as agentPrincipal is: give frameworks a principal of their own`)] : [];
+        // The masters' one credentials file holds them all: the same principal twice would make one secret the other's.
+        const principals = (["frameworkPrincipal", "operatorPrincipal"] as const).flatMap((key, i, keys) => {
+            const earlier = (["agentPrincipal", ...keys.slice(0, i)] as const).find((other) => settings[other] === settings[key]);
+            return earlier ? [problem(`mesos.${key}`, `is ${settings[key]}, as ${earlier} is: give each a principal of its own`)] : [];
+        });
         if (keyFile === undefined || !signingKey) {
             return [...principals, problem(where, "set the path of the repository's ASCII-armored signing key (apt checks every package against it)")];
         }

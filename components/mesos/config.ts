@@ -36,6 +36,10 @@ export const mesosSettings = z.strictObject({
         .describe("The principal agents authenticate as; its secret is generated and kept encrypted in the state"),
     frameworkPrincipal: quotedMatching(/^[A-Za-z0-9_.-]+$/, "is not a principal name").default("twister2-framework")
         .describe("The principal frameworks on Mesos's HTTP scheduler API (npm run smoke) authenticate as; its secret is generated, kept encrypted in the state, and given by the stack output mesosFramework"),
+    operatorPrincipal: quotedMatching(/^[A-Za-z0-9_.-]+$/, "is not a principal name").default("twister2-operator")
+        .describe("The principal that may use the masters' and agents' read-write HTTP endpoints (the v1 operator API at /api/v1, maintenance, teardown); its secret is generated, kept encrypted in the state, and given by the stack output mesosOperator"),
+    authenticateFrameworks: z.boolean().default(false)
+        .describe("Whether frameworks on the libmesos driver must authenticate (--authenticate_frameworks). Twister2's launcher registers without credentials, so true refuses its jobs; left false, the firewall's access.submitters is what limits who registers one (docs/security.md)"),
     agentAttributes: z.record(textMatching(/^[A-Za-z0-9_.-]+$/, () => attributeFix),
         scalar().pipe(textMatching(/^[A-Za-z0-9_.\/-]+$/, () => attributeFix)))
         .default({})

@@ -1,5 +1,5 @@
-// MesosCluster under mocks: flags that Mesos 1.11 knows, the plan's quorum, the agent secret only on
-// stdin and as a secret, and agents that wait for Docker on their host.
+// MesosCluster under mocks: flags that Mesos 1.11 knows, the plan's quorum, authentication everywhere
+// Mesos offers it, the secrets only on stdin and as secrets, and agents that wait for Docker on their host.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -53,7 +53,7 @@ describe("MesosCluster", () => {
     it("writes only flags that Mesos 1.11 knows", () => {
         const [host, ...others] = labHosts("", 3).map((h) => ({ ...h, port: 22 }));
         const options = { masters: [host, ...others], quorum: 2, cluster: "c", workDir: "/var/lib/mesos", agentFlagsDir: "/etc/mesos-agent",
-            executorRegistrationTimeout: "10mins", agentPrincipal: "p", frameworkPrincipal: "f", agentAttributes: { rack: "r1" }, agentResources: "cpus:1" };
+            executorRegistrationTimeout: "10mins", agentPrincipal: "p", frameworkPrincipal: "f", operatorPrincipal: "o", authenticateFrameworks: false, agentAttributes: { rack: "r1" }, agentResources: "cpus:1" };
         // zk (masters) and master (agents) come from /etc/mesos/zk.
         for (const flag of ["zk", ...Object.keys(masterFlags(host, options))]) expect(masterKnown, `master flag ${flag}`).toContain(flag);
         for (const flag of ["master", ...Object.keys(agentFlags(host, options))]) expect(agentKnown, `agent flag ${flag}`).toContain(flag);
@@ -87,27 +87,45 @@ describe("MesosCluster", () => {
         expect(secret.inputs).toMatchObject({ length: 32, special: false, keepers: { principal: "twister2-agent" } });
     });
 
-    it("hands the generated agent secret over only on stdin, as a secret", () => {
+    it("hands the generated secrets over only on stdin, as secrets: a master all four, an agent its own and the operator's", () => {
         const steps = recorded.filter((r) => r.type === hostScriptType && /mesos-h\d-(master|agent)$/.test(r.name));
         expect(steps).toHaveLength(5);
         for (const step of steps) {
             expect(step.secretPaths).toContain("stdin");
-            expect(step.inputs.stdin).toContain(fakeAgentSecret);
             expect(String(step.inputs.create)).not.toContain(fakeAgentSecret);
+            expect(step.inputs.stdin).toBe((step.name.endsWith("-master")
+                ? ["agent twister2-agent", "framework twister2-framework", "operator twister2-operator", "zookeeper mesos"]
+                : ["agent twister2-agent", "operator twister2-operator"]).map((line) => `${line} ${fakeAgentSecret}`).join("\n"));
         }
-        // The secret alone (a master's, then the masters' ZooKeeper secret): the script writes it into the
-        // credential file with the principal it is told.
-        for (const step of steps) {
-            expect(step.inputs.stdin).toBe(step.name.endsWith("-master") ? `${fakeAgentSecret}\n${fakeAgentSecret}\n${fakeAgentSecret}` : fakeAgentSecret);
-            expect(step.inputs.create).toContain("PRINCIPAL=twister2-agent");
+        for (const use of ["agent", "framework", "operator"]) {
+            expect(named(`mesos-${use}-secret`)!.inputs, use).toMatchObject({ length: 32, special: false, keepers: { principal: `twister2-${use}` } });
         }
+    });
+
+    it("authenticates the read-write endpoints of masters and agents, and lets only the agents' principal register an agent", () => {
+        const master = String(named("mesos-h1-master")!.inputs.create);
+        expect(master).toContain("authenticate_http_readwrite=true");
+        expect(master).toContain("authenticate_frameworks=false");
+        const acls = JSON.parse(/acls=(\{.*\})/.exec(master)![1].replace(/'\\''/g, "'"));
+        expect(acls).toEqual({ register_agents: [
+            { principals: { values: ["twister2-agent"] }, agents: { type: "ANY" } },
+            { principals: { type: "ANY" }, agents: { type: "NONE" } },
+        ] });
+        const agent = String(named("mesos-h4-agent")!.inputs.create);
+        expect(agent).toContain("authenticate_http_readwrite=true");
+        expect(agent).toContain("http_credentials=/etc/mesos/agent-http-credentials.json");
+    });
+
+    it("gives the operator's credential as a secret output", async () => {
+        expect(await pulumi.isSecret(program.mesosOperator)).toBe(true);
+        expect(await valueOf(program.mesosOperator)).toEqual({ principal: "twister2-operator", secret: fakeAgentSecret });
     });
 
     it("gives the masters ZooKeeper credentials of their own, in a file /etc/mesos/zk names, and the agents the plain URL", () => {
         expect(named("mesos-zookeeper-secret")!.inputs).toMatchObject({ length: 32, special: false });
         const create = (name: string) => String(named(name)!.inputs.create);
         expect(create("mesos-h1-master")).toContain("ZK_URL=file:///etc/mesos/zk-credentials.url");
-        expect(create("mesos-h1-master")).toContain("ZK_CREDENTIALS_URL='/etc/mesos/zk-credentials.url mesos zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos'");
+        expect(create("mesos-h1-master")).toContain("ZK_CREDENTIALS_URL='/etc/mesos/zk-credentials.url zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos'");
         expect(create("mesos-h4-agent")).toContain("ZK_URL=zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos");
         expect(create("mesos-h4-agent")).not.toContain("ZK_CREDENTIALS_URL");
     });

@@ -33,6 +33,10 @@ export interface MesosClusterArgs {
     agentPrincipal: string;
     /** The principal frameworks on the HTTP scheduler API authenticate as; its secret is generated. */
     frameworkPrincipal: string;
+    /** The principal that may use the masters' and agents' read-write HTTP endpoints; its secret is generated. */
+    operatorPrincipal: string;
+    /** Whether frameworks on the libmesos driver (Twister2's launcher, which has no credentials) must authenticate. */
+    authenticateFrameworks: boolean;
     agentAttributes?: Record<string, string>;
     /** Mesos resources string; by default each agent offers what it detects. */
     agentResources?: string;
@@ -48,9 +52,23 @@ export const masterZkUrlFile = "/etc/mesos/zk-credentials.url";
 /** The ZooKeeper digest user the masters authenticate as. */
 export const zookeeperPrincipal = "mesos";
 export const agentCredentialFile = "/etc/mesos/agent-credential.json";
+/** The operator's credential, for an agent's read-write endpoints (masters have it in their credentials file). */
+export const agentHttpCredentialsFile = "/etc/mesos/agent-http-credentials.json";
+
+/**
+ * Who may register an agent (Mesos's local authorizer, the first matching rule decides): the agents' principal,
+ * and no one else (every principal in the masters' credentials file can authenticate, the frameworks' and the
+ * operator's too).
+ */
+export const masterAcls = (agentPrincipal: string) => JSON.stringify({
+    register_agents: [
+        { principals: { values: [agentPrincipal] }, agents: { type: "ANY" } },
+        { principals: { type: "ANY" }, agents: { type: "NONE" } },
+    ],
+});
 
 /** Flags of a master, one file each in /etc/mesos-master (`zk` comes from /etc/mesos/zk). */
-export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | "cluster" | "workDir">): Record<string, string> {
+export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | "cluster" | "workDir" | "agentPrincipal" | "authenticateFrameworks">): Record<string, string> {
     return {
         quorum: String(args.quorum),
         work_dir: `${args.workDir}/master`,
@@ -60,15 +78,19 @@ export function masterFlags(host: Host, args: Pick<MesosClusterArgs, "quorum" | 
         cluster: args.cluster,
         authenticate_agents: "true",
         // Frameworks on the v1 HTTP scheduler API give Basic credentials (the framework principal's); those on
-        // the libmesos driver, as Twister2's launcher, do not authenticate (authenticate_frameworks stays false).
+        // the libmesos driver, as Twister2's launcher, authenticate only when the stack asks (they have none).
         authenticate_http_frameworks: "true",
         http_framework_authenticators: "basic",
+        authenticate_frameworks: String(args.authenticateFrameworks),
+        // The operator API, maintenance, teardown and the like: Basic, with a principal of the credentials file.
+        authenticate_http_readwrite: "true",
         credentials: masterCredentialsFile,
+        acls: masterAcls(args.agentPrincipal),
     };
 }
 
 /** Flags of an agent, one file each in the agent flags directory (`master` comes from /etc/mesos/zk). */
-export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "remote" | "masters" | "agents" | "quorum" | "zookeeperConnectString">): Record<string, string> {
+export function agentFlags(host: Host, args: Pick<MesosClusterArgs, "workDir" | "executorRegistrationTimeout" | "agentAttributes" | "agentResources">): Record<string, string> {
     const attributes = Object.entries(args.agentAttributes ?? {}).map(([k, v]) => `${k}:${v}`).join(";");
     return {
         work_dir: `${args.workDir}/agent`,
@@ -78,12 +100,17 @@ export function agentFlags(host: Host, args: Omit<MesosClusterArgs, "remote" | "
         containerizers: "docker,mesos",
         executor_registration_timeout: args.executorRegistrationTimeout,
         credential: agentCredentialFile,
+        authenticate_http_readwrite: "true",
+        http_credentials: agentHttpCredentialsFile,
         ...(attributes ? { attributes } : {}),
         ...(args.agentResources ? { resources: args.agentResources } : {}),
     };
 }
 
 const flagLines = (flags: Record<string, string>) => Object.entries(flags).map(([k, v]) => `${k}=${v}`).join("\n");
+
+/** What a daemon's credentials are for: a line of its step's stdin each, "<what> <principal> <secret>". */
+type CredentialUse = "agent" | "framework" | "operator" | "zookeeper";
 
 /**
  * Mesos masters and agents from a package repository, configured through flag files, with agents
@@ -101,6 +128,8 @@ export class MesosCluster extends pulumi.ComponentResource {
     public readonly leaderUrl: pulumi.Output<string>;
     /** What a framework on the HTTP scheduler API authenticates with (a secret). */
     public readonly frameworkCredential: pulumi.Output<{ principal: string; secret: string }>;
+    /** What an operator gives the masters' and agents' read-write endpoints (a secret). */
+    public readonly operatorCredential: pulumi.Output<{ principal: string; secret: string }>;
 
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:MesosCluster", name, {}, opts);
@@ -108,26 +137,30 @@ export class MesosCluster extends pulumi.ComponentResource {
         this.zkUrl = pulumi.output(args.zookeeperConnectString).apply((connect) => `zk://${connect}/mesos`);
         this.masterUrls = args.masters.map((m) => `http://${m.address}:${mesosPorts.master}`);
 
-        // Letters and digits only: the secret travels in JSON credential files and never needs quoting.
-        const secret = new random.RandomPassword(`${name}-agent-secret`, {
-            length: 32,
-            special: false,
-            keepers: { principal: args.agentPrincipal },
-        }, { parent: this });
-        // The masters' ZooKeeper digest secret, and the HTTP frameworks' (new when their principal changes).
-        const zookeeperSecret = new random.RandomPassword(`${name}-zookeeper-secret`, { length: 32, special: false }, { parent: this });
-        const frameworkSecret = new random.RandomPassword(`${name}-framework-secret`, {
-            length: 32,
-            special: false,
-            keepers: { principal: args.frameworkPrincipal },
-        }, { parent: this });
-        this.frameworkCredential = pulumi.secret(pulumi.all([args.frameworkPrincipal, frameworkSecret.result])
-            .apply(([principal, secret]) => ({ principal, secret })));
-        // What every daemon's step is told: where ZooKeeper and the masters are, and the principal whose secret is on stdin.
-        const shared = {
-            MASTERS: args.masters.map((m) => `${m.address}:${mesosPorts.master}`).join(" "),
-            PRINCIPAL: args.agentPrincipal,
+        // Letters and digits only: secrets travel in JSON credential files and never need quoting. Each is new
+        // when its principal changes. The masters' ZooKeeper digest user is theirs alone.
+        const credential = (use: CredentialUse, principal: string) => ({
+            principal,
+            secret: new random.RandomPassword(`${name}-${use}-secret`, {
+                length: 32,
+                special: false,
+                ...use === "zookeeper" ? {} : { keepers: { principal } },
+            }, { parent: this }).result,
+        });
+        const credentials: Record<CredentialUse, { principal: string; secret: pulumi.Output<string> }> = {
+            agent: credential("agent", args.agentPrincipal),
+            zookeeper: credential("zookeeper", zookeeperPrincipal),
+            framework: credential("framework", args.frameworkPrincipal),
+            operator: credential("operator", args.operatorPrincipal),
         };
+        const plain = ({ principal, secret }: { principal: string; secret: pulumi.Output<string> }) =>
+            pulumi.secret(secret.apply((s) => ({ principal, secret: s })));
+        this.frameworkCredential = plain(credentials.framework);
+        this.operatorCredential = plain(credentials.operator);
+        const stdinOf = (uses: CredentialUse[]) => pulumi.secret(pulumi.all(uses.map((use) => credentials[use].secret))
+            .apply((secrets) => uses.map((use, i) => `${use} ${credentials[use].principal} ${secrets[i]}`).join("\n")));
+        // What every daemon's step is told: where the masters are.
+        const shared = { MASTERS: args.masters.map((m) => `${m.address}:${mesosPorts.master}`).join(" ") };
         const isMaster = (host: Host) => args.masters.some((m) => m.name === host.name);
 
         /** One daemon's step on its host: its flag files, and the service running with them. */
@@ -141,13 +174,10 @@ export class MesosCluster extends pulumi.ComponentResource {
                 create: mesosScripts.daemon,
                 createSettings: {
                     ...daemon, ...shared, ...zk, FLAGS: flagLines(flags),
-                    ...service === "master" ? {
-                        ZK_CREDENTIALS_URL: pulumi.interpolate`${masterZkUrlFile} ${zookeeperPrincipal} ${this.zkUrl}`,
-                        FRAMEWORK_PRINCIPAL: args.frameworkPrincipal,
-                    } : {},
+                    ...service === "master" ? { ZK_CREDENTIALS_URL: pulumi.interpolate`${masterZkUrlFile} ${this.zkUrl}` } : {},
                 },
-                // A master's: the agents' secret, the ZooKeeper secret and the frameworks' secret, a line each.
-                stdin: service === "master" ? pulumi.interpolate`${secret.result}\n${zookeeperSecret.result}\n${frameworkSecret.result}` : secret.result,
+                // A master's credentials file holds every principal but ZooKeeper's; an agent has its own and the operator's.
+                stdin: stdinOf(service === "master" ? ["agent", "framework", "operator", "zookeeper"] : ["agent", "operator"]),
                 delete: mesosScripts.stop,
                 deleteSettings: { ...daemon, ...service === "master" ? { ZK_CREDENTIALS_FILE: masterZkUrlFile } : {} },
             }, { parent: this, dependsOn });

@@ -70,6 +70,10 @@ describe("stack config validation", () => {
         ["an agent flags directory outside /etc", mesos(mesosRoles, { repository: { keyFile: repoKey }, agentFlagsDir: "/tmp/flags" }), /^mesos\.agentFlagsDir: '\/tmp\/flags' is not a Mesos package's flag directory under \/etc/],
         ["an agent flags directory that is another of /etc's (destroy removes it)", mesos(mesosRoles, { repository: { keyFile: repoKey }, agentFlagsDir: "/etc/ssh" }),
             /^mesos\.agentFlagsDir: '\/etc\/ssh' is not a Mesos package's flag directory/],
+        ["a framework principal that is the agents'", mesos(mesosRoles, { repository: { keyFile: repoKey }, frameworkPrincipal: "twister2-agent" }),
+            /^mesos\.frameworkPrincipal: is twister2-agent, as agentPrincipal is: give each a principal of its own$/],
+        ["an operator principal that is the frameworks'", mesos(mesosRoles, { repository: { keyFile: repoKey }, operatorPrincipal: "twister2-framework" }),
+            /^mesos\.operatorPrincipal: is twister2-framework, as frameworkPrincipal is: give each a principal of its own$/],
         // Mistakes that used to show only on a host, or as a crash of the program.
         ["a dotted all-digit address", withHost(1, { address: "10.77.0.300" }), /^hosts\[1\]\.address: '10\.77\.0\.300' is neither an IP address nor a DNS name/],
         ["a key file that is a directory", withHost(0, { privateKeyFile: dir }), /^hosts\[0\]\.privateKeyFile: .* is not a file; give the path of the SSH private key/],

@@ -8,7 +8,9 @@ endpoints /master/health, /master/redirect, /master/state, /metrics/snapshot and
 agent registration with optional authentication, and the docker containerizer start-up check.
 It runs DOCKER tasks that frameworks launch through the v1 scheduler API (POST /api/v1/scheduler) the
 way Mesos's Docker containerizer does, and answers /master/frameworks, /master/tasks, /master/slaves,
-/master/state-summary and the agent's /files/read; other Mesos endpoints answer 501 (stand-in).
+/master/state-summary and the agent's /files/read, and a little of the v1 operator API (POST /api/v1:
+GET_HEALTH, GET_VERSION) behind the read-write realm's Basic authentication; other Mesos endpoints answer
+501 (stand-in). Of the ACLs it enforces register_agents.
 Agents talk to masters over a private HTTP protocol (/standin/agent/*).
 """
 
@@ -174,6 +176,80 @@ def parse_credentials(text):
         if parts:
             creds.append((parts[0], parts[1] if len(parts) > 1 else ""))
     return creds
+
+
+def basic_principal(header, credentials):
+    """The principal of an HTTP Basic `Authorization` header that `credentials` hold, else None."""
+    if not header.startswith("Basic "):
+        return None
+    try:
+        principal, _, secret = base64.b64decode(header[len("Basic "):]).decode().partition(":")
+    except ValueError:
+        return None
+    return principal if (principal, secret) in [tuple(c) for c in credentials or []] else None
+
+
+def readwrite_realm(flags, realm, credentials_flag):
+    """Mesos's read-write HTTP realm (mesos-master-readwrite, mesos-agent-readwrite) with the basic
+    authenticator: (required, credentials) from --authenticate_http_readwrite and the credentials
+    flag (the master's --credentials, which its agents and frameworks share; the agent's --http_credentials)."""
+    required = flag_bool(flags, "authenticate_http_readwrite")
+    if not flags.get(credentials_flag):
+        if required:
+            fatal(f"No credentials provided for the default 'basic' HTTP authenticator for realm '{realm}'")
+        return required, None
+    try:
+        credentials = parse_credentials(read_path_value(flags[credentials_flag]))
+    except (OSError, ValueError, KeyError) as e:
+        fatal(f"{e} (see --{credentials_flag} flag)")
+    if not credentials:
+        fatal(f"Credentials file must contain at least one credential (see --{credentials_flag} flag)")
+    return required, credentials
+
+
+def operator_api(realm, flags, credentials_flag, calls):
+    """POST /api/v1, Mesos's v1 operator API (JSON), in the read-write realm: 401 without the credentials
+    it requires. `calls` maps a call's type to a function returning its answer's body (after "type")."""
+    required, credentials = readwrite_realm(flags, realm, credentials_flag)
+
+    def route(request):
+        principal = basic_principal(request.headers.get("Authorization", ""), credentials)
+        if required and principal is None:
+            return 401, None, {"WWW-Authenticate": f'Basic realm="{realm}"'}
+        kind = (request.body or {}).get("type")
+        if kind not in calls:
+            return 501, {"error": f"operator call {kind} is not implemented by the mesos stand-in", "standin": True}
+        return 200, {"type": kind, **calls[kind]()}
+    return route
+
+
+def operator_calls():
+    """The operator API's calls that masters and agents answer alike."""
+    return {
+        "GET_HEALTH": lambda: {"get_health": {"healthy": True}},
+        "GET_VERSION": lambda: {"get_version": {"version_info": {"version": VERSION}}},
+    }
+
+
+def parse_acls(value):
+    """--acls: JSON ACLs, inline or in a file (a path or file:// URL)."""
+    text = value if value.lstrip().startswith("{") else read_path_value(value)
+    try:
+        return json.loads(text)
+    except ValueError as e:
+        fatal(f"Failed to parse ACLs: {e} (see --acls flag)")
+
+
+def acl_permits(acls, action, object_key, principal):
+    """Mesos's local authorizer for one action: the first rule whose principals match decides (its object
+    NONE refuses, anything else permits); with none matching, `permissive` (default true) decides."""
+    for rule in (acls or {}).get(action, []):
+        subject = rule.get("principals") or {}
+        matches = (principal in subject["values"]) if "values" in subject else \
+            subject.get("type") == "ANY" or (subject.get("type") == "NONE" and not principal)
+        if matches:
+            return (rule.get(object_key) or {}).get("type") != "NONE"
+    return (acls or {}).get("permissive", True)
 
 
 def parse_zk(url):
@@ -543,13 +619,7 @@ class SchedulerApi:
         return 202, None
 
     def authenticated(self, header):
-        if not header.startswith("Basic "):
-            return False
-        try:
-            principal, _, secret = base64.b64decode(header[len("Basic "):]).decode().partition(":")
-        except ValueError:
-            return False
-        return (principal, secret) in [tuple(c) for c in self.credentials or []]
+        return basic_principal(header, self.credentials) is not None
 
     def subscribe(self, call):
         info = dict((call.get("subscribe") or {}).get("framework_info") or {})
@@ -957,6 +1027,8 @@ class Master(SchedulerApi):
                 fatal(f"Failed to load credentials from '{flags['credentials']}': {e}")
         if flag_bool(flags, "authenticate_agents") and self.credentials is None:
             fatal("Agent authentication requires a credentials file (--credentials) (mesos stand-in)")
+        # Of the ACLs, the stand-in enforces register_agents; the others it accepts and ignores.
+        self.acls = parse_acls(flags["acls"]) if flags.get("acls") else None
         self.init_scheduler()
         self.leader = self.info if "zk" not in flags else None  # without --zk a master leads alone
         self.elected_time = time.time() if self.leader else None
@@ -1004,6 +1076,7 @@ class Master(SchedulerApi):
             ("POST", "/standin/agent/unregister"): self.unregister_agent,
             ("POST", "/standin/agent/status"): self.agent_status,
             ("POST", "/api/v1/scheduler"): self.scheduler_call,
+            ("POST", "/api/v1"): operator_api("mesos-master-readwrite", self.flags, "credentials", operator_calls()),
             ("GET", "/master/frameworks"): self.frameworks_endpoint,
             ("GET", "/master/tasks"): self.tasks_endpoint,
             ("GET", "/master/slaves"): self.slaves_endpoint,
@@ -1122,6 +1195,10 @@ class Master(SchedulerApi):
                     log.warning("Authentication of agent %s (%s) with principal '%s' refused",
                                 agent_id, body.get("hostname"), principal)
                     return 403, {"error": "refused authentication", "master": self.info["pid"]}
+            if not acl_permits(self.acls, "register_agents", "agents", principal):
+                log.warning("Refusing registration of agent at %s (%s) because it is not authorized to register "
+                            "(principal '%s')", body.get("pid"), body.get("hostname"), principal)
+                return 403, {"error": "Not authorized to register", "master": self.info["pid"]}
             now = time.time()
             agent = self.agents.get(agent_id)
             if agent is None:
@@ -1584,6 +1661,11 @@ class Agent:
         except (OSError, ValueError) as e:
             log.debug("registering with %s failed: %s", candidate["pid"], e)
             return False
+        if status == 403 and (reply or {}).get("error") == "Not authorized to register":
+            # Mesos's master sends a ShutdownMessage; the agent terminates.
+            log.info("Agent asked to shut down by %s because 'Not authorized to register'", candidate["pid"])
+            sys.stderr.flush()
+            os._exit(0)
         if status == 403:
             log.error("Master %s refused authentication", candidate["pid"])
             sys.stderr.flush()
@@ -1604,6 +1686,7 @@ class Agent:
             ("GET", "/health"): lambda _request: (200, None),
             ("GET", "/files/read"): self.containerizer.read_file,
             ("GET", "/files/read.json"): self.containerizer.read_file,
+            ("POST", "/api/v1"): operator_api("mesos-agent-readwrite", self.flags, "http_credentials", operator_calls()),
             ("POST", "/standin/agent/launch"): self.containerizer.launch,
             ("POST", "/standin/agent/kill"): self.containerizer.kill,
             ("POST", "/standin/agent/shutdown-framework"): self.containerizer.shutdown_framework,

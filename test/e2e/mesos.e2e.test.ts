@@ -1,7 +1,8 @@
 // ZooKeeper and Mesos on the lab: three ZooKeeper servers and three masters on h1-h3, agents on h4-h5
 // (the Mesos here is the lab's stand-in package, installed the way real packages are). Checked from the
-// hosts: `srvr`, the masters' HTTP endpoints, a refused agent, a master failover, and ZooKeeper growing
-// from three servers to five while a client keeps writing.
+// hosts: `srvr`, the masters' HTTP endpoints, the operator API refused without the operator's credentials,
+// refused agents (a wrong credential; a right one that is not the agents'), a master failover, and
+// ZooKeeper growing from three servers to five while a client keeps writing.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
@@ -146,6 +147,43 @@ describe("ZooKeeper and Mesos on the lab", () => {
         expect(activeAgents(leadingMaster()!.state)).toEqual(agentAddresses);
     });
 
+    it("refuses to register an agent whose credential is valid but not the agents' principal (register_agents ACL)", async () => {
+        const framework = await stack.output("mesosFramework");
+        const run = onHost(host("h4"), `umask 077; echo '${JSON.stringify(framework)}' >/tmp/t2-framework-credential.json
+            timeout 60 mesos-agent --master=${zkUrl} --work_dir=/tmp/t2-acl-agent --ip=10.77.0.14 --port=5052 \\
+              --hostname=t2-acl-agent --containerizers=mesos --credential=/tmp/t2-framework-credential.json 2>&1 && code=0 || code=$?
+            rm -rf /tmp/t2-acl-agent /tmp/t2-framework-credential.json
+            echo "exit $code"`, { check: false }).stdout;
+        expect(run).toMatch(/Not authorized to register/);
+        expect(run.trim().split("\n").pop()).not.toBe("exit 124");
+        const leader = leadingMaster()!;
+        expect(activeAgents(leader.state)).toEqual(agentAddresses);
+        expect(onHost(host(leader.name), "journalctl -u mesos-master --no-pager -o cat | grep 'not authorized to register'").stdout)
+            .toContain(`principal '${framework.principal}'`);
+    });
+
+    it("answers the operator API of masters and agents only with the operator's credentials, kept out of process lists and the state", async () => {
+        const operator = await stack.output("mesosOperator");
+        const leader = host(leadingMaster()!.name).address;
+        // curl reads the credentials from stdin (-K -), as a person's .netrc would keep them out of ps.
+        const call = (url: string, credential?: { principal: string; secret: string }) => onHost(host("h3"),
+            `printf '%s\\n' '${credential ? `user = "${credential.principal}:${credential.secret}"` : ""}' |
+             curl -s -K - -o /tmp/t2-api -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"type":"GET_HEALTH"}' '${url}'
+             echo; cat /tmp/t2-api; rm -f /tmp/t2-api`, { check: false }).stdout.split("\n");
+        for (const url of [`http://${leader}:5050/api/v1`, "http://10.77.0.14:5051/api/v1", "http://10.77.0.15:5051/api/v1"]) {
+            expect(call(url)[0], url).toBe("401");
+            expect(call(url, { principal: operator.principal, secret: "wrong" })[0], url).toBe("401");
+            const [status, body] = call(url, operator);
+            expect(status, url).toBe("200");
+            expect(JSON.parse(body), url).toMatchObject({ type: "GET_HEALTH", get_health: { healthy: true } });
+        }
+        // An agent knows the operator alone: the frameworks' credential, which a master's file holds too, is refused there.
+        expect(call("http://10.77.0.14:5051/api/v1", await stack.output("mesosFramework"))[0]).toBe("401");
+        expect(onHost(host("h4"), "stat -c '%U %a' /etc/mesos/agent-http-credentials.json").stdout.trim()).toBe("root 600");
+        for (const name of [...masters, "h4", "h5"]) expect(onHost(host(name), "ps -eo args").stdout, name).not.toContain(operator.secret);
+        expect(JSON.stringify(await stack.exportState())).not.toContain(operator.secret);
+    });
+
     it("fails over to another master within 30 s when the leader stops, with both agents registered", async () => {
         const before = leadingMaster()!.name;
         onHost(host(before), "systemctl stop mesos-master");
@@ -223,7 +261,7 @@ echo $! >/tmp/t2-writer.pid`);
 
         const left = onHost(host("h5"), "set +e; systemctl is-active mesos-agent 2>/dev/null | grep -x active; " +
             "systemctl is-enabled mesos-agent 2>/dev/null | grep -x enabled; " +
-            "ls -d /etc/mesos-agent /etc/mesos/agent-credential.json /var/lib/mesos/agent 2>/dev/null; true").stdout.trim();
+            "ls -d /etc/mesos-agent /etc/mesos/agent-credential.json /etc/mesos/agent-http-credentials.json /var/lib/mesos/agent 2>/dev/null; true").stdout.trim();
         expect(left).toBe("");
         // ZooKeeper on h5 is untouched: the ensemble still has one leader and four followers.
         expect(await zkModes(["h1", "h2", "h3", "h4", "h5"])).toEqual(["follower", "follower", "follower", "follower", "leader"]);

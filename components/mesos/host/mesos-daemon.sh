@@ -1,27 +1,26 @@
 # shellcheck shell=bash
 # Configures and starts a Mesos master or agent the packaging way: /etc/mesos/zk, and one file per flag
-# in FLAGS_DIR (mesos-init-wrapper turns each into --<flag>=<content>). The principal's secret arrives
-# on stdin; its credential file (the master's `credentials` flag, the agent's `credential`) is written
-# readable by root only. Restarts the service only when something changed. Done when it answers, and
-# then a master when a master leads (it prints "leader <URL>"), an agent when the leading master shows
-# it active. Prints the installed Mesos package's version last.
-# A master also gets the ZooKeeper digest secret, on the second line of stdin: it writes the URL with
-# it (ZK_CREDENTIALS_URL: "FILE USER zk://HOSTS/PATH") into FILE, root's alone, which /etc/mesos/zk
-# then names (ZK_URL file://FILE), so that no process's arguments hold it. On the third line comes the
-# secret of FRAMEWORK_PRINCIPAL, which its credentials file holds beside the agents'.
+# in FLAGS_DIR (mesos-init-wrapper turns each into --<flag>=<content>). Restarts the service only when
+# something changed. Done when it answers, and then a master when a master leads (it prints "leader
+# <URL>"), an agent when the leading master shows it active. Prints the installed Mesos package's version last.
+# The credentials arrive on stdin, a line each, "<what> <principal> <secret>", and go into files
+# readable by root only, which the flags name:
+# - a master's `credentials`: the agents' (agent), the HTTP frameworks' (framework) and the read-write
+#   endpoints' (operator); and the ZooKeeper URL with its digest credentials (zookeeper), written into
+#   FILE of ZK_CREDENTIALS_URL ("FILE zk://HOSTS/PATH"), which /etc/mesos/zk then names (ZK_URL
+#   file://FILE), so that no process's arguments hold it;
+# - an agent's `credential` (agent) and `http_credentials` (operator).
 # Settings: SERVICE (mesos-master | mesos-agent), ZK_URL, MASTERS ("address:port ..."), FLAGS_DIR, FLAGS
-# ("name=value" lines), PRINCIPAL, ZK_CREDENTIALS_URL and FRAMEWORK_PRINCIPAL (masters). The Mesos package and its repository the
-# host's setup step installed, unless this daemon was undone since, and its undo took the repository along.
-: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${PRINCIPAL:?}" "${ZK_CREDENTIALS_URL:=}" "${FRAMEWORK_PRINCIPAL:=}"
+# ("name=value" lines), ZK_CREDENTIALS_URL (masters). The Mesos package and its repository the host's
+# setup step installed, unless this daemon was undone since, and its undo took the repository along.
+: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${ZK_CREDENTIALS_URL:=}"
 apt_install_wanted "$SERVICE"
 read -r mesos_package _ <"$T2_STATE_DIR/$SERVICE.wants"
 owned="$T2_STATE_DIR/$SERVICE.flags"
 flag() { sed -n "s/^$1=//p" <<<"$FLAGS"; }
 if [ "$SERVICE" = mesos-master ]; then
-  credential_file=$(flag credentials)
   health_url="http://$(flag ip):$(flag port)/master/health"
 else
-  credential_file=$(flag credential)
   health_url="http://$(flag ip):$(flag port)/health"
 fi
 healthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "$health_url")" = 200 ]; }
@@ -30,24 +29,36 @@ if [[ ",$(flag containerizers)," == *,docker,* ]] && ! docker version >/dev/null
   die "the Docker containerizer needs a working docker on this host, and 'docker version' fails"
 fi
 
-IFS= read -r secret || true
-[ -n "$secret" ] || die "no secret for $PRINCIPAL on standard input"
-zk_secret='' framework_secret=''
-[ -z "$ZK_CREDENTIALS_URL" ] || IFS= read -r zk_secret || true
-[ -z "$FRAMEWORK_PRINCIPAL" ] || IFS= read -r framework_secret || true
-# Letters and digits (the program generates them), as are the principals: nothing in them needs escaping.
-credential=$(printf '{"principal":"%s","secret":"%s"}' "$PRINCIPAL" "$secret")
-if [ -n "$FRAMEWORK_PRINCIPAL" ]; then
-  [ -n "$framework_secret" ] || die "no secret for $FRAMEWORK_PRINCIPAL on standard input"
-  credential+=$(printf ',{"principal":"%s","secret":"%s"}' "$FRAMEWORK_PRINCIPAL" "$framework_secret")
-fi
-[ "$SERVICE" = mesos-agent ] || credential="{\"credentials\":[$credential]}"
-printf '%s' "$credential" | write_file "$credential_file" 0600 && notify "$SERVICE"
-if [ -n "$ZK_CREDENTIALS_URL" ]; then
-  read -r zk_url_file zk_user zk_url <<<"$ZK_CREDENTIALS_URL"
-  [ -n "$zk_secret" ] || die "no ZooKeeper secret for $zk_user on standard input"
+declare -A principal=() secret=()
+while read -r what name value || [ -n "${what:-}" ]; do
+  principal[$what]=$name secret[$what]=$value
+  what=''
+done
+needed=(agent operator)
+[ "$SERVICE" = mesos-agent ] || needed+=(framework zookeeper)
+for what in "${needed[@]}"; do
+  [ -n "${secret[$what]:-}" ] || die "no $what credential on standard input"
+done
+# Principals and secrets are letters, digits, '_', '.' and '-' (the program checks and generates them):
+# nothing in them needs escaping.
+credential() { printf '{"principal":"%s","secret":"%s"}' "${principal[$1]}" "${secret[$1]}"; }
+credentials() {
+  local what list=()
+  for what; do list+=("$(credential "$what")"); done
+  (IFS=,; printf '{"credentials":[%s]}' "${list[*]}")
+}
+# write_secret_file FILE TEXT: root's alone.
+write_secret_file() {
+  if printf '%s\n' "$2" | write_file "$1" 0600; then notify "$SERVICE"; fi
+}
+if [ "$SERVICE" = mesos-master ]; then
+  write_secret_file "$(flag credentials)" "$(credentials agent framework operator)"
+  read -r zk_url_file zk_url <<<"$ZK_CREDENTIALS_URL"
   install -d -m 0755 "$(dirname "$zk_url_file")"
-  echo "zk://$zk_user:$zk_secret@${zk_url#zk://}" | write_file "$zk_url_file" 0600 && notify "$SERVICE"
+  write_secret_file "$zk_url_file" "zk://${principal[zookeeper]}:${secret[zookeeper]}@${zk_url#zk://}"
+else
+  write_secret_file "$(flag credential)" "$(credential agent)"
+  write_secret_file "$(flag http_credentials)" "$(credentials operator)"
 fi
 echo "$ZK_URL" | write_file /etc/mesos/zk 0644 && notify "$SERVICE"
 install -d -m 0755 "$FLAGS_DIR"
