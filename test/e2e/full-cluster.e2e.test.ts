@@ -1,5 +1,5 @@
 // The operator commands on the lab's full cluster (the dev stack's layout: 3 masters, 2 agents, swarm,
-// overlay, uploader, NFS share). `npm run smoke`: the job runs through Mesos in the worker image across the
+// overlay, uploader, NFS share), deployed with no service listening before its host's firewall. `npm run smoke`: the job runs through Mesos in the worker image across the
 // overlay and passes; a worker class that exits 3 is reported as TASK_FAILED with exit 3; with the image
 // gone from one agent the job fails within its bound naming that agent; after each run the hosts and the
 // master say that no task, framework or container is left running. `npm run check`: clean after the
@@ -62,11 +62,23 @@ afterAll(async () => {
 });
 
 describe("npm run smoke on the lab's full cluster", () => {
-    it("pulumi up deploys the dev stack's cluster", async () => {
+    it("pulumi up deploys the dev stack's cluster, and no service it installs starts before the host's firewall is loaded", async () => {
+        const upStarted = Math.floor(Date.now() / 1000);
         await stack.up();
         masters = await stack.output("mesosMasters");
         image = (await stack.output("workerImage")).image;
         expect(masters).toHaveLength(3);
+        // The packages' own start (their postinst) is held back: each service's first journal line of this
+        // run comes after the firewall's rules were written (and loaded, in the same step).
+        for (const h of labInventory()) {
+            const order = onHost(h, `firewall=$(stat -c %Y /etc/twister2-cluster/firewall.nft)
+                for unit in docker containerd zookeeper nginx nfs-ganesha; do
+                  first=$(journalctl -u "$unit" --since @${upStarted} -o short-unix --no-pager -q 2>/dev/null | head -n 1 | cut -d. -f1)
+                  [ -z "$first" ] || { [ "$first" -ge "$firewall" ] && echo "$unit after" || echo "$unit before, at $first ($((firewall - first)) s)"; }
+                done`).stdout.trim().split("\n");
+            expect(order.length, h.name).toBeGreaterThan(0);
+            for (const line of order) expect(line, h.name).toMatch(/ after$/);
+        }
     });
 
     it("runs the job: a job master and a worker on each agent, in the worker image on the overlay, and passes", async () => {

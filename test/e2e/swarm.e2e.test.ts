@@ -192,11 +192,17 @@ describe("swarm on the lab", () => {
         await stack.up();
         const nodes = onHost(host("h1"), "docker node ls --format '{{.Hostname}} {{.Status}}'").stdout.trim().split("\n").sort();
         expect(nodes).toEqual(["h1 Ready", "h2 Ready", "h3 Ready", "h4 Ready"]);
-        // Out of the cluster, h5 is an outsider: the swarm's, ZooKeeper's, the Mesos master's and agent's ports
-        // refuse it (at each host's firewall), and still admit a host of the stack.
-        const ports = ["10.77.0.11:2377", "10.77.0.11:7946", "10.77.0.12:2181", "10.77.0.12:2888", "10.77.0.13:5050", "10.77.0.14:5051"];
-        const reach = (from: string) => onHost(host(from), ports.map((port) => `timeout 5 bash -c '</dev/tcp/${port.replace(":", "/")}' 2>/dev/null && echo "${port} open" || echo "${port} refused"`).join("\n"))
-            .stdout.trim().split("\n");
+        // Out of the cluster, h5 is an outsider: the swarm's (its gossip and the overlay's VXLAN over UDP too),
+        // ZooKeeper's, the Mesos master's and agent's ports refuse it (at each host's firewall), and still admit
+        // a host of the stack. A UDP port refuses with an ICMP port unreachable, which fails the next send.
+        const ports = ["10.77.0.11:2377", "10.77.0.11:7946", "10.77.0.11:7946/udp", "10.77.0.11:4789/udp", "10.77.0.12:2181", "10.77.0.12:2888",
+            "10.77.0.13:5050", "10.77.0.14:5051"];
+        const probe = (port: string) => {
+            const [address, number, udp] = port.split(/[:/]/);
+            const reached = udp ? `exec 3>/dev/udp/${address}/${number}; echo probe >&3; sleep 1; echo probe >&3` : `</dev/tcp/${address}/${number}`;
+            return `timeout 5 bash -c '${reached}' 2>/dev/null && echo "${port} open" || echo "${port} refused"`;
+        };
+        const reach = (from: string) => onHost(host(from), ports.map(probe).join("\n")).stdout.trim().split("\n");
         expect(reach("h5")).toEqual(ports.map((port) => `${port} refused`));
         // (2888 is open on the ZooKeeper leader only.)
         expect(reach("h4").filter((line) => !line.includes(":2888 "))).toEqual(ports.filter((port) => !port.endsWith(":2888")).map((port) => `${port} open`));

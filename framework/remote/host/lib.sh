@@ -300,6 +300,7 @@ install_and_record() {
   done
   if [ "${#all[@]}" -gt 0 ]; then
     step "installing ${all[*]}"
+    hold_service_starts
     dpkg_recover
     [ -n "${T2_APT_UPDATED:-}" ] || apt_update
     if [ "$#" -gt 1 ]; then
@@ -312,6 +313,7 @@ install_and_record() {
     # Downloads first, bounded and retried; then the installation itself, which is never interrupted.
     apt_fetch 900 install -y -qq --no-install-recommends --download-only "${all[@]}"
     apt_get install -y -qq --no-install-recommends "${all[@]}"
+    release_service_starts
   fi
   record_new_accounts
   new=$(comm -13 <(echo "$before") <(packages_present) |
@@ -468,6 +470,24 @@ dpkg_recover() {
   fi
 }
 
+# Services that packages would start on installing (their postinst, through invoke-rc.d or
+# deb-systemd-invoke) are held back while this program installs them, by Debian's policy-rc.d (exit
+# 101): each component's step starts its own service once it is configured, after the host's setup step
+# has loaded the firewall, so that nothing listens unguarded in between. An operator's own policy-rc.d
+# is left as it is (it governs); ours is taken away when the install ends, and by the next package run
+# when a step was killed before that (the package lock makes it the only one).
+readonly T2_POLICY_RC=/usr/sbin/policy-rc.d
+readonly T2_POLICY_RC_MARK="# Written by twister2-cluster while it installs packages; removed when it is done."
+ours_policy_rc() { [ -f "$T2_POLICY_RC" ] && grep -qxF -- "$T2_POLICY_RC_MARK" "$T2_POLICY_RC"; }
+hold_service_starts() {
+  [ ! -e "$T2_POLICY_RC" ] || ours_policy_rc || return 0
+  printf '#!/bin/sh\n%s\nexit 101\n' "$T2_POLICY_RC_MARK" >"$T2_POLICY_RC"
+  chmod 0755 "$T2_POLICY_RC"
+}
+release_service_starts() {
+  if ours_policy_rc; then rm -f "$T2_POLICY_RC"; fi
+}
+
 # with_apt_lock COMMAND...: runs an apt command quietly (errors still reach stderr, and so the user),
 # holding this host's package lock: steps on one host run in parallel, and apt's own locks fail rather
 # than wait. Within COMMAND the lock is held already, and nested calls just run.
@@ -482,9 +502,10 @@ with_apt_lock() {
     # Progress as it happens (grep buffers a pipe unless told), and all of it before what follows the
     # step: on the way out, the filter gets its end of input and is waited for. The exit status stays
     # the command's (grep's would be 1 whenever the command wrote nothing).
-    exec 2> >(grep --line-buffered -v '^debconf: delaying' >&2)
+    exec 2> >(grep --line-buffered -v -e '^debconf: delaying' -e 'policy-rc.d returned 101' -e 'policy-rc.d denied execution' >&2)
     T2_APT_FILTER=$!
-    trap 'status=$?; exec 2>&-; wait "$T2_APT_FILTER" || true; exit "$status"' EXIT
+    trap 'status=$?; release_service_starts; exec 2>&-; wait "$T2_APT_FILTER" || true; exit "$status"' EXIT
+    release_service_starts
     "$@" >/dev/null
   ) 9>"$T2_LOCK_DIR/apt.lock"
 }
