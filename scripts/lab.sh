@@ -4,6 +4,10 @@
 #   lab.sh status [--json] list the hosts (--json: [{"name","address","container"}])
 #   lab.sh replace NAME    a new host for NAME: same name and address, new host key, empty disks (the old
 #                          one is removed, running or not); rewrites known_hosts and inventory.json
+#   lab.sh postgres start|restart
+#                          a PostgreSQL of the lab's own (Debian's package) on 127.0.0.1:LAB_PG_PORT, for a
+#                          team's shared state; prints nothing, writes its backend URL (with a generated
+#                          password) to LAB_DIR/postgres/backend-url, readable by its owner alone
 #   lab.sh down            remove hosts, network, per-host data and the daemons the lab started (idempotent)
 # Settings (environment):
 #   LAB_HOSTS     number of hosts h1..hN (default 5)
@@ -12,6 +16,7 @@
 #   LAB_NAME      docker network and container-name prefix (default t2lab: network t2lab, t2lab-h1...)
 #   LAB_APT_PORT  port of the apt cache on the gateway and loopback (default 3142)
 #   LAB_REPO_PORT port of the lab's apt repositories (the Mesos and Docker stand-ins) on the gateway (default 3143)
+#   LAB_PG_PORT   port of the lab's PostgreSQL on loopback (default 55432)
 # Kept across `down` in ${XDG_CACHE_HOME:-~/.cache}/twister2-cluster: the apt cache and the host image.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,6 +26,7 @@ LAB_DIR=${LAB_DIR:-$root/.lab}
 LAB_NAME=${LAB_NAME:-t2lab}
 LAB_APT_PORT=${LAB_APT_PORT:-3142}
 LAB_REPO_PORT=${LAB_REPO_PORT:-3143}
+LAB_PG_PORT=${LAB_PG_PORT:-55432}
 cache_dir="${XDG_CACHE_HOME:-$HOME/.cache}/twister2-cluster"
 net_prefix=${LAB_SUBNET%.*}
 gateway="$net_prefix.1"
@@ -478,6 +484,49 @@ lab_up() {
   say "stand-in repositories: deb [signed-by=<key>] $repo_url bookworm main (Mesos), ${repo_url}docker bookworm stable (Docker; key: $repo_dir/key.asc)"
 }
 
+# --- PostgreSQL (a team's shared Pulumi state; Debian's package, run as the lab's own cluster) ----------
+pg_dir="$LAB_DIR/postgres"
+# PostgreSQL refuses to run as root: then its files and process are the postgres account's.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_bin() {
+  local bin
+  bin=$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -name initdb -path '*/bin/*' 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$bin" ] || die "PostgreSQL's server programs are not in /usr/lib/postgresql/*/bin"
+  dirname "$bin"
+}
+pg_running() { [ -f "$pg_dir/data/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$pg_dir/data" status >/dev/null 2>&1; }
+pg_start() {
+  local bin password
+  apt_install_here postgresql
+  bin=$(pg_bin)
+  mkdir -p "$LAB_DIR"
+  if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
+    remove_tree "$pg_dir"
+    install -d -m 0700 "$pg_dir"
+    [ "$(id -u)" != 0 ] || chown postgres: "$pg_dir"
+    password=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+    printf '%s\n' "$password" | as_pg tee "$pg_dir/password" >/dev/null
+    say "initialising PostgreSQL in $pg_dir/data"
+    as_pg "$bin/initdb" -D "$pg_dir/data" -U pulumi --pwfile="$pg_dir/password" --auth-host=scram-sha-256 --auth-local=trust -E UTF8 >"$LAB_DIR/postgres-initdb.log" 2>&1 ||
+      die "initdb failed; see $LAB_DIR/postgres-initdb.log"
+    as_pg rm -f "$pg_dir/password"
+    (umask 077 && echo "postgres://pulumi:$password@127.0.0.1:$LAB_PG_PORT/pulumi?sslmode=disable" >"$pg_dir/backend-url")
+  fi
+  if ! pg_running; then
+    say "starting PostgreSQL on 127.0.0.1:$LAB_PG_PORT (log: $pg_dir/log)"
+    # Its socket is in $pg_dir, the postgres account's alone: the local connection needs no password.
+    as_pg "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $LAB_PG_PORT -k $pg_dir" start >/dev/null 9>&- || die "PostgreSQL did not start; see $pg_dir/log"
+  fi
+  as_pg "$bin/psql" -h "$pg_dir" -p "$LAB_PG_PORT" -U pulumi -d postgres -Atqc "select 1 from pg_database where datname = 'pulumi'" | grep -qx 1 ||
+    as_pg "$bin/createdb" -h "$pg_dir" -p "$LAB_PG_PORT" -U pulumi pulumi
+}
+pg_stop() {
+  pg_running || return 0
+  say "stopping PostgreSQL (the lab's, in $pg_dir)"
+  as_pg "$(pg_bin)/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null
+}
+
 # A machine that died and was rebuilt: nothing of the old host survives but its name and address.
 lab_replace() {
   local name=$1 container
@@ -562,6 +611,7 @@ lab_down() {
   fi
   stop_pid "$LAB_DIR/apt-cacher-ng.pid" apt-cacher-ng
   stop_pid "$LAB_DIR/repo-http.pid" python3
+  pg_stop
   if [ -d "$repo_gnupg" ]; then GNUPGHOME="$repo_gnupg" gpgconf --kill all 2>/dev/null || true; fi
   if pid_alive "$LAB_DIR/dockerd.pid" dockerd && [ -n "$(docker ps -q 2>/dev/null)" ]; then
     say "WARNING: leaving the dockerd the lab started (pid $(cat "$LAB_DIR/dockerd.pid")) running: other containers use it"
@@ -582,6 +632,13 @@ case "${1:-}" in
   up) lab_up ;;
   status) lab_status "${2:-}" ;;
   replace) lab_replace "${2:-}" ;;
+  postgres)
+    case "${2:-}" in
+      start) pg_start ;;
+      restart) pg_stop && pg_start ;;
+      *) echo "usage: $0 postgres start|restart" >&2; exit 2 ;;
+    esac
+    ;;
   down) lab_down ;;
-  *) echo "usage: $0 up | status [--json] | replace NAME | down" >&2; exit 2 ;;
+  *) echo "usage: $0 up | status [--json] | replace NAME | postgres start|restart | down" >&2; exit 2 ;;
 esac

@@ -1,11 +1,13 @@
 // npm run recover -- STACK: settles what a killed `pulumi up` or `destroy` left in STACK's state, so that
-// the next run converges: its pending creates and its undos cut short (recover.ts says what becomes of
-// each); and the steps an earlier version of this program declared whose undo must not run now.
-// scripts/recover.sh clears the stack's lock first, when the process that held it no longer runs.
+// the next run converges: its lock, when the process that held it no longer runs; its pending creates and
+// its undos cut short (recover.ts says what becomes of each); and the steps an earlier version of this
+// program declared whose undo must not run now.
+import * as os from "node:os";
 import * as path from "node:path";
 import { ExportedState, importState, loadLiveStack, projectDir, pulumi, runMain, ssh, UsageError } from "../liveStack";
 import { Deployment, withoutResources } from "../forget-host/forget";
 import { clearPendingOperations, interruptedUndos, pendingNetworks, removeLeftoverNetwork, retiredSteps } from "./recover";
+import { stackLocks } from "./locks";
 
 const usage = "usage: npm run recover -- STACK";
 
@@ -13,6 +15,7 @@ async function main(): Promise<number> {
     const args = process.argv.slice(2).filter((a) => a !== "--");
     if (args.length !== 1 || args[0].startsWith("-")) throw new UsageError(usage);
     const [stack] = args;
+    await clearStaleLock(stack);
     retireSteps(stack);
     const deployment = (JSON.parse(pulumi(["stack", "export"], stack)) as { deployment: Deployment }).deployment;
     const creates = (deployment.pending_operations ?? []).filter((op) => op.type === "creating").length;
@@ -33,6 +36,41 @@ async function main(): Promise<number> {
             "tainted: the next pulumi up undoes and runs each of them again, the next pulumi destroy undoes them");
     }
     return 0;
+}
+
+/**
+ * A run that was killed (SIGKILL, this machine losing power) leaves its lock, and every later run stops on
+ * "the stack is currently locked". Locks whose processes all ran on this machine and no longer run guard
+ * nothing: `pulumi cancel` removes them. That is safe because the next `pulumi up` runs each interrupted
+ * step again, and every host step is idempotent. A lock of a process that still runs, or of another
+ * machine, is left alone, and named.
+ */
+async function clearStaleLock(stack: string): Promise<void> {
+    const backend = process.env.PULUMI_BACKEND_URL ?? "";
+    const locks = await stackLocks(backend, stack);
+    if (locks === undefined) {
+        console.error(`stack: the locks of a ${backend.split(":")[0]} backend are not read here; if a killed run left one, ` +
+            `and no other run goes on, pulumi cancel --stack ${stack} removes it`);
+        return;
+    }
+    if (locks.length === 0) return;
+    const running = (pid: number) => {
+        try {
+            process.kill(pid, 0);
+            return true;
+        } catch (err) {
+            return (err as NodeJS.ErrnoException).code === "EPERM";
+        }
+    };
+    const live = locks.filter((lock) => lock.hostname !== os.hostname() || running(lock.pid));
+    if (live.length > 0) {
+        const holders = live.map((lock) => `${lock.username}@${lock.hostname} (pid ${lock.pid}, since ${lock.timestamp})`).join(", ");
+        console.error(`stack: ${stack} is locked by ${holders}, which may still run; left alone`);
+        return;
+    }
+    console.error(`stack: ${stack} was locked by pulumi process ${locks.map((lock) => lock.pid).join(", ")}, which no longer runs ` +
+        "(interrupted); clearing its lock (pulumi cancel)");
+    pulumi(["cancel", "--yes"], stack);
 }
 
 /** The retired steps leave the state without their undo. */

@@ -271,18 +271,15 @@ export class PulumiStack {
     }
 
     /**
-     * `pulumi up` (or `destroy`), killed with SIGKILL `delaySeconds` after `pattern` shows in its output,
-     * as if this machine lost power: then every process it started goes too (its process group). Resolves
-     * with the output up to the kill; rejects if the run ends before the pattern shows. It spawns the CLI
-     * itself: the Automation API's AbortSignal only sends SIGINT to `pulumi`, a graceful cancel that
-     * lets the engine finish its steps and write the state, which is not what a power loss does.
+     * `pulumi up` (or `destroy`) run by the CLI itself, in a process group of its own, once `pattern` shows
+     * in its output: its output so far, its pid, and its end (the exit code, and all it wrote). Rejects if
+     * the run ends before the pattern shows.
      */
-    async killed(operation: "up" | "destroy", pattern: RegExp, delaySeconds: number): Promise<string> {
-        const started = Date.now();
+    async running(operation: "up" | "destroy", pattern: RegExp): Promise<{ pid: number; output: () => string; ended: Promise<{ code: number; output: string }> }> {
         const child = spawn("pulumi", [operation, "--yes", "--skip-preview", "--parallel", String(parallel), "--non-interactive", "--stack", this.stack],
             { cwd: this.programDir, env: this.processEnv(), detached: true });
         let output = "";
-        const ended = new Promise<void>((resolve) => child.on("close", () => resolve()));
+        const ended = new Promise<{ code: number; output: string }>((resolve) => child.on("close", (code) => resolve({ code: code ?? -1, output })));
         const seen = new Promise<boolean>((resolve) => {
             const onData = (chunk: Buffer) => {
                 output += chunk.toString();
@@ -293,14 +290,28 @@ export class PulumiStack {
             void ended.then(() => resolve(false));
         });
         if (!(await seen)) throw new Error(`pulumi ${operation} ended before ${pattern} showed:\n${output.slice(-5000)}`);
+        return { pid: child.pid!, output: () => output, ended };
+    }
+
+    /**
+     * `pulumi up` (or `destroy`), killed with SIGKILL `delaySeconds` after `pattern` shows in its output,
+     * as if this machine lost power: then every process it started goes too (its process group). Resolves
+     * with the output up to the kill; rejects if the run ends before the pattern shows. It spawns the CLI
+     * itself: the Automation API's AbortSignal only sends SIGINT to `pulumi`, a graceful cancel that
+     * lets the engine finish its steps and write the state, which is not what a power loss does.
+     */
+    async killed(operation: "up" | "destroy", pattern: RegExp, delaySeconds: number): Promise<string> {
+        const started = Date.now();
+        const run = await this.running(operation, pattern);
         await new Promise((r) => setTimeout(r, delaySeconds * 1000));
-        process.kill(child.pid!, "SIGKILL");
+        const output = run.output();
+        process.kill(run.pid, "SIGKILL");
         try {
-            process.kill(-child.pid!, "SIGKILL");
+            process.kill(-run.pid, "SIGKILL");
         } catch {
             // the group is empty already
         }
-        await ended;
+        await run.ended;
         timings.push({ what: `pulumi ${operation} (killed at ${pattern.source})`, seconds: (Date.now() - started) / 1000 });
         return output;
     }

@@ -2,15 +2,20 @@
 // into the directory as the upload account (a key pair made by this test), a third host downloads it
 // over HTTP byte for byte; the web server refuses writes and listings, root cannot log in with the key,
 // the key can do nothing but upload into the directory (no shell, no other path), nothing the account
-// could plant turns root's next run, and destroy leaves nothing behind.
-import { execFileSync } from "node:child_process";
+// could plant turns root's next run, and destroy leaves nothing behind. Its stack lives where a team's
+// would, in PostgreSQL (the lab's, Debian's package): a second `pulumi up` while one runs is refused and
+// told who holds the lock, the state outlives a restart of the database, and `npm run recover` clears the
+// lock a killed run left there.
+import { execFileSync, spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StackOutputs } from "../../components/outputs";
-import { LabHost, labInventory, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
+import { postgresTarget } from "../../ops/recover/locks";
+import { LabHost, labDir, labInventory, onHost, onHostAsync, projectDir, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
@@ -32,13 +37,36 @@ const sshOptions = "-i /root/t2-upload/key -o IdentitiesOnly=yes -o BatchMode=ye
 const status = (from: LabHost, method: string, url: string, extra = "") =>
     onHost(from, `curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X ${method} ${extra} '${url}' || true`).stdout.trim();
 
+/** `scripts/lab.sh postgres <action>`; the first start may install Debian's package (not spawnSync: that takes a while). */
+async function labPostgres(action: "start" | "restart"): Promise<void> {
+    const code = await new Promise<number | null>((resolve) =>
+        spawn("bash", [path.join(projectDir, "scripts", "lab.sh"), "postgres", action], { stdio: "inherit" }).on("close", resolve));
+    expect(code, `lab.sh postgres ${action}`).toBe(0);
+}
+let backendUrl: string;
+
+/** The keys of the files Pulumi keeps in the backend's table. */
+async function backendKeys(): Promise<string[]> {
+    const { connectionString, table } = postgresTarget(backendUrl);
+    const client = new Client({ connectionString });
+    await client.connect();
+    try {
+        return (await client.query<{ key: string }>(`SELECT key FROM ${table} ORDER BY key`)).rows.map((row) => row.key);
+    } finally {
+        await client.end();
+    }
+}
+
 beforeAll(async () => {
     hosts = labInventory();
+    // A table of this run's own in the lab's database: nothing of an earlier run is in it.
+    await labPostgres("start");
+    backendUrl = `${fs.readFileSync(path.join(labDir, "postgres", "backend-url"), "utf8").trim()}&table=e2e_uploader_${Date.now()}`;
     [client, server, reader] = hosts;
     execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "t2-e2e-upload", "-f", uploadKey]);
     fs.writeFileSync(corePackage, crypto.randomBytes(512 * 1024));
 
-    stack = new PulumiStack("e2e-uploader", "Pulumi.dev.yaml");
+    stack = new PulumiStack("e2e-uploader", "Pulumi.dev.yaml", { env: { PULUMI_BACKEND_URL: backendUrl } });
     await stack.init();
     // Only the uploader: Mesos needs the lab's repository, the swarm has its own tests.
     await stack.setConfig("roles", { [server.name]: ["uploader"] });
@@ -68,8 +96,17 @@ afterAll(async () => {
 });
 
 describe("the job-package uploader on the lab", () => {
-    it("pulumi up deploys nginx and the upload account, and exports Twister2's settings", async () => {
-        await stack.up();
+    it("pulumi up deploys nginx and the upload account, and exports Twister2's settings; a second up meanwhile is refused, naming the first", async () => {
+        const first = await stack.running("up", /Updating \(e2e-uploader\)/);
+        const second = await stack.up({ check: false });
+        const refusal = second.stdout + second.stderr;
+        expect(second.ok, refusal).toBe(false);
+        expect(refusal).toMatch(new RegExp(`currently locked by 1 lock\\(s\\)[\\s\\S]*created by \\S+@${os.hostname()} \\(pid ${first.pid}\\)`));
+        // The backend's URL is named without its password.
+        expect(refusal).toContain("postgres://****:****@127.0.0.1");
+        expect(refusal).not.toContain(new URL(backendUrl).password);
+        const { code, output } = await first.ended;
+        expect(code, output.slice(-5000)).toBe(0);
         outputs = await stack.output("uploader");
         expect(outputs).toEqual({
             url: `http://${server.address}:8082/twister2/mesos/`,
@@ -197,6 +234,26 @@ describe("the job-package uploader on the lab", () => {
     });
 
     it("previews no changes when converged", async () => {
+        await stack.preview({ expectNoChanges: true });
+    });
+
+    it("keeps its state in PostgreSQL, through a restart of the database, and npm run recover clears a killed run's lock there", async () => {
+        expect((await backendKeys()).filter((key) => key.endsWith(".pulumi/stacks/twister2-cluster/e2e-uploader.json"))).toHaveLength(1);
+        await labPostgres("restart");
+        await stack.preview({ expectNoChanges: true });
+
+        // Killed while it holds the lock (a routine change: the first key alone again), as a power loss would.
+        await stack.setConfig("uploader", { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()], corePackage });
+        await stack.killed("up", /Updating \(e2e-uploader\)/, 1);
+        expect((await backendKeys()).some((key) => key.includes(".pulumi/locks/"))).toBe(true);
+        const locked = await stack.up({ check: false });
+        expect(locked.ok).toBe(false);
+        expect(locked.stdout + locked.stderr).toMatch(/currently locked/);
+        const recovered = await stack.recover();
+        expect(recovered.stderr).toMatch(/no longer runs \(interrupted\); clearing its lock/);
+        expect((await backendKeys()).some((key) => key.includes(".pulumi/locks/"))).toBe(false);
+        await stack.up();
+        expect(onHost(server, "grep -c '^restrict,command=' /home/twister2/.ssh/authorized_keys").stdout.trim()).toBe("1");
         await stack.preview({ expectNoChanges: true });
     });
 

@@ -1,0 +1,36 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { postgresTarget, stackLocks } from "./locks";
+
+describe("stackLocks", () => {
+    it("reads the locks of one stack in a file backend, whatever the organisation and project", async () => {
+        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "t2-locks-"));
+        const lock = { pid: 4242, username: "alice", hostname: "laptop", timestamp: "2026-12-06T16:00:00Z" };
+        for (const [stack, id] of [["dev", "a"], ["dev", "b"], ["prod", "c"]]) {
+            const dir = path.join(backend, ".pulumi", "locks", "organization", "twister2-cluster", stack);
+            fs.mkdirSync(dir, { recursive: true });
+            fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ ...lock, pid: id.charCodeAt(0) }));
+        }
+        expect((await stackLocks(`file://${backend}`, "dev"))!.map((l) => l.pid).sort()).toEqual([97, 98]);
+        expect(await stackLocks(`file://${backend}`, "staging")).toEqual([]);
+        expect(await stackLocks(`file://${path.join(backend, "none")}`, "dev")).toEqual([]);
+    });
+
+    it("does not read the backends it does not know", async () => {
+        expect(await stackLocks("s3://bucket/state", "dev")).toBeUndefined();
+    });
+});
+
+describe("postgresTarget", () => {
+    it("takes Pulumi's table parameter out of the URL PostgreSQL's client gets, keeping the others", () => {
+        expect(postgresTarget("postgres://u:p@db.example:5432/pulumi?sslmode=require&table=team_state"))
+            .toEqual({ connectionString: "postgres://u:p@db.example:5432/pulumi?sslmode=require", table: "team_state" });
+        expect(postgresTarget("postgres://u@db/pulumi").table).toBe("pulumi_state");
+    });
+
+    it("refuses a table name that is not a plain SQL name", () => {
+        expect(() => postgresTarget("postgres://u@db/pulumi?table=x;drop")).toThrow(/not a plain SQL name/);
+    });
+});
