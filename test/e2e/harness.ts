@@ -270,6 +270,14 @@ export class PulumiStack {
         return result;
     }
 
+    /** `npm run drift -- <stack> ...args` against this stack's backend; never rejects. */
+    async drift(args: string[] = []): Promise<Result> {
+        const started = Date.now();
+        const result = await this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "drift.sh"), this.stack, ...args], projectDir);
+        timings.push({ what: `npm run drift ${args.join(" ")}`.trim(), seconds: (Date.now() - started) / 1000 });
+        return result;
+    }
+
     /**
      * `pulumi up` (or `destroy`) run by the CLI itself, in a process group of its own, once `pattern` shows
      * in its output: its output so far, its pid, and its end (the exit code, and all it wrote). Rejects if
