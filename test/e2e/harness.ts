@@ -270,6 +270,14 @@ export class PulumiStack {
         return result;
     }
 
+    /** `scripts/pr-preview.sh <stack>` (the pull-request preview job's) against this stack's backend; never rejects. */
+    async prPreview(): Promise<Result> {
+        const started = Date.now();
+        const result = await this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "pr-preview.sh"), this.stack], projectDir);
+        timings.push({ what: "pr-preview.sh", seconds: (Date.now() - started) / 1000 });
+        return result;
+    }
+
     /** `npm run drift -- <stack> ...args` against this stack's backend; never rejects. */
     async drift(args: string[] = []): Promise<Result> {
         const started = Date.now();

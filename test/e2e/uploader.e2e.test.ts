@@ -242,8 +242,14 @@ describe("the job-package uploader on the lab", () => {
         await labPostgres("restart");
         await stack.preview({ expectNoChanges: true });
 
-        // Killed while it holds the lock (a routine change: the first key alone again), as a power loss would.
+        // A routine change (the first key alone again), first as a pull request's preview job shows it.
         await stack.setConfig("uploader", { publicKeys: [fs.readFileSync(`${uploadKey}.pub`, "utf8").trim()], corePackage });
+        const comment = await stack.prPreview();
+        expect(comment.code, comment.stderr).toBe(0);
+        expect(comment.stdout).toMatch(/^\| UploaderServer `uploader` \| 10\.77\.0\.\d+ \| `uploader-server` \| update: runs `uploader-server\.sh` again \|$/m);
+        expect(comment.stdout).toMatch(/<details><summary>pulumi preview --diff<\/summary>[\s\S]*uploader-server[\s\S]*<\/details>/);
+        expect(comment.stdout + comment.stderr).not.toContain(new URL(backendUrl).password);
+        // Then the up, killed while it holds the lock, as a power loss would.
         await stack.killed("up", /Updating \(e2e-uploader\)/, 1);
         expect((await backendKeys()).some((key) => key.includes(".pulumi/locks/"))).toBe(true);
         const locked = await stack.up({ check: false });
