@@ -24,9 +24,11 @@ function pendingChanges(stack: string): string[] {
         preview = undefined;
     }
     if (run.status !== 0 || !preview) throw new Error(`pulumi preview --refresh --stack ${stack} failed: ${(run.stderr || run.stdout).trim().slice(-2000)}`);
+    // Sorted: the engine's order varies from run to run, and the report is an issue's body.
     return (preview.steps ?? []).filter((step) => !["same", "read", "refresh"].includes(step.op))
         // urn:pulumi:STACK::PROJECT::PARENT-TYPE$TYPE::NAME
-        .map((step) => `${step.op} ${step.urn.slice(step.urn.lastIndexOf("::") + 2)} (${step.urn.split("::")[2].split("$").pop()})`);
+        .map((step) => `${step.op} ${step.urn.slice(step.urn.lastIndexOf("::") + 2)} (${step.urn.split("::")[2].split("$").pop()})`)
+        .sort();
 }
 
 async function main(): Promise<number> {
