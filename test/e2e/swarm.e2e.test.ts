@@ -91,9 +91,22 @@ describe("swarm on the lab", () => {
         const step = `zookeeper-${stale}-restart${stale === "h3" ? "" : "-followers"}`;
         const urn = ((await stack.exportState()).deployment.resources as { urn: string }[]).map((r) => r.urn).find((u) => u.endsWith(`::${step}`))!;
         const up = await stack.up({ replace: [urn] });
-        expect(up.stdout).toMatch(new RegExp(`\\[${stale}\\] server \\d accepted epoch 99, later than its ensemble's leader's \\(\\d+\\): .*keeping it in /var/lib/zookeeper/version-2\\.before-`));
         expect(mode(stale)).toBe("follower");
-        expect(onHost(host(stale), "ls /var/lib/zookeeper").stdout.trim().split("\n")).toEqual(expect.arrayContaining(["version-2", expect.stringMatching(/^version-2\.before-/)]));
+        // The leader's epoch (the high half of its zxid). Below 99, the step found the server stale and kept
+        // its data aside. An election that counted the server's epoch (the leader can lose its one follower
+        // for a moment on a loaded machine) makes it 100 or more, and lets the server follow with nothing to
+        // reset: then the step had nothing to do.
+        const leaderEpoch = Number(BigInt(onHost(host("h4"), ["h1", "h2", "h3"].map((name) =>
+            `echo srvr | nc -N -w 3 ${host(name).address} 2181 || true`).join("; ")).stdout
+            .split("Zookeeper version").find((answer) => /^Mode: leader$/m.test(answer))!.match(/^Zxid: (0x[0-9a-f]+)$/m)![1]) >> 32n);
+        const reset = new RegExp(`\\[${stale}\\] server \\d accepted epoch 99, later than its ensemble's leader's \\(\\d+\\): .*keeping it in /var/lib/zookeeper/version-2\\.before-`);
+        if (leaderEpoch < 99) {
+            expect(up.stdout).toMatch(reset);
+            expect(onHost(host(stale), "ls /var/lib/zookeeper").stdout.trim().split("\n")).toEqual(expect.arrayContaining(["version-2", expect.stringMatching(/^version-2\.before-/)]));
+        } else {
+            expect(up.stdout).not.toMatch(reset);
+            console.log(`an election healed server ${stale} before its step ran (the leader's epoch is ${leaderEpoch})`);
+        }
     });
 
     it("writes Twister2's conf/mesos to match the live cluster", async () => {
