@@ -57,7 +57,7 @@ export function importState(stack: string, before: ExportedState, deployment: De
 }
 
 /** `pulumi ARGS --stack STACK`, its JSON output (`stack export` prints JSON without --json). */
-function pulumiJson(args: string[], stack: string): unknown {
+export function pulumiJson(args: string[], stack: string): unknown {
     return JSON.parse(pulumi(args[1] === "export" ? args : [...args, "--json"], stack));
 }
 
@@ -78,10 +78,15 @@ export function loadLiveStack(stack: string): LiveStack {
     }
 }
 
+/** A resource's name in its URN (`urn:pulumi:STACK::PROJECT::PARENT-TYPE$TYPE::NAME`). */
+export const resourceName = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
+/** A resource's own type in its URN (`command:remote:Command`, not its parents'). */
+export const resourceType = (urn: string): string => (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+
 /** URNs of the stack's resources by their name (`zookeeper-h2-server` -> `urn:pulumi:...`). */
 export function resourceUrns(stack: string): Map<string, string> {
     const exported = pulumiJson(["stack", "export"], stack) as { deployment: { resources?: { urn: string }[] } };
-    return new Map((exported.deployment.resources ?? []).map((r) => [r.urn.slice(r.urn.lastIndexOf("::") + 2), r.urn]));
+    return new Map((exported.deployment.resources ?? []).map((r) => [resourceName(r.urn), r.urn]));
 }
 
 /** The known_hosts file `pulumi up` wrote for the stack: every host's key, pinned. */

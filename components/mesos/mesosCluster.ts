@@ -153,10 +153,10 @@ export class MesosCluster extends pulumi.ComponentResource {
             framework: credential("framework", args.frameworkPrincipal),
             operator: credential("operator", args.operatorPrincipal),
         };
-        const plain = ({ principal, secret }: { principal: string; secret: pulumi.Output<string> }) =>
+        const credentialOutput = ({ principal, secret }: { principal: string; secret: pulumi.Output<string> }) =>
             pulumi.secret(secret.apply((s) => ({ principal, secret: s })));
-        this.frameworkCredential = plain(credentials.framework);
-        this.operatorCredential = plain(credentials.operator);
+        this.frameworkCredential = credentialOutput(credentials.framework);
+        this.operatorCredential = credentialOutput(credentials.operator);
         const stdinOf = (uses: CredentialUse[]) => pulumi.secret(pulumi.all(uses.map((use) => credentials[use].secret))
             .apply((secrets) => uses.map((use, i) => `${use} ${credentials[use].principal} ${secrets[i]}`).join("\n")));
         // What every daemon's step is told: where the masters are.

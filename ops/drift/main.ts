@@ -2,10 +2,9 @@
 // Two reads, one report: the live cluster against the stack (npm run check's checks), and the stack's
 // config and program against its state, refreshed where a provider reads the live thing (the overlay
 // network): `pulumi preview --refresh`, whose changes the next `pulumi up` would make. Changes nothing.
-// Exit 0: no drift; 1: drift, each difference with its repair; 2: the options are wrong or the stack is
-// not deployed. --markdown: the report as an issue's body (the scheduled drift workflow's).
-import { spawnSync } from "node:child_process";
-import { projectDir, runMain, UsageError } from "../liveStack";
+// Exit 0: no drift; 1: drift, each difference with its repair; 2: the options are wrong, the stack is
+// not deployed or its preview fails (so that the drift workflow never takes a failure for drift). --markdown: the report as an issue's body (the scheduled drift workflow's).
+import { pulumiJson, resourceName, resourceType, runMain, UsageError } from "../liveStack";
 import { checkStack, differenceLines } from "../check/check";
 
 const usage = "usage: npm run drift -- STACK [--markdown]";
@@ -15,19 +14,10 @@ interface PreviewStep { op: string; urn: string }
 
 /** What `pulumi preview --refresh` would change: "op name (type)" a step. */
 function pendingChanges(stack: string): string[] {
-    const run = spawnSync("pulumi", ["preview", "--refresh", "--json", "--non-interactive", "--stack", stack],
-        { cwd: projectDir, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    let preview: { steps?: PreviewStep[] } | undefined;
-    try {
-        preview = JSON.parse(run.stdout) as { steps?: PreviewStep[] };
-    } catch {
-        preview = undefined;
-    }
-    if (run.status !== 0 || !preview) throw new Error(`pulumi preview --refresh --stack ${stack} failed: ${(run.stderr || run.stdout).trim().slice(-2000)}`);
+    const preview = pulumiJson(["preview", "--refresh", "--non-interactive"], stack) as { steps?: PreviewStep[] };
     // Sorted: the engine's order varies from run to run, and the report is an issue's body.
     return (preview.steps ?? []).filter((step) => !["same", "read", "refresh"].includes(step.op))
-        // urn:pulumi:STACK::PROJECT::PARENT-TYPE$TYPE::NAME
-        .map((step) => `${step.op} ${step.urn.slice(step.urn.lastIndexOf("::") + 2)} (${step.urn.split("::")[2].split("$").pop()})`)
+        .map((step) => `${step.op} ${resourceName(step.urn)} (${resourceType(step.urn)})`)
         .sort();
 }
 

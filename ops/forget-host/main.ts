@@ -5,7 +5,7 @@
 // and `pulumi up` undoes its steps on it); --force forgets it anyway.
 import * as net from "node:net";
 import * as path from "node:path";
-import { ExportedState, importState, projectDir, pulumi, runMain, UsageError } from "../liveStack";
+import { ExportedState, importState, projectDir, pulumi, resourceName, runMain, UsageError } from "../liveStack";
 import { Deployment, dialled, resourcesOnHost, withoutResources } from "./forget";
 
 const usage = "usage: npm run forget-host -- STACK HOST [--force]";
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
     const backup = importState(stack, exported, withoutResources(exported.deployment, forgotten), `forget-${hostName}`);
 
     console.log(`stack ${stack}: forgot the ${forgotten.length} resources that act on ${hostName} (${address}):`);
-    for (const urn of forgotten) console.log(`  ${urn.slice(urn.lastIndexOf("::") + 2)}`);
+    for (const urn of forgotten) console.log(`  ${resourceName(urn)}`);
     console.log(`the state before: ${path.relative(projectDir, backup)}\n` +
         `next: drop ${hostName} from the config (its roles, and its zookeeper.serverIds entry), then pulumi up --stack ${stack}: ` +
         `the remaining hosts remove it from the swarm, the NFS export and the ZooKeeper ensemble, and nothing dials ${hostName}`);

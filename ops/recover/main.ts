@@ -4,7 +4,7 @@
 // program declared whose undo must not run now.
 import * as os from "node:os";
 import * as path from "node:path";
-import { ExportedState, importState, loadLiveStack, projectDir, pulumi, runMain, ssh, UsageError } from "../liveStack";
+import { ExportedState, importState, loadLiveStack, projectDir, pulumi, resourceName, runMain, ssh, UsageError } from "../liveStack";
 import { Deployment, withoutResources } from "../forget-host/forget";
 import { clearPendingOperations, interruptedUndos, pendingNetworks, removeLeftoverNetwork, retiredSteps } from "./recover";
 import { stackLocks } from "./locks";
@@ -31,7 +31,7 @@ async function main(): Promise<number> {
     if (undos.length > 0) {
         // After the refresh, which writes every resource's state anew.
         pulumi(["state", "taint", "--yes", ...undos], stack);
-        const names = undos.map((urn) => urn.slice(urn.lastIndexOf("::") + 2)).join(", ");
+        const names = undos.map(resourceName).join(", ");
         console.log(`stack ${stack}: ${undos.length} steps were being undone when the run stopped (${names}); ` +
             "tainted: the next pulumi up undoes and runs each of them again, the next pulumi destroy undoes them");
     }
@@ -80,7 +80,7 @@ function retireSteps(stack: string): void {
     if (steps.length === 0) return;
     const backup = importState(stack, exported, withoutResources(exported.deployment, steps.map((s) => s.urn)), "retire");
     console.log(`stack ${stack}: ${steps.length} steps of an earlier version of this program left the state without their undo:`);
-    for (const { urn, now } of steps) console.log(`  ${urn.slice(urn.lastIndexOf("::") + 2)}: ${now}`);
+    for (const { urn, now } of steps) console.log(`  ${resourceName(urn)}: ${now}`);
     console.log(`the state before: ${path.relative(projectDir, backup)}`);
 }
 
@@ -95,7 +95,7 @@ function removeLeftoverNetworks(stack: string, deployment: Deployment): void {
         if (removed.code !== 0) {
             throw new UsageError(`network ${network.name} on ${host.name} (${host.address}) is not in the state, and could not be removed: ` +
                 `${removed.stderr || removed.stdout}; if something uses it, import it instead: ` +
-                `pulumi import docker:index/network:Network ${network.urn.slice(network.urn.lastIndexOf("::") + 2)} <its id> --stack ${stack}`);
+                `pulumi import docker:index/network:Network ${resourceName(network.urn)} <its id> --stack ${stack}`);
         }
         const outcome = removed.stdout.trim();
         console.log(`${network.name} on ${host.name}: ${outcome === "removed" ? "the killed run had made it; removed, the next pulumi up makes it again"
