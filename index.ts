@@ -37,8 +37,9 @@ writeKnownHosts(knownHostsFile, config.hosts);
 // Which host gets which steps, the ports and the quorums: decided once, from the config alone (the components' contracts).
 const layout = plan(config);
 // Every host checked before any is changed (`pulumi up` only: a preview contacts no host).
-const preflightFailures = pulumi.runtime.isDryRun() ? undefined : preflight(config, layout, knownHostsFile);
-if (preflightFailures) throw new pulumi.RunError(preflightFailures);
+const preflighted = pulumi.runtime.isDryRun() ? undefined : preflight(config, layout, knownHostsFile);
+if (preflighted?.failures) throw new pulumi.RunError(preflighted.failures);
+for (const warning of preflighted?.warnings ?? []) void pulumi.log.warn(warning);
 // The stack's context for its steps on hosts; each host's first step: the program's scripts, every
 // package its components need (in one apt run), and its firewall, which admits to each port its roles
 // listen on only the stack's hosts and the clients `access` names.

@@ -58,7 +58,7 @@ export interface RoleContract {
  * what only it knows to look for, such as what its settings ask of the host's kernel.
  */
 export interface PreflightContract<Config, Layout> {
-    /** Its fragment (host/<name>-preflight.sh): runs as the SSH login after preflight.sh, whose `problem` it calls; reads only (`sudo -n` to read). */
+    /** Its fragment (host/<name>-preflight.sh): runs as the SSH login after preflight.sh, whose `problem` it calls; reads only (`as_root CMD` to read as root). */
     script: HostScript;
     /** Its settings on `host`; undefined: nothing to check there. */
     settings(host: ClusterHost, layout: Layout, config: Config): Record<string, string | number | boolean> | undefined;

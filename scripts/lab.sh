@@ -4,6 +4,10 @@
 #   lab.sh status [--json] list the hosts (--json: [{"name","address","container"}])
 #   lab.sh replace NAME    a new host for NAME: same name and address, new host key, empty disks (the old
 #                          one is removed, running or not); rewrites known_hosts and inventory.json
+#   lab.sh sudo-password NAME on|off
+#                          on: NAME's login must give a password to sudo (a generated one, kept in
+#                          LAB_DIR/hosts/NAME/sudo-password, readable by its owner alone, which inventory.json
+#                          names as the host's sudoPasswordFile); off: passwordless sudo again, as built
 #   lab.sh postgres start|restart
 #                          a PostgreSQL of the lab's own (Debian's package) on 127.0.0.1:LAB_PG_PORT, for a
 #                          team's shared state; prints nothing, writes its backend URL (with a generated
@@ -391,6 +395,21 @@ create_host() {
   docker start "$container" >/dev/null
 }
 
+# The file holding a host's sudo password, when its sudo asks for one (lab.sh sudo-password).
+sudo_password_file() { echo "$LAB_DIR/hosts/$1/sudo-password"; }
+
+# lab_sudo_works NAME: the login reaches root through sudo (with the host's password when it asks for one).
+lab_sudo_works() {
+  local address password_file
+  address=$(host_address "$1")
+  password_file=$(sudo_password_file "$1")
+  if [ -f "$password_file" ]; then
+    lab_ssh "$address" "sudo -S -k -p '' true" <"$password_file" 2>/dev/null
+  else
+    lab_ssh "$address" sudo true 2>/dev/null </dev/null
+  fi
+}
+
 lab_ssh() {
   local address=$1
   shift
@@ -417,7 +436,7 @@ wait_ready() {
     *) say "ERROR: $name did not boot (systemd says '${state:-nothing}'); see: docker logs $(container_of "$name")"; return 1 ;;
   esac
   for ((i = 0; i < 60; i++)); do
-    if lab_ssh "$address" sudo true 2>/dev/null; then say "$name ready ($address)"; return 0; fi
+    if lab_sudo_works "$name"; then say "$name ready ($address)"; return 0; fi
     sleep 0.5
   done
   say "ERROR: $name ($address) does not accept SSH logins as $user with $LAB_DIR/id_ed25519"
@@ -431,8 +450,10 @@ write_inventory() {
     for name in $(host_names); do
       [ "$first" = 1 ] || printf ','
       first=0
-      printf '\n  {"name":"%s","address":"%s","user":"%s","privateKeyFile":"%s","hostKey":"%s","container":"%s"}' \
+      printf '\n  {"name":"%s","address":"%s","user":"%s","privateKeyFile":"%s","hostKey":"%s","container":"%s"' \
         "$name" "$(host_address "$name")" "$user" "$LAB_DIR/id_ed25519" "$(host_key "$name")" "$(container_of "$name")"
+      [ ! -f "$(sudo_password_file "$name")" ] || printf ',"sudoPasswordFile":"%s"' "$(sudo_password_file "$name")"
+      printf '}'
     done
     printf '\n],\n"mesosRepository":{"url":"%s","distribution":"bookworm","component":"main","package":"mesos-standin","keyFile":"%s"},' \
       "$repo_url" "$repo_dir/key.asc"
@@ -547,6 +568,30 @@ lab_replace() {
   write_inventory
 }
 
+# lab_sudo_password NAME on|off: the host's login gives sudo a password (generated, kept in its
+# sudo_password_file), or none, as the host image has it. The password reaches the host on stdin only.
+lab_sudo_password() {
+  local name=${1:-} mode=${2:-} container password_file password
+  [[ $mode =~ ^(on|off)$ ]] || die "usage: lab.sh sudo-password NAME on|off"
+  container=$(container_of "$name")
+  [ "$(docker inspect -f '{{.State.Running}}' "$container" 2>/dev/null)" = true ] || die "sudo-password: no running lab host '$name'"
+  password_file=$(sudo_password_file "$name")
+  if [ "$mode" = on ]; then
+    password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    printf '%s:%s\n' "$user" "$password" | docker exec -i "$container" chpasswd
+    (umask 077 && printf '%s\n' "$password" >"$password_file")
+    printf '%s ALL=(ALL) ALL\n' "$user" | docker exec -i "$container" sh -c "cat >/etc/sudoers.d/$user && chmod 0440 /etc/sudoers.d/$user"
+    say "$name: sudo asks $user for the password in $password_file"
+  else
+    printf '%s ALL=(ALL) NOPASSWD:ALL\n' "$user" | docker exec -i "$container" sh -c "cat >/etc/sudoers.d/$user && chmod 0440 /etc/sudoers.d/$user"
+    docker exec "$container" usermod -p '!' "$user"
+    rm -f "$password_file"
+    say "$name: passwordless sudo for $user"
+  fi
+  lab_sudo_works "$name" || die "sudo-password: sudo on $name does not work as it should now"
+  write_inventory
+}
+
 # container_address CONTAINER: its address on the lab network (empty if it has none).
 container_address() {
   docker inspect -f "{{with index .NetworkSettings.Networks \"$network\"}}{{.IPAddress}}{{end}}" "$1" 2>/dev/null || true
@@ -575,7 +620,7 @@ lab_status() {
     cstate=$(docker inspect -f '{{.State.Status}}' "$name" 2>/dev/null || echo gone)
     if [ "$cstate" = running ]; then
       sstate=$(system_state "${name#"$LAB_NAME"-}")
-      if [ -n "$address" ] && [ -f "$LAB_DIR/known_hosts" ] && lab_ssh "$address" sudo true 2>/dev/null; then
+      if [ -n "$address" ] && [ -f "$LAB_DIR/known_hosts" ] && lab_sudo_works "${name#"$LAB_NAME"-}"; then
         ssh_state=ready
       else
         ssh_state=no
@@ -632,6 +677,7 @@ case "${1:-}" in
   up) lab_up ;;
   status) lab_status "${2:-}" ;;
   replace) lab_replace "${2:-}" ;;
+  sudo-password) lab_sudo_password "${2:-}" "${3:-}" ;;
   postgres)
     case "${2:-}" in
       start) pg_start ;;
@@ -640,5 +686,5 @@ case "${1:-}" in
     esac
     ;;
   down) lab_down ;;
-  *) echo "usage: $0 up | status [--json] | replace NAME | postgres start|restart | down" >&2; exit 2 ;;
+  *) echo "usage: $0 up | status [--json] | replace NAME | sudo-password NAME on|off | postgres start|restart | down" >&2; exit 2 ;;
 esac

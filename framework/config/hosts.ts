@@ -12,7 +12,7 @@ export interface Host {
     name: string;
     /** IP address (or DNS name) that other hosts and this program reach it at. */
     address: string;
-    /** SSH login; a user with passwordless sudo, never root. */
+    /** SSH login: a user with sudo (passwordless, or with sudoPasswordFile), never root. */
     user: string;
     port: number;
     /**
@@ -22,6 +22,11 @@ export interface Host {
     privateKeyFile?: string;
     /** The host's public SSH host key (`ssh-ed25519 AAAA...`); connections to any other key fail. */
     hostKey: string;
+    /**
+     * Path of a file on the machine that runs `pulumi` whose first line is the login's sudo password, for a
+     * login whose sudo asks for one. Unset: sudo must not ask (NOPASSWD).
+     */
+    sudoPasswordFile?: string;
 }
 
 /** A host of the cluster with its roles. */
@@ -34,10 +39,10 @@ const hostFields = {
         .describe("The host's name in this stack (roles, serverIds and resource names use it)"),
     address: text((value) => `'${String(value)}' is neither an IP address nor a DNS name`).refine(isHostAddress)
         .describe("Where SSH reaches the host: an IP address or a DNS name"),
-    user: text((value) => `set the SSH login (a user with passwordless sudo), got '${String(value)}'`)
+    user: text((value) => `set the SSH login (a user with sudo), got '${String(value)}'`)
         .regex(/^[a-z_][a-z0-9_-]*$/, { abort: true })
-        .refine((user) => user !== "root", { error: "do not log in as root; use a user with passwordless sudo" })
-        .describe("The SSH login: a user with passwordless sudo, not root"),
+        .refine((user) => user !== "root", { error: "do not log in as root; use a user with sudo" })
+        .describe("The SSH login: a user with sudo (passwordless, or with sudoPasswordFile), not root"),
     port: wholeNumber(1, 65535, (value) => `${String(value)} is not a TCP port (1-65535)`).default(22).describe("The host's SSH port"),
     privateKeyFile: text(() => "set the path of the SSH private key of the host's user, or leave it out to log in with the SSH agent's keys")
         .optional()
@@ -47,6 +52,10 @@ const hostFields = {
         "read it from the host's /etc/ssh/ssh_host_ed25519_key.pub over a trusted channel)")
         .refine(isHostKey).transform(typeAndKey)
         .describe("The host's public SSH host key, pinned: ssh refuses any other"),
+    sudoPasswordFile: text(() => "set the path of a file holding the login's sudo password, or leave it out for passwordless sudo")
+        .optional()
+        .describe("For a login whose sudo asks for a password: a file on this machine (~/ is your home directory) whose first line " +
+            "is the password, kept readable by you alone; it reaches sudo on the host on standard input. Unset: sudo must not ask"),
 };
 
 /** A host as Pulumi.<stack>.yaml gives it. */

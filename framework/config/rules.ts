@@ -8,14 +8,16 @@ import type { SeenHost } from "./hosts";
 import type { FileText } from "./load";
 import type { Problem } from "./settings";
 import { privateKeyProblem } from "./sshKeys";
+import { sudoPasswordOf } from "../remote/sudo";
 
 export const withRole = <H extends { roles: readonly string[] }>(hosts: readonly H[], role: string): H[] => hosts.filter((h) => h.roles.includes(role));
 export const problem = (where: string, message: string): Problem => ({ where, message });
 /** What is said of a file that could not be read, after its path (`setting` as given: a lab file may not be made yet). */
 export const notReadable = (setting: string): string => `does not exist or is not readable${setting.startsWith(".lab/") ? "; run `npm run lab:up` first" : ""}`;
 
-/** Names and addresses are each one host's; each private key file holds a private key. */
-export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMap<string, FileText>): Problem[] {
+/** Names and addresses are each one host's; each private key file holds a private key; each sudo password file, a password. */
+export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMap<string, FileText>,
+    sudoPasswords: ReadonlyMap<string, FileText> = new Map()): Problem[] {
     const problems: Problem[] = [];
     const names = new Map<string, string>();
     const addresses = new Map<string, string>();
@@ -37,6 +39,14 @@ export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMa
         const wrong = "text" in key ? privateKeyProblem(key.text, key.file)
             : key.unreadable === "directory" ? "is not a file; give the path of the SSH private key" : notReadable(privateKeyFile);
         if (wrong) problems.push(problem(`${where}.privateKeyFile`, `${key.file} ${wrong}`));
+    }
+    for (const { where, sudoPasswordFile } of hosts) {
+        const file = sudoPasswords.get(where);
+        if (sudoPasswordFile === undefined || !file) continue;
+        const wrong = !("text" in file) ? (file.unreadable === "directory" ? "is not a file; give the path of a file whose first line is the password" : notReadable(sudoPasswordFile))
+            : sudoPasswordOf(file.text) === "" ? "has an empty first line; its first line is the login's sudo password"
+                : undefined;
+        if (wrong) problems.push(problem(`${where}.sudoPasswordFile`, `${file.file} ${wrong}`));
     }
     return problems;
 }

@@ -19,6 +19,8 @@ const repoKey = path.join(dir, "mesos-repo.asc");
 fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n-----END PGP PUBLIC KEY BLOCK-----\n");
 const lockedKey = path.join(dir, "id_locked");
 execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "secret words", "-f", lockedKey]);
+const emptyFirstLine = path.join(dir, "empty-first-line");
+fs.writeFileSync(emptyFirstLine, "\nsecond line\n");
 const mesosRoles = { h1: ["zookeeper", "mesos-master"], h2: ["mesos-agent"] };
 const mesos = (roles: Record<string, string[]>, options: RawConfig["mesos"] = { repository: { keyFile: repoKey } }): RawConfig =>
     ({ ...good(), roles, zookeeper: { serverIds: { h1: 1 } }, mesos: options });
@@ -47,6 +49,10 @@ describe("stack config validation", () => {
         ["a duplicate address", withHost(2, { address: "10.77.0.11" }), /^hosts\[2\]\.address: 10\.77\.0\.11 is also the address of hosts\[0\]/],
         ["a root login", withHost(0, { user: "root" }), /^hosts\[0\]\.user: do not log in as root/],
         ["a missing key file", withHost(0, { privateKeyFile: "/nonexistent/key" }), /^hosts\[0\]\.privateKeyFile: \/nonexistent\/key does not exist or is not readable/],
+        ["a missing sudo password file", withHost(0, { sudoPasswordFile: "/nonexistent/sudo-password" }),
+            /^hosts\[0\]\.sudoPasswordFile: \/nonexistent\/sudo-password does not exist or is not readable/],
+        ["a sudo password file whose first line is empty", withHost(1, { sudoPasswordFile: emptyFirstLine }),
+            /^hosts\[1\]\.sudoPasswordFile: \S*empty-first-line has an empty first line; its first line is the login's sudo password$/],
         ["a host key that is not one", withHost(0, { hostKey: "AAAA" }), /^hosts\[0\]\.hostKey: set the host's public SSH host key/],
         ["a port out of range", withHost(0, { port: 70000 }), /^hosts\[0\]\.port: 70000 is not a TCP port/],
         ["an unknown role", { ...good(), roles: { h1: ["swarm-manager"], h2: ["mesos-king"] } }, /^roles\.h2\[0\]: unknown role 'mesos-king'; known roles: swarm-manager, swarm-worker, zookeeper/],

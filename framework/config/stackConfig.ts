@@ -72,6 +72,8 @@ export function parseStackConfig<L extends readonly AnyComponent[]>(components: 
 export interface ConfigFiles {
     /** Each host's privateKeyFile, by the host's setting (`hosts[0]`). */
     privateKeys: Map<string, FileText>;
+    /** Each host's sudoPasswordFile, by the host's setting. */
+    sudoPasswords: Map<string, FileText>;
     /** What each component's readFiles returned, by its settings' key. */
     components: Record<string, unknown>;
 }
@@ -84,6 +86,8 @@ export function readConfigFiles(components: readonly AnyComponent[], settings: P
     return {
         privateKeys: new Map(settings.hosts.flatMap(({ where, privateKeyFile }) =>
             privateKeyFile === undefined ? [] : [[where, readText(resolvePath(privateKeyFile, projectDir))] as const])),
+        sudoPasswords: new Map(settings.hosts.flatMap(({ where, sudoPasswordFile }) =>
+            sudoPasswordFile === undefined ? [] : [[where, readText(resolvePath(sudoPasswordFile, projectDir))] as const])),
         components: Object.fromEntries(components.flatMap(({ settings: own, readFiles }) =>
             own && readFiles && own.key in settings.components ? [[own.key, readFiles(settings.components[own.key], read)]] : [])),
     };
@@ -116,7 +120,7 @@ function declaredPorts(components: readonly AnyComponent[], settings: ParsedSett
 function crossChecks(components: readonly AnyComponent[], settings: ParsedSettings, files: ConfigFiles): { problems: Problem[]; warnings: string[] } {
     const { hosts, hostsKnown } = settings;
     const roles = roleProblems(rolesOf(components), settings.roles, hosts, hostsKnown);
-    const problems = [...hostProblems(hosts, files.privateKeys), ...roles.problems];
+    const problems = [...hostProblems(hosts, files.privateKeys, files.sudoPasswords), ...roles.problems];
     const warnings = [...roles.warnings];
     for (const component of components) {
         const own = ownOf(component, settings, files);
@@ -139,8 +143,14 @@ function crossChecks(components: readonly AnyComponent[], settings: ParsedSettin
 function clusterHosts(settings: ParsedSettings, projectDir: string): ClusterHost[] {
     return settings.hosts.flatMap(({ complete, roles }): ClusterHost[] => {
         if (!complete) return [];
-        const { name, address, user, port, privateKeyFile, hostKey } = complete;
-        return [{ name, address, user, port, ...privateKeyFile === undefined ? {} : { privateKeyFile: resolvePath(privateKeyFile, projectDir) }, hostKey, roles }];
+        const { name, address, user, port, privateKeyFile, hostKey, sudoPasswordFile } = complete;
+        return [{
+            name, address, user, port,
+            ...privateKeyFile === undefined ? {} : { privateKeyFile: resolvePath(privateKeyFile, projectDir) },
+            hostKey,
+            ...sudoPasswordFile === undefined ? {} : { sudoPasswordFile: resolvePath(sudoPasswordFile, projectDir) },
+            roles,
+        }];
     });
 }
 

@@ -1,7 +1,7 @@
 // Preflight's pure parts: the ports each role needs, and what a host's probe (or ssh) says is wrong.
 import { describe, expect, it } from "vitest";
 import { defaultPreflight } from "./config";
-import { agentProblem, portsFor, preflightReport, preflightScript, problemsOf } from "./preflight";
+import { agentProblem, portsFor, preflightReport, preflightScript, problemsOf, warningsOf } from "./preflight";
 import { ClusterHost } from "../config/stackConfig";
 import { plan } from "../../components";
 import { configProblems, devLayoutConfig, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
@@ -47,6 +47,16 @@ describe("preflight", () => {
             ["disk", "900 MB free under /var"],
         ]);
         expect(problemsOf(probe("h1", "clock 1000.5\n"))).toEqual([]);
+    });
+
+    it("warns of an operating system it accepts that no end-to-end test has run on, and refuses others", () => {
+        const said = probe("h3", "clock 1001\nwarning os|Ubuntu 24.04.1 LTS is accepted, but no end-to-end test has run on it (they run on Debian 12)\n");
+        expect(problemsOf(said)).toEqual([]);
+        expect(warningsOf(said)).toEqual(["preflight: h3 (10.77.0.13) os: Ubuntu 24.04.1 LTS is accepted, but no end-to-end test has run on it (they run on Debian 12)"]);
+        expect(warningsOf(probe("h3", "clock 1001\n"))).toEqual([]);
+        const script = preflightScript(host("h1"), config, plan(config));
+        expect(script).toContain(`"debian 12") ;;`);
+        expect(script).toMatch(/"debian 13" \| "ubuntu 22\.04" \| "ubuntu 24\.04"\)\n\s+warning os/);
     });
 
     it("reports a clock more than 5 s off this machine's, ahead or behind", () => {

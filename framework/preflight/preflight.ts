@@ -58,6 +58,15 @@ export function problemsOf(result: ProbeResult<ClusterHost>): PreflightProblem[]
     return problems;
 }
 
+/** Pure: what a host's probe says is accepted but worth a warning (an operating system no test has run on), one line each. */
+export function warningsOf(result: ProbeResult<ClusterHost>): string[] {
+    if (result.code !== 0) return [];
+    return result.stdout.split("\n").flatMap((line) => {
+        const said = /^warning ([^|]*)\|(.*)$/.exec(line);
+        return said ? [`preflight: ${result.host.name} (${result.host.address}) ${said[1]}: ${said[2]}`] : [];
+    });
+}
+
 /** One report of every problem, or undefined when every host passed. */
 export function preflightReport(problems: PreflightProblem[], hostCount: number): string | undefined {
     if (problems.length === 0) return undefined;
@@ -91,8 +100,8 @@ export function preflightScript(host: ClusterHost, config: ClusterConfig, layout
         probeScript, ...fragments].join("\n");
 }
 
-/** Checks every host of the stack; the report of what failed, or undefined. */
-export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHostsFile: string): string | undefined {
+/** Checks every host of the stack: the report of what failed (undefined: nothing), and the warnings. */
+export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHostsFile: string): { failures?: string; warnings: string[] } {
     const viaAgent = config.hosts.filter((h) => h.privateKeyFile === undefined);
     const socket = process.env.SSH_AUTH_SOCK;
     const agent = viaAgent.length === 0 ? undefined
@@ -101,5 +110,5 @@ export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHosts
     const probed = agent ? config.hosts.filter((h) => h.privateKeyFile !== undefined) : config.hosts;
     const results = probeHosts(probed, knownHostsFile, (host) => preflightScript(host, config, layout));
     const agentProblems = agent ? viaAgent.map((host) => ({ host, check: "login", ...agent })) : [];
-    return preflightReport([...agentProblems, ...results.flatMap(problemsOf)], config.hosts.length);
+    return { failures: preflightReport([...agentProblems, ...results.flatMap(problemsOf)], config.hosts.length), warnings: results.flatMap(warningsOf) };
 }

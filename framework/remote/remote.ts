@@ -12,6 +12,7 @@ import { HostScript, packageScripts } from "./hostScripts";
 import type { Host } from "../config/hosts";
 import { compactPrivateKey } from "./privateKey";
 import { shellQuote } from "./ssh";
+import { rootCommandLine, sudoPassword, withPassword } from "./sudo";
 
 export type { HostScript } from "./hostScripts";
 
@@ -87,6 +88,7 @@ export class Remote {
     private readonly hostFiles = new Map<string, string>();
     private readonly setups = new Map<string, command.remote.Command>();
     private readonly privateKeys = new Map<string, pulumi.Output<string>>();
+    private readonly sudoPasswords = new Map<string, pulumi.Output<string>>();
     private readonly steps = new WeakMap<pulumi.Resource, { host: string; after: pulumi.Input<pulumi.Resource>[] }>();
     private readonly bundleFile: string;
     private readonly bundleSha256: pulumi.Output<string>;
@@ -166,9 +168,9 @@ export class Remote {
         const after = dependencies(opts?.dependsOn);
         const step = new command.remote.Command(name, {
             connection: this.connectionTo(args.host),
-            create: args.create ? this.scriptCommand(args.host, args.create, args.createSettings) : undefined,
-            delete: args.delete ? this.scriptCommand(args.host, args.delete, args.deleteSettings) : undefined,
-            stdin: args.stdin === undefined ? undefined : pulumi.secret(args.stdin),
+            create: args.create ? this.rootCommand(args.host, [this.scriptCommand(args.host, args.create, args.createSettings)]) : undefined,
+            delete: args.delete ? this.rootCommand(args.host, [this.scriptCommand(args.host, args.delete, args.deleteSettings)]) : undefined,
+            stdin: this.stdinOf(args.host, args.stdin),
             triggers: args.triggers,
             ...args.secretStdout ? { logging: "stderr" } : {},
             ...commandPolicy,
@@ -198,8 +200,8 @@ export class Remote {
     }
 
     /**
-     * Turns a host script and its settings into the command line that runs it as root on `host`:
-     * `sudo env K=v ... twister2-step <hash> <address>/<script>`. The script is on the host already (the
+     * Turns a host script and its settings into the command that runs it (as root, by rootCommand) on `host`:
+     * `env K=v ... twister2-step <hash> <address>/<script>`. The script is on the host already (the
      * host's setup step), named by the hash of its text, and so is the runner that starts it
      * (host/host-scripts.sh); a changed script or setting changes the command, and so re-runs exactly the
      * steps it affects, while the state keeps a line, not the script. Standard input stays free for
@@ -216,8 +218,31 @@ export class Remote {
                     if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`setting name ${key} is not an environment variable name`);
                     return `${key}=${shellQuote(String(resolved[key]))}`;
                 });
-            return ["sudo", ...env.length > 0 ? ["env", ...env] : [], "twister2-step", declared.hash, shellQuote(`${host.address}/${script.name}`)].join(" ");
+            return [...env.length > 0 ? ["env", ...env] : [], "twister2-step", declared.hash, shellQuote(`${host.address}/${script.name}`)].join(" ");
         });
+    }
+
+    /** Commands run as root one after another on `host`: `sudo CMD && sudo CMD2`, or with its sudo password (sudo.ts). */
+    private rootCommand(host: Host, commands: pulumi.Input<string>[]): pulumi.Output<string> {
+        return pulumi.all(commands).apply((all) => rootCommandLine(host, all));
+    }
+
+    /** A step's standard input: its secrets, after the host's sudo password when its sudo asks for one. Secret as a whole. */
+    private stdinOf(host: Host, stdin: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined {
+        const password = this.sudoPasswordOf(host);
+        if (password === undefined) return stdin === undefined ? undefined : pulumi.secret(stdin);
+        return pulumi.secret(pulumi.all([password, stdin ?? ""]).apply(([pw, rest]) => withPassword(pw, rest)));
+    }
+
+    /** The host's sudo password, read once per program run and never outside a secret; undefined: passwordless sudo. */
+    private sudoPasswordOf(host: Host): pulumi.Output<string> | undefined {
+        if (host.sudoPasswordFile === undefined) return undefined;
+        let password = this.sudoPasswords.get(host.sudoPasswordFile);
+        if (!password) {
+            password = pulumi.secret(sudoPassword(host)!);
+            this.sudoPasswords.set(host.sudoPasswordFile, password);
+        }
+        return password;
     }
 
     private setupStep(host: Host, packages: PackageNeed[], then: SetupPart[]): command.remote.Command {
@@ -230,11 +255,11 @@ export class Remote {
         const install = this.scriptCommand(host, packageScripts.install, packageSettings(packages, (name, text) => this.hostFile(name, text)));
         const applies = then.map((part) => this.scriptCommand(host, part.script, part.settings));
         const undos = then.map((part) => this.scriptCommand(host, part.script, part.undoSettings)).reverse();
-        const chain = (commands: pulumi.Output<string>[]) => pulumi.all(commands).apply((all) => all.join(" && "));
         return new command.remote.Command(`host-setup-${host.name}`, {
             connection: this.connectionTo(host),
-            create: pulumi.interpolate`sudo env BUNDLE_HASH=${bundleSha256.apply((hash) => hash.slice(0, 16))} bash ${stagedBundle} ${bundleAt} && ${chain([install, ...applies])}`,
-            delete: pulumi.interpolate`${chain([...undos, this.scriptCommand(host, packageScripts.remove)])} && sudo bash ${stagedBundle} remove ${bundleAt}`,
+            create: this.rootCommand(host, [pulumi.interpolate`env BUNDLE_HASH=${bundleSha256.apply((hash) => hash.slice(0, 16))} bash ${stagedBundle} ${bundleAt}`, install, ...applies]),
+            delete: this.rootCommand(host, [...undos, this.scriptCommand(host, packageScripts.remove), `bash ${stagedBundle} remove ${bundleAt}`]),
+            stdin: this.stdinOf(host, undefined),
             ...commandPolicy,
         }, {
             dependsOn: [copy],

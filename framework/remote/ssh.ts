@@ -6,9 +6,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Host } from "../config/hosts";
+import { passwordPreamble, rootCommandLine, sudoPassword, withPassword } from "./sudo";
 
 /** Where ssh goes: a host of the stack, or any login on it. */
-export type SshTarget = Pick<Host, "address" | "user"> & Partial<Pick<Host, "port" | "privateKeyFile">>;
+export type SshTarget = Pick<Host, "address" | "user"> & Partial<Pick<Host, "port" | "privateKeyFile" | "sudoPasswordFile">>;
 
 export interface SshResult {
     /** ssh's exit status (255: ssh itself failed; then stderr says why; -1: it did not end in time). */
@@ -45,15 +46,21 @@ export function opensshOptions(host: SshTarget, knownHostsFile: string, key = ho
 /** ssh's arguments for `run` on `host`, with the port and keepalives (a dead connection is dropped after 15 s). */
 export function sshArguments(host: SshTarget, run: SshRun & { command?: string }): string[] {
     const user = run.login?.user ?? host.user;
-    const command = run.command ?? (run.login || run.asRoot === false ? "bash -s" : "sudo bash -euo pipefail -s");
+    const command = run.command ?? (run.login || run.asRoot === false ? "bash -s" : rootCommandLine(host, ["bash -euo pipefail -s"]));
     return [...opensshOptions(host, run.knownHostsFile, run.login ? run.login.key : host.privateKeyFile, run.connectTimeout),
         "-p", String(host.port ?? 22), "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", `${user}@${host.address}`, command];
+}
+
+/** What ssh sends on standard input: the script, after the host's sudo password when the script runs as root and sudo asks. */
+function stdinOf(host: SshTarget, script: string, run: SshRun): string {
+    if (run.login) return "";
+    return run.asRoot === false ? script : withPassword(sudoPassword(host), script);
 }
 
 /** Runs `script` (bash, on standard input) on `host`, or with `login` the command `script`; waits for it. */
 export function runSsh(host: SshTarget, script: string, run: SshRun): SshResult {
     const args = sshArguments(host, run.login ? { ...run, command: script } : run);
-    const result = spawnSync("ssh", args, { input: run.login ? undefined : script, encoding: "utf8", timeout: run.timeoutMs ?? 120_000 });
+    const result = spawnSync("ssh", args, { input: stdinOf(host, script, run), encoding: "utf8", timeout: run.timeoutMs ?? 120_000 });
     return { code: result.status ?? -1, stdout: result.stdout ?? "", stderr: (result.stderr || String(result.error ?? "")).trim() };
 }
 
@@ -67,7 +74,7 @@ export function runSshAsync(host: SshTarget, script: string, run: SshRun): Promi
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         child.on("error", (err) => resolve({ code: -1, stdout, stderr: err.message }));
         child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr: stderr.trim() }));
-        child.stdin.end(run.login ? "" : script);
+        child.stdin.end(stdinOf(host, script, run));
     });
 }
 
@@ -82,7 +89,8 @@ export interface ProbeResult<H extends SshTarget = Host> extends SshResult {
 }
 
 /**
- * Runs a read-only script (bash, as the SSH login) on every host at once, at most 32 at a time. It is
+ * Runs a read-only script (bash, as the SSH login; for a login whose sudo asks, with the password in
+ * $T2_SUDO_PASSWORD, sudo.ts) on every host at once, at most 32 at a time. It is
  * synchronous: the program calls it before it declares anything, so a host that fails stops the run
  * before any step exists.
  */
@@ -95,7 +103,9 @@ export function probeHosts<H extends SshTarget>(hosts: H[], knownHostsFile: stri
             fs.writeFileSync(path.join(dir, `${i}.script`), scriptFor(host));
             fs.writeFileSync(path.join(dir, `${i}.sh`), [
                 `date +%s >${at("started")}`,
-                `${ssh.map(shellQuote).join(" ")} <${at("script")} >${at("out")} 2>${at("err")}`,
+                host.sudoPasswordFile === undefined
+                    ? `${ssh.map(shellQuote).join(" ")} <${at("script")} >${at("out")} 2>${at("err")}`
+                    : `{ ${passwordPreamble(host.sudoPasswordFile, shellQuote)}; cat ${at("script")}; } | ${ssh.map(shellQuote).join(" ")} >${at("out")} 2>${at("err")}`,
                 `echo $? >${at("rc")}`,
                 `date +%s >${at("ended")}`,
             ].join("\n") + "\n");

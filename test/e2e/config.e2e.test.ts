@@ -96,7 +96,8 @@ describe("preflight", () => {
             expect(up.ok).toBe(false);
             expect(seconds).toBeLessThan(60);
             expect(output).toContain("preflight: 5 of 5 hosts failed, so no host was changed:");
-            expect(output).toMatch(new RegExp(`h4 \\(${h4.address.replace(/\./g, "\\.")}\\) sudo: sudo asks ${h4.user} for a password; fix: give ${h4.user} passwordless sudo`));
+            expect(output).toMatch(new RegExp(`h4 \\(${h4.address.replace(/\./g, "\\.")}\\) sudo: sudo asks ${h4.user} for a password, and the host has no sudoPasswordFile; ` +
+                `fix: set the host's sudoPasswordFile \\(a file whose first line is the password\\), or give ${h4.user} passwordless sudo`));
             expect(output).toMatch(/h2 \(10\.77\.0\.\d+\) port 2181\/tcp: held by perl \(pid \d+, t2-e2e-squatter\.service\); fix: stop it or move it/);
             // Every swarm node whose sudo works, with the kernel's own words.
             for (const h of hosts.filter((h) => h !== h4)) {

@@ -1,5 +1,8 @@
 // The operator commands on the lab's full cluster (the dev stack's layout: 3 masters, 2 agents, swarm,
-// overlay, uploader, NFS share), deployed with no service listening before its host's firewall. `npm run smoke`: the job runs through Mesos in the worker image across the
+// overlay, uploader, NFS share), deployed with no service listening before its host's firewall, and with
+// an agent (h4) whose login must give sudo a password: preflight names a wrong one, and the password is
+// in no process list or environment on h4 while the steps run, in no output, and in the state only
+// encrypted. `npm run smoke`: the job runs through Mesos in the worker image across the
 // overlay and passes; a worker class that exits 3 is reported as TASK_FAILED with exit 3; with the image
 // gone from one agent the job fails within its bound naming that agent; after each run the hosts and the
 // master say that no task, framework or container is left running. `npm run check`: clean after the
@@ -7,7 +10,10 @@
 // an agent are all named; the printed repair restores them, and the check is clean again. `npm run drift`
 // names the same, and a change of the stack no pulumi up has applied yet.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { labDir, LabHost, labInventory, labSudoPassword, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
 let agents: LabHost[];
@@ -49,23 +55,92 @@ async function tasksOf(frameworkId: string): Promise<MasterTask[]> {
 const frameworkIdIn = (output: string) => /framework (\S+-\d{4}) subscribed/.exec(output)?.[1] ?? "";
 
 beforeAll(async () => {
+    labSudoPassword("h4", true);
     const hosts = labInventory();
     agents = hosts.filter((h) => ["h4", "h5"].includes(h.name));
     expect(agents).toHaveLength(2);
+    expect(agents[0].sudoPasswordFile).toBeDefined();
     stack = new PulumiStack("e2e-smoke", "Pulumi.dev.yaml");
     await stack.init();
     await stack.useLabServices();
 });
 
 afterAll(async () => {
-    await stack?.dispose();
-    reportTimings("smoke-timings.json");
+    try {
+        await stack?.dispose();
+    } finally {
+        labSudoPassword("h4", false);
+        reportTimings("smoke-timings.json");
+    }
+});
+
+describe("a login whose sudo asks for a password (h4)", () => {
+    // (A host whose sudo asks, with no sudoPasswordFile: config.e2e's preflight test.)
+    it("is refused by preflight, naming the host, when the password is wrong", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-sudo-"));
+        const wrong = path.join(dir, "wrong-password");
+        fs.writeFileSync(wrong, "not-the-password\n", { mode: 0o600 });
+        const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
+        for (const host of inventory.hosts) if (host.name === "h4") host.sudoPasswordFile = wrong;
+        fs.writeFileSync(path.join(dir, "inventory.json"), JSON.stringify(inventory));
+        const hostsFile = (await stack.config()).hostsFile;
+        try {
+            await stack.setConfig("hostsFile", path.join(dir, "inventory.json"));
+            const refused = await stack.up({ check: false });
+            expect(refused.ok).toBe(false);
+            expect(refused.stdout + refused.stderr).toContain("preflight: 1 of 5 hosts failed, so no host was changed:");
+            expect(refused.stdout + refused.stderr).toContain("h4 (10.77.0.14) sudo: sudo refuses the password in the host's sudoPasswordFile for deploy");
+            expect(refused.stdout + refused.stderr).not.toContain("not-the-password");
+            const resources: { type: string }[] = (await stack.exportState()).deployment.resources ?? [];
+            expect(resources.filter((r) => r.type.startsWith("command:"))).toHaveLength(0);
+        } finally {
+            await stack.setConfig("hostsFile", hostsFile);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });
 
 describe("npm run smoke on the lab's full cluster", () => {
     it("pulumi up deploys the dev stack's cluster, and no service it installs starts before the host's firewall is loaded", async () => {
         const upStarted = Math.floor(Date.now() / 1000);
-        await stack.up();
+        // h4's process list and every process's environment, sampled as root while the steps run, matched
+        // against its sudo password in bash itself (the password reaches the sampler in its script, on stdin).
+        const [h4] = agents;
+        const password = fs.readFileSync(h4.sudoPasswordFile!, "utf8").split("\n")[0];
+        onHost(h4, "rm -f /run/t2-e2e-sampler-stop");
+        const sampled = onHostAsync(h4, `pw='${password}' samples=0 during=0 seen=0 end=$((SECONDS + 1500))
+            while [ ! -e /run/t2-e2e-sampler-stop ] && [ "$SECONDS" -lt "$end" ]; do
+              listing=$(ps axeww -o args 2>/dev/null || true)
+              samples=$((samples + 1))
+              [[ $listing != *twister2-step* ]] || during=$((during + 1))
+              [[ $listing != *"$pw"* ]] || seen=$((seen + 1))
+              sleep 0.2
+            done
+            echo "samples=$samples during-steps=$during with-password=$seen"`, { timeoutMs: 1_600_000 });
+        let up;
+        try {
+            up = await stack.up();
+        } finally {
+            onHost(h4, "touch /run/t2-e2e-sampler-stop");
+        }
+        const sample = (await sampled).stdout.trim();
+        const [samples, duringSteps, withPassword] = (/^samples=(\d+) during-steps=(\d+) with-password=(\d+)$/m.exec(sample) ?? []).slice(1).map(Number);
+        expect(duringSteps, sample).toBeGreaterThan(10);
+        expect(samples, sample).toBeGreaterThan(duringSteps);
+        expect(withPassword, sample).toBe(0);
+        expect(up.stdout + up.stderr).not.toContain(password);
+        // The state as stored holds it nowhere in plain text; decrypted, only as the standard input of h4's steps.
+        expect(JSON.stringify(await stack.exportState())).not.toContain(password);
+        type Resource = { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+        const decrypted: Resource[] = (await stack.exportState({ showSecrets: true })).deployment.resources ?? [];
+        const holding = decrypted.filter((r) => JSON.stringify(r).includes(password));
+        expect(holding.length).toBeGreaterThan(5);
+        for (const resource of holding) {
+            expect(resource.type).toBe("command:remote:Command");
+            expect(JSON.stringify({ ...resource, inputs: { ...resource.inputs, stdin: "" }, outputs: { ...resource.outputs, stdin: "" } })).not.toContain(password);
+            expect(JSON.stringify(resource.inputs?.connection)).toContain(h4.address);
+        }
+        expect(JSON.stringify(await stack.outputs())).not.toContain(password);
         masters = await stack.output("mesosMasters");
         image = (await stack.output("workerImage")).image;
         expect(masters).toHaveLength(3);

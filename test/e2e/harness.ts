@@ -20,6 +20,8 @@ export interface LabHost {
     user: string;
     privateKeyFile: string;
     container: string;
+    /** Set while the host's sudo asks for a password (labSudoPassword). */
+    sudoPasswordFile?: string;
 }
 
 export function labUp(): LabHost[] {
@@ -29,6 +31,11 @@ export function labUp(): LabHost[] {
 
 export function labDown(): void {
     spawnSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "down"], { stdio: "inherit" });
+}
+
+/** `lab.sh sudo-password NAME on|off`: the host's login gives sudo a password (named in the inventory), or none. */
+export function labSudoPassword(name: string, on: boolean): void {
+    execFileSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "sudo-password", name, on ? "on" : "off"], { stdio: "inherit" });
 }
 
 export function labInventory(): LabHost[] {
