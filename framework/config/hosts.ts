@@ -55,7 +55,7 @@ const hostFields = {
     sudoPasswordFile: text(() => "set the path of a file holding the login's sudo password, or leave it out for passwordless sudo")
         .optional()
         .describe("For a login whose sudo asks for a password: a file on this machine (~/ is your home directory) whose first line " +
-            "is the password, kept readable by you alone; it reaches sudo on the host on standard input. Unset: sudo must not ask"),
+            "is the password, readable by you alone (chmod 600; a file others may read is refused); it reaches sudo on the host on standard input. Unset: sudo must not ask"),
 };
 
 /** A host as Pulumi.<stack>.yaml gives it. */

@@ -11,12 +11,13 @@ export function resolvePath(setting: string, projectDir: string): string {
     return path.resolve(projectDir, setting.startsWith("~/") ? path.join(os.homedir(), setting.slice(2)) : setting);
 }
 
-/** What a path setting names, read from disk: its text, or why there is none. */
-export type FileText = { file: string; text: string } | { file: string; unreadable: "missing" | "directory" };
+/** What a path setting names, read from disk: its text (and its permission bits), or why there is none. */
+export type FileText = { file: string; text: string; mode?: number } | { file: string; unreadable: "missing" | "directory" };
 
 export function readText(file: string): FileText {
     try {
-        return fs.statSync(file).isFile() ? { file, text: fs.readFileSync(file, "utf8") } : { file, unreadable: "directory" };
+        const stat = fs.statSync(file);
+        return stat.isFile() ? { file, text: fs.readFileSync(file, "utf8"), mode: stat.mode & 0o777 } : { file, unreadable: "directory" };
     } catch {
         return { file, unreadable: "missing" };
     }

@@ -45,7 +45,9 @@ export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMa
         if (sudoPasswordFile === undefined || !file) continue;
         const wrong = !("text" in file) ? (file.unreadable === "directory" ? "is not a file; give the path of a file whose first line is the password" : notReadable(sudoPasswordFile))
             : sudoPasswordOf(file.text) === "" ? "has an empty first line; its first line is the login's sudo password"
-                : undefined;
+                // As OpenSSH refuses a private key that others may read.
+                : (file.mode ?? 0) & 0o077 ? `may be read by others than its owner (mode 0${(file.mode ?? 0).toString(8)}): \`chmod 600 ${file.file}\``
+                    : undefined;
         if (wrong) problems.push(problem(`${where}.sudoPasswordFile`, `${file.file} ${wrong}`));
     }
     return problems;

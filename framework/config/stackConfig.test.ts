@@ -20,7 +20,10 @@ fs.writeFileSync(repoKey, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZfake\n--
 const lockedKey = path.join(dir, "id_locked");
 execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "secret words", "-f", lockedKey]);
 const emptyFirstLine = path.join(dir, "empty-first-line");
-fs.writeFileSync(emptyFirstLine, "\nsecond line\n");
+fs.writeFileSync(emptyFirstLine, "\nsecond line\n", { mode: 0o600 });
+const readableByAll = path.join(dir, "readable-by-all");
+fs.writeFileSync(readableByAll, "a password\n", { mode: 0o644 });
+fs.chmodSync(readableByAll, 0o644);
 const mesosRoles = { h1: ["zookeeper", "mesos-master"], h2: ["mesos-agent"] };
 const mesos = (roles: Record<string, string[]>, options: RawConfig["mesos"] = { repository: { keyFile: repoKey } }): RawConfig =>
     ({ ...good(), roles, zookeeper: { serverIds: { h1: 1 } }, mesos: options });
@@ -53,6 +56,8 @@ describe("stack config validation", () => {
             /^hosts\[0\]\.sudoPasswordFile: \/nonexistent\/sudo-password does not exist or is not readable/],
         ["a sudo password file whose first line is empty", withHost(1, { sudoPasswordFile: emptyFirstLine }),
             /^hosts\[1\]\.sudoPasswordFile: \S*empty-first-line has an empty first line; its first line is the login's sudo password$/],
+        ["a sudo password file that others may read", withHost(2, { sudoPasswordFile: readableByAll }),
+            /^hosts\[2\]\.sudoPasswordFile: \S*readable-by-all may be read by others than its owner \(mode 0644\): `chmod 600 \S*readable-by-all`$/],
         ["a host key that is not one", withHost(0, { hostKey: "AAAA" }), /^hosts\[0\]\.hostKey: set the host's public SSH host key/],
         ["a port out of range", withHost(0, { port: 70000 }), /^hosts\[0\]\.port: 70000 is not a TCP port/],
         ["an unknown role", { ...good(), roles: { h1: ["swarm-manager"], h2: ["mesos-king"] } }, /^roles\.h2\[0\]: unknown role 'mesos-king'; known roles: swarm-manager, swarm-worker, zookeeper/],
