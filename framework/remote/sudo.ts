@@ -16,8 +16,7 @@ export function sudoPassword(host: Pick<Host, "sudoPasswordFile">): string | und
 }
 
 /** The shell variable of the login's shell that holds the password while a command runs (preflight.sh reads it too). */
-export const sudoPasswordVariable = "T2_SUDO_PASSWORD";
-const variable = sudoPasswordVariable;
+const variable = "T2_SUDO_PASSWORD";
 
 /**
  * `commands` run one after another as root (`&&`), as one shell command line for the login's shell. The
