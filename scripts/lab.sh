@@ -15,6 +15,8 @@
 #   lab.sh down            remove hosts, network, per-host data and the daemons the lab started (idempotent)
 # Settings (environment):
 #   LAB_HOSTS     number of hosts h1..hN (default 5)
+#   LAB_TRIXIE_HOSTS  names of the hosts built from Debian 13 (trixie), space-separated (default none:
+#                 all Debian 12, bookworm); a running host keeps its release until `replace`
 #   LAB_SUBNET    a /24 for the lab bridge (default 10.77.0.0/24; gateway .1, hosts at .11, .12, ...)
 #   LAB_DIR       keys, inventory, per-host data, daemon logs (default <project>/.lab)
 #   LAB_NAME      docker network and container-name prefix (default t2lab: network t2lab, t2lab-h1...)
@@ -25,6 +27,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LAB_HOSTS=${LAB_HOSTS:-5}
+LAB_TRIXIE_HOSTS=${LAB_TRIXIE_HOSTS:-}
 LAB_SUBNET=${LAB_SUBNET:-10.77.0.0/24}
 LAB_DIR=${LAB_DIR:-$root/.lab}
 LAB_NAME=${LAB_NAME:-t2lab}
@@ -54,6 +57,10 @@ repo_dir="$LAB_DIR/apt-repo"
 host_names() { local i; for ((i = 1; i <= LAB_HOSTS; i++)); do echo "h$i"; done; }
 host_address() { echo "$net_prefix.$((10 + ${1#h}))"; }
 container_of() { echo "$LAB_NAME-$1"; }
+# release_of NAME: the Debian release NAME is built from (LAB_TRIXIE_HOSTS).
+release_of() { case " $LAB_TRIXIE_HOSTS " in *" $1 "*) echo trixie ;; *) echo bookworm ;; esac; }
+# The releases the lab's hosts are built from, and so the Docker stand-ins' suites it serves.
+lab_releases="bookworm$([ -z "$LAB_TRIXIE_HOSTS" ] || echo " trixie")"
 # The lab's containers that exist (any count, also from an earlier LAB_HOSTS), in host order.
 lab_containers() {
   docker ps -a --filter "name=^$LAB_NAME-h[0-9]+\$" --format '{{.Names}}' 2>/dev/null | sort -V || true
@@ -176,20 +183,20 @@ EOF
 repo_gnupg="$LAB_DIR/gnupg"
 repo_key_uid="twister2-cluster lab repository <lab@twister2-cluster.invalid>"
 
-# apt_suite DIR COMPONENT DESCRIPTION DEB...: DIR/pool/COMPONENT holds the DEBs, DIR/dists/bookworm their
-# index, its Release signed with the lab's key (fingerprint in $fpr). Unchanged DEBs: nothing is done.
+# apt_suite DIR SUITE COMPONENT DESCRIPTION DEB...: DIR/pool/SUITE/COMPONENT holds the DEBs, DIR/dists/SUITE
+# their index, its Release signed with the lab's key (fingerprint in $fpr). Unchanged DEBs: nothing is done.
 apt_suite() {
-  local dir=$1 component=$2 description=$3 pool="$1/pool/$2" dist="$1/dists/bookworm" deb sum file same=1
-  shift 3
+  local dir=$1 suite=$2 component=$3 description=$4 pool="$1/pool/$2/$3" dist="$1/dists/$2" deb sum file same=1
+  shift 4
   for deb in "$@"; do cmp -s "$deb" "$pool/$(basename "$deb")" || same=0; done
   [ "$same" = 1 ] && [ "$(find "$pool" -name '*.deb' 2>/dev/null | wc -l)" -eq $# ] && [ -s "$dist/InRelease" ] && return 0
   rm -rf "$pool" "$dist"
   mkdir -p "$pool" "$dist/$component/binary-amd64"
   cp "$@" "$pool/"
-  (cd "$dir" && dpkg-scanpackages --multiversion pool /dev/null 2>/dev/null) >"$dist/$component/binary-amd64/Packages"
+  (cd "$dir" && dpkg-scanpackages --multiversion "pool/$suite" /dev/null 2>/dev/null) >"$dist/$component/binary-amd64/Packages"
   gzip -9nk "$dist/$component/binary-amd64/Packages"
   {
-    printf 'Origin: twister2-cluster lab\nLabel: twister2-cluster lab stand-ins\nSuite: bookworm\nCodename: bookworm\n'
+    printf 'Origin: twister2-cluster lab\nLabel: twister2-cluster lab stand-ins\nSuite: %s\nCodename: %s\n' "$suite" "$suite"
     printf 'Date: %s\nArchitectures: amd64\nComponents: %s\nDescription: %s\n' "$(date -Ru)" "$component" "$description"
     for sum in MD5Sum:md5sum SHA256:sha256sum; do
       echo "${sum%%:*}:"
@@ -202,37 +209,48 @@ apt_suite() {
   "${gpg[@]}" --yes --local-user "$fpr" --armor --detach-sign -o "$dist/Release.gpg" "$dist/Release"
 }
 
-# Debian's docker.io package, which the Docker stand-ins repackage, from Debian's archive (kept in the cache).
-docker_io_deb() {
-  local dir="$cache_dir/lab/debs" deb
+# debian_deb RELEASE PACKAGE: Debian's PACKAGE of RELEASE (docker.io, which the Docker stand-ins repackage),
+# from Debian's archive through the apt cache (kept in the cache directory).
+debian_deb() {
+  local release=$1 package=$2 dir="$cache_dir/lab/debs/$1" deb archive="http://127.0.0.1:$LAB_APT_PORT/deb.debian.org/debian" file
   mkdir -p "$dir"
-  deb=$(find "$dir" -name 'docker.io_*.deb' | sort -V | tail -1)
+  deb=$(find "$dir" -name "${package}_*.deb" | sort -V | tail -1)
   if [ -z "$deb" ]; then
-    say "downloading Debian's docker.io package (the Docker stand-ins' engine)"
-    (cd "$dir" && apt-get download -q docker.io >/dev/null 2>&1) ||
-      { apt-get update -q >/dev/null && (cd "$dir" && apt-get download -q docker.io >/dev/null 2>&1); } ||
-      die "could not download Debian's docker.io package with apt-get download"
-    deb=$(find "$dir" -name 'docker.io_*.deb' | sort -V | tail -1)
+    say "downloading Debian $release's $package package (for the Docker stand-ins)"
+    file=$(curl -sf "$archive/dists/$release/main/binary-amd64/Packages.xz" | xz -dc |
+      awk -v want="$package" '$1 == "Package:" { p = ($2 == want) } p && $1 == "Filename:" && !found { print $2; found = 1 }') ||
+      die "could not read Debian $release's package index through the apt cache"
+    [ -n "$file" ] || die "Debian $release has no $package package"
+    { curl -sf -o "$dir/${file##*/}.tmp" "$archive/$file" && mv "$dir/${file##*/}.tmp" "$dir/${file##*/}"; } ||
+      die "could not download $file through the apt cache"
+    deb="$dir/${file##*/}"
   fi
   echo "$deb"
 }
 
 build_repos() {
-  local mesos_deb docker_io docker_debs fpr
+  local mesos_deb docker_io docker_cli docker_debs fpr release
   local gpg=(gpg --batch --quiet --no-auto-check-trustdb)
   apt_install_here dpkg-dev gnupg
   mesos_deb=$(bash "$root/lab/mesos-standin/build-deb.sh" "$LAB_DIR/mesos-standin-build")
-  # Built into the cache: repacking docker.io takes half a minute, and its inputs rarely change.
-  docker_io=$(docker_io_deb)
-  mapfile -t docker_debs < <(bash "$root/lab/docker-standin/build-debs.sh" "$cache_dir/lab/docker-standin" "$docker_io")
-  [ "${#docker_debs[@]}" -eq 3 ] || die "building the Docker stand-ins from $docker_io failed (lab/docker-standin/build-debs.sh)"
   install -d -m 0700 "$repo_gnupg"
   export GNUPGHOME="$repo_gnupg"
   "${gpg[@]}" --list-secret-keys "$repo_key_uid" >/dev/null 2>&1 ||
     "${gpg[@]}" --passphrase '' --quick-gen-key "$repo_key_uid" ed25519 sign never 2>/dev/null
   fpr=$("${gpg[@]}" --with-colons --list-secret-keys "$repo_key_uid" | awk -F: '$1 == "fpr" { print $10; exit }')
-  apt_suite "$repo_dir" main "twister2-cluster lab: Mesos stand-in (not Apache Mesos)" "$mesos_deb"
-  apt_suite "$repo_dir/docker" stable "twister2-cluster lab: stand-ins of Docker's packages (not Docker CE)" "${docker_debs[@]}"
+  # The Mesos stand-in is one package for both releases (Python); a trixie host is given its bookworm suite,
+  # as the program's mesos.repository.distribution names one suite for every host.
+  apt_suite "$repo_dir" bookworm main "twister2-cluster lab: Mesos stand-in (not Apache Mesos)" "$mesos_deb"
+  for release in $lab_releases; do
+    # Built into the cache: repacking docker.io takes half a minute, and its inputs rarely change.
+    # From Debian 13 on, docker.io comes without its CLI, which is docker-cli.
+    docker_io=$(debian_deb "$release" docker.io)
+    docker_cli=()
+    [ "$release" = bookworm ] || docker_cli=("$(debian_deb "$release" docker-cli)")
+    mapfile -t docker_debs < <(bash "$root/lab/docker-standin/build-debs.sh" "$cache_dir/lab/docker-standin/$release" "$docker_io" "${docker_cli[@]}")
+    [ "${#docker_debs[@]}" -eq 3 ] || die "building the Docker stand-ins from $docker_io failed (lab/docker-standin/build-debs.sh)"
+    apt_suite "$repo_dir/docker" "$release" stable "twister2-cluster lab: stand-ins of Docker's packages (not Docker CE)" "${docker_debs[@]}"
+  done
   "${gpg[@]}" --armor --export "$fpr" >"$repo_dir/key.asc"
   # gpg started an agent for this GNUPGHOME: end it.
   gpgconf --kill all
@@ -274,8 +292,9 @@ remove_tree() {
   rm -rf --one-file-system "$dir"
 }
 
+# build_rootfs RELEASE TARBALL
 build_rootfs() {
-  local tarball=$1 rootfs unit
+  local release=$1 tarball=$2 rootfs unit
   apt_install_here debootstrap
   # Under LAB_DIR, so that `down` also clears what a run stopped halfway left (mounts included).
   rootfs="$LAB_DIR/rootfs"
@@ -283,15 +302,12 @@ build_rootfs() {
   mkdir -p "$rootfs"
   # shellcheck disable=SC2064 # expand now: the trap outlives this function's locals
   trap "remove_tree '$rootfs'" EXIT
-  say "building the host image (debootstrap, ~1 min, cached afterwards; log: $LAB_DIR/debootstrap.log)"
-  debootstrap --variant=minbase --include="$image_packages" bookworm "$rootfs" \
+  say "building the $release host image (debootstrap, ~1 min, cached afterwards; log: $LAB_DIR/debootstrap.log)"
+  debootstrap --variant=minbase --include="$image_packages" "$release" "$rootfs" \
     "http://127.0.0.1:$LAB_APT_PORT/deb.debian.org/debian" >"$LAB_DIR/debootstrap.log" 2>&1 ||
     die "debootstrap failed; see $LAB_DIR/debootstrap.log"
-  cat >"$rootfs/etc/apt/sources.list" <<'EOF'
-deb http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-updates main
-deb http://deb.debian.org/debian-security bookworm-security main
-EOF
+  printf 'deb http://deb.debian.org/debian %s main\n' "$release" "$release-updates" >"$rootfs/etc/apt/sources.list"
+  printf 'deb http://deb.debian.org/debian-security %s-security main\n' "$release" >>"$rootfs/etc/apt/sources.list"
   # Each host gets its own machine id (systemd makes one at first boot) and the host key the lab pins.
   : >"$rootfs/etc/machine-id"
   rm -f "$rootfs/var/lib/dbus/machine-id" "$rootfs"/etc/ssh/ssh_host_*
@@ -317,21 +333,22 @@ EOF
 
 # The recipe (packages, masked units and the build steps) names the image: change it, get a new image.
 image_hash=$(printf '%s\n' "$image_packages" "$masked_units" "$(declare -f build_rootfs)" | sha256sum | cut -c1-12)
-image_tag="t2lab/debian:bookworm-$image_hash"
+image_tag_of() { echo "t2lab/debian:$1-$image_hash"; }
 
+# ensure_image RELEASE: the host image of RELEASE, imported (built first unless cached).
 ensure_image() {
-  docker image inspect "$image_tag" >/dev/null 2>&1 && return 0
-  local tarball="$cache_dir/lab/bookworm-$image_hash.tar"
-  [ -s "$tarball" ] || build_rootfs "$tarball"
-  say "importing $image_tag"
-  docker import "$tarball" "$image_tag" >/dev/null
+  local release=$1 tarball="$cache_dir/lab/$1-$image_hash.tar"
+  docker image inspect "$(image_tag_of "$release")" >/dev/null 2>&1 && return 0
+  [ -s "$tarball" ] || build_rootfs "$release" "$tarball"
+  say "importing $(image_tag_of "$release")"
+  docker import "$tarball" "$(image_tag_of "$release")" >/dev/null
 }
 
 # The same rootfs, served beside the repository as ${repo_url}images/debian-bookworm.tar: the base of
 # the Twister2 worker image on lab hosts (workerImage.baseImageUrl), as no registry is reachable.
 serve_base_image() {
   local tarball="$cache_dir/lab/bookworm-$image_hash.tar" served="$repo_dir/images/debian-bookworm.tar"
-  [ -s "$tarball" ] || build_rootfs "$tarball"
+  [ -s "$tarball" ] || build_rootfs bookworm "$tarball"
   [ "$served" -ef "$tarball" ] && return 0
   mkdir -p "$repo_dir/images"
   ln -f "$tarball" "$served" 2>/dev/null || cmp -s "$tarball" "$served" || cp "$tarball" "$served"
@@ -372,10 +389,13 @@ docker_no_registry_conf() {
 # engine's no-registry setting, then boots it. Ports below 1024 are root's, as on a machine (Docker
 # opens them to every user of a container unless told otherwise): NFS trusts only privileged ports.
 create_host() {
-  local name=$1 address container dir="$LAB_DIR/hosts/$1" other hosts_args=()
+  local name=$1 address container dir="$LAB_DIR/hosts/$1" other hosts_args=() release_args=()
   address=$(host_address "$name")
   container=$(container_of "$name")
   for other in $(host_names); do hosts_args+=(--add-host "$other:$(host_address "$other")"); done
+  # Debian 13's systemd (257) runs on a cgroup v1 machine only when told to; in a container it reads its
+  # "kernel command line" from SYSTEMD_PROC_CMDLINE. (On a cgroup v2 machine it is ignored.)
+  [ "$(release_of "$name")" = bookworm ] || release_args=(-e "SYSTEMD_PROC_CMDLINE=SYSTEMD_CGROUP_ENABLE_LEGACY_FORCE=1")
   mkdir -p "$dir/docker" "$dir/containerd" "$dir/srv"
   rm -rf "${dir:?}/etc"
   mkdir -p "$dir/etc/ssh/authorized_keys" "$dir/etc/apt/apt.conf.d"
@@ -388,9 +408,9 @@ create_host() {
     --cap-add=ALL --cap-drop=SYS_RESOURCE --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
     --security-opt systempaths=unconfined --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
     --sysctl net.ipv4.ip_unprivileged_port_start=1024 \
-    --tmpfs /run --tmpfs /run/lock -e container=docker --stop-signal SIGRTMIN+3 \
+    --tmpfs /run --tmpfs /run/lock -e container=docker "${release_args[@]}" --stop-signal SIGRTMIN+3 \
     -v "$dir/docker:/var/lib/docker" -v "$dir/containerd:/var/lib/containerd" -v "$dir/srv:/srv" \
-    --label "twister2-cluster.lab=$LAB_NAME" "$image_tag" /sbin/init >/dev/null
+    --label "twister2-cluster.lab=$LAB_NAME" "$(image_tag_of "$(release_of "$name")")" /sbin/init >/dev/null
   docker cp "$dir/etc/." "$container:/etc/"
   docker start "$container" >/dev/null
 }
@@ -489,7 +509,7 @@ lab_up() {
       apt_proxy_conf | docker exec -i "$container" sh -c 'cat >/etc/apt/apt.conf.d/01lab-proxy'
       continue
     fi
-    ensure_image
+    ensure_image "$(release_of "$name")"
     docker rm -f "$container" >/dev/null 2>&1 || true
     say "starting $name ($(host_address "$name"))"
     create_host "$name"
@@ -561,7 +581,7 @@ lab_replace() {
   remove_tree "$LAB_DIR/hosts/$name"
   ensure_keys
   write_known_hosts
-  ensure_image
+  ensure_image "$(release_of "$name")"
   say "starting a new $name ($(host_address "$name"))"
   create_host "$name"
   wait_ready "$name"

@@ -52,7 +52,7 @@ esac
 case "$ID $VERSION_ID" in
   "debian 12") ;;
   "debian 13" | "ubuntu 22.04" | "ubuntu 24.04")
-    warning os "${PRETTY_NAME:-$ID $VERSION_ID} is accepted, but no end-to-end test has run on it (they run on Debian 12)" ;;
+    warning os "${PRETTY_NAME:-$ID $VERSION_ID} is accepted, but the end-to-end tests do not deploy on it (they deploy on Debian 12)" ;;
   *) problem os "${PRETTY_NAME:-$ID $VERSION_ID}" "use Debian 12 (or, untested, Debian 13 or Ubuntu 22.04/24.04)" ;;
 esac
 

@@ -50,9 +50,9 @@ describe("preflight", () => {
     });
 
     it("warns of an operating system it accepts that no end-to-end test has run on, and refuses others", () => {
-        const said = probe("h3", "clock 1001\nwarning os|Ubuntu 24.04.1 LTS is accepted, but no end-to-end test has run on it (they run on Debian 12)\n");
+        const said = probe("h3", "clock 1001\nwarning os|Ubuntu 24.04.1 LTS is accepted, but the end-to-end tests do not deploy on it (they deploy on Debian 12)\n");
         expect(problemsOf(said)).toEqual([]);
-        expect(warningsOf(said)).toEqual(["preflight: h3 (10.77.0.13) os: Ubuntu 24.04.1 LTS is accepted, but no end-to-end test has run on it (they run on Debian 12)"]);
+        expect(warningsOf(said)).toEqual(["preflight: h3 (10.77.0.13) os: Ubuntu 24.04.1 LTS is accepted, but the end-to-end tests do not deploy on it (they deploy on Debian 12)"]);
         expect(warningsOf(probe("h3", "clock 1001\n"))).toEqual([]);
         const script = preflightScript(host("h1"), config, plan(config));
         expect(script).toContain(`"debian 12") ;;`);

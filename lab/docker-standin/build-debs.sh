@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# build-debs.sh OUTDIR DOCKER_IO_DEB: builds the lab's stand-ins of Docker's three packages into OUTDIR
+# build-debs.sh OUTDIR DOCKER_IO_DEB [DOCKER_CLI_DEB]: builds the lab's stand-ins of Docker's three packages into OUTDIR
 # and prints the .debs' paths, one per line (see README.md). Debian's docker.io package (its .deb, from
 # Debian's archive) is split the way Docker splits its own: the engine, its units and its maintainer
-# scripts into docker-ce, the CLI into docker-ce-cli; containerd.io brings Debian's containerd and runc.
+# scripts into docker-ce, the CLI into docker-ce-cli (from DOCKER_CLI_DEB where Debian ships it apart:
+# docker-cli, from Debian 13 on); containerd.io brings Debian's containerd and runc.
 # Reproducible (fixed owners, modes and times) and skipped when the inputs have not changed.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-[ $# -eq 2 ] || { echo "usage: $0 OUTDIR DOCKER_IO_DEB" >&2; exit 2; }
-outdir=$1 docker_io=$2
+[ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 OUTDIR DOCKER_IO_DEB [DOCKER_CLI_DEB]" >&2; exit 2; }
+outdir=$1 docker_io=$2 docker_cli=${3:-}
 # Docker's version schemes, over Debian's versions (docker.io 20.10.24+dfsg1-1+deb12u1 gives 5:20.10.24-0standin1).
 upstream=$(dpkg-deb -f "$docker_io" Version | sed 's/^[0-9]*://; s/[+~-].*//')
 engine_version="5:$upstream-0standin1"
@@ -17,7 +18,7 @@ arch=$(dpkg-deb -f "$docker_io" Architecture)
 debs=("$outdir/docker-ce_${engine_version#*:}_$arch.deb" "$outdir/docker-ce-cli_${engine_version#*:}_$arch.deb"
   "$outdir/containerd.io_${containerd_version}_all.deb")
 
-inputs_hash=$( (sha256sum "$here/build-debs.sh" "$here/README.md"; basename "$docker_io"; echo "$containerd_version") | sha256sum | cut -c1-16)
+inputs_hash=$( (sha256sum "$here/build-debs.sh" "$here/README.md"; basename "$docker_io"; basename "${docker_cli:-none}"; echo "$containerd_version") | sha256sum | cut -c1-16)
 mkdir -p "$outdir"
 if [ "$(cat "$outdir/inputs" 2>/dev/null)" = "$inputs_hash" ] && ls "${debs[@]}" >/dev/null 2>&1; then
   printf '%s\n' "${debs[@]}"
@@ -29,6 +30,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 export SOURCE_DATE_EPOCH=1577836800
 dpkg-deb -R "$docker_io" "$stage/docker.io"
+[ -z "$docker_cli" ] || dpkg-deb -R "$docker_cli" "$stage/docker-cli"
 
 # control NAME VERSION ARCH DEPENDS SUMMARY [CONFLICTS]: NAME's DEBIAN/control, which says it is a stand-in.
 control() {
@@ -56,9 +58,11 @@ build() {
 # /usr/bin/dockerd where Docker's package has it.
 mv "$stage/docker.io" "$stage/docker-ce"
 install -d "$stage/docker-ce-cli/usr/bin" "$stage/docker-ce-cli/usr/share"
-mv "$stage/docker-ce/usr/bin/docker" "$stage/docker-ce-cli/usr/bin/docker"
+cli_from="$stage/docker-ce"
+[ -z "$docker_cli" ] || cli_from="$stage/docker-cli"
+mv "$cli_from/usr/bin/docker" "$stage/docker-ce-cli/usr/bin/docker"
 for completions in bash-completion fish zsh; do
-  [ ! -d "$stage/docker-ce/usr/share/$completions" ] || mv "$stage/docker-ce/usr/share/$completions" "$stage/docker-ce-cli/usr/share/"
+  [ ! -d "$cli_from/usr/share/$completions" ] || mv "$cli_from/usr/share/$completions" "$stage/docker-ce-cli/usr/share/"
 done
 ln -s ../sbin/dockerd "$stage/docker-ce/usr/bin/dockerd"
 rm -rf "$stage/docker-ce/usr/share/doc/docker.io" "$stage/docker-ce/usr/share/lintian" "$stage/docker-ce/DEBIAN/md5sums"
