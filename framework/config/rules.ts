@@ -43,14 +43,20 @@ export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMa
     for (const { where, sudoPasswordFile } of hosts) {
         const file = sudoPasswords.get(where);
         if (sudoPasswordFile === undefined || !file) continue;
-        const wrong = !("text" in file) ? (file.unreadable === "directory" ? "is not a file; give the path of a file whose first line is the password" : notReadable(sudoPasswordFile))
-            : sudoPasswordOf(file.text) === "" ? "has an empty first line; its first line is the login's sudo password"
-                // As OpenSSH refuses a private key that others may read.
-                : (file.mode ?? 0) & 0o077 ? `may be read by others than its owner (mode 0${(file.mode ?? 0).toString(8)}): \`chmod 600 ${file.file}\``
-                    : undefined;
+        const wrong = sudoPasswordFileProblem(file, sudoPasswordFile);
         if (wrong) problems.push(problem(`${where}.sudoPasswordFile`, `${file.file} ${wrong}`));
     }
     return problems;
+}
+
+/** What is wrong with a sudo password file (`setting` as given), after its path; undefined: nothing. */
+function sudoPasswordFileProblem(file: FileText, setting: string): string | undefined {
+    if (!("text" in file)) return file.unreadable === "directory" ? "is not a file; give the path of a file whose first line is the password" : notReadable(setting);
+    if (sudoPasswordOf(file.text) === "") return "has an empty first line; its first line is the login's sudo password";
+    // As OpenSSH refuses a private key that others may read.
+    const mode = file.mode ?? 0;
+    if (mode & 0o077) return `may be read by others than its owner (mode 0${mode.toString(8)}): \`chmod 600 ${file.file}\``;
+    return undefined;
 }
 
 /**

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { sudoPassword } from "../../framework/remote/sudo";
 import { labDir, LabHost, labInventory, labSudoPassword, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
@@ -106,7 +107,7 @@ describe("npm run smoke on the lab's full cluster", () => {
         // h4's process list and every process's environment, sampled as root while the steps run, matched
         // against its sudo password in bash itself (the password reaches the sampler in its script, on stdin).
         const [h4] = agents;
-        const password = fs.readFileSync(h4.sudoPasswordFile!, "utf8").split("\n")[0];
+        const password = sudoPassword(h4)!;
         onHost(h4, "rm -f /run/t2-e2e-sampler-stop");
         const sampled = onHostAsync(h4, `pw='${password}' samples=0 during=0 seen=0 end=$((SECONDS + 1500))
             while [ ! -e /run/t2-e2e-sampler-stop ] && [ "$SECONDS" -lt "$end" ]; do
