@@ -231,7 +231,8 @@ debian_deb() {
 build_repos() {
   local mesos_deb docker_io docker_cli docker_debs fpr release
   local gpg=(gpg --batch --quiet --no-auto-check-trustdb)
-  apt_install_here dpkg-dev gnupg
+  # xz-utils: debian_deb reads Debian's package index (Packages.xz); Debian's priority "standard", not always there.
+  apt_install_here dpkg-dev gnupg xz-utils
   mesos_deb=$(bash "$root/lab/mesos-standin/build-deb.sh" "$LAB_DIR/mesos-standin-build")
   install -d -m 0700 "$repo_gnupg"
   export GNUPGHOME="$repo_gnupg"
