@@ -67,9 +67,9 @@ leader_epoch() {
   done
   return 1
 }
-# stale: this server accepted a later epoch than the leader's, so it cannot follow it.
+# stale: this server accepted a later epoch than the leader's, so it cannot follow it. Keeps both in
+# `accepted` and `epoch` for the message: asked again, a leader may not answer for a moment.
 stale() {
-  local accepted epoch
   accepted=$(cat "$data/acceptedEpoch" 2>/dev/null) && [[ "$accepted" =~ ^[0-9]+$ ]] || return 1
   epoch=$(leader_epoch) || return 1
   [ "$accepted" -gt "$epoch" ]
@@ -82,7 +82,7 @@ if ! serving; then
   until serving; do
     if stale; then
       aside="$data.before-$(date +%Y%m%d-%H%M%S)"
-      step "server $SERVER_ID accepted epoch $(cat "$data/acceptedEpoch"), later than its ensemble's leader's ($(leader_epoch)): its data is from before the ensemble was made anew; keeping it in $aside and starting the server empty"
+      step "server $SERVER_ID accepted epoch $accepted, later than its ensemble's leader's ($epoch): its data is from before the ensemble was made anew; keeping it in $aside and starting the server empty"
       systemctl stop zookeeper
       mv "$data" "$aside"
       systemctl start zookeeper
