@@ -30,7 +30,8 @@ export type ClusterPlan = ClusterPlanOf<typeof components>;
 /** Reads and checks `twister2-cluster:*` of the current stack (framework/config/stackConfig.ts). */
 export const loadStackConfig = (projectDir: string): StackConfig => loadOf(components, projectDir);
 /** Checks a raw config and returns the typed one, or throws ConfigError listing every problem. */
-export const parseStackConfig = (raw: RawConfig, projectDir: string): StackConfig => parseOf(components, raw, projectDir);
+export const parseStackConfig = (raw: RawConfig, projectDir: string, secretKeys?: ReadonlySet<string>): StackConfig =>
+    parseOf(components, raw, projectDir, secretKeys);
 /** The plan of the cluster `config` describes (framework/plan/plan.ts). */
 export const plan = (config: StackConfig): ClusterPlan => planOf(components, config);
 /** npm run check's probe of `host`: every component's fragment that concerns it (framework/check/live.ts). */

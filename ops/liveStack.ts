@@ -66,12 +66,18 @@ export function secretOutput(stack: string, name: string): unknown {
     return pulumiJson(["stack", "output", name, "--show-secrets"], stack);
 }
 
-/** The stack's outputs and its config, checked as `pulumi up` checks it. */
+/**
+ * The stack's outputs and its config, checked as `pulumi up` checks it. The config's secrets are
+ * decrypted (a host's sudoPassword reaches sudo as pulumi up's does), kept in memory, never printed.
+ */
 export function loadLiveStack(stack: string): LiveStack {
     const outputs = pulumiJson(["stack", "output"], stack) as StackOutputs;
-    const given = rawConfigFromCli(pulumiJson(["config"], stack) as Record<string, CliConfigEntry>, "twister2-cluster");
+    const entries = pulumiJson(["config", "--show-secrets"], stack) as Record<string, CliConfigEntry>;
+    const given = rawConfigFromCli(entries, "twister2-cluster");
+    const secretKeys = new Set(Object.entries(entries).filter(([key, entry]) => entry.secret && key.startsWith("twister2-cluster:"))
+        .map(([key]) => key.slice("twister2-cluster:".length)));
     try {
-        return { name: stack, outputs, config: parseStackConfig(given, projectDir) };
+        return { name: stack, outputs, config: parseStackConfig(given, projectDir, secretKeys) };
     } catch (err) {
         if (err instanceof ConfigError) throw new UsageError(`the stack's config has problems:\n${err.message}`);
         throw err;

@@ -93,6 +93,13 @@ export async function readProgramConfig(stack: Stack): Promise<RawConfig> {
     return rawConfigFromCli(config, await projectName(stack));
 }
 
+/** The keys of the project's own namespace (without the prefix) that the stack holds as secrets. */
+export async function readProgramSecretKeys(stack: Stack): Promise<Set<string>> {
+    const prefix = `${await projectName(stack)}:`;
+    return new Set(Object.entries(await stack.getAllConfig()).filter(([key, value]) => value.secret && key.startsWith(prefix))
+        .map(([key]) => key.slice(prefix.length)));
+}
+
 /** The stack's outputs as plain values, secrets decrypted; {} when the stack was never deployed. */
 export async function readOutputs(stack: Stack): Promise<Record<string, unknown>> {
     return Object.fromEntries(Object.entries(await stack.outputs()).map(([name, output]) => [name, output.value]));

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { clusterDot, parseStackConfig } from "../components";
 import { ConfigError } from "../framework/config/stackConfig";
-import { openStack, projectDir, readOutputs, readProgramConfig } from "./automation";
+import { openStack, projectDir, readOutputs, readProgramConfig, readProgramSecretKeys } from "./automation";
 
 async function main(): Promise<void> {
     const args = process.argv.slice(2).filter((arg) => arg !== "--");
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     const pulumiStack = await openStack(stack);
     let config;
     try {
-        config = parseStackConfig(await readProgramConfig(pulumiStack), projectDir);
+        config = parseStackConfig(await readProgramConfig(pulumiStack), projectDir, await readProgramSecretKeys(pulumiStack));
     } catch (err) {
         if (err instanceof ConfigError) {
             console.error(`diagram: stack ${stack}: ${err.message}`);

@@ -8,6 +8,11 @@
 #                          on: NAME's login must give a password to sudo (a generated one, kept in
 #                          LAB_DIR/hosts/NAME/sudo-password, readable by its owner alone, which inventory.json
 #                          names as the host's sudoPasswordFile); off: passwordless sudo again, as built
+#   lab.sh bastion on|off  on: a jump host, `bastion` (LAB_SUBNET .10), and a fence on this machine: it can
+#                          open no connection to the hosts but through the bastion (as a cluster on a private
+#                          network); inventory.json names the bastion on every host. off: the fence and the
+#                          bastion gone, the hosts reached directly again. (lab.sh's own ssh to the hosts,
+#                          as in status, fails while the fence is up.)
 #   lab.sh postgres start|restart
 #                          a PostgreSQL of the lab's own (Debian's package) on 127.0.0.1:LAB_PG_PORT, for a
 #                          team's shared state; prints nothing, writes its backend URL (with a generated
@@ -55,7 +60,7 @@ LAB_DIR=$(realpath -m "$LAB_DIR")
 repo_dir="$LAB_DIR/apt-repo"
 
 host_names() { local i; for ((i = 1; i <= LAB_HOSTS; i++)); do echo "h$i"; done; }
-host_address() { echo "$net_prefix.$((10 + ${1#h}))"; }
+host_address() { if [ "$1" = bastion ]; then echo "$net_prefix.10"; else echo "$net_prefix.$((10 + ${1#h}))"; fi; }
 container_of() { echo "$LAB_NAME-$1"; }
 # release_of NAME: the Debian release NAME is built from (LAB_TRIXIE_HOSTS).
 release_of() { case " $LAB_TRIXIE_HOSTS " in *" $1 "*) echo trixie ;; *) echo bookworm ;; esac; }
@@ -359,7 +364,7 @@ serve_base_image() {
 ensure_keys() {
   local name
   [ -f "$LAB_DIR/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C "twister2-cluster lab" -f "$LAB_DIR/id_ed25519"
-  for name in $(host_names); do
+  for name in $(host_names) bastion; do
     mkdir -p "$LAB_DIR/hosts/$name"
     [ -f "$LAB_DIR/hosts/$name/ssh_host_ed25519_key" ] ||
       ssh-keygen -q -t ed25519 -N '' -C "root@$name" -f "$LAB_DIR/hosts/$name/ssh_host_ed25519_key"
@@ -370,7 +375,7 @@ host_key() { cut -d' ' -f1,2 "$LAB_DIR/hosts/$1/ssh_host_ed25519_key.pub"; }
 
 write_known_hosts() {
   local name
-  for name in $(host_names); do echo "$(host_address "$name"),$name $(host_key "$name")"; done >"$LAB_DIR/known_hosts.tmp"
+  for name in $(host_names) bastion; do echo "$(host_address "$name"),$name $(host_key "$name")"; done >"$LAB_DIR/known_hosts.tmp"
   mv "$LAB_DIR/known_hosts.tmp" "$LAB_DIR/known_hosts"
 }
 
@@ -474,6 +479,8 @@ write_inventory() {
       printf '\n  {"name":"%s","address":"%s","user":"%s","privateKeyFile":"%s","hostKey":"%s","container":"%s"' \
         "$name" "$(host_address "$name")" "$user" "$LAB_DIR/id_ed25519" "$(host_key "$name")" "$(container_of "$name")"
       [ ! -f "$(sudo_password_file "$name")" ] || printf ',"sudoPasswordFile":"%s"' "$(sudo_password_file "$name")"
+      ! fenced || printf ',\n   "bastion":{"address":"%s","user":"%s","port":22,"privateKeyFile":"%s","hostKey":"%s"}' \
+        "$(host_address bastion)" "$user" "$LAB_DIR/id_ed25519" "$(host_key bastion)"
       printf '}'
     done
     printf '\n],\n"mesosRepository":{"url":"%s","distribution":"bookworm","component":"main","package":"mesos-standin","keyFile":"%s"},' \
@@ -613,6 +620,62 @@ lab_sudo_password() {
   write_inventory
 }
 
+# --- the bastion, and the fence that leaves it the only way in ------------------------------------------
+fence_chain="$(tr '[:lower:]' '[:upper:]' <<<"$LAB_NAME")-FENCE"
+fenced() { [ -f "$LAB_DIR/fenced" ]; }
+
+# This machine may open connections on the lab network only to the bastion and the gateway (itself); what
+# the hosts open to the gateway (the apt cache, the lab's repositories) is answered as before.
+fence_on() {
+  apt_install_here iptables
+  iptables -N "$fence_chain" 2>/dev/null || iptables -F "$fence_chain"
+  iptables -A "$fence_chain" -d "$(host_address bastion)" -j RETURN
+  iptables -A "$fence_chain" -d "$gateway" -j RETURN
+  iptables -A "$fence_chain" -d "$LAB_SUBNET" -m conntrack --ctstate NEW -j REJECT --reject-with icmp-host-unreachable
+  iptables -C OUTPUT -j "$fence_chain" 2>/dev/null || iptables -I OUTPUT -j "$fence_chain"
+  touch "$LAB_DIR/fenced"
+}
+
+fence_off() {
+  rm -f "$LAB_DIR/fenced"
+  command -v iptables >/dev/null || return 0
+  while iptables -D OUTPUT -j "$fence_chain" 2>/dev/null; do :; done
+  iptables -F "$fence_chain" 2>/dev/null || true
+  iptables -X "$fence_chain" 2>/dev/null || true
+}
+
+lab_bastion() {
+  local mode=${1:-} container
+  container=$(container_of bastion)
+  case "$mode" in
+    on)
+      [ -f "$LAB_DIR/inventory.json" ] || die "bastion: no lab here; run 'lab.sh up' first"
+      if [ "$(docker inspect -f '{{.State.Running}}' "$container" 2>/dev/null)" != true ]; then
+        ensure_keys
+        write_known_hosts
+        ensure_image bookworm
+        docker rm -f -v "$container" >/dev/null 2>&1 || true
+        say "starting the bastion ($(host_address bastion))"
+        create_host bastion
+        wait_ready bastion
+      fi
+      fence_on
+      write_inventory
+      say "fenced: this machine reaches the hosts only through the bastion $(host_address bastion)"
+      ;;
+    off)
+      fence_off
+      docker rm -f -v "$container" >/dev/null 2>&1 || true
+      remove_tree "$LAB_DIR/hosts/bastion"
+      ensure_keys
+      write_known_hosts
+      write_inventory
+      say "no bastion: the hosts are reached directly"
+      ;;
+    *) die "usage: lab.sh bastion on|off" ;;
+  esac
+}
+
 # container_address CONTAINER: its address on the lab network (empty if it has none).
 container_address() {
   docker inspect -f "{{with index .NetworkSettings.Networks \"$network\"}}{{.IPAddress}}{{end}}" "$1" 2>/dev/null || true
@@ -658,8 +721,10 @@ lab_status() {
 
 lab_down() {
   local containers
+  fence_off
   if docker info >/dev/null 2>&1; then
     containers=$(lab_containers)
+    docker rm -f -v "$(container_of bastion)" >/dev/null 2>&1 || true
     if [ -n "$containers" ]; then
       say "stopping hosts: $(echo "$containers" | tr '\n' ' ')"
       # shellcheck disable=SC2086 # one name per word
@@ -699,6 +764,7 @@ case "${1:-}" in
   status) lab_status "${2:-}" ;;
   replace) lab_replace "${2:-}" ;;
   sudo-password) lab_sudo_password "${2:-}" "${3:-}" ;;
+  bastion) lab_bastion "${2:-}" ;;
   postgres)
     case "${2:-}" in
       start) pg_start ;;
@@ -707,5 +773,5 @@ case "${1:-}" in
     esac
     ;;
   down) lab_down ;;
-  *) echo "usage: $0 up | status [--json] | replace NAME | sudo-password NAME on|off | postgres start|restart | down" >&2; exit 2 ;;
+  *) echo "usage: $0 up | status [--json] | replace NAME | sudo-password NAME on|off | bastion on|off | postgres start|restart | down" >&2; exit 2 ;;
 esac

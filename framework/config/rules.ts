@@ -15,9 +15,12 @@ export const problem = (where: string, message: string): Problem => ({ where, me
 /** What is said of a file that could not be read, after its path (`setting` as given: a lab file may not be made yet). */
 export const notReadable = (setting: string): string => `does not exist or is not readable${setting.startsWith(".lab/") ? "; run `npm run lab:up` first" : ""}`;
 
-/** Names and addresses are each one host's; each private key file holds a private key; each sudo password file, a password. */
+/**
+ * Names and addresses are each one host's; each private key file (the hosts' and the bastions') holds a
+ * private key; each sudo password file, a password.
+ */
 export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMap<string, FileText>,
-    sudoPasswords: ReadonlyMap<string, FileText> = new Map()): Problem[] {
+    sudoPasswords: ReadonlyMap<string, FileText> = new Map(), bastions: readonly { where: string; privateKeyFile?: string }[] = []): Problem[] {
     const problems: Problem[] = [];
     const names = new Map<string, string>();
     const addresses = new Map<string, string>();
@@ -33,7 +36,7 @@ export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMa
             else addresses.set(address, where);
         }
     }
-    for (const { where, privateKeyFile } of hosts) {
+    for (const { where, privateKeyFile } of [...hosts, ...bastions]) {
         const key = privateKeys.get(where);
         if (privateKeyFile === undefined || !key) continue;
         const wrong = "text" in key ? privateKeyProblem(key.text, key.file)
@@ -47,6 +50,22 @@ export function hostProblems(hosts: readonly SeenHost[], privateKeys: ReadonlyMa
         if (wrong) problems.push(problem(`${where}.sudoPasswordFile`, `${file.file} ${wrong}`));
     }
     return problems;
+}
+
+/**
+ * A sudoPassword is a secret of the stack's config (`hostsSecret`: its `hosts` key is one), never in an
+ * inventory file, never beside a sudoPasswordFile, never empty. The problems name the setting, not the value.
+ */
+export function sudoPasswordProblems(settings: { hosts: readonly SeenHost[] }, hostsSecret: boolean): Problem[] {
+    return settings.hosts.flatMap(({ where, sudoPassword, sudoPasswordFile }): Problem[] => {
+        if (sudoPassword === undefined) return [];
+        const at = `${where}.sudoPassword`;
+        if (where.startsWith("hostsFile")) return [problem(at, "an inventory file is no place for a password: give the host a sudoPasswordFile there, or its sudoPassword as a secret of the stack's config")];
+        if (!hostsSecret) return [problem(at, `is in plain text in the stack's config: set it as a secret (\`pulumi config set --secret --path '${where}.sudoPassword'\` without the value: it asks for it)`)];
+        if (sudoPasswordFile !== undefined) return [problem(at, "give sudoPassword or sudoPasswordFile, not both")];
+        if (sudoPassword === "") return [problem(at, "is empty; give the login's sudo password, or leave it out for passwordless sudo")];
+        return [];
+    });
 }
 
 /** What is wrong with a sudo password file (`setting` as given), after its path; undefined: nothing. */

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { AnyComponent, RoleContract, rolesOf } from "../component";
 import { preflightSettings } from "../preflight/config";
-import { HostSettings, hostSettings, inventoryHostSettings, inventorySettings, SeenHost } from "./hosts";
+import { BastionSettings, bastionSettings, HostSettings, hostSettings, inventoryHostSettings, inventorySettings, SeenHost } from "./hosts";
 import type { Inventory } from "./load";
 import { oneOf, parseSetting, Problem, text } from "./settings";
 
@@ -14,6 +14,7 @@ export function stackSettings(components: readonly AnyComponent[]) {
         hostsFile: text().optional().describe("An inventory JSON with the hosts (`npm run lab:up` writes .lab/inventory.json); or hosts"),
         hosts: z.array(hostSettings).optional().describe("The machines the cluster is built on; or hostsFile"),
         roles: roleSettings(rolesOf(components)).default({}),
+        bastion: bastionSettings.optional(),
         ...Object.fromEntries(components.flatMap(({ settings, settingsNeedRole }) => {
             if (!settings) return [];
             const schema = settingsNeedRole ? settings.schema.optional() : settings.schema;
@@ -50,6 +51,8 @@ export interface ParsedSettings {
     /** False when the hosts could not be read at all (hosts or hostsFile wrong): then no check names a host. */
     hostsKnown: boolean;
     roles: Record<string, string[]>;
+    /** The stack's jump host, for every host that names none of its own. */
+    bastion?: BastionSettings;
     preflight: z.output<typeof preflightSettings>;
     /** Each component's settings by key; a component whose settings need a role no host has is missing. */
     components: Record<string, unknown>;
@@ -64,8 +67,8 @@ export function parseSettings(components: readonly AnyComponent[], raw: Record<s
     const needRole = components.flatMap(({ settings, settingsNeedRole }) => settings && settingsNeedRole ? [settings.key] : []);
     const sectionSettings = schema.extend({ hosts: z.unknown().optional(), ...Object.fromEntries(needRole.map((key) => [key, z.unknown().optional()])) });
     const parsed = parseSetting(sectionSettings, raw, "");
-    const { hostsFile: _, hosts: __, roles, preflight, ...sections } = (parsed.value ?? sectionSettings.parse({})) as Record<string, unknown> &
-        { roles: Record<string, string[]>; preflight: z.output<typeof preflightSettings> };
+    const { hostsFile: _, hosts: __, roles, bastion, preflight, ...sections } = (parsed.value ?? sectionSettings.parse({})) as Record<string, unknown> &
+        { roles: Record<string, string[]>; bastion?: BastionSettings; preflight: z.output<typeof preflightSettings> };
     const hosts = parseHosts(raw.hosts, inventory, raw.hostsFile !== undefined);
     const seen = hosts.hosts.map((host) => ({ ...host, roles: host.name === undefined ? [] : roles[host.name] ?? [] }));
 
@@ -81,7 +84,7 @@ export function parseSettings(components: readonly AnyComponent[], raw: Record<s
             if (own.value !== undefined) componentSettings[settings.key] = own.value;
         }
     }
-    return { hosts: seen, hostsKnown: hosts.known, roles, preflight, components: componentSettings, problems };
+    return { hosts: seen, hostsKnown: hosts.known, roles, ...bastion === undefined ? {} : { bastion }, preflight, components: componentSettings, problems };
 }
 
 /** A host's settings, each if right: the problems were said when it was parsed whole. */

@@ -5,9 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AnyComponent, CheckContext, ConfigsOf, FileReader, RolePort, rolesOf } from "../component";
 import type { PreflightConfig } from "../preflight/config";
-import type { ClusterHost } from "./hosts";
+import type { BastionSettings, ClusterHost } from "./hosts";
+import { SecretText } from "./secretText";
 import { cacheDirOf, fileSha256, FileText, readInventory, readText, resolvePath } from "./load";
-import { hostProblems, roleProblems, withRole } from "./rules";
+import { hostProblems, roleProblems, sudoPasswordProblems, withRole } from "./rules";
 import { parseSettings, ParsedSettings, RawConfig, stackSettings } from "./schema";
 import { apartFrom, parseSetting, Problem, problemText, withoutNulls } from "./settings";
 
@@ -39,11 +40,25 @@ export function loadStackConfig<L extends readonly AnyComponent[]>(components: L
     const prefix = `${config.name}:`;
     const keys = Object.keys(pulumi.runtime.allConfig()).filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
     const structured = (key: string) => key !== "hostsFile" && key in stackSettings(components).shape;
-    return parseStackConfig(components, Object.fromEntries(keys.map((key) => [key, structured(key) ? config.getObject(key) : config.get(key)])), projectDir);
+    return parseStackConfig(components, Object.fromEntries(keys.map((key) => [key, structured(key) ? config.getObject(key) : config.get(key)])), projectDir,
+        secretKeysOf(prefix));
 }
 
-/** What `pulumi config --json` prints for each key: its text, and a structured value parsed beside it. */
-export type CliConfigEntry = { value?: string; objectValue?: unknown };
+/**
+ * The keys of the program's config that the stack holds as secrets (without the prefix), as the engine
+ * tells the program: PULUMI_CONFIG_SECRET_KEYS, a JSON list of full keys.
+ */
+function secretKeysOf(prefix: string): Set<string> {
+    try {
+        const keys: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+        return new Set(Array.isArray(keys) ? keys.filter((k): k is string => typeof k === "string" && k.startsWith(prefix)).map((k) => k.slice(prefix.length)) : []);
+    } catch {
+        return new Set();
+    }
+}
+
+/** What `pulumi config --json` prints for each key: its text, a structured value parsed beside it, and whether it is a secret. */
+export type CliConfigEntry = { value?: string; objectValue?: unknown; secret?: boolean };
 
 /**
  * The program's raw config from `pulumi config --json` (the CLI's or the Automation API's): the keys of
@@ -56,13 +71,18 @@ export function rawConfigFromCli(entries: Record<string, CliConfigEntry>, projec
         .map(([key, entry]) => [key.slice(prefix.length), entry.objectValue ?? entry.value]));
 }
 
-/** Checks a raw config (reading the files it names) and returns the typed one, or throws ConfigError listing every problem. */
-export function parseStackConfig<L extends readonly AnyComponent[]>(components: L, given: RawConfig, projectDir: string): StackConfigOf<L> {
+/**
+ * Checks a raw config (reading the files it names) and returns the typed one, or throws ConfigError
+ * listing every problem. `secretKeys`: the keys the stack holds as secrets (a sudoPassword must be in one).
+ */
+export function parseStackConfig<L extends readonly AnyComponent[]>(components: L, given: RawConfig, projectDir: string,
+    secretKeys: ReadonlySet<string> = new Set()): StackConfigOf<L> {
     const raw = withoutNulls(given) as Record<string, unknown>;
     const inventory = typeof raw.hostsFile === "string" ? readInventory(raw.hostsFile, projectDir) : undefined;
     const settings = parseSettings(components, raw, inventory);
     const files = readConfigFiles(components, settings, projectDir);
     const { problems, warnings } = crossChecks(components, settings, files);
+    problems.push(...sudoPasswordProblems(settings, secretKeys.has("hosts")));
     const reported = [...settings.problems, ...apartFrom(settings.problems, problems)];
     if (reported.length > 0) throw new ConfigError(reported.map(problemText));
     return stackConfig(components, settings, files, projectDir, warnings);
@@ -70,7 +90,7 @@ export function parseStackConfig<L extends readonly AnyComponent[]>(components: 
 
 /** The files the settings name, read. */
 export interface ConfigFiles {
-    /** Each host's privateKeyFile, by the host's setting (`hosts[0]`). */
+    /** Each host's privateKeyFile, by the host's setting (`hosts[0]`), and each bastion's (`bastion`, `hosts[0].bastion`). */
     privateKeys: Map<string, FileText>;
     /** Each host's sudoPasswordFile, by the host's setting. */
     sudoPasswords: Map<string, FileText>;
@@ -84,13 +104,21 @@ export function readConfigFiles(components: readonly AnyComponent[], settings: P
         sha256: (setting) => fileSha256(resolvePath(setting, projectDir), cacheDirOf(projectDir)),
     };
     return {
-        privateKeys: new Map(settings.hosts.flatMap(({ where, privateKeyFile }) =>
+        privateKeys: new Map([...settings.hosts, ...bastionsOf(settings)].flatMap(({ where, privateKeyFile }) =>
             privateKeyFile === undefined ? [] : [[where, readText(resolvePath(privateKeyFile, projectDir))] as const])),
         sudoPasswords: new Map(settings.hosts.flatMap(({ where, sudoPasswordFile }) =>
             sudoPasswordFile === undefined ? [] : [[where, readText(resolvePath(sudoPasswordFile, projectDir))] as const])),
         components: Object.fromEntries(components.flatMap(({ settings: own, readFiles }) =>
             own && readFiles && own.key in settings.components ? [[own.key, readFiles(settings.components[own.key], read)]] : [])),
     };
+}
+
+/** The bastions the settings give, each with its setting's name: the stack's, and those of hosts of their own. */
+function bastionsOf(settings: ParsedSettings): (BastionSettings & { where: string })[] {
+    return [
+        ...settings.bastion ? [{ ...settings.bastion, where: "bastion" }] : [],
+        ...settings.hosts.flatMap(({ where, bastion }) => bastion ? [{ ...bastion, where: `${where}.bastion` }] : []),
+    ];
 }
 
 /**
@@ -120,7 +148,7 @@ function declaredPorts(components: readonly AnyComponent[], settings: ParsedSett
 function crossChecks(components: readonly AnyComponent[], settings: ParsedSettings, files: ConfigFiles): { problems: Problem[]; warnings: string[] } {
     const { hosts, hostsKnown } = settings;
     const roles = roleProblems(rolesOf(components), settings.roles, hosts, hostsKnown);
-    const problems = [...hostProblems(hosts, files.privateKeys, files.sudoPasswords), ...roles.problems];
+    const problems = [...hostProblems(hosts, files.privateKeys, files.sudoPasswords, bastionsOf(settings)), ...roles.problems];
     const warnings = [...roles.warnings];
     for (const component of components) {
         const own = ownOf(component, settings, files);
@@ -143,12 +171,16 @@ function crossChecks(components: readonly AnyComponent[], settings: ParsedSettin
 function clusterHosts(settings: ParsedSettings, projectDir: string): ClusterHost[] {
     return settings.hosts.flatMap(({ complete, roles }): ClusterHost[] => {
         if (!complete) return [];
-        const { name, address, user, port, privateKeyFile, hostKey, sudoPasswordFile } = complete;
+        const { name, address, user, port, privateKeyFile, hostKey, sudoPasswordFile, sudoPassword } = complete;
+        const bastion = complete.bastion === false ? undefined : complete.bastion ?? settings.bastion;
+        const keyFile = (file: string | undefined) => file === undefined ? {} : { privateKeyFile: resolvePath(file, projectDir) };
         return [{
             name, address, user, port,
-            ...privateKeyFile === undefined ? {} : { privateKeyFile: resolvePath(privateKeyFile, projectDir) },
+            ...keyFile(privateKeyFile),
             hostKey,
             ...sudoPasswordFile === undefined ? {} : { sudoPasswordFile: resolvePath(sudoPasswordFile, projectDir) },
+            ...sudoPassword === undefined ? {} : { sudoPassword: new SecretText(sudoPassword) },
+            ...bastion === undefined ? {} : { bastion: { address: bastion.address, user: bastion.user, port: bastion.port, ...keyFile(bastion.privateKeyFile), hostKey: bastion.hostKey } },
             roles,
         }];
     });
@@ -179,7 +211,7 @@ function stackConfig<L extends readonly AnyComponent[]>(components: L, settings:
 export function checkComponent<C extends AnyComponent>(component: C, raw: unknown, hosts: readonly ClusterHost[], projectDir: string):
     { config: ConfigsOf<[C]>[C["id"]] | undefined; problems: string[] } {
     const key = component.settings?.key ?? component.id;
-    const seen = hosts.map((host, i) => ({ ...host, where: `hosts[${i}]`, complete: host }));
+    const seen = hosts.map(({ sudoPassword: _, ...host }, i) => ({ ...host, where: `hosts[${i}]`, complete: host }));
     const settings: ParsedSettings = {
         hosts: seen, hostsKnown: true, roles: Object.fromEntries(hosts.map((h) => [h.name, h.roles])),
         preflight: { cgroupV2: true, minVarMb: 0 }, components: {}, problems: [],

@@ -14,26 +14,33 @@ warning() { printf 'warning %s|%s\n' "$1" "$2"; }
 
 printf 'clock %s\n' "$(date +%s.%N)"
 login=$(id -un)
-# A login whose sudo asks has its password (the host's sudoPasswordFile) in T2_SUDO_PASSWORD, read from
-# standard input before this script (framework/remote/sudo.ts), and steps give it to `sudo -S -k`.
+# A login whose sudo asks has its password (the host's sudoPasswordFile or sudoPassword, which
+# SUDO_PASSWORD_SETTING names) in T2_SUDO_PASSWORD, read from standard input before this script
+# (framework/remote/sudo.ts), and steps give it to `sudo -S -k`.
+setting=${SUDO_PASSWORD_SETTING:-sudoPasswordFile}
 if [ -z "${T2_SUDO_PASSWORD+set}" ]; then
   as_root() { sudo -n "$@"; }
   if ! sudo -n true 2>/dev/null; then
     problem sudo "sudo asks $login for a password, and the host has no sudoPasswordFile" \
-      "set the host's sudoPasswordFile (a file whose first line is the password), or give $login passwordless sudo: echo '$login ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/$login (mode 0440)"
+      "set the host's sudoPasswordFile (a file whose first line is the password) or sudoPassword (a secret of the stack's config), or give $login passwordless sudo: echo '$login ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/$login (mode 0440)"
     exit 0
   fi
 else
   as_root() { printf '%s\n' "$T2_SUDO_PASSWORD" | sudo -S -k -p '' "$@"; }
   # A sudo that does not ask would leave the password's line to the step's command: refused.
   if sudo -n -k true 2>/dev/null; then
-    problem sudo "sudo asks $login for no password, yet the host has a sudoPasswordFile" \
-      "remove the host's sudoPasswordFile"
+    problem sudo "sudo asks $login for no password, yet the host has a $setting" \
+      "remove the host's $setting"
     exit 0
   fi
   if ! as_root true 2>/dev/null; then
-    problem sudo "sudo refuses the password in the host's sudoPasswordFile for $login (or $login may not run commands as root)" \
-      "put $login's current password on the first line of the file, and check that sudoers lets $login run any command as root"
+    if [ "$setting" = sudoPassword ]; then
+      fix="set the host's sudoPassword to $login's current password (pulumi config set --secret --path 'hosts[N].sudoPassword')"
+    else
+      fix="put $login's current password on the first line of the file"
+    fi
+    problem sudo "sudo refuses the password in the host's $setting for $login (or $login may not run commands as root)" \
+      "$fix, and check that sudoers lets $login run any command as root"
     exit 0
   fi
 fi
@@ -48,12 +55,12 @@ esac
 
 # shellcheck source=/dev/null
 . /etc/os-release
-# Proven by the lab's end-to-end tests: Debian 12. Accepted, not proven: Debian 13, Ubuntu 22.04 and 24.04.
+# Proven by the lab's end-to-end tests: Debian 12 and 13. Accepted, not proven: Ubuntu 22.04 and 24.04.
 case "$ID $VERSION_ID" in
-  "debian 12") ;;
-  "debian 13" | "ubuntu 22.04" | "ubuntu 24.04")
-    warning os "${PRETTY_NAME:-$ID $VERSION_ID} is accepted, but the end-to-end tests do not deploy on it (they deploy on Debian 12)" ;;
-  *) problem os "${PRETTY_NAME:-$ID $VERSION_ID}" "use Debian 12 (or, untested, Debian 13 or Ubuntu 22.04/24.04)" ;;
+  "debian 12" | "debian 13") ;;
+  "ubuntu 22.04" | "ubuntu 24.04")
+    warning os "${PRETTY_NAME:-$ID $VERSION_ID} is accepted, but the end-to-end tests do not deploy on it (they deploy on Debian 12 and 13)" ;;
+  *) problem os "${PRETTY_NAME:-$ID $VERSION_ID}" "use Debian 12 or 13 (or, untested, Ubuntu 22.04/24.04)" ;;
 esac
 
 if [ "$CGROUP_V2" = true ]; then
@@ -83,7 +90,8 @@ for spec in $PORTS; do
     continue
   fi
   for pid in $pids; do
-    unit=$(ps -o unit= -p "$pid" 2>/dev/null | tr -d ' ')
+    # A process that ended since ss saw it (a service stopping) holds nothing any more.
+    unit=$(ps -o unit= -p "$pid" 2>/dev/null | tr -d ' ') || continue
     case ",$units," in
       *",${unit%.service},"*) ;;
       *) problem "port $port/$proto" "held by $(ps -o comm= -p "$pid" 2>/dev/null || echo '?') (pid $pid, ${unit:-no unit})" \

@@ -1,11 +1,13 @@
 // Preflight, as kubeadm's: before `pulumi up` changes anything on any host, every host is checked at
-// once (reachable with the configured key or the SSH agent's keys, the pinned host key, passwordless
+// once, after the bastions they are reached through (reachable with the configured key or the SSH
+// agent's keys, the pinned host key, passwordless
 // sudo, a supported OS, cgroup v2, free disk under /var, its clock, the ports its roles need, and each
 // component's own checks of it). If any host fails, the run stops with one report of every failure, and
 // no host has been changed. Previews skip it: they contact no host.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { Bastion } from "../config/hosts";
 import type { ClusterConfig, ClusterHost } from "../config/stackConfig";
 import type { ClusterPlan } from "../plan/plan";
 import { subshellFragment } from "../remote/hostScripts";
@@ -40,7 +42,17 @@ export function problemsOf(result: ProbeResult<ClusterHost>): PreflightProblem[]
             return [problem("login", `${host.user} is refused with ${host.privateKeyFile ?? "the SSH agent's keys"}`,
                 `add the key's public half to ~${host.user}/.ssh/authorized_keys on ${host.address}, or set privateKeyFile`)];
         }
-        return [problem("reachable", said, `check that ${host.address}:${host.port} runs sshd and is reachable from this machine`)];
+        if (host.bastion && /administratively prohibited/.test(result.stderr)) {
+            return [problem("bastion", `the bastion ${host.bastion.address} refuses to forward to ${host.address}:${host.port}`,
+                `set AllowTcpForwarding yes (or local) for ${host.bastion.user} in the bastion's sshd_config`)];
+        }
+        // ssh's own failures exit 255; any other status is the script's, which reached the host.
+        if (result.code > 0 && result.code !== 255) {
+            const printed = result.stdout.trim().split("\n").filter(Boolean).at(-1);
+            return [problem("preflight script", `it ended with status ${result.code}${result.stderr.trim() ? `: ${said}` : ""}` +
+                `${printed ? ` after printing "${printed}"` : ""}`, "a bug of this program's or a host unlike the ones it knows: please report it with this line")];
+        }
+        return [problem("reachable", said, `check that ${host.address}:${host.port} runs sshd and is reachable ${host.bastion ? `from the bastion ${host.bastion.address}` : "from this machine"}`)];
     }
     const problems: PreflightProblem[] = [];
     for (const line of result.stdout.split("\n")) {
@@ -65,6 +77,26 @@ export function warningsOf(result: ProbeResult<ClusterHost>): string[] {
         const said = /^warning ([^|]*)\|(.*)$/.exec(line);
         return said ? [`preflight: ${result.host.name} (${result.host.address}) ${said[1]}: ${said[2]}`] : [];
     });
+}
+
+/**
+ * Pure: what a bastion's own probe (a login that runs nothing, straight from this machine) says is wrong
+ * with it, as the problem of each host behind it; undefined when the bastion let its login in.
+ */
+export function bastionProblem(result: ProbeResult<Bastion>): { found: string; fix: string } | undefined {
+    if (result.code === 0) return undefined;
+    const bastion = result.host;
+    const at = `${bastion.address}:${bastion.port}`;
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(result.stderr)) {
+        return { found: `the bastion ${at} does not have the configured bastion hostKey`,
+            fix: `check that ${bastion.address} is the intended bastion, then set bastion.hostKey to what \`ssh-keyscan -t ed25519 -p ${bastion.port} ${bastion.address}\` prints` };
+    }
+    if (/Permission denied/.test(result.stderr)) {
+        return { found: `the bastion ${at} refuses ${bastion.user} with ${bastion.privateKeyFile ?? "the SSH agent's keys"}`,
+            fix: `add the key's public half to ~${bastion.user}/.ssh/authorized_keys on the bastion, or set bastion.privateKeyFile` };
+    }
+    const said = result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `ssh exited ${result.code}`;
+    return { found: `the bastion ${at} cannot be reached: ${said}`, fix: `check that ${at} runs sshd and is reachable from this machine` };
 }
 
 /** One report of every problem, or undefined when every host passed. */
@@ -96,19 +128,38 @@ export function agentProblem(socket: string | undefined, listStatus: number | nu
  */
 export function preflightScript(host: ClusterHost, config: ClusterConfig, layout: ClusterPlan): string {
     const fragments = (layout.preflight[host.name] ?? []).map(({ script, settings }) => subshellFragment(script, settings));
-    return [`PORTS='${portsFor(host, layout).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}`,
+    return [`PORTS='${portsFor(host, layout).join(" ")}'\nMIN_VAR_MB=${config.preflight.minVarMb}\nCGROUP_V2=${config.preflight.cgroupV2}` +
+        (host.sudoPassword === undefined ? "" : "\nSUDO_PASSWORD_SETTING=sudoPassword"),
         probeScript, ...fragments].join("\n");
 }
 
+const bastionId = (bastion: Bastion): string => `${bastion.user}@${bastion.address}:${bastion.port}`;
+
 /** Checks every host of the stack: the report of what failed (undefined: nothing), and the warnings. */
 export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHostsFile: string): { failures?: string; warnings: string[] } {
-    const viaAgent = config.hosts.filter((h) => h.privateKeyFile === undefined);
+    // A host logs in with the agent's keys when it has no key file, or its bastion has none.
+    const needsAgent = (h: ClusterHost) => h.privateKeyFile === undefined || (h.bastion !== undefined && h.bastion.privateKeyFile === undefined);
+    const viaAgent = config.hosts.filter(needsAgent);
     const socket = process.env.SSH_AUTH_SOCK;
     const agent = viaAgent.length === 0 ? undefined
         : agentProblem(socket, socket ? spawnSync("ssh-add", ["-l"], { stdio: "ignore", timeout: 10_000 }).status : null);
-    // Hosts the agent cannot log in to are not dialled: the agent's problem is theirs.
-    const probed = agent ? config.hosts.filter((h) => h.privateKeyFile !== undefined) : config.hosts;
+    // The bastions first, each on its own: a host behind one that fails is not dialled, the bastion's problem is its.
+    const bastions = [...new Map(config.hosts.flatMap((h) => h.bastion && !(agent && h.bastion.privateKeyFile === undefined)
+        ? [[bastionId(h.bastion), h.bastion] as const] : [])).values()];
+    const failedBastions = new Map((bastions.length === 0 ? [] : probeHosts(bastions, knownHostsFile, () => "true\n")).flatMap((result) => {
+        const found = bastionProblem(result);
+        return found ? [[bastionId(result.host), found] as const] : [];
+    }));
+    const bastionProblems = config.hosts.flatMap((host) => {
+        const found = host.bastion && failedBastions.get(bastionId(host.bastion));
+        return found ? [{ host, check: "bastion", ...found }] : [];
+    });
+    // Hosts the agent cannot log in to are not dialled either: the agent's problem is theirs.
+    const probed = config.hosts.filter((h) => !(agent && needsAgent(h)) && !(h.bastion && failedBastions.has(bastionId(h.bastion))));
     const results = probeHosts(probed, knownHostsFile, (host) => preflightScript(host, config, layout));
     const agentProblems = agent ? viaAgent.map((host) => ({ host, check: "login", ...agent })) : [];
-    return { failures: preflightReport([...agentProblems, ...results.flatMap(problemsOf)], config.hosts.length), warnings: results.flatMap(warningsOf) };
+    return {
+        failures: preflightReport([...bastionProblems, ...agentProblems, ...results.flatMap(problemsOf)], config.hosts.length),
+        warnings: results.flatMap(warningsOf),
+    };
 }

@@ -12,7 +12,7 @@ import { HostScript, packageScripts } from "./hostScripts";
 import type { Host } from "../config/hosts";
 import { compactPrivateKey } from "./privateKey";
 import { shellQuote } from "./ssh";
-import { rootCommandLine, sudoPassword, withPassword } from "./sudo";
+import { asksPassword, rootCommandLine, sudoPassword, withPassword } from "./sudo";
 
 export type { HostScript } from "./hostScripts";
 
@@ -236,11 +236,11 @@ export class Remote {
 
     /** The host's sudo password, read once per program run and never outside a secret; undefined: passwordless sudo. */
     private sudoPasswordOf(host: Host): pulumi.Output<string> | undefined {
-        if (host.sudoPasswordFile === undefined) return undefined;
-        let password = this.sudoPasswords.get(host.sudoPasswordFile);
+        if (!asksPassword(host)) return undefined;
+        let password = this.sudoPasswords.get(host.name);
         if (!password) {
             password = pulumi.secret(sudoPassword(host)!);
-            this.sudoPasswords.set(host.sudoPasswordFile, password);
+            this.sudoPasswords.set(host.name, password);
         }
         return password;
     }
@@ -312,6 +312,18 @@ export class Remote {
             hostKey: host.hostKey,
             dialErrorLimit: 12,
             perDialTimeout: 10,
+            // The bastion: the plugin dials it first (its key pinned too), then the host through it.
+            ...host.bastion === undefined ? {} : {
+                proxy: {
+                    host: host.bastion.address,
+                    port: host.bastion.port,
+                    user: host.bastion.user,
+                    ...host.bastion.privateKeyFile === undefined ? {} : { privateKey: this.privateKeyOf(host.bastion.privateKeyFile) },
+                    hostKey: host.bastion.hostKey,
+                    dialErrorLimit: 12,
+                    perDialTimeout: 10,
+                },
+            },
         };
     }
 

@@ -1,6 +1,7 @@
 // The one way this program and its tools reach a host outside a Pulumi step (preflight, npm run check,
 // smoke, recover, the e2e harness): plain `ssh` with the login's key (or the SSH agent's), the host keys
-// pinned in a known_hosts file, no prompts, bounded dials and a dead connection dropped.
+// pinned in a known_hosts file, no prompts, bounded dials and a dead connection dropped; through the
+// host's bastion when it has one (a ProxyCommand with the same options, so the bastion's key is pinned too).
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -9,7 +10,7 @@ import type { Host } from "../config/hosts";
 import { passwordPreamble, rootCommandLine, sudoPassword, withPassword } from "./sudo";
 
 /** Where ssh goes: a host of the stack, or any login on it. */
-export type SshTarget = Pick<Host, "address" | "user"> & Partial<Pick<Host, "port" | "privateKeyFile" | "sudoPasswordFile">>;
+export type SshTarget = Pick<Host, "address" | "user"> & Partial<Pick<Host, "port" | "privateKeyFile" | "sudoPasswordFile" | "sudoPassword" | "bastion">>;
 
 export interface SshResult {
     /** ssh's exit status (255: ssh itself failed; then stderr says why; -1: it did not end in time). */
@@ -34,13 +35,18 @@ export interface SshRun {
 /**
  * The options of every `ssh` that this program and its tools run (the Docker provider's too): no user
  * ssh config, the login's key file only (or, without one, the agent's keys), the host keys pinned in
- * `knownHostsFile`, no prompts, `connectTimeout` seconds to connect. `key` logs in with another key.
+ * `knownHostsFile`, no prompts, `connectTimeout` seconds to connect. `key` logs in with another key. A
+ * host with a bastion is reached through it: a ProxyCommand (`ssh -W`, what `-J` runs, which would not
+ * take these options along) that logs in to the bastion with its own key, pinned in the same file.
  */
 export function opensshOptions(host: SshTarget, knownHostsFile: string, key = host.privateKeyFile, connectTimeout = 10): string[] {
     const login = key === undefined ? [] : ["-i", key, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none"];
-    return ["-F", "/dev/null", ...login,
-        "-o", `UserKnownHostsFile=${knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null",
+    const common = ["-o", `UserKnownHostsFile=${knownHostsFile}`, "-o", "GlobalKnownHostsFile=/dev/null",
         "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", `ConnectTimeout=${connectTimeout}`];
+    const { bastion } = host;
+    const jump = bastion === undefined ? [] : ["-o", `ProxyCommand=${["ssh", ...opensshOptions({ ...bastion, bastion: undefined }, knownHostsFile, bastion.privateKeyFile, connectTimeout),
+        "-p", String(bastion.port), "-W", "%h:%p", `${bastion.user}@${bastion.address}`].map((word) => word === "%h:%p" ? word : shellQuote(word.replace(/%/g, "%%"))).join(" ")}`];
+    return ["-F", "/dev/null", ...login, ...common, ...jump];
 }
 
 /** ssh's arguments for `run` on `host`, with the port and keepalives (a dead connection is dropped after 15 s). */
@@ -101,11 +107,15 @@ export function probeHosts<H extends SshTarget>(hosts: H[], knownHostsFile: stri
             const ssh = ["ssh", ...sshArguments(host, { knownHostsFile, asRoot: false })];
             const at = (ext: string) => shellQuote(path.join(dir, `${i}.${ext}`));
             fs.writeFileSync(path.join(dir, `${i}.script`), scriptFor(host));
+            // A sudoPassword (a secret of the config) reaches the probe's shell as a file's does: from a file
+            // of this run's own directory (mode 700, removed when the probes end), never an argument.
+            const passwordFile = host.sudoPassword === undefined ? host.sudoPasswordFile : path.join(dir, `${i}.password`);
+            if (host.sudoPassword !== undefined) fs.writeFileSync(passwordFile!, `${sudoPassword(host)}\n`, { mode: 0o600 });
             fs.writeFileSync(path.join(dir, `${i}.sh`), [
                 `date +%s >${at("started")}`,
-                host.sudoPasswordFile === undefined
+                passwordFile === undefined
                     ? `${ssh.map(shellQuote).join(" ")} <${at("script")} >${at("out")} 2>${at("err")}`
-                    : `{ ${passwordPreamble(host.sudoPasswordFile, shellQuote)}; cat ${at("script")}; } | ${ssh.map(shellQuote).join(" ")} >${at("out")} 2>${at("err")}`,
+                    : `{ ${passwordPreamble(passwordFile, shellQuote)}; cat ${at("script")}; } | ${ssh.map(shellQuote).join(" ")} >${at("out")} 2>${at("err")}`,
                 `echo $? >${at("rc")}`,
                 `date +%s >${at("ended")}`,
             ].join("\n") + "\n");
@@ -127,9 +137,10 @@ export function probeHosts<H extends SshTarget>(hosts: H[], knownHostsFile: stri
     }
 }
 
-/** Writes an OpenSSH known_hosts file pinning every host's key, for tools that shell out to `ssh`. */
-export function writeKnownHosts(file: string, hosts: Pick<Host, "address" | "port" | "hostKey">[]): void {
-    const lines = hosts.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKey}`);
+/** Writes an OpenSSH known_hosts file pinning every host's key and its bastion's, for tools that shell out to `ssh`. */
+export function writeKnownHosts(file: string, hosts: Pick<Host, "address" | "port" | "hostKey" | "bastion">[]): void {
+    const pinned = [...hosts, ...hosts.flatMap((h) => h.bastion ? [h.bastion] : [])];
+    const lines = [...new Set(pinned.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKey}`))];
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${lines.join("\n")}\n`, { mode: 0o644 });
 }

@@ -8,7 +8,10 @@ import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runsScript } from "./remote";
 import { shellQuote, sshArguments } from "./ssh";
-import { passwordPreamble, rootCommandLine, sudoPasswordOf, withPassword } from "./sudo";
+import { inspect } from "node:util";
+import { passwordPreamble, rootCommandLine, sudoPassword, sudoPasswordOf, withPassword } from "./sudo";
+import { parseStackConfig } from "../../components";
+import type { ConfigError } from "../config/stackConfig";
 import { dockerScripts } from "../../components/docker/component";
 import { DockerHost } from "../../components/docker/dockerHost";
 import { labHosts, scratchDir } from "../../test/unit/fixtures";
@@ -102,5 +105,53 @@ describe("a Remote's steps on a host whose sudo asks for a password, under mocks
             expect(step.inputs.stdin).toBeUndefined();
             expect(String(step.inputs.create)).toMatch(/^sudo /);
         }
+    });
+});
+
+describe("a sudoPassword, a secret of the stack's config", () => {
+    const roles = { h1: ["swarm-manager"], h2: ["swarm-worker"] };
+    const withSecret = (secretKeys: Set<string>, extra: Record<string, unknown> = {}) => {
+        const [h1, h2] = labHosts(keyFile, 2);
+        return parseStackConfig({ hosts: [h1, { ...h2, sudoPassword: "s3cret pass", ...extra }], roles, docker: { source: "docker.io" } }, dir, secretKeys);
+    };
+    const problems = (secretKeys: Set<string>, extra: Record<string, unknown> = {}) => {
+        try {
+            withSecret(secretKeys, extra);
+            return [];
+        } catch (err) {
+            return (err as ConfigError).problems;
+        }
+    };
+
+    it("reaches sudo as a file's password does, and shows as [secret] wherever the host is shown", () => {
+        const config = withSecret(new Set(["hosts"]));
+        const host = config.hosts[1];
+        expect(sudoPassword(host)).toBe("s3cret pass");
+        expect(rootCommandLine(host, ["cat"])).toMatch(/^IFS= read -r T2_SUDO_PASSWORD && /);
+        expect(rootCommandLine(config.hosts[0], ["cat"])).toBe("sudo cat");
+        expect(JSON.stringify(config)).not.toContain("s3cret");
+        expect(inspect(config, { depth: 10 })).not.toContain("s3cret");
+        expect(`${host.sudoPassword}`).toBe("[secret]");
+    });
+
+    it("is refused in plain text, beside a sudoPasswordFile, empty, or in an inventory file, naming the setting and not the password", () => {
+        expect(problems(new Set())).toEqual([
+            "hosts[1].sudoPassword: is in plain text in the stack's config: set it as a secret (`pulumi config set --secret --path 'hosts[1].sudoPassword'` without the value: it asks for it)",
+        ]);
+        expect(problems(new Set(["hosts"]), { sudoPasswordFile: passwordFile })).toEqual(["hosts[1].sudoPassword: give sudoPassword or sudoPasswordFile, not both"]);
+        expect(problems(new Set(["hosts"]), { sudoPassword: "" })[0]).toMatch(/^hosts\[1\]\.sudoPassword: /);
+        const inventory = path.join(dir, "inventory-with-password.json");
+        fs.writeFileSync(inventory, JSON.stringify({ hosts: labHosts(keyFile, 2).map((h) => ({ ...h, sudoPassword: "s3cret pass" })) }));
+        const fromInventory = (() => {
+            try {
+                parseStackConfig({ hostsFile: inventory, roles, docker: { source: "docker.io" } }, dir, new Set(["hosts"]));
+                return [];
+            } catch (err) {
+                return (err as ConfigError).problems;
+            }
+        })();
+        expect(fromInventory).toHaveLength(2);
+        expect(fromInventory[0]).toMatch(/^hostsFile \(.*\) hosts\[0\]\.sudoPassword: an inventory file is no place for a password/);
+        for (const problem of [...problems(new Set()), ...fromInventory]) expect(problem).not.toContain("s3cret");
     });
 });

@@ -1,5 +1,6 @@
 // How a command becomes root on a host, for both kinds of login: passwordless sudo (`sudo CMD`), and a
-// sudo that asks for a password (the host's sudoPasswordFile). The password travels only on the
+// sudo that asks for a password (the host's sudoPasswordFile, or its sudoPassword, a secret of the
+// stack's config). The password travels only on the
 // command's standard input, as its first line: the login's shell reads it into a variable of its own (not
 // exported, so in no process's environment), and printf, a shell builtin, hands it to `sudo -S`; no
 // command line holds it. `-k` makes sudo ask every time, so that it always reads that line and never
@@ -10,8 +11,18 @@ import type { Host } from "../config/hosts";
 /** A sudo password file's password: its first line. */
 export const sudoPasswordOf = (text: string): string => text.split("\n")[0];
 
-/** The host's sudo password, read from its sudoPasswordFile each time (the file may change between runs); undefined: passwordless. */
-export function sudoPassword(host: Pick<Host, "sudoPasswordFile">): string | undefined {
+/** What says a host's sudo password: its sudoPassword or its sudoPasswordFile. */
+export type SudoLogin = Pick<Host, "sudoPasswordFile" | "sudoPassword">;
+
+/** Whether the host's sudo asks for a password (one is configured). */
+export const asksPassword = (host: SudoLogin): boolean => host.sudoPassword !== undefined || host.sudoPasswordFile !== undefined;
+
+/**
+ * The host's sudo password: its sudoPassword, or read from its sudoPasswordFile each time (the file may
+ * change between runs); undefined: passwordless.
+ */
+export function sudoPassword(host: SudoLogin): string | undefined {
+    if (host.sudoPassword !== undefined) return host.sudoPassword.reveal();
     return host.sudoPasswordFile === undefined ? undefined : sudoPasswordOf(fs.readFileSync(host.sudoPasswordFile, "utf8"));
 }
 
@@ -23,8 +34,8 @@ const variable = "T2_SUDO_PASSWORD";
  * last one reads the rest of standard input (a step's secrets), the others none. Passwordless: `sudo
  * CMD && sudo CMD2`. With a password, standard input's first line must be it (withPassword).
  */
-export function rootCommandLine(host: Pick<Host, "sudoPasswordFile">, commands: readonly string[]): string {
-    if (host.sudoPasswordFile === undefined) return commands.map((command) => `sudo ${command}`).join(" && ");
+export function rootCommandLine(host: SudoLogin, commands: readonly string[]): string {
+    if (!asksPassword(host)) return commands.map((command) => `sudo ${command}`).join(" && ");
     const sudo = "sudo -S -k -p ''";
     return [`IFS= read -r ${variable}`, ...commands.map((command, i) => i === commands.length - 1
         ? `{ printf '%s\\n' "$${variable}"; cat; } | ${sudo} ${command}`

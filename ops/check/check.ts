@@ -6,6 +6,7 @@ import type { CheckResult } from "../../framework/check/contract";
 import { ClusterFacts, FetchForChecks, parseProbe, repairPlan } from "../../framework/check/live";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { runSshAsync } from "../../framework/remote/ssh";
+import { routeHttpThroughBastions } from "../bastionHttp";
 import { knownHostsOf, loadLiveStack, resourceUrns, StackOutputs, UsageError } from "../liveStack";
 
 /** The probe of one host (every component's fragment that concerns it), as root; its facts or why not. */
@@ -31,6 +32,7 @@ export async function checkStack(stack: string): Promise<CheckReport> {
     const started = Date.now();
     const { config, outputs } = loadLiveStack(stack);
     if (!outputs.hosts) throw new UsageError(`stack ${stack} has no outputs: deploy it first (pulumi up)`);
+    await routeHttpThroughBastions(config.hosts, knownHostsOf(stack));
 
     const facts: ClusterFacts = new Map();
     await Promise.all(config.hosts.map(async (host) => { facts.set(host.name, await probe(stack, config, outputs, host)); }));

@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { plan } from "../../components";
-import { loadLiveStack, runMain, secretOutput, ssh, sshOptions, StackOutputs, UsageError } from "../liveStack";
+import { routeHttpThroughBastions } from "../bastionHttp";
+import { knownHostsOf, loadLiveStack, runMain, secretOutput, ssh, sshOptions, StackOutputs, UsageError } from "../liveStack";
 import { shellQuote } from "../../framework/remote/ssh";
 import { SchedulerConnection, terminalStates } from "./mesosScheduler";
 import { Outcome, SmokeAgent, SmokeJob, SmokeJobSpec, TaskRecord } from "./smokeJob";
@@ -134,6 +135,7 @@ async function main(): Promise<number> {
     ].filter(Boolean);
     if (missing.length > 0) throw new UsageError(`stack ${options.stack} has no ${missing.join(", ")} in its outputs: deploy it first (pulumi up)`);
     const { mesosMasters, overlayNetwork, workerImage, uploader, nfsShare } = outputs as Required<StackOutputs>;
+    await routeHttpThroughBastions(config.hosts, knownHostsOf(options.stack));
     const layout = plan(config);
     if (!layout.mesos?.agents.length || !layout.uploader || !layout.nfs) throw new UsageError("the stack needs mesos-agent, uploader and nfs-server hosts");
     const agents: SmokeAgent[] = layout.mesos.agents.map((h) => ({ name: h.name, hostname: h.address }));
@@ -158,7 +160,7 @@ async function main(): Promise<number> {
         say("packing the job (ops/smoke/job: javac, jar, tar)");
         packJob(scratch);
         say(`uploading it with rsync to ${uploader.scpConnection}:${uploadDir}`);
-        const rsync = spawnSync("rsync", ["-a", "--timeout=60", "-e", ["ssh", ...sshOptions(options.stack, uploaderHost, uploadLogin.key)].join(" "),
+        const rsync = spawnSync("rsync", ["-a", "--timeout=60", "-e", ["ssh", ...sshOptions(options.stack, uploaderHost, uploadLogin.key)].map(shellQuote).join(" "),
             `${path.join(scratch, "upload")}/`, `${uploader.scpConnection}:${uploadDir}`], { encoding: "utf8", timeout: 180_000 });
         if (rsync.status !== 0) {
             outcome = { ok: false, agent: uploaderHost.name, cause: `uploading the job to ${uploader.scpConnection} failed: ${(rsync.stderr || String(rsync.error)).trim()} (the upload key must be in uploader.publicKeys; --upload-key picks it)` };

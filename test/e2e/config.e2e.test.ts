@@ -1,7 +1,7 @@
 // A bad stack config stops `pulumi preview` in seconds, with every problem named, and no host is
 // contacted (the hosts' sshd logs no new login). Preflight: hosts that are not ready (sudo asks for a
-// password on one, a foreign process holds ZooKeeper's port on another) stop `pulumi up` in seconds,
-// with both named, and no host is changed.
+// password on one, a foreign process holds ZooKeeper's port on another, a third has a password file
+// for a sudo that asks none) stop `pulumi up` in seconds, with each named, and no host is changed.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -80,7 +80,14 @@ describe("preflight", () => {
         await preflightStack.init();
         // The default a real cluster gets, which this machine's kernel cannot carry (see Pulumi.dev.yaml).
         await preflightStack.setConfig("overlay", { name: "mesos-overlay", subnet: "10.78.0.0/24", encrypted: true });
-        const [, h2, , h4] = hosts;
+        const [h1, h2, , h4] = hosts;
+        // h1's sudo asks for no password, yet the stack gives it a password file.
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-preflight-"));
+        const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
+        fs.writeFileSync(path.join(scratch, "sudo-password"), "a password h1 never asks for\n", { mode: 0o600 });
+        inventory.hosts[0].sudoPasswordFile = path.join(scratch, "sudo-password");
+        fs.writeFileSync(path.join(scratch, "inventory.json"), JSON.stringify(inventory));
+        await preflightStack.setConfig("hostsFile", path.join(scratch, "inventory.json"));
         // Through the engine, not sudo: h4's sudo is about to ask for a password.
         const onContainer = (h: LabHost, script: string) => execFileSync("docker", ["exec", h.container, "bash", "-c", script], { encoding: "utf8" });
         try {
@@ -97,10 +104,11 @@ describe("preflight", () => {
             expect(seconds).toBeLessThan(60);
             expect(output).toContain("preflight: 5 of 5 hosts failed, so no host was changed:");
             expect(output).toMatch(new RegExp(`h4 \\(${h4.address.replace(/\./g, "\\.")}\\) sudo: sudo asks ${h4.user} for a password, and the host has no sudoPasswordFile; ` +
-                `fix: set the host's sudoPasswordFile \\(a file whose first line is the password\\), or give ${h4.user} passwordless sudo`));
+                `fix: set the host's sudoPasswordFile \\(a file whose first line is the password\\) or sudoPassword \\(a secret of the stack's config\\), or give ${h4.user} passwordless sudo`));
+            expect(output).toContain(`h1 (${h1.address}) sudo: sudo asks ${h1.user} for no password, yet the host has a sudoPasswordFile; fix: remove the host's sudoPasswordFile`);
             expect(output).toMatch(/h2 \(10\.77\.0\.\d+\) port 2181\/tcp: held by perl \(pid \d+, t2-e2e-squatter\.service\); fix: stop it or move it/);
-            // Every swarm node whose sudo works, with the kernel's own words.
-            for (const h of hosts.filter((h) => h !== h4)) {
+            // Every swarm node whose sudo is as configured, with the kernel's own words.
+            for (const h of hosts.filter((h) => h !== h4 && h !== h1)) {
                 expect(output).toMatch(new RegExp(`${h.name} \\(${h.address.replace(/\./g, "\\.")}\\) encrypted overlay: the kernel cannot carry IPsec ESP with AES-GCM, ` +
                     `which an encrypted overlay needs \\(ip xfrm: Requested AEAD algorithm not found\\.?\\); fix: .*or set overlay\\.encrypted: false`));
             }
@@ -113,6 +121,7 @@ describe("preflight", () => {
         } finally {
             onContainer(h4, `echo '${h4.user} ALL=(ALL) NOPASSWD:ALL' >/etc/sudoers.d/${h4.user}`);
             onHost(h2, "systemctl stop t2-e2e-squatter 2>/dev/null || true");
+            fs.rmSync(scratch, { recursive: true, force: true });
         }
     });
 });

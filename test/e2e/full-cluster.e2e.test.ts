@@ -1,25 +1,31 @@
 // The operator commands on the lab's full cluster (the dev stack's layout: 3 masters, 2 agents, swarm,
-// overlay, uploader, NFS share), deployed with no service listening before its host's firewall, and with
-// an agent (h4) whose login must give sudo a password: preflight names a wrong one, and the password is
-// in no process list or environment on h4 while the steps run, in no output, and in the state only
-// encrypted. `npm run smoke`: the job runs through Mesos in the worker image across the
-// overlay and passes; a worker class that exits 3 is reported as TASK_FAILED with exit 3; with the image
-// gone from one agent the job fails within its bound naming that agent; after each run the hosts and the
-// master say that no task, framework or container is left running. `npm run check`: clean after the
-// deploy; a stopped ZooKeeper follower and Mesos master, a swarm worker that left and an image deleted on
-// an agent are all named; the printed repair restores them, and the check is clean again. `npm run drift`
-// names the same, and a change of the stack no pulumi up has applied yet.
+// overlay, uploader, NFS share), deployed with no service listening before its host's firewall, on hosts
+// that this machine reaches only through a bastion (the lab's fence refuses every other connection to
+// them: pulumi up, check, smoke, drift, destroy and these tests' own SSH and HTTP all go through it, and a
+// wrong bastion host key stops pulumi up before any host is touched), and with an agent (h4) whose login
+// must give sudo a password: preflight names a wrong one, and the password is in no process list or
+// environment on h4 while the steps run, in no output, and in the state only encrypted. `npm run smoke`:
+// the job runs through Mesos in the worker image across the overlay and passes; a worker class that
+// exits 3 is reported as TASK_FAILED with exit 3; with the image gone from one agent the job fails within
+// its bound naming that agent; after each run the hosts and the master say that no task, framework or
+// container is left running. `npm run check`: clean after the deploy; a stopped ZooKeeper follower and
+// Mesos master, a swarm worker that left and an image deleted on an agent are all named; the printed
+// repair restores them, and the check is clean again. `npm run drift` names the same, and a change of
+// the stack no pulumi up has applied yet.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as net from "node:net";
 import { sudoPassword } from "../../framework/remote/sudo";
-import { labDir, LabHost, labInventory, labSudoPassword, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
+import { routeHttpThroughBastions } from "../../ops/bastionHttp";
+import { labBastion, labDir, LabHost, labInventory, labSudoPassword, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
 let agents: LabHost[];
 let masters: string[];
 let image: string;
+let directHttp: (() => void) | undefined;
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
 
 async function getJson<T>(url: string): Promise<T> {
@@ -55,47 +61,118 @@ async function tasksOf(frameworkId: string): Promise<MasterTask[]> {
 
 const frameworkIdIn = (output: string) => /framework (\S+-\d{4}) subscribed/.exec(output)?.[1] ?? "";
 
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-smoke-"));
+/** The inventory the stack reads: the lab's, without h5, which the stack's own `hosts` gives. */
+const stackInventory = path.join(scratch, "inventory.json");
+let h5Password: string;
+
 beforeAll(async () => {
     labSudoPassword("h4", true);
+    labSudoPassword("h5", true);
+    labBastion(true);
     const hosts = labInventory();
+    // These tests' own reads of Mesos go the way npm run check's do.
+    directHttp = await routeHttpThroughBastions(hosts, path.join(labDir, "known_hosts"));
     agents = hosts.filter((h) => ["h4", "h5"].includes(h.name));
     expect(agents).toHaveLength(2);
     expect(agents[0].sudoPasswordFile).toBeDefined();
     stack = new PulumiStack("e2e-smoke", "Pulumi.dev.yaml");
     await stack.init();
     await stack.useLabServices();
+    // h4's password is in the file the inventory names; h5's is a secret of the stack's config.
+    const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
+    const { sudoPasswordFile, container: _, ...h5 } = inventory.hosts.find((h: LabHost) => h.name === "h5");
+    h5Password = sudoPassword({ sudoPasswordFile })!;
+    inventory.hosts = inventory.hosts.filter((h: LabHost) => h.name !== "h5");
+    fs.writeFileSync(stackInventory, JSON.stringify(inventory));
+    await stack.setConfig("hostsFile", stackInventory);
+    await stack.setConfig("hosts", [h5]);
+    await stack.setConfig("hosts[0].sudoPassword", h5Password, { path: true, secret: true });
 });
 
 afterAll(async () => {
     try {
         await stack?.dispose();
     } finally {
+        directHttp?.();
+        labBastion(false);
         labSudoPassword("h4", false);
+        labSudoPassword("h5", false);
+        fs.rmSync(scratch, { recursive: true, force: true });
         reportTimings("smoke-timings.json");
     }
 });
 
-describe("a login whose sudo asks for a password (h4)", () => {
-    // (A host whose sudo asks, with no sudoPasswordFile: config.e2e's preflight test.)
-    it("is refused by preflight, naming the host, when the password is wrong", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-sudo-"));
-        const wrong = path.join(dir, "wrong-password");
-        fs.writeFileSync(wrong, "not-the-password\n", { mode: 0o600 });
-        const inventory = JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8"));
-        for (const host of inventory.hosts) if (host.name === "h4") host.sudoPasswordFile = wrong;
+/** Whether this machine can open a TCP connection to address:port within 5 s. */
+const connects = (address: string, port: number) => new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: address, port, timeout: 5_000 });
+    socket.once("connect", () => { socket.destroy(); resolve(true); });
+    socket.once("timeout", () => { socket.destroy(); resolve(false); });
+    socket.once("error", () => resolve(false));
+});
+
+describe("hosts behind a bastion", () => {
+    it("are out of this machine's reach but through the bastion", async () => {
+        const hosts = labInventory();
+        const bastion = hosts[0].bastion!;
+        expect(hosts.every((h) => h.bastion?.address === bastion.address)).toBe(true);
+        expect(await connects(bastion.address, 22)).toBe(true);
+        for (const h of hosts) expect(await connects(h.address, 22), h.name).toBe(false);
+    });
+
+    it("stops pulumi up in preflight, before any host is touched, when the bastion's host key is not the pinned one", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-bastion-"));
+        const inventory = JSON.parse(fs.readFileSync(stackInventory, "utf8"));
+        // Another lab machine's key: a well-formed key that is not the bastion's.
+        const wrongKey: string = inventory.hosts[0].hostKey;
+        const rightKey: string = inventory.hosts[0].bastion.hostKey;
+        for (const host of inventory.hosts) host.bastion.hostKey = wrongKey;
         fs.writeFileSync(path.join(dir, "inventory.json"), JSON.stringify(inventory));
-        const hostsFile = (await stack.config()).hostsFile;
         try {
             await stack.setConfig("hostsFile", path.join(dir, "inventory.json"));
+            await stack.setConfig("hosts[0].bastion.hostKey", wrongKey, { path: true });
             const refused = await stack.up({ check: false });
+            const output = refused.stdout + refused.stderr;
             expect(refused.ok).toBe(false);
-            expect(refused.stdout + refused.stderr).toContain("preflight: 1 of 5 hosts failed, so no host was changed:");
-            expect(refused.stdout + refused.stderr).toContain("h4 (10.77.0.14) sudo: sudo refuses the password in the host's sudoPasswordFile for deploy");
-            expect(refused.stdout + refused.stderr).not.toContain("not-the-password");
+            expect(output).toContain("preflight: 5 of 5 hosts failed, so no host was changed:");
+            for (const h of labInventory()) {
+                expect(output).toContain(`${h.name} (${h.address}) bastion: the bastion ${h.bastion!.address}:22 does not have the configured bastion hostKey`);
+            }
             const resources: { type: string }[] = (await stack.exportState()).deployment.resources ?? [];
             expect(resources.filter((r) => r.type.startsWith("command:"))).toHaveLength(0);
         } finally {
-            await stack.setConfig("hostsFile", hostsFile);
+            await stack.setConfig("hostsFile", stackInventory);
+            await stack.setConfig("hosts[0].bastion.hostKey", rightKey, { path: true });
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("logins whose sudo asks for a password (h4: a file's, h5: a secret of the stack's config)", () => {
+    // (A host whose sudo asks, with no password configured: config.e2e's preflight test.)
+    it("are refused by preflight, each named, when the password is wrong", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-sudo-"));
+        const wrong = path.join(dir, "wrong-password");
+        fs.writeFileSync(wrong, "not-the-password\n", { mode: 0o600 });
+        const inventory = JSON.parse(fs.readFileSync(stackInventory, "utf8"));
+        for (const host of inventory.hosts) if (host.name === "h4") host.sudoPasswordFile = wrong;
+        fs.writeFileSync(path.join(dir, "inventory.json"), JSON.stringify(inventory));
+        try {
+            await stack.setConfig("hostsFile", path.join(dir, "inventory.json"));
+            await stack.setConfig("hosts[0].sudoPassword", "not-the-secret-password", { path: true, secret: true });
+            const refused = await stack.up({ check: false });
+            const output = refused.stdout + refused.stderr;
+            expect(refused.ok).toBe(false);
+            expect(output).toContain("preflight: 2 of 5 hosts failed, so no host was changed:");
+            expect(output).toContain("h4 (10.77.0.14) sudo: sudo refuses the password in the host's sudoPasswordFile for deploy");
+            expect(output).toContain("h5 (10.77.0.15) sudo: sudo refuses the password in the host's sudoPassword for deploy");
+            expect(output).not.toContain("not-the-password");
+            expect(output).not.toContain("not-the-secret-password");
+            const resources: { type: string }[] = (await stack.exportState()).deployment.resources ?? [];
+            expect(resources.filter((r) => r.type.startsWith("command:"))).toHaveLength(0);
+        } finally {
+            await stack.setConfig("hostsFile", stackInventory);
+            await stack.setConfig("hosts[0].sudoPassword", h5Password, { path: true, secret: true });
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
@@ -129,24 +206,35 @@ describe("npm run smoke on the lab's full cluster", () => {
         expect(duringSteps, sample).toBeGreaterThan(10);
         expect(samples, sample).toBeGreaterThan(duringSteps);
         expect(withPassword, sample).toBe(0);
-        expect(up.stdout + up.stderr).not.toContain(password);
-        // The state as stored holds it nowhere in plain text; decrypted, only as the standard input of h4's steps.
-        expect(JSON.stringify(await stack.exportState())).not.toContain(password);
+        // Each password (h4's from its file, h5's a secret of the config): in no output; in the state as
+        // stored nowhere in plain text; decrypted, only as the standard input of its own host's steps.
         type Resource = { urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+        const stored = JSON.stringify(await stack.exportState());
         const decrypted: Resource[] = (await stack.exportState({ showSecrets: true })).deployment.resources ?? [];
-        const holding = decrypted.filter((r) => JSON.stringify(r).includes(password));
-        // (The connection is a secret: its host is in the JSON of its plaintext, quotes escaped.)
-        const onH4 = new RegExp(`"host\\\\*":\\\\*"${h4.address.replace(/\./g, "\\.")}\\\\*"`);
-        const stepsOnH4 = decrypted.filter((r) => r.type === "command:remote:Command" && onH4.test(JSON.stringify(r.inputs?.connection)));
-        expect(stepsOnH4.length).toBeGreaterThanOrEqual(5);
-        expect(holding.map((r) => r.urn)).toEqual(stepsOnH4.map((r) => r.urn));
-        for (const resource of holding) {
-            expect(JSON.stringify({ ...resource, inputs: { ...resource.inputs, stdin: "" }, outputs: { ...resource.outputs, stdin: "" } })).not.toContain(password);
+        const outputs = JSON.stringify(await stack.outputs());
+        for (const [host, secret] of [[h4, password], [agents[1], h5Password]] as const) {
+            expect(up.stdout + up.stderr).not.toContain(secret);
+            expect(stored).not.toContain(secret);
+            expect(outputs).not.toContain(secret);
+            const holding = decrypted.filter((r) => JSON.stringify(r).includes(secret));
+            // (The connection is a secret: its host is in the JSON of its plaintext, quotes escaped.)
+            const onHostRe = new RegExp(`"host\\\\*":\\\\*"${host.address.replace(/\./g, "\\.")}\\\\*"`);
+            const stepsOnHost = decrypted.filter((r) => r.type === "command:remote:Command" && onHostRe.test(JSON.stringify(r.inputs?.connection)));
+            expect(stepsOnHost.length, host.name).toBeGreaterThanOrEqual(5);
+            expect(holding.map((r) => r.urn), host.name).toEqual(stepsOnHost.map((r) => r.urn));
+            for (const resource of holding) {
+                expect(JSON.stringify({ ...resource, inputs: { ...resource.inputs, stdin: "" }, outputs: { ...resource.outputs, stdin: "" } })).not.toContain(secret);
+            }
         }
-        expect(JSON.stringify(await stack.outputs())).not.toContain(password);
         masters = await stack.output("mesosMasters");
         image = (await stack.output("workerImage")).image;
         expect(masters).toHaveLength(3);
+        // Every SSH login the hosts accepted during the run came from the bastion.
+        for (const h of labInventory()) {
+            // (sshd logs it on Debian 12, sshd-session on 13.)
+            const from = onHost(h, `journalctl --since @${upStarted} --no-pager -q | sed -En 's/.* sshd(-session)?\\[[0-9]+\\]: Accepted publickey for .* from ([0-9.]+) port.*/\\2/p' | sort | uniq -c`).stdout.trim();
+            expect(from, h.name).toMatch(new RegExp(`^\\d+ ${h.bastion!.address.replace(/\./g, "\\.")}$`));
+        }
         // The packages' own start (their postinst) is held back: each service's first journal line of this
         // run comes after the firewall's rules were written (and loaded, in the same step). (sed reads all
         // of journalctl's output: head would end it early, and pipefail fail the script on its SIGPIPE.)

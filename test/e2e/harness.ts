@@ -6,12 +6,17 @@ import * as path from "node:path";
 import { CommandError, Deployment, EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import YAML from "yaml";
 import type { StackOutputs } from "../../components/outputs";
+import type { Bastion } from "../../framework/config/hosts";
 import { runSsh, runSshAsync } from "../../framework/remote/ssh";
 import { openStack, previewOf, projectName, readOutputs, readProgramConfig, StackPreview } from "../../scripts/automation";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
 // LAB_DIR (as scripts/lab.sh reads it) lets a second lab run these tests beside the default one.
 export const labDir = path.resolve(projectDir, process.env.LAB_DIR ?? ".lab");
+// The end-to-end lab mixes Debian's releases, as a fleet being upgraded does: h2, h3 and h5 are Debian 13
+// (in the dev layout a ZooKeeper server and Mesos master each, the uploader, the NFS server, an agent),
+// h1 and h4 Debian 12 (lab.sh reads it: LAB_TRIXIE_HOSTS; set it to run the tests on other mixes).
+process.env.LAB_TRIXIE_HOSTS ??= "h2 h3 h5";
 const stateDir = path.join(projectDir, ".state", "e2e");
 
 export interface LabHost {
@@ -22,6 +27,8 @@ export interface LabHost {
     container: string;
     /** Set while the host's sudo asks for a password (labSudoPassword). */
     sudoPasswordFile?: string;
+    /** Set while this machine reaches the host only through the lab's bastion (labBastion). */
+    bastion?: Bastion;
 }
 
 export function labUp(): LabHost[] {
@@ -36,6 +43,14 @@ export function labDown(): void {
 /** `lab.sh sudo-password NAME on|off`: the host's login gives sudo a password (named in the inventory), or none. */
 export function labSudoPassword(name: string, on: boolean): void {
     execFileSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "sudo-password", name, on ? "on" : "off"], { stdio: "inherit" });
+}
+
+/**
+ * `lab.sh bastion on|off`: the lab's jump host, and a fence that leaves it this machine's only way to the
+ * hosts (named as each host's bastion in the inventory, so onHost goes through it), or neither.
+ */
+export function labBastion(on: boolean): void {
+    execFileSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "bastion", on ? "on" : "off"], { stdio: "inherit" });
 }
 
 export function labInventory(): LabHost[] {

@@ -108,6 +108,21 @@ describe("command:remote:Command", () => {
         delete commands.wrongKey;
     });
 
+    it("goes through connection.proxy (a bastion) when set, and refuses a bastion whose host key is not the pinned one", async () => {
+        // The host says where the login came from: the bastion.
+        commands = { ...commands, proxied: { create: 'echo "${SSH_CLIENT%% *}"', proxy: { address: other.address, hostKey: other.hostKey } } };
+        await up();
+        expect(((await stack.outputs()).stdouts as Record<string, string>).proxied).toBe(other.address);
+        commands = { ...commands, wrongProxyKey: { create: "touch /tmp/t2-contract/wrong-proxy-key-ran", proxy: { address: other.address, hostKey: target.hostKey } } };
+        await stack.setAllConfig({ target, commands });
+        const result = await stack.up({ check: false });
+        expect(result.ok).toBe(false);
+        expect(result.stdout + result.stderr).toMatch(/proxy: .*host key mismatch/);
+        expect(onHost(target, "test -e /tmp/t2-contract/wrong-proxy-key-ran && echo ran || echo not-run").stdout.trim()).toBe("not-run");
+        delete commands.wrongProxyKey;
+        delete commands.proxied;
+    });
+
     it("refuses a property the stand-in does not implement, naming it, before any host is touched", async () => {
         await stack.setAllConfig({ target, commands: { ...commands, withEnvironment: { create: "true", environment: { A: "b" } } } });
         const result = await stack.preview({ check: false });

@@ -21,7 +21,7 @@ async function installDockerByHand(h: LabHost): Promise<void> {
     await onHostAsync(h, [
         "install -d -m 0755 /etc/apt/keyrings",
         `cat >/etc/apt/keyrings/docker.asc <<'EOF'\n${key.trim()}\nEOF`,
-        `echo 'deb [signed-by=/etc/apt/keyrings/docker.asc] ${dockerRepository.url} bookworm stable' >/etc/apt/sources.list.d/docker.list`,
+        `echo "deb [signed-by=/etc/apt/keyrings/docker.asc] ${dockerRepository.url} $(. /etc/os-release && echo "$VERSION_CODENAME") stable" >/etc/apt/sources.list.d/docker.list`,
         "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-ce docker-ce-cli containerd.io >/dev/null",
         "systemctl enable --now docker >/dev/null 2>&1 && docker info >/dev/null",
     ].join("\n"), { timeoutMs: 600_000 });

@@ -35,14 +35,19 @@ describe("swarm on the lab", () => {
         firstUpOutput = up.stdout + up.stderr + JSON.stringify(up.events.filter((e) => String(e.diagnosticEvent?.severity) !== "debug"));
     });
 
-    it("installs Docker CE from the repository the stack names, with its key, on every host", () => {
+    it("installs Docker CE from the repository the stack names, with its key, on every host, from its release's suite", () => {
         for (const h of hosts) {
+            // The host's release, and its Debian docker.io's upstream version, which the lab's stand-in of Docker CE repackages.
+            const [release, upstream] = onHost(h, ". /etc/os-release && echo \"$VERSION_CODENAME\"; " +
+                "apt-cache policy docker.io | sed -n 's/^ *Candidate: //p' | sed 's/^[0-9]*://; s/[+~-].*//'").stdout.trim().split("\n");
+            expect(["bookworm", "trixie"], h.name).toContain(release);
             const installed = onHost(h, "dpkg-query -W -f='${Package} ${Version}\\n' docker-ce docker-ce-cli containerd.io; " +
                 "cat /etc/apt/sources.list.d/docker.list; test -s /etc/apt/keyrings/docker.asc && echo key; readlink -f \"$(command -v dockerd)\"").stdout;
-            for (const line of [/^docker-ce 5:20\.10\.24-0standin1$/m, /^docker-ce-cli 5:20\.10\.24-0standin1$/m, /^containerd\.io \S+standin1$/m]) {
+            const engine = `5:${upstream.replace(/\./g, "\\.")}-0standin1`;
+            for (const line of [new RegExp(`^docker-ce ${engine}$`, "m"), new RegExp(`^docker-ce-cli ${engine}$`, "m"), /^containerd\.io \S+standin1$/m]) {
                 expect(installed, h.name).toMatch(line);
             }
-            expect(installed, h.name).toContain("deb [signed-by=/etc/apt/keyrings/docker.asc] http://10.77.0.1:3143/docker bookworm stable\nkey\n");
+            expect(installed, h.name).toContain(`deb [signed-by=/etc/apt/keyrings/docker.asc] http://10.77.0.1:3143/docker ${release} stable\nkey\n`);
             expect(installed, h.name).toMatch(/\/usr\/sbin\/dockerd\n$/);
         }
     });

@@ -40,8 +40,15 @@ NFS_CORE_PARAM {
     # its grace period as soon as no client has state left to reclaim (at once on a first start).
     Enable_NLM = false;
     Enable_RQUOTA = false;
-}
 CONF
+  # ganesha 6 (Debian 13's) marks itself as an I/O flusher (PR_SET_IO_FLUSHER), which needs
+  # CAP_SYS_RESOURCE, and refuses to start without it unless told to go on: a host in a container (LXC,
+  # a lab's) has not got it. Where the host has it, this changes nothing. (4.x, Debian 12's, knows no
+  # such setting.)
+  if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' nfs-ganesha 2>/dev/null || echo 0)" ge 6; then
+    echo '    allow_set_io_flusher_fail = true;'
+  fi
+  echo '}'
   if [ -n "$GRACE_PERIOD" ]; then
     cat <<CONF
 NFSv4 {

@@ -20,6 +20,8 @@ interface CommandCase {
     address?: string;
     /** Use this host key instead of the target's. */
     hostKey?: string;
+    /** Go through this host (a bastion: the same login and key as the target's) with connection.proxy. */
+    proxy?: { address: string; hostKey: string };
 }
 
 const config = new pulumi.Config();
@@ -31,6 +33,12 @@ const connection = (c: CommandCase) => ({
     hostKey: c.hostKey ?? target.hostKey,
     dialErrorLimit: 2,
     perDialTimeout: 5,
+    ...c.proxy ? {
+        proxy: {
+            host: c.proxy.address, user: target.user, privateKey: pulumi.secret(fs.readFileSync(target.privateKeyFile, "utf8")),
+            hostKey: c.proxy.hostKey, dialErrorLimit: 2, perDialTimeout: 5,
+        },
+    } : {},
 });
 
 export const stdouts: Record<string, pulumi.Output<string>> = {};
