@@ -8,7 +8,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { Agent, setGlobalDispatcher } from "undici";
-import type { Bastion, Host } from "../framework/config/hosts";
+import { Bastion, bastionId, distinctBastions, Host } from "../framework/config/hosts";
 import { opensshOptions } from "../framework/remote/ssh";
 import { UsageError } from "./liveStack";
 
@@ -20,13 +20,13 @@ const openTimeoutMs = 20_000;
  * function it returns closes the proxies and routes every fetch directly again.
  */
 export async function routeHttpThroughBastions(hosts: readonly Pick<Host, "address" | "bastion">[], knownHostsFile: string): Promise<() => void> {
-    const bastions = new Map(hosts.flatMap((h) => h.bastion ? [[bastionId(h.bastion), h.bastion] as const] : []));
-    if (bastions.size === 0) return () => undefined;
+    const bastions = distinctBastions(hosts);
+    if (bastions.length === 0) return () => undefined;
     const proxies = new Map<string, number>();
     const sshs: ChildProcess[] = [];
-    for (const [id, bastion] of bastions) {
+    for (const bastion of bastions) {
         const opened = await openSocksProxy(bastion, knownHostsFile);
-        proxies.set(id, opened.port);
+        proxies.set(bastionId(bastion), opened.port);
         sshs.push(opened.ssh);
     }
     const byAddress = new Map(hosts.map((h) => [h.address, h.bastion && proxies.get(bastionId(h.bastion))]));
@@ -46,8 +46,6 @@ export async function routeHttpThroughBastions(hosts: readonly Pick<Host, "addre
         for (const ssh of sshs) ssh.kill();
     };
 }
-
-const bastionId = (bastion: Bastion): string => `${bastion.user}@${bastion.address}:${bastion.port}`;
 
 /** Starts `ssh -N -D` to the bastion; resolves to it and its loopback port once that accepts connections. */
 async function openSocksProxy(bastion: Bastion, knownHostsFile: string): Promise<{ ssh: ChildProcess; port: number }> {

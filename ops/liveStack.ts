@@ -11,7 +11,7 @@ import type { Host } from "../framework/remote/remote";
 import { runSsh, SshResult, sshArguments } from "../framework/remote/ssh";
 import { parseStackConfig, StackConfig } from "../components";
 import type { StackOutputs as ClusterOutputs } from "../components/outputs";
-import { CliConfigEntry, ConfigError, rawConfigFromCli } from "../framework/config/stackConfig";
+import { CliConfigEntry, ConfigError, rawConfigFromCli, secretKeysFromCli } from "../framework/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 
@@ -73,11 +73,8 @@ export function secretOutput(stack: string, name: string): unknown {
 export function loadLiveStack(stack: string): LiveStack {
     const outputs = pulumiJson(["stack", "output"], stack) as StackOutputs;
     const entries = pulumiJson(["config", "--show-secrets"], stack) as Record<string, CliConfigEntry>;
-    const given = rawConfigFromCli(entries, "twister2-cluster");
-    const secretKeys = new Set(Object.entries(entries).filter(([key, entry]) => entry.secret && key.startsWith("twister2-cluster:"))
-        .map(([key]) => key.slice("twister2-cluster:".length)));
     try {
-        return { name: stack, outputs, config: parseStackConfig(given, projectDir, secretKeys) };
+        return { name: stack, outputs, config: parseStackConfig(rawConfigFromCli(entries, "twister2-cluster"), projectDir, secretKeysFromCli(entries, "twister2-cluster")) };
     } catch (err) {
         if (err instanceof ConfigError) throw new UsageError(`the stack's config has problems:\n${err.message}`);
         throw err;

@@ -17,7 +17,7 @@ import * as path from "node:path";
 import {
     ConfigValue, EngineEvent, LocalWorkspace, OpMap, PreviewOptions, PulumiCommand, Stack, StackNotFoundError, StepEventMetadata,
 } from "@pulumi/pulumi/automation";
-import { CliConfigEntry, RawConfig, rawConfigFromCli } from "../framework/config/stackConfig";
+import { CliConfigEntry, RawConfig, rawConfigFromCli, secretKeysFromCli } from "../framework/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
 
@@ -95,9 +95,7 @@ export async function readProgramConfig(stack: Stack): Promise<RawConfig> {
 
 /** The keys of the project's own namespace (without the prefix) that the stack holds as secrets. */
 export async function readProgramSecretKeys(stack: Stack): Promise<Set<string>> {
-    const prefix = `${await projectName(stack)}:`;
-    return new Set(Object.entries(await stack.getAllConfig()).filter(([key, value]) => value.secret && key.startsWith(prefix))
-        .map(([key]) => key.slice(prefix.length)));
+    return secretKeysFromCli(await stack.getAllConfig(), await projectName(stack));
 }
 
 /** The stack's outputs as plain values, secrets decrypted; {} when the stack was never deployed. */

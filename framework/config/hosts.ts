@@ -49,6 +49,14 @@ export interface Bastion {
     hostKey: string;
 }
 
+/** The bastions `hosts` are reached through, each once (by login, address and port). */
+export function distinctBastions(hosts: readonly Pick<Host, "bastion">[]): Bastion[] {
+    return [...new Map(hosts.flatMap((h) => h.bastion ? [[bastionId(h.bastion), h.bastion] as const] : [])).values()];
+}
+
+/** What tells one bastion from another. */
+export const bastionId = (bastion: Bastion): string => `${bastion.user}@${bastion.address}:${bastion.port}`;
+
 /** A host of the cluster with its roles. */
 export interface ClusterHost extends Host {
     roles: string[];

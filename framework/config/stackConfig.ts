@@ -71,6 +71,12 @@ export function rawConfigFromCli(entries: Record<string, CliConfigEntry>, projec
         .map(([key, entry]) => [key.slice(prefix.length), entry.objectValue ?? entry.value]));
 }
 
+/** The keys of `project`'s namespace (without the prefix) that `pulumi config --json` marks as secrets. */
+export function secretKeysFromCli(entries: Record<string, CliConfigEntry>, project: string): Set<string> {
+    const prefix = `${project}:`;
+    return new Set(Object.entries(entries).filter(([key, entry]) => entry.secret && key.startsWith(prefix)).map(([key]) => key.slice(prefix.length)));
+}
+
 /**
  * Checks a raw config (reading the files it names) and returns the typed one, or throws ConfigError
  * listing every problem. `secretKeys`: the keys the stack holds as secrets (a sudoPassword must be in one).

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Bastion } from "../config/hosts";
+import { Bastion, bastionId, distinctBastions } from "../config/hosts";
 import type { ClusterConfig, ClusterHost } from "../config/stackConfig";
 import type { ClusterPlan } from "../plan/plan";
 import { subshellFragment } from "../remote/hostScripts";
@@ -28,17 +28,23 @@ export interface PreflightProblem {
     fix: string;
 }
 
+// What ssh says when the host's key is not the pinned one, and when the login is refused.
+const hostKeyRefused = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/;
+const loginRefused = /Permission denied/;
+/** The last thing ssh (or the script) said on stderr, or its status. */
+const lastSaid = (result: Pick<ProbeResult<Bastion>, "stderr" | "code">): string => result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `ssh exited ${result.code}`;
+
 /** Pure: what a host's probe says is wrong with it (ssh's own failures included). */
 export function problemsOf(result: ProbeResult<ClusterHost>): PreflightProblem[] {
     const { host } = result;
     const problem = (check: string, found: string, fix: string) => ({ host, check, found, fix });
     if (result.code !== 0) {
-        const said = result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `ssh exited ${result.code}`;
-        if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(result.stderr)) {
+        const said = lastSaid(result);
+        if (hostKeyRefused.test(result.stderr)) {
             return [problem("host key", "the host's key is not the configured hostKey",
                 `check that ${host.address} is the intended host, then set its hostKey to what \`ssh-keyscan -t ed25519 -p ${host.port} ${host.address}\` prints`)];
         }
-        if (/Permission denied/.test(result.stderr)) {
+        if (loginRefused.test(result.stderr)) {
             return [problem("login", `${host.user} is refused with ${host.privateKeyFile ?? "the SSH agent's keys"}`,
                 `add the key's public half to ~${host.user}/.ssh/authorized_keys on ${host.address}, or set privateKeyFile`)];
         }
@@ -87,16 +93,15 @@ export function bastionProblem(result: ProbeResult<Bastion>): { found: string; f
     if (result.code === 0) return undefined;
     const bastion = result.host;
     const at = `${bastion.address}:${bastion.port}`;
-    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/.test(result.stderr)) {
+    if (hostKeyRefused.test(result.stderr)) {
         return { found: `the bastion ${at} does not have the configured bastion hostKey`,
             fix: `check that ${bastion.address} is the intended bastion, then set bastion.hostKey to what \`ssh-keyscan -t ed25519 -p ${bastion.port} ${bastion.address}\` prints` };
     }
-    if (/Permission denied/.test(result.stderr)) {
+    if (loginRefused.test(result.stderr)) {
         return { found: `the bastion ${at} refuses ${bastion.user} with ${bastion.privateKeyFile ?? "the SSH agent's keys"}`,
             fix: `add the key's public half to ~${bastion.user}/.ssh/authorized_keys on the bastion, or set bastion.privateKeyFile` };
     }
-    const said = result.stderr.trim().split("\n").filter(Boolean).at(-1) ?? `ssh exited ${result.code}`;
-    return { found: `the bastion ${at} cannot be reached: ${said}`, fix: `check that ${at} runs sshd and is reachable from this machine` };
+    return { found: `the bastion ${at} cannot be reached: ${lastSaid(result)}`, fix: `check that ${at} runs sshd and is reachable from this machine` };
 }
 
 /** One report of every problem, or undefined when every host passed. */
@@ -133,8 +138,6 @@ export function preflightScript(host: ClusterHost, config: ClusterConfig, layout
         probeScript, ...fragments].join("\n");
 }
 
-const bastionId = (bastion: Bastion): string => `${bastion.user}@${bastion.address}:${bastion.port}`;
-
 /** Checks every host of the stack: the report of what failed (undefined: nothing), and the warnings. */
 export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHostsFile: string): { failures?: string; warnings: string[] } {
     // A host logs in with the agent's keys when it has no key file, or its bastion has none.
@@ -144,8 +147,7 @@ export function preflight(config: ClusterConfig, layout: ClusterPlan, knownHosts
     const agent = viaAgent.length === 0 ? undefined
         : agentProblem(socket, socket ? spawnSync("ssh-add", ["-l"], { stdio: "ignore", timeout: 10_000 }).status : null);
     // The bastions first, each on its own: a host behind one that fails is not dialled, the bastion's problem is its.
-    const bastions = [...new Map(config.hosts.flatMap((h) => h.bastion && !(agent && h.bastion.privateKeyFile === undefined)
-        ? [[bastionId(h.bastion), h.bastion] as const] : [])).values()];
+    const bastions = distinctBastions(config.hosts).filter((b) => !(agent && b.privateKeyFile === undefined));
     const failedBastions = new Map((bastions.length === 0 ? [] : probeHosts(bastions, knownHostsFile, () => "true\n")).flatMap((result) => {
         const found = bastionProblem(result);
         return found ? [[bastionId(result.host), found] as const] : [];

@@ -304,26 +304,23 @@ export class Remote {
      */
     private connectionTo(host: Host): command.types.input.remote.ConnectionArgs {
         return {
-            host: host.address,
-            port: host.port,
-            user: host.user,
+            ...this.endpointOf(host),
+            // The bastion: the plugin dials it first (its key pinned too, the same bounds), then the host through it.
+            ...host.bastion === undefined ? {} : { proxy: this.endpointOf(host.bastion) },
+        };
+    }
+
+    /** Where a connection (or its proxy) dials, as whom, with which pinned key, and how often. */
+    private endpointOf(target: Pick<Host, "address" | "port" | "user" | "privateKeyFile" | "hostKey">) {
+        return {
+            host: target.address,
+            port: target.port,
+            user: target.user,
             // Without it pulumi-command logs in with the agent's keys (SSH_AUTH_SOCK), as it also would with it.
-            ...host.privateKeyFile === undefined ? {} : { privateKey: this.privateKeyOf(host.privateKeyFile) },
-            hostKey: host.hostKey,
+            ...target.privateKeyFile === undefined ? {} : { privateKey: this.privateKeyOf(target.privateKeyFile) },
+            hostKey: target.hostKey,
             dialErrorLimit: 12,
             perDialTimeout: 10,
-            // The bastion: the plugin dials it first (its key pinned too), then the host through it.
-            ...host.bastion === undefined ? {} : {
-                proxy: {
-                    host: host.bastion.address,
-                    port: host.bastion.port,
-                    user: host.bastion.user,
-                    ...host.bastion.privateKeyFile === undefined ? {} : { privateKey: this.privateKeyOf(host.bastion.privateKeyFile) },
-                    hostKey: host.bastion.hostKey,
-                    dialErrorLimit: 12,
-                    perDialTimeout: 10,
-                },
-            },
         };
     }
 
