@@ -9,6 +9,7 @@ import type { DrawingContract } from "./diagram/contract";
 import type { FileDigest, FileText } from "./config/load";
 import type { Problem } from "./config/settings";
 import type { PackageNeed } from "./packages/packages";
+import type { PolicyRule } from "./policy/rule";
 import type { HostScript } from "./remote/hostScripts";
 
 /** A port a role's service listens on. */
@@ -120,6 +121,8 @@ export interface Component<Id extends string = string, Settings = unknown, Files
     readonly preflight?: PreflightContract<Config, Layout>;
     /** What `npm run check` reads of it on the live hosts and expects there (framework/check/contract.ts). */
     readonly live?: LiveContract<Config, Layout>;
+    /** The policy pack's rules about it (framework/policy/rule.ts), checked on the resources of every preview and up. */
+    readonly policies?: readonly PolicyRule[];
     /** What `npm run diagram` draws of it (framework/diagram/contract.ts). */
     readonly drawing?: DrawingContract<Config, Layout>;
 }

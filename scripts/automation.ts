@@ -20,6 +20,8 @@ import {
 import { CliConfigEntry, RawConfig, rawConfigFromCli, secretKeysFromCli } from "../framework/config/stackConfig";
 
 export const projectDir = path.resolve(__dirname, "..");
+/** The policy pack (policy/PulumiPolicy.yaml): `policyPacks: [policyPackDir]` runs it with an operation. */
+export const policyPackDir = path.join(projectDir, "policy");
 
 export interface OpenStackOptions {
     /** The program's directory (where its Pulumi.yaml is): this project's unless given. */
@@ -114,13 +116,26 @@ export interface StackPreview {
     steps: StepEventMetadata[];
     /** How many resources each operation would touch ("same" included), from the engine's summary. */
     changeSummary: OpMap;
+    /** When a policy pack ran with the preview, what it reported: each rule broken, how hard it blocks ("advisory": the engine's "warning"), and what it said. */
+    violations?: PolicyViolation[];
 }
 
-/** The steps and the summary among a preview's engine events. Pure. */
-export function previewOf(events: readonly EngineEvent[]): StackPreview {
+export interface PolicyViolation {
+    rule: string;
+    level: "mandatory" | "advisory";
+    message: string;
+}
+
+/** The steps and the summary among a preview's engine events, and the policy packs' verdict when `policyRan`. Pure. */
+export function previewOf(events: readonly EngineEvent[], policyRan = false): StackPreview {
     return {
         steps: events.flatMap((event) => (event.resourcePreEvent ? [event.resourcePreEvent.metadata] : [])),
         changeSummary: events.find((event) => event.summaryEvent)?.summaryEvent?.resourceChanges ?? {},
+        violations: !policyRan ? undefined : events.flatMap(({ policyEvent }) => policyEvent ? [{
+            rule: policyEvent.policyName,
+            level: policyEvent.enforcementLevel === "mandatory" ? "mandatory" as const : "advisory" as const,
+            message: policyEvent.message,
+        }] : []),
     };
 }
 
@@ -139,5 +154,5 @@ export async function previewStack(
             options.onEvent?.(event);
         },
     });
-    return { ...previewOf(events), events, stdout: result.stdout, stderr: result.stderr };
+    return { ...previewOf(events, (options.policyPacks ?? []).length > 0), events, stdout: result.stdout, stderr: result.stderr };
 }

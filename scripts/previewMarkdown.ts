@@ -3,7 +3,7 @@
 // re-run, replace, delete), and which host scripts will run. The command is scripts/preview-md.sh
 // (`npm run preview:md -- STACK`). Pure.
 import type { StepEventMetadata } from "@pulumi/pulumi/automation";
-import type { StackPreview } from "./automation";
+import type { PolicyViolation, StackPreview } from "./automation";
 
 /** The parts of a step this summary reads (the engine's events give null for an absent state). */
 type Step = Pick<StepEventMetadata, "op" | "urn" | "type" | "diffs"> & {
@@ -15,6 +15,8 @@ type StepState = Pick<NonNullable<StepEventMetadata["old"]>, "parent" | "inputs"
 export interface Preview {
     steps: Step[];
     changeSummary: StackPreview["changeSummary"];
+    /** The policy pack's verdict; absent: no pack ran. */
+    violations?: PolicyViolation[];
 }
 
 // A replacement is three steps of one resource (create-replacement, replace, delete-replaced); the
@@ -58,8 +60,9 @@ export function renderPreview(stack: string, preview: Preview): string {
     const changes = preview.steps.filter((s) => !hiddenOps.has(s.op));
     const counts = Object.entries(summary).filter(([op]) => op !== "same").map(([op, n]) => `${n} to ${op}`);
     const header = `### \`pulumi preview\` of stack \`${stack}\``;
+    const policy = policyVerdict(preview.violations);
     if (changes.length === 0) {
-        return `${header}\n\nNothing to change: ${summary.same ?? 0} resources are up to date.\n`;
+        return `${header}\n\nNothing to change: ${summary.same ?? 0} resources are up to date.\n${policy}`;
     }
 
     const rows: string[][] = [];
@@ -81,6 +84,21 @@ export function renderPreview(stack: string, preview: Preview): string {
         "| component | host | step | change |",
         "|---|---|---|---|",
         ...rows.map((r) => `| ${r.join(" | ")} |`),
+        "",
+    ].join("\n") + policy;
+}
+
+/** The policy pack's verdict: each rule broken, blocking ones first; nothing when no pack ran. */
+function policyVerdict(violations: readonly PolicyViolation[] | undefined): string {
+    if (violations === undefined) return "";
+    if (violations.length === 0) return "\nPolicy pack: every rule kept.\n";
+    const blocking = violations.some((v) => v.level === "mandatory");
+    const sorted = [...violations].sort((a, b) => (a.level === b.level ? a.rule.localeCompare(b.rule) : a.level === "mandatory" ? -1 : 1));
+    return [
+        "",
+        blocking ? "**Policy pack: blocked.** Rules broken:" : "Policy pack: kept, with advice:",
+        "",
+        ...sorted.map((v) => `- ${v.level === "mandatory" ? "**blocks**" : "advises"} \`${v.rule}\`: ${v.message.trim().split("\n").pop()}`),
         "",
     ].join("\n");
 }

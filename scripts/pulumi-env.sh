@@ -14,6 +14,11 @@ case ":$PATH:" in
   *":$T2_TOOLCHAIN_BIN:"*) ;;
   *) export PATH="$T2_TOOLCHAIN_BIN:$PATH" ;;
 esac
+# The policy pack's launcher (policy/PulumiPolicy.yaml names its runtime).
+case ":$PATH:" in
+  *":$_t2_root/policy:"*) ;;
+  *) export PATH="$_t2_root/policy:$PATH" ;;
+esac
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 unset _t2_root

@@ -12,6 +12,6 @@ t2_select_stack dev
 # A run of this that was killed: its lock and its pending operations are settled first.
 bash scripts/recover.sh dev
 started=$SECONDS
-pulumi up --yes --skip-preview --parallel 32 --stack dev
+pulumi up --yes --skip-preview --parallel 32 --policy-pack policy --stack dev
 echo "up: pulumi up took $((SECONDS - started))s" >&2
 pulumi stack output --stack dev

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClientKind } from "../../framework/component";
 import { defineComponent } from "../../framework/component";
+import type { PolicyRule } from "../../framework/policy/rule";
 import type { ClusterHost } from "../../framework/config/hosts";
 import type { ListeningPort } from "../../framework/plan/plan";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
@@ -69,6 +70,18 @@ const live: LiveContract<AccessSettings, FirewallLayout> = {
     }),
 };
 
+/** The policy pack's rule: every host the stack reaches has its firewall, with rules. */
+const policies: PolicyRule[] = [{
+    name: "host-firewall",
+    description: "Every host of the stack gets the host firewall, which admits to the cluster's ports only its hosts and the networks access names",
+    fix: "access.firewall: true (the default)",
+    violations: (stack) => {
+        const guarded = new Set(stack.running(firewallScripts.firewall.name).filter((step) => step.settings.RULES).map((step) => step.address));
+        const open = [...new Set(stack.steps.map((step) => step.address))].filter((address) => !guarded.has(address)).sort();
+        return open.length === 0 ? [] : [`no host firewall on ${open.join(", ")}`];
+    },
+}];
+
 export const firewall = defineComponent<"firewall", AccessSettings, undefined, AccessSettings, FirewallLayout>({
     id: "firewall",
     scripts: firewallScripts,
@@ -82,4 +95,5 @@ export const firewall = defineComponent<"firewall", AccessSettings, undefined, A
     layout: (access, hosts) => access.firewall && hosts.length > 0 ? { hosts: [...hosts] } : undefined,
     packages: () => [{ thing: "firewall", packages: ["nftables"] }],
     live,
+    policies,
 });

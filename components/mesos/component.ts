@@ -9,6 +9,7 @@ import { notReadable, problem, withRole } from "../../framework/config/rules";
 import { signingKeyProblem } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
+import { oddQuorumRule, PolicyRule, StackView } from "../../framework/policy/rule";
 import { dockerColor } from "../docker/component";
 import { deployedOutputs, deployedVersion } from "../outputs";
 import { ZookeeperLayout, zookeeperEnsembleBox } from "../zookeeper/component";
@@ -167,6 +168,28 @@ const drawing: DrawingContract<MesosConfig, MesosLayout> = ({ config, layout, cl
     };
 };
 
+/** The flags that make each daemon ask for credentials (mesosCluster.ts: masterFlags, agentFlags); no setting turns them off. */
+const authenticationFlags: Record<string, string[]> = {
+    "mesos-master": ["authenticate_agents", "authenticate_http_frameworks", "authenticate_http_readwrite"],
+    "mesos-agent": ["authenticate_http_readwrite"],
+};
+const masters = (stack: StackView) => stack.running(mesosScripts.daemon.name).filter((step) => step.settings.SERVICE === "mesos-master");
+
+/** The policy pack's rules about Mesos: its HTTP endpoints authenticate, its masters are a quorum. */
+const policies: PolicyRule[] = [
+    {
+        name: "mesos-http-authentication",
+        description: "Mesos masters authenticate agents, HTTP frameworks and the read-write endpoints; agents their read-write endpoints",
+        fix: "components/mesos/mesosCluster.ts (masterFlags, agentFlags): no setting turns these off",
+        violations: (stack) => stack.running(mesosScripts.daemon.name).flatMap((step) => {
+            const flags = new Map((step.settings.FLAGS ?? "").split("\n").map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+            return (authenticationFlags[step.settings.SERVICE] ?? []).filter((flag) => flags.get(flag) !== "true")
+                .map((flag) => `${step.settings.SERVICE} on ${step.address} runs without --${flag}=true`);
+        }),
+    },
+    oddQuorumRule("odd-mesos-masters", "Mesos masters", "roles: mesos-master on 1, 3 or 5 hosts", (stack) => new Set(masters(stack).map((step) => step.address)).size),
+];
+
 export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosConfig, MesosLayout>({
     id: "mesos",
     scripts: mesosScripts,
@@ -217,6 +240,7 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
         ...layout.agents.includes(host) ? [mesosPackages("mesos-agent", config.repository)] : [],
     ],
     live,
+    policies,
     drawing,
 });
 

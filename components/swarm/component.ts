@@ -10,6 +10,7 @@ import { problem, withRole } from "../../framework/config/rules";
 import type { PackageNeed } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, PortContract } from "../../framework/component";
+import { oddQuorumRule, PolicyRule } from "../../framework/policy/rule";
 import { deployedOutputs } from "../outputs";
 import { overlaySettings, OverlaySettings } from "./config";
 
@@ -155,6 +156,20 @@ const drawing: DrawingContract<SwarmConfig, SwarmLayout> = ({ config: { overlay 
 /** What a joining node needs besides Docker. */
 const swarmJoinPackages: PackageNeed = { thing: "swarm-join", packages: ["curl"] };
 
+/** The policy pack's rules about the swarm: its data plane encrypted, its managers a quorum. */
+const policies: PolicyRule[] = [
+    {
+        name: "encrypted-overlay",
+        description: "Overlay networks encrypt their VXLAN traffic between hosts (IPsec)",
+        fix: "overlay.encrypted: true (the default)",
+        violations: (stack) => stack.ofType("docker:index/network:Network")
+            .filter((network) => network.props.driver === "overlay" && !Object.keys(network.props.options ?? {}).includes("encrypted"))
+            .map((network) => `the overlay network ${network.props.name ?? network.name} is not encrypted`),
+    },
+    oddQuorumRule("odd-swarm-managers", "swarm managers", "roles: swarm-manager on 1, 3 or 5 hosts", (stack) =>
+        stack.running(swarmScripts.init.name).length + stack.running(swarmScripts.join.name).filter((step) => step.settings.ROLE === "manager").length),
+];
+
 export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmConfig, SwarmLayout>({
     id: "swarm",
     scripts: swarmScripts,
@@ -190,5 +205,6 @@ export const swarm = defineComponent<"swarm", OverlaySettings, undefined, SwarmC
     // Joins go through Docker's API with curl: the token on its stdin, never in a process's arguments.
     packages: (host, layout) => [...layout.managers.slice(1), ...layout.workers].includes(host) ? [swarmJoinPackages] : [],
     live,
+    policies,
     drawing,
 });

@@ -9,6 +9,7 @@ import type { Problem } from "../../framework/config/settings";
 import { publicKeyLines } from "../../framework/config/sshKeys";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
+import type { PolicyRule } from "../../framework/policy/rule";
 import { deployedOutputs } from "../outputs";
 import { defaultPort, defaultUser, UploaderConfig, uploaderConfig, UploaderFiles, uploaderPackages, uploaderSettings, UploaderSettings } from "./config";
 
@@ -64,6 +65,17 @@ const drawing: DrawingContract<UploaderConfig, ClusterHost> = ({ config, layout:
     services: [{ host, service: "uploader", lines: ["Uploader (nginx)", `:${config.port}${config.urlPath}`], color: neutral, row: Row.service }],
 });
 
+/** The policy pack's rule: the upload account is its own, and its keys run only the upload command. */
+const policies: PolicyRule[] = [{
+    name: "restricted-upload-account",
+    description: "The upload account is neither root nor the SSH login, and its keys run only the upload command (rsync into the package directory)",
+    fix: `uploader.user: an account of its own (the default, ${defaultUser})`,
+    violations: (stack) => stack.running(uploaderScripts.server.name).flatMap((step) => [
+        ...step.settings.UPLOAD_USER === "root" || step.settings.UPLOAD_USER === step.login ? [`the upload account on ${step.address} is ${step.settings.UPLOAD_USER}`] : [],
+        ...step.settings.UPLOAD_COMMAND ? [] : [`the upload account's keys on ${step.address} are not held to the upload command`],
+    ]),
+}];
+
 export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFiles, UploaderConfig, ClusterHost>({
     id: "uploader",
     scripts: uploaderScripts,
@@ -115,5 +127,6 @@ export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFi
     layout: (_config, hosts) => hosts.find((h) => h.roles.includes("uploader")),
     packages: (host, layout) => host === layout ? [uploaderPackages.web, uploaderPackages.account] : [],
     live,
+    policies,
     drawing,
 });

@@ -7,6 +7,7 @@ import { problem, withRole } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
+import { oddQuorumRule } from "../../framework/policy/rule";
 import { deployedOutputs, deployedVersion } from "../outputs";
 import { serverIdFix, zookeeperPackages, zookeeperSettings, ZookeeperSettings } from "./config";
 
@@ -127,5 +128,7 @@ export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefin
     },
     packages: (host) => host.roles.includes("zookeeper") ? [zookeeperPackages] : [],
     live,
+    policies: [oddQuorumRule("odd-zookeeper-ensemble", "ZooKeeper servers", "roles: zookeeper on 1, 3 or 5 hosts",
+        (stack) => new Set(stack.running(zookeeperScripts.configure.name).map((step) => step.address)).size)],
     drawing,
 });

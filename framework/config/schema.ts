@@ -3,6 +3,8 @@
 // their parse, each setting on its own, into what the checks (rules.ts and the components') compare.
 import { z } from "zod";
 import { AnyComponent, RoleContract, rolesOf } from "../component";
+import { policySettings } from "../policy/config";
+import { policyRulesOf } from "../policy/rules";
 import { preflightSettings } from "../preflight/config";
 import { BastionSettings, bastionSettings, HostSettings, hostSettings, inventoryHostSettings, inventorySettings, SeenHost } from "./hosts";
 import type { Inventory } from "./load";
@@ -21,6 +23,7 @@ export function stackSettings(components: readonly AnyComponent[]) {
             return [[settings.key, settings.description ? schema.describe(settings.description) : schema]];
         })),
         preflight: preflightSettings.prefault({}).describe("What pulumi up checks on every host before it changes any"),
+        policy: policySettings(policyRulesOf(components)).prefault({}).describe("What the policy pack (policy/, run by npm run up and the previews) lets this stack break"),
     });
 }
 
@@ -67,7 +70,7 @@ export function parseSettings(components: readonly AnyComponent[], raw: Record<s
     const needRole = components.flatMap(({ settings, settingsNeedRole }) => settings && settingsNeedRole ? [settings.key] : []);
     const sectionSettings = schema.extend({ hosts: z.unknown().optional(), ...Object.fromEntries(needRole.map((key) => [key, z.unknown().optional()])) });
     const parsed = parseSetting(sectionSettings, raw, "");
-    const { hostsFile: _, hosts: __, roles, bastion, preflight, ...sections } = (parsed.value ?? sectionSettings.parse({})) as Record<string, unknown> &
+    const { hostsFile: _, hosts: __, policy: ___, roles, bastion, preflight, ...sections } = (parsed.value ?? sectionSettings.parse({})) as Record<string, unknown> &
         { roles: Record<string, string[]>; bastion?: BastionSettings; preflight: z.output<typeof preflightSettings> };
     const hosts = parseHosts(raw.hosts, inventory, raw.hostsFile !== undefined);
     const seen = hosts.hosts.map((host) => ({ ...host, roles: host.name === undefined ? [] : roles[host.name] ?? [] }));

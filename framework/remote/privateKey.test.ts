@@ -9,8 +9,12 @@ import { compactPrivateKey, isPassphraseProtected } from "./privateKey";
 const keyPair = (type: string, passphrase = "") => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-key-"));
     const file = path.join(dir, "id");
-    execFileSync("ssh-keygen", ["-q", "-t", type, "-N", passphrase, "-C", "someone@somewhere", "-f", file]);
-    return { privateText: fs.readFileSync(file, "utf8"), publicLine: fs.readFileSync(`${file}.pub`, "utf8") };
+    try {
+        execFileSync("ssh-keygen", ["-q", "-t", type, "-N", passphrase, "-C", "someone@somewhere", "-f", file]);
+        return { privateText: fs.readFileSync(file, "utf8"), publicLine: fs.readFileSync(`${file}.pub`, "utf8") };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 };
 
 describe("compactPrivateKey", () => {

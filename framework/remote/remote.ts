@@ -12,6 +12,7 @@ import { HostScript, packageScripts } from "./hostScripts";
 import type { Host } from "../config/hosts";
 import { compactPrivateKey } from "./privateKey";
 import { shellQuote } from "./ssh";
+import { stepCommandLine } from "./stepCommand";
 import { asksPassword, rootCommandLine, sudoPassword, withPassword } from "./sudo";
 
 export type { HostScript } from "./hostScripts";
@@ -211,15 +212,8 @@ export class Remote {
     private scriptCommand(host: Host, script: HostScript, settings: ScriptSettings = {}): pulumi.Output<string> {
         const declared = this.scripts.get(script);
         if (!declared) throw new Error(`host script ${script.name} is not declared in its component's contract (scripts)`);
-        return pulumi.all(settings).apply((resolved) => {
-            const env = Object.keys(resolved)
-                .sort()
-                .map((key) => {
-                    if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`setting name ${key} is not an environment variable name`);
-                    return `${key}=${shellQuote(String(resolved[key]))}`;
-                });
-            return [...env.length > 0 ? ["env", ...env] : [], "twister2-step", declared.hash, shellQuote(`${host.address}/${script.name}`)].join(" ");
-        });
+        return pulumi.all(settings).apply((resolved) =>
+            stepCommandLine(Object.fromEntries(Object.entries(resolved).map(([key, value]) => [key, String(value)])), declared.hash, host.address, script.name));
     }
 
     /** Commands run as root one after another on `host`: `sudo CMD && sudo CMD2`, or with its sudo password (sudo.ts). */

@@ -2,6 +2,8 @@
 // contacted (the hosts' sshd logs no new login). Preflight: hosts that are not ready (sudo asks for a
 // password on one, a foreign process holds ZooKeeper's port on another, a third has a password file
 // for a sudo that asks none) stop `pulumi up` in seconds, with each named, and no host is changed.
+// The policy pack (policy/): a stack that breaks its rules, by its config or by a changed program, is
+// refused at preview with each rule named and what to change; a rule the stack waives only advises.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -123,5 +125,73 @@ describe("preflight", () => {
             onHost(h2, "systemctl stop t2-e2e-squatter 2>/dev/null || true");
             fs.rmSync(scratch, { recursive: true, force: true });
         }
+    });
+});
+
+describe("the policy pack", () => {
+    let breaker: PulumiStack | undefined;
+    afterAll(async () => {
+        await breaker?.dispose();
+    });
+
+    it("refuses at preview a stack whose config breaks its rules, naming each and the setting; a waived rule advises", async () => {
+        const before = hosts.map(logins);
+        const policyStack = new PulumiStack("e2e-policy", "Pulumi.dev.yaml");
+        try {
+            await policyStack.init();
+            // Kept, with the dev stack's waiver (the lab cannot encrypt its overlay): the advice names the reason.
+            const kept = await policyStack.preview({ policyPack: true });
+            expect(kept.violations).toEqual([expect.objectContaining({ rule: "encrypted-overlay", level: "advisory", message: expect.stringContaining("Waived by this stack: the lab's hosts share") })]);
+            // Broken: no firewall, four ZooKeeper servers, and the waiver gone.
+            await policyStack.setConfig("access.firewall", false, { path: true });
+            await policyStack.setConfig("roles.h4", ["swarm-worker", "mesos-agent", "zookeeper"], { path: true });
+            await policyStack.setConfig("zookeeper.serverIds.h4", 4, { path: true });
+            await policyStack.setConfig("policy", { waive: {} });
+            const refused = await policyStack.preview({ policyPack: true, check: false });
+            expect(refused.ok).toBe(false);
+            expect(refused.violations?.map((v) => [v.rule, v.level]).sort()).toEqual([
+                ["encrypted-overlay", "mandatory"], ["host-firewall", "mandatory"], ["odd-zookeeper-ensemble", "mandatory"],
+            ]);
+            const output = refused.stdout + refused.stderr;
+            expect(output).toMatch(/no host firewall on 10\.77\.0\.11, 10\.77\.0\.12, 10\.77\.0\.13, 10\.77\.0\.14, 10\.77\.0\.15\. To change: access\.firewall: true/);
+            expect(output).toContain("4 ZooKeeper servers, which survive no more failures than 3 would. To change: roles: zookeeper on 1, 3 or 5 hosts");
+            expect(output).toContain("the overlay network mesos-overlay is not encrypted. To change: overlay.encrypted: true");
+            // npm run preview:md (the pull request's summary) says the same, and fails.
+            const markdown = await policyStack.previewMarkdownResult();
+            expect(markdown.code).not.toBe(0);
+            expect(markdown.stdout).toContain("**Policy pack: blocked.** Rules broken:");
+            expect(markdown.stdout).toMatch(/^- \*\*blocks\*\* `host-firewall`: no host firewall on 10\.77\.0\.11/m);
+            expect(markdown.stderr).toContain("the policy pack blocks stack e2e-policy: encrypted-overlay, host-firewall, odd-zookeeper-ensemble");
+            // A waiver for no rule of the pack is a config mistake.
+            await policyStack.setConfig("policy", { waive: { "no-such-rule": "x" } });
+            const mistaken = await policyStack.preview({ check: false });
+            expect(mistaken.stdout + mistaken.stderr).toContain("'no-such-rule' is no rule of the policy pack");
+        } finally {
+            await policyStack.dispose();
+        }
+        // Previews only: one login per host for the count itself.
+        expect(hosts.map(logins)).toEqual(before.map((n) => n + 1));
+    });
+
+    it("refuses at preview a program that breaks the rules no config can: host keys, root logins, secrets in command lines, Mesos authentication, the upload account", async () => {
+        breaker = new PulumiStack("e2e-policy-breaker", undefined, { programDir: path.join(__dirname, "policy-breaker") });
+        await breaker.init();
+        const refused = await breaker.preview({ policyPack: true, check: false });
+        expect(refused.ok).toBe(false);
+        const broken = new Set(refused.violations?.filter((v) => v.level === "mandatory").map((v) => v.rule));
+        expect([...broken].sort()).toEqual([
+            "encrypted-overlay", "host-firewall", "host-keys-pinned", "mesos-http-authentication", "no-root-login",
+            "no-secret-in-the-open", "odd-mesos-masters", "odd-swarm-managers", "restricted-upload-account",
+        ]);
+        const said = (refused.violations ?? []).map((v) => v.message).join("\n");
+        expect(said).toContain("mesos-master-10.77.0.11, swarm-init, swarm-join-manager and 1 more step connect to 10.77.0.11 without a pinned host key");
+        expect(said).toContain("the Docker provider docker-as-root reaches ssh://root@10.77.0.11:22 without StrictHostKeyChecking=yes");
+        expect(said).toContain("mesos-master-10.77.0.12 logs in to 10.77.0.12 as root");
+        expect(said).toContain("the login key for 10.77.0.11 is in swarm-init's create. To change: pass secrets on a step's stdin");
+        expect(said).toContain("mesos-master on 10.77.0.12 runs without --authenticate_http_readwrite=true");
+        expect(said).toContain("2 Mesos masters, which survive no more failures than 1 would");
+        expect(said).toContain("the upload account on 10.77.0.11 is root");
+        // What the rule found is named, never shown.
+        expect(refused.stdout + refused.stderr).not.toContain("PRIVATE KEY");
     });
 });

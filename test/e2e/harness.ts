@@ -8,7 +8,7 @@ import YAML from "yaml";
 import type { StackOutputs } from "../../components/outputs";
 import type { Bastion } from "../../framework/config/hosts";
 import { runSsh, runSshAsync } from "../../framework/remote/ssh";
-import { openStack, previewOf, projectName, readOutputs, readProgramConfig, StackPreview } from "../../scripts/automation";
+import { openStack, policyPackDir, previewOf, projectName, readOutputs, readProgramConfig, StackPreview } from "../../scripts/automation";
 
 export const projectDir = path.resolve(__dirname, "..", "..");
 // LAB_DIR (as scripts/lab.sh reads it) lets a second lab run these tests beside the default one.
@@ -114,6 +114,12 @@ interface CheckOption {
     check?: boolean;
 }
 
+interface PolicyOption {
+    /** Run the project's policy pack (policy/) with the operation, as npm run up and the previews do. */
+    policyPack?: boolean;
+}
+const policyPacksOf = (options: PolicyOption) => options.policyPack ? [policyPackDir] : undefined;
+
 /** Most steps wait on a remote host: more at once than Pulumi's default of 8. */
 const parallel = 32;
 
@@ -175,20 +181,21 @@ export class PulumiStack {
     }
 
     /** `pulumi up`; its engine events too (timestamps, each step's metadata). */
-    async up(options: CheckOption & { replace?: string[] } = {}): Promise<PulumiResult & { events: EngineEvent[] }> {
+    async up(options: CheckOption & PolicyOption & { replace?: string[] } = {}): Promise<PulumiResult & { events: EngineEvent[] }> {
         const events: EngineEvent[] = [];
-        const result = await this.operation("pulumi up", (output) =>
-            this.automation().up({ parallel, replace: options.replace, onEvent: (event) => events.push(event), ...output }), options);
+        const result = await this.operation("pulumi up", (output) => this.automation().up({
+            parallel, replace: options.replace, policyPacks: policyPacksOf(options), onEvent: (event) => events.push(event), ...output,
+        }), options);
         return { ...result, events };
     }
 
-    /** `pulumi preview`, with the steps it plans (scripts/automation.ts: previewOf). */
-    async preview(options: CheckOption & { expectNoChanges?: boolean; diff?: boolean } = {}): Promise<PulumiResult & StackPreview> {
+    /** `pulumi preview`, with the steps it plans and, with the policy pack, its verdict (scripts/automation.ts: previewOf). */
+    async preview(options: CheckOption & PolicyOption & { expectNoChanges?: boolean; diff?: boolean } = {}): Promise<PulumiResult & StackPreview> {
         const events: EngineEvent[] = [];
         const result = await this.operation("pulumi preview", (output) => this.automation().preview({
-            parallel, expectNoChanges: options.expectNoChanges, diff: options.diff, onEvent: (event) => events.push(event), ...output,
+            parallel, expectNoChanges: options.expectNoChanges, diff: options.diff, policyPacks: policyPacksOf(options), onEvent: (event) => events.push(event), ...output,
         }), options);
-        return { ...result, ...previewOf(events) };
+        return { ...result, ...previewOf(events, options.policyPack ?? false) };
     }
 
     /** `pulumi destroy` of every resource, or only of those in `target` (URNs). */
@@ -266,6 +273,11 @@ export class PulumiStack {
             this.spawnAndCollect("pulumi", ["stack", "export", "--stack", this.stack, "--non-interactive"], this.programDir));
         if (exported.code !== 0) throw new Error(`pulumi stack export failed (${exported.code}):\n${exported.stderr}`);
         return JSON.parse(exported.stdout) as Deployment;
+    }
+
+    /** `npm run preview:md -- <stack>` against this stack's backend; never rejects (the exit code is the verdict). */
+    previewMarkdownResult(): Promise<Result> {
+        return this.spawnAndCollect("bash", [path.join(projectDir, "scripts", "preview-md.sh"), this.stack], projectDir);
     }
 
     /** `npm run preview:md -- <stack>` against this stack's backend. */

@@ -3,6 +3,7 @@
 // lab's stand-ins here; the official plugins pass the same tests). Checked from the host itself.
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
@@ -140,7 +141,8 @@ describe("command:remote:Command", () => {
 
 describe("command:remote:CopyToRemote", () => {
     it("copies a file asset as the SSH user, and again when its content changes", async () => {
-        const file = path.join(fs.mkdtempSync("/tmp/t2-contract-"), "payload.txt");
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-contract-"));
+        const file = path.join(dir, "payload.txt");
         fs.writeFileSync(file, "first\n");
         await stack.setAllConfig({ target, copy: { file, remotePath: "t2-contract-payload.txt" } });
         await stack.up();
@@ -151,6 +153,7 @@ describe("command:remote:CopyToRemote", () => {
         expect(copied()).toBe(`${target.user}\nsecond\n`);
         await stack.destroy();
         onHost(target, `rm -f /home/${target.user}/t2-contract-payload.txt`);
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 });
 

@@ -101,4 +101,22 @@ describe("preview:md", () => {
             "| SwarmCluster `swarm` | 10.77.0.15 | `swarm-join-h5` | replace: undoes with `swarm-leave.sh`, runs `swarm-join.sh` |",
         ]);
     });
+
+    it("gives the policy pack's verdict when one ran: every rule kept, or each broken rule, blocking ones first", () => {
+        const converged = { changeSummary: { same: 60 }, steps: [] };
+        expect(renderPreview("dev", converged)).not.toContain("Policy pack");
+        expect(renderPreview("dev", { ...converged, violations: [] })).toContain("Policy pack: every rule kept.");
+        const markdown = renderPreview("dev", {
+            ...converged,
+            violations: [
+                { rule: "encrypted-overlay", level: "advisory", message: "Overlay networks encrypt. Waived by this stack: lab\nthe overlay network mesos-overlay is not encrypted. To change: overlay.encrypted: true" },
+                { rule: "host-firewall", level: "mandatory", message: "Every host gets the firewall\nno host firewall on 10.77.0.11. To change: access.firewall: true (the default)" },
+            ],
+        });
+        expect(markdown.split("\n").filter((line) => line.startsWith("- ") || line.includes("Policy pack"))).toEqual([
+            "**Policy pack: blocked.** Rules broken:",
+            "- **blocks** `host-firewall`: no host firewall on 10.77.0.11. To change: access.firewall: true (the default)",
+            "- advises `encrypted-overlay`: the overlay network mesos-overlay is not encrypted. To change: overlay.encrypted: true",
+        ]);
+    });
 });

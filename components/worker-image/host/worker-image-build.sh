@@ -38,12 +38,22 @@ else
   cp "$(host_file "$INIT_SH")" "$context/init.sh"
   step "building $IMAGE from $BASE_IMAGE (a JRE from Debian: a minute or two)"
   # The host's network: the apt proxy is reached as from the host (no bridge NAT needed).
-  docker build --network host --label "$label=$repository" \
-    --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "APT_PROXY=${APT_PROXY:-}" \
-    -t "$IMAGE" "$context" >"$log" 2>&1 || {
-    tail -n 30 "$log" >&2
-    die "docker build of $IMAGE failed (see above)"
+  build() {
+    docker build --network host --label "$label=$repository" \
+      --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "APT_PROXY=${APT_PROXY:-}" \
+      -t "$IMAGE" "$context" >"$log" 2>&1
   }
+  if ! build; then
+    # The runtime failing to start a build step's container (runc's "read init-p: connection reset by
+    # peer", seen on busy hosts) is no fault of the Dockerfile: one more try, said so.
+    if grep -q 'OCI runtime create failed' "$log"; then
+      step "WARNING: the container runtime failed to start a build container: $(grep -m1 -o 'OCI runtime create failed.*' "$log" | cut -c1-200); building once more"
+      build || { tail -n 30 "$log" >&2; die "docker build of $IMAGE failed twice (see above)"; }
+    else
+      tail -n 30 "$log" >&2
+      die "docker build of $IMAGE failed (see above)"
+    fi
+  fi
 fi
 
 # Older builds of this image (another Dockerfile, init.sh or base) go; ones in use stay. Images built
