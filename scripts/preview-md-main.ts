@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     } catch (err) {
         if (!(err instanceof CommandError)) throw err;
         const blocked = previewOf(events, true);
-        const blocking = [...new Set((blocked.violations ?? []).filter((v) => v.level === "mandatory").map((v) => v.rule))];
+        const blocking = [...new Set((blocked.violations ?? []).filter((v) => v.level === "mandatory").map((v) => v.rule))].sort();
         if (blocking.length > 0) {
             process.stdout.write(renderPreview(stackName, blocked));
             throw new Error(`the policy pack blocks stack ${stackName}: ${blocking.join(", ")}`);

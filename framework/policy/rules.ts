@@ -55,26 +55,33 @@ export const noRootLogin: PolicyRule = {
     ],
 };
 
-/** The secrets the pack can see, each with what it is (never its value): generated passwords, login keys, sudo passwords. */
+/**
+ * The secrets the pack can see, each with what it is (never its value): generated passwords, login keys,
+ * sudo passwords. One value that is several things (a key that logs in to every host) is said once, with
+ * every host, in their order.
+ */
 function secretsOf(stack: StackView): { what: string; value: string; neverOutput: boolean }[] {
-    const secrets: { what: string; value: string; neverOutput: boolean }[] = [];
-    const add = (what: string, value: unknown, neverOutput: boolean) => {
+    const seen = new Map<string, { kind: string; of: Set<string>; neverOutput: boolean }>();
+    const add = (kind: string, of: string, value: unknown, neverOutput: boolean) => {
         // Shorter values would match by chance; the config refuses such passwords anyway.
-        if (typeof value === "string" && value.length >= 8 && !secrets.some((known) => known.value === value)) secrets.push({ what, value, neverOutput });
+        if (typeof value !== "string" || value.length < 8) return;
+        const known = seen.get(value) ?? { kind, of: new Set<string>(), neverOutput };
+        known.of.add(of);
+        seen.set(value, known);
     };
-    for (const password of stack.ofType("random:index/randomPassword:RandomPassword")) add(`the generated secret ${password.name}`, password.props.result, false);
+    for (const password of stack.ofType("random:index/randomPassword:RandomPassword")) add("the generated secret", password.name, password.props.result, false);
     for (const { resource, connection } of connections(stack)) {
         for (const [login, where] of [[connection, connection.host], [connection.proxy ?? {}, connection.proxy?.host]]) {
-            add(`the login key for ${where}`, login.privateKey, true);
-            add(`the login password for ${where}`, login.password, true);
-            add(`the login key's passphrase for ${where}`, login.privateKeyPassword, true);
+            add("the login key for", where, login.privateKey, true);
+            add("the login password for", where, login.password, true);
+            add("the login key's passphrase for", where, login.privateKeyPassword, true);
         }
         // A sudo password is the first line of the step's standard input (framework/remote/sudo.ts).
         if (typeof resource.props.stdin === "string" && String(resource.props.create ?? "").startsWith("IFS= read -r ")) {
-            add(`the sudo password of ${connection.host}`, resource.props.stdin.split("\n")[0], true);
+            add("the sudo password of", connection.host, resource.props.stdin.split("\n")[0], true);
         }
     }
-    return secrets;
+    return [...seen].map(([value, { kind, of, neverOutput }]) => ({ what: `${kind} ${[...of].sort().join(", ")}`, value, neverOutput }));
 }
 
 /** Where the engine shows a value in plain text: a step's command lines, environment and triggers; every other resource's inputs. */

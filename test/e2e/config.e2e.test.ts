@@ -187,7 +187,7 @@ describe("the policy pack", () => {
         expect(said).toContain("mesos-master-10.77.0.11, swarm-init, swarm-join-manager and 1 more step connect to 10.77.0.11 without a pinned host key");
         expect(said).toContain("the Docker provider docker-as-root reaches ssh://root@10.77.0.11:22 without StrictHostKeyChecking=yes");
         expect(said).toContain("mesos-master-10.77.0.12 logs in to 10.77.0.12 as root");
-        expect(said).toContain("the login key for 10.77.0.11 is in swarm-init's create. To change: pass secrets on a step's stdin");
+        expect(said).toContain("the login key for 10.77.0.11, 10.77.0.12 is in swarm-init's create. To change: pass secrets on a step's stdin");
         expect(said).toContain("mesos-master on 10.77.0.12 runs without --authenticate_http_readwrite=true");
         expect(said).toContain("2 Mesos masters, which survive no more failures than 1 would");
         expect(said).toContain("the upload account on 10.77.0.11 is root");
