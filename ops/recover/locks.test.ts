@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { postgresTarget, stackLocks } from "./locks";
+import { postgresTarget, removeBrokenAttributes, stackLocks } from "./locks";
 
 describe("stackLocks", () => {
     it("reads the locks of one stack in a file backend, whatever the organisation and project", async () => {
@@ -32,5 +32,23 @@ describe("postgresTarget", () => {
 
     it("refuses a table name that is not a plain SQL name", () => {
         expect(() => postgresTarget("postgres://u@db/pulumi?table=x;drop")).toThrow(/not a plain SQL name/);
+    });
+});
+
+describe("removeBrokenAttributes", () => {
+    it("removes the stack's empty or torn attributes files of a file backend, and nothing else", () => {
+        const backend = fs.mkdtempSync(path.join(os.tmpdir(), "t2-attrs-"));
+        try {
+            const dir = path.join(backend, ".pulumi", "stacks", "twister2-cluster");
+            fs.mkdirSync(dir, { recursive: true });
+            const files = { "dev.json": "{}", "dev.json.attrs": "", "dev.json.bak.attrs": "{\"user.cache_control\"", "dev.json.gz.attrs": "{}", "prod.json.attrs": "" };
+            for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+            expect(removeBrokenAttributes(`file://${backend}`, "dev").map((f) => path.basename(f)).sort()).toEqual(["dev.json.attrs", "dev.json.bak.attrs"]);
+            expect(fs.readdirSync(dir).sort()).toEqual(["dev.json", "dev.json.gz.attrs", "prod.json.attrs"]);
+            expect(removeBrokenAttributes("postgres://db/pulumi", "dev")).toEqual([]);
+            expect(removeBrokenAttributes(`file://${path.join(backend, "none")}`, "dev")).toEqual([]);
+        } finally {
+            fs.rmSync(backend, { recursive: true, force: true });
+        }
     });
 });

@@ -35,6 +35,32 @@ function fileLocks(backendUrl: string, stack: string): StackLock[] {
 }
 
 /**
+ * A file backend keeps each file's attributes beside it (`<file>.attrs`, JSON), written after the file and
+ * not atomically: a run killed between the two leaves an empty one, and every later command of the stack
+ * fails with "failed to load checkpoint: EOF". The checkpoint itself is whole (written to a temporary file,
+ * then renamed). Removes each attributes file of `stack`'s checkpoint (and its backup) that is empty or
+ * not JSON, so the backend reads none, and returns their paths; other backends: none.
+ */
+export function removeBrokenAttributes(backendUrl: string, stack: string): string[] {
+    if (!backendUrl.startsWith("file://")) return [];
+    const root = path.join(decodeURIComponent(new URL(backendUrl).pathname), ".pulumi", "stacks");
+    if (!fs.existsSync(root)) return [];
+    const broken = fs.readdirSync(root, { withFileTypes: true }).filter((project) => project.isDirectory())
+        .flatMap((project) => [".json", ".json.gz", ".json.bak", ".json.gz.bak"].map((ext) => path.join(root, project.name, `${stack}${ext}.attrs`)))
+        .filter((file) => {
+            if (!fs.existsSync(file)) return false;
+            try {
+                JSON.parse(fs.readFileSync(file, "utf8"));
+                return false;
+            } catch {
+                return true;
+            }
+        });
+    for (const file of broken) fs.rmSync(file);
+    return broken;
+}
+
+/**
  * The backend's URL as PostgreSQL's client takes it, and the table Pulumi keeps its files in (its `table`
  * parameter, `pulumi_state` by default), which the client would take for a connection setting.
  */

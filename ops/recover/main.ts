@@ -1,5 +1,5 @@
 // npm run recover -- STACK: settles what a killed `pulumi up` or `destroy` left in STACK's state, so that
-// the next run converges: its lock, when the process that held it no longer runs; its pending creates and
+// the next run converges: a file backend's attributes of the state cut short; its lock, when the process that held it no longer runs; its pending creates and
 // its undos cut short (recover.ts says what becomes of each); and the steps an earlier version of this
 // program declared whose undo must not run now.
 import * as os from "node:os";
@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { ExportedState, importState, loadLiveStack, projectDir, pulumi, resourceName, runMain, ssh, UsageError } from "../liveStack";
 import { Deployment, withoutResources } from "../forget-host/forget";
 import { clearPendingOperations, interruptedUndos, pendingNetworks, removeLeftoverNetwork, retiredSteps } from "./recover";
-import { stackLocks } from "./locks";
+import { removeBrokenAttributes, stackLocks } from "./locks";
 
 const usage = "usage: npm run recover -- STACK";
 
@@ -15,6 +15,9 @@ async function main(): Promise<number> {
     const args = process.argv.slice(2).filter((a) => a !== "--");
     if (args.length !== 1 || args[0].startsWith("-")) throw new UsageError(usage);
     const [stack] = args;
+    for (const file of removeBrokenAttributes(process.env.PULUMI_BACKEND_URL ?? "", stack)) {
+        console.error(`stack: ${stack}: removed ${file}, the empty attributes of the state that a run killed while saving it left (the state itself is whole)`);
+    }
     await clearStaleLock(stack);
     retireSteps(stack);
     const deployment = (JSON.parse(pulumi(["stack", "export"], stack)) as { deployment: Deployment }).deployment;

@@ -17,7 +17,7 @@ export const labDir = path.resolve(projectDir, process.env.LAB_DIR ?? ".lab");
 // (in the dev layout a ZooKeeper server and Mesos master each, the uploader, the NFS server, an agent),
 // h1 and h4 Debian 12 (lab.sh reads it: LAB_TRIXIE_HOSTS; set it to run the tests on other mixes).
 process.env.LAB_TRIXIE_HOSTS ??= "h2 h3 h5";
-const stateDir = path.join(projectDir, ".state", "e2e");
+export const stateDir = path.join(projectDir, ".state", "e2e");
 
 export interface LabHost {
     name: string;
