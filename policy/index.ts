@@ -4,7 +4,7 @@
 import { PolicyPack, PolicyResource as SdkResource } from "@pulumi/policy";
 import { components } from "../components";
 import { waiversFromCli } from "../framework/policy/config";
-import { PolicyResource, stackView } from "../framework/policy/rule";
+import { PolicyResource, StackView, stackView } from "../framework/policy/rule";
 import { policyRulesOf } from "../framework/policy/rules";
 
 const rules = policyRulesOf(components);
@@ -24,13 +24,24 @@ function plainProps(resource: SdkResource): PolicyResource {
     return { type: resource.type, name: resource.name, props: known ?? {} };
 }
 
+/** The view every rule reads, made once per evaluation of the stack (the SDK gives each rule the same resources). */
+const views = new WeakMap<readonly SdkResource[], StackView>();
+function viewOf(resources: readonly SdkResource[]): StackView {
+    let view = views.get(resources);
+    if (!view) {
+        view = stackView(resources.map(plainProps));
+        views.set(resources, view);
+    }
+    return view;
+}
+
 new PolicyPack("twister2-cluster", {
     policies: rules.map((rule) => ({
         name: rule.name,
         description: waivers[rule.name] === undefined ? rule.description : `${rule.description}. Waived by this stack: ${waivers[rule.name]}`,
         enforcementLevel: waivers[rule.name] === undefined ? "mandatory" : "advisory",
         validateStack: (args, reportViolation) => {
-            for (const violation of rule.violations(stackView(args.resources.map(plainProps)))) {
+            for (const violation of rule.violations(viewOf(args.resources))) {
                 reportViolation(`${violation}. To change: ${rule.fix}`);
             }
         },

@@ -7,15 +7,19 @@ import { postgresTarget, removeBrokenAttributes, stackLocks } from "./locks";
 describe("stackLocks", () => {
     it("reads the locks of one stack in a file backend, whatever the organisation and project", async () => {
         const backend = fs.mkdtempSync(path.join(os.tmpdir(), "t2-locks-"));
-        const lock = { pid: 4242, username: "alice", hostname: "laptop", timestamp: "2026-12-06T16:00:00Z" };
-        for (const [stack, id] of [["dev", "a"], ["dev", "b"], ["prod", "c"]]) {
-            const dir = path.join(backend, ".pulumi", "locks", "organization", "twister2-cluster", stack);
-            fs.mkdirSync(dir, { recursive: true });
-            fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ ...lock, pid: id.charCodeAt(0) }));
+        try {
+            const lock = { pid: 4242, username: "alice", hostname: "laptop", timestamp: "2026-12-06T16:00:00Z" };
+            for (const [stack, id] of [["dev", "a"], ["dev", "b"], ["prod", "c"]]) {
+                const dir = path.join(backend, ".pulumi", "locks", "organization", "twister2-cluster", stack);
+                fs.mkdirSync(dir, { recursive: true });
+                fs.writeFileSync(path.join(dir, `${id}.json`), JSON.stringify({ ...lock, pid: id.charCodeAt(0) }));
+            }
+            expect((await stackLocks(`file://${backend}`, "dev"))!.map((l) => l.pid).sort()).toEqual([97, 98]);
+            expect(await stackLocks(`file://${backend}`, "staging")).toEqual([]);
+            expect(await stackLocks(`file://${path.join(backend, "none")}`, "dev")).toEqual([]);
+        } finally {
+            fs.rmSync(backend, { recursive: true, force: true });
         }
-        expect((await stackLocks(`file://${backend}`, "dev"))!.map((l) => l.pid).sort()).toEqual([97, 98]);
-        expect(await stackLocks(`file://${backend}`, "staging")).toEqual([]);
-        expect(await stackLocks(`file://${path.join(backend, "none")}`, "dev")).toEqual([]);
     });
 
     it("does not read the backends it does not know", async () => {

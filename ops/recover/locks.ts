@@ -20,8 +20,11 @@ export async function stackLocks(backendUrl: string, stack: string): Promise<Sta
     return undefined;
 }
 
+/** A directory of a file backend's `.pulumi` (`locks`, `stacks`). */
+const fileBackendDir = (backendUrl: string, name: string): string => path.join(decodeURIComponent(new URL(backendUrl).pathname), ".pulumi", name);
+
 function fileLocks(backendUrl: string, stack: string): StackLock[] {
-    const root = path.join(decodeURIComponent(new URL(backendUrl).pathname), ".pulumi", "locks");
+    const root = fileBackendDir(backendUrl, "locks");
     const found: StackLock[] = [];
     const walk = (dir: string) => {
         for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -43,7 +46,7 @@ function fileLocks(backendUrl: string, stack: string): StackLock[] {
  */
 export function removeBrokenAttributes(backendUrl: string, stack: string): string[] {
     if (!backendUrl.startsWith("file://")) return [];
-    const root = path.join(decodeURIComponent(new URL(backendUrl).pathname), ".pulumi", "stacks");
+    const root = fileBackendDir(backendUrl, "stacks");
     if (!fs.existsSync(root)) return [];
     const broken = fs.readdirSync(root, { withFileTypes: true }).filter((project) => project.isDirectory())
         .flatMap((project) => [".json", ".json.gz", ".json.bak", ".json.gz.bak"].map((ext) => path.join(root, project.name, `${stack}${ext}.attrs`)))

@@ -1,7 +1,7 @@
 // npm run recover -- STACK: settles what a killed `pulumi up` or `destroy` left in STACK's state, so that
-// the next run converges: a file backend's attributes of the state cut short; its lock, when the process that held it no longer runs; its pending creates and
-// its undos cut short (recover.ts says what becomes of each); and the steps an earlier version of this
-// program declared whose undo must not run now.
+// the next run converges: a file backend's attributes of the state cut short; its lock, when the process
+// that held it no longer runs; its pending creates and its undos cut short (recover.ts says what becomes
+// of each); and the steps an earlier version of this program declared whose undo must not run now.
 import * as os from "node:os";
 import * as path from "node:path";
 import { ExportedState, importState, loadLiveStack, projectDir, pulumi, resourceName, runMain, ssh, UsageError } from "../liveStack";

@@ -43,16 +43,13 @@ else
       --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "APT_PROXY=${APT_PROXY:-}" \
       -t "$IMAGE" "$context" >"$log" 2>&1
   }
+  failed() { tail -n 30 "$log" >&2; die "docker build of $IMAGE failed$1 (see above)"; }
   if ! build; then
     # The runtime failing to start a build step's container (runc's "read init-p: connection reset by
     # peer", seen on busy hosts) is no fault of the Dockerfile: one more try, said so.
-    if grep -q 'OCI runtime create failed' "$log"; then
-      step "WARNING: the container runtime failed to start a build container: $(grep -m1 -o 'OCI runtime create failed.*' "$log" | cut -c1-200); building once more"
-      build || { tail -n 30 "$log" >&2; die "docker build of $IMAGE failed twice (see above)"; }
-    else
-      tail -n 30 "$log" >&2
-      die "docker build of $IMAGE failed (see above)"
-    fi
+    grep -q 'OCI runtime create failed' "$log" || failed ""
+    step "WARNING: the container runtime failed to start a build container: $(grep -m1 -o 'OCI runtime create failed.*' "$log" | cut -c1-200); building once more"
+    build || failed " twice"
   fi
 fi
 
