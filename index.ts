@@ -47,7 +47,7 @@ const remote = new Remote({ stack: pulumi.getStack(), projectDir: __dirname, kno
 remote.prepareHosts(layout.hosts.map((host) => ({
     host,
     packages: layout.packages[host.name],
-    then: [firewallSetup(config.firewall, layout.ports[host.name], layout.hosts)],
+    then: [firewallSetup(config.firewall, layout.ports[host.name], layout.hosts, host)],
 })));
 
 const dockerHosts = new Map((layout.docker?.hosts ?? []).map((host) => [host.name, new DockerHost(

@@ -1,36 +1,39 @@
 // npm run check and smoke read the cluster's HTTP endpoints (the Mesos masters and agents, the uploader)
-// from this machine. Hosts behind a bastion are reached the way their SSH is: through a SOCKS proxy that
-// `ssh -D` opens on loopback for as long as the command runs, logged in to the bastion with its own key
-// and pinned host key (opensshOptions). Every fetch of the process goes through it; with no bastion,
-// nothing changes. The cluster's firewall admits the bastion as it admits the machine running pulumi up:
-// by the address the steps' SSH came from.
+// from this machine. Hosts behind a bastion are reached the way their SSH is, one step further: through a
+// SOCKS proxy that `ssh -D` opens on loopback for as long as the command runs, logged in (through the
+// bastion, every key pinned: opensshOptions) to a host of the stack behind it, so each connection leaves
+// from that host. The hosts' firewalls admit one another, and not the bastion (components/firewall). Every
+// fetch of the process goes through it; with no bastion, nothing changes.
 import { ChildProcess, spawn } from "node:child_process";
 import * as net from "node:net";
 import * as tls from "node:tls";
 import { Agent, setGlobalDispatcher } from "undici";
-import { Bastion, bastionId, distinctBastions, Host } from "../framework/config/hosts";
-import { opensshOptions } from "../framework/remote/ssh";
+import { bastionId, distinctBastions, Host } from "../framework/config/hosts";
+import { opensshOptions, SshTarget } from "../framework/remote/ssh";
 import { UsageError } from "./liveStack";
 
-/** How long the bastion's ssh may take to open its SOCKS port. */
+/** A host the proxy may log in to: any host of the stack. */
+type ProxyHost = SshTarget & Pick<Host, "name">;
+
+/** How long the ssh to a host behind the bastion may take to open its SOCKS port. */
 const openTimeoutMs = 20_000;
 
 /**
- * Routes this process's fetches to `hosts` through their bastions (a no-op when none has one); the
- * function it returns closes the proxies and routes every fetch directly again.
+ * Routes this process's fetches to `hosts` behind a bastion through a host behind the same bastion (a
+ * no-op when none has one); the function it returns closes the proxies and routes every fetch directly again.
  */
-export async function routeHttpThroughBastions(hosts: readonly Pick<Host, "address" | "bastion">[], knownHostsFile: string): Promise<() => void> {
+export async function routeHttpThroughBastions(hosts: readonly ProxyHost[], knownHostsFile: string): Promise<() => void> {
     const bastions = distinctBastions(hosts);
     if (bastions.length === 0) return () => undefined;
     const proxies = new Map<string, number>();
     const sshs: ChildProcess[] = [];
     for (const bastion of bastions) {
-        const opened = await openSocksProxy(bastion, knownHostsFile);
+        const opened = await openSocksProxy(hosts.filter((h) => h.bastion && bastionId(h.bastion) === bastionId(bastion)), knownHostsFile);
         proxies.set(bastionId(bastion), opened.port);
         sshs.push(opened.ssh);
     }
     const byAddress = new Map(hosts.map((h) => [h.address, h.bastion && proxies.get(bastionId(h.bastion))]));
-    // A name no host has (an agent Mesos knows by its hostname): the bastion resolves it, when there is only one.
+    // A name no host has (an agent Mesos knows by its hostname): the proxy's host resolves it, when there is only one.
     const only = proxies.size === 1 && hosts.every((h) => h.bastion) ? [...proxies.values()][0] : undefined;
     setGlobalDispatcher(new Agent({
         connect: (options, callback) => {
@@ -47,28 +50,34 @@ export async function routeHttpThroughBastions(hosts: readonly Pick<Host, "addre
     };
 }
 
-/** Starts `ssh -N -D` to the bastion; resolves to it and its loopback port once that accepts connections. */
-async function openSocksProxy(bastion: Bastion, knownHostsFile: string): Promise<{ ssh: ChildProcess; port: number }> {
-    const port = await freePort();
-    const ssh = spawn("ssh", [...opensshOptions(bastion, knownHostsFile, bastion.privateKeyFile), "-p", String(bastion.port),
-        "-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
-        "-N", "-D", `127.0.0.1:${port}`, `${bastion.user}@${bastion.address}`], { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    ssh.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    let exited = false;
-    ssh.on("exit", () => (exited = true));
-    process.on("exit", () => ssh.kill());
-    ssh.unref();
-    (ssh.stderr as unknown as net.Socket).unref();
-    const deadline = Date.now() + openTimeoutMs;
-    while (!exited && Date.now() < deadline) {
-        if (await accepts(port)) return { ssh, port };
-        await new Promise((resolve) => setTimeout(resolve, 100));
+/**
+ * Starts `ssh -N -D` to the first of `candidates` (hosts behind one bastion) that opens its SOCKS port;
+ * resolves to it and its loopback port. One that is down or refuses is passed over, and named if none opens.
+ */
+async function openSocksProxy(candidates: readonly ProxyHost[], knownHostsFile: string): Promise<{ ssh: ChildProcess; port: number }> {
+    const failures: string[] = [];
+    for (const host of candidates) {
+        const port = await freePort();
+        const ssh = spawn("ssh", [...opensshOptions(host, knownHostsFile, host.privateKeyFile), "-p", String(host.port ?? 22),
+            "-o", "ExitOnForwardFailure=yes", "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
+            "-N", "-D", `127.0.0.1:${port}`, `${host.user}@${host.address}`], { stdio: ["ignore", "ignore", "pipe"] });
+        let stderr = "";
+        ssh.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        let exited = false;
+        ssh.on("exit", () => (exited = true));
+        process.on("exit", () => ssh.kill());
+        ssh.unref();
+        (ssh.stderr as unknown as net.Socket).unref();
+        const deadline = Date.now() + openTimeoutMs;
+        while (!exited && Date.now() < deadline) {
+            if (await accepts(port)) return { ssh, port };
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        ssh.kill();
+        failures.push(`${host.name} (${host.address}): ${exited ? `ssh ended: ${stderr.trim().split("\n").pop() ?? ""}` : `its ssh opened no SOCKS port in ${openTimeoutMs / 1000} s`}`);
     }
-    ssh.kill();
-    throw new UsageError(`cannot reach the cluster's HTTP endpoints through the bastion ${bastion.address}:${bastion.port}: ` +
-        (exited ? `ssh ended: ${stderr.trim().split("\n").pop() ?? ""}` : `its ssh opened no SOCKS port in ${openTimeoutMs / 1000} s`) +
-        " (pulumi up's preflight names the fix)");
+    throw new UsageError(`cannot reach the cluster's HTTP endpoints through the bastion ${candidates[0].bastion!.address}: no host behind it ` +
+        `opened a SOCKS proxy (an ssh -D, which needs AllowTcpForwarding on the host): ${failures.join("; ")}`);
 }
 
 function freePort(): Promise<number> {
@@ -117,7 +126,7 @@ export function throughSocks(proxyPort: number, host: string, port: number): Pro
                 socket.write(Buffer.concat([Buffer.from([5, 1, 0, 3, name.length]), name, Buffer.from([port >> 8, port & 0xff])]));
             }
             if (received.length < 5) return;
-            if (received[1] !== 0) return fail(received[1] === 5 ? "connection refused" : `the bastion could not connect (SOCKS reply ${received[1]})`);
+            if (received[1] !== 0) return fail(received[1] === 5 ? "connection refused" : `the host behind it could not connect (SOCKS reply ${received[1]})`);
             const length = received[3] === 1 ? 10 : received[3] === 4 ? 22 : 7 + received[4];
             if (received.length < length) return;
             socket.off("data", onData);

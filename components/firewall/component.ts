@@ -26,7 +26,7 @@ const kinds: readonly ClientKind[] = ["submitters", "uploaders", "operators"];
 /**
  * The firewall's rules on one host, a line per port its roles listen on: `PROTOCOL PORT KIND SOURCE...`,
  * KIND `clients` when a kind of client outside the cluster reaches it (the machine running pulumi up is
- * admitted there too: it holds the keys to every host anyway), else `cluster`. The sources: every host
+ * admitted there too, firewallSetup says when), else `cluster`. The sources: every host
  * of the stack, the networks `access` names for the port's kinds of client, and those the port's own
  * component names (`nfs.clients`). Empty when the host listens on nothing, or the stack manages no firewall.
  */
@@ -46,9 +46,15 @@ export function firewallRules(access: AccessSettings, ports: readonly ListeningP
     }).join("\n");
 }
 
-/** Its part of `host`'s setup step: the rules written (none: the firewall removed), and removed on destroy. */
-export function firewallSetup(access: AccessSettings, ports: readonly ListeningPort[], hosts: readonly ClusterHost[]): SetupPart {
-    return { script: firewallScripts.firewall, settings: { RULES: firewallRules(access, ports, hosts) }, undoSettings: { RULES: "" } };
+/**
+ * Its part of `host`'s setup step: the rules written (none: the firewall removed), and removed on destroy.
+ * The machine running pulumi up is admitted to the client ports by the address the step's SSH comes
+ * from; behind a bastion that address is the bastion's, so it is admitted nowhere (npm run check and
+ * smoke then reach the ports from a host of the stack: ops/bastionHttp.ts).
+ */
+export function firewallSetup(access: AccessSettings, ports: readonly ListeningPort[], hosts: readonly ClusterHost[], host: Pick<ClusterHost, "bastion">): SetupPart {
+    const rules = { RULES: firewallRules(access, ports, hosts) };
+    return { script: firewallScripts.firewall, settings: host.bastion ? { ...rules, ADMIT_SSH_CLIENT: "no" } : rules, undoSettings: { RULES: "" } };
 }
 
 /** npm run check: each host's firewall is loaded and starts at boot (its probe is read only, so not in the hosts' bundle). */

@@ -45,7 +45,14 @@ describe("the firewall's rules on the dev stack", () => {
         expect(firewallRules(off.firewall, offLayout.ports.h1, offLayout.hosts)).toBe("");
         expect(offLayout.packages.h1.map((need) => need.thing)).not.toContain("firewall");
         expect(layout.packages.h1.map((need) => need.thing)).toContain("firewall");
-        expect(firewallSetup(config.firewall, layout.ports.h1, layout.hosts).undoSettings).toEqual({ RULES: "" });
+        expect(firewallSetup(config.firewall, layout.ports.h1, layout.hosts, layout.hosts[0]).undoSettings).toEqual({ RULES: "" });
+    });
+
+    it("admits the SSH client of the step (the machine running pulumi up) to the client ports, unless it is a bastion", () => {
+        const [h1] = layout.hosts;
+        expect(firewallSetup(config.firewall, layout.ports.h1, layout.hosts, h1).settings).not.toHaveProperty("ADMIT_SSH_CLIENT");
+        const bastion = { address: "10.77.0.10", port: 22, user: "deploy", hostKey: h1.hostKey };
+        expect(firewallSetup(config.firewall, layout.ports.h1, layout.hosts, { bastion }).settings).toMatchObject({ ADMIT_SSH_CLIENT: "no" });
     });
 });
 

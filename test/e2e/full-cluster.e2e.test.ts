@@ -1,8 +1,9 @@
 // The operator commands on the lab's full cluster (the dev stack's layout: 3 masters, 2 agents, swarm,
 // overlay, uploader, NFS share), deployed with no service listening before its host's firewall, on hosts
 // that this machine reaches only through a bastion (the lab's fence refuses every other connection to
-// them: pulumi up, check, smoke, drift, destroy and these tests' own SSH and HTTP all go through it, and a
-// wrong bastion host key stops pulumi up before any host is touched), and with an agent (h4) whose login
+// them: pulumi up, check, smoke, drift, destroy and these tests' own SSH and HTTP all go through it; a
+// bastion with the wrong host key, refusing the login or refusing to forward stops pulumi up before any
+// host is touched; the bastion itself reaches the hosts' SSH and none of the cluster's ports), and with an agent (h4) whose login
 // must give sudo a password: preflight names a wrong one, and the password is in no process list or
 // environment on h4 while the steps run, in no output, and in the state only encrypted. `npm run smoke`:
 // the job runs through Mesos in the worker image across the overlay and passes; a worker class that
@@ -19,7 +20,8 @@ import * as path from "node:path";
 import * as net from "node:net";
 import { sudoPassword } from "../../framework/remote/sudo";
 import { routeHttpThroughBastions } from "../../ops/bastionHttp";
-import { labBastion, labDir, LabHost, labInventory, labSudoPassword, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
+import type { Bastion } from "../../framework/config/hosts";
+import { labBastion, labBastionHost, labDir, LabHost, labInventory, labSudoPassword, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
 let agents: LabHost[];
@@ -120,30 +122,60 @@ describe("hosts behind a bastion", () => {
         for (const h of hosts) expect(await connects(h.address, 22), h.name).toBe(false);
     });
 
-    it("stops pulumi up in preflight, before any host is touched, when the bastion's host key is not the pinned one", async () => {
+    /**
+     * pulumi up with every host's bastion changed as `change` says (in the inventory, and h5's in the
+     * stack's config): it must stop in preflight with no host touched; resolves to what it printed.
+     */
+    async function upRefusedWithBastion(change: Partial<Bastion>): Promise<string> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-bastion-"));
         const inventory = JSON.parse(fs.readFileSync(stackInventory, "utf8"));
-        // Another lab machine's key: a well-formed key that is not the bastion's.
-        const wrongKey: string = inventory.hosts[0].hostKey;
-        const rightKey: string = inventory.hosts[0].bastion.hostKey;
-        for (const host of inventory.hosts) host.bastion.hostKey = wrongKey;
+        const original: Bastion = { ...inventory.hosts[0].bastion };
+        for (const host of inventory.hosts) Object.assign(host.bastion, change);
         fs.writeFileSync(path.join(dir, "inventory.json"), JSON.stringify(inventory));
         try {
             await stack.setConfig("hostsFile", path.join(dir, "inventory.json"));
-            await stack.setConfig("hosts[0].bastion.hostKey", wrongKey, { path: true });
+            for (const [key, value] of Object.entries(change)) await stack.setConfig(`hosts[0].bastion.${key}`, String(value), { path: true });
             const refused = await stack.up({ check: false });
-            const output = refused.stdout + refused.stderr;
             expect(refused.ok).toBe(false);
-            expect(output).toContain("preflight: 5 of 5 hosts failed, so no host was changed:");
-            for (const h of labInventory()) {
-                expect(output).toContain(`${h.name} (${h.address}) bastion: the bastion ${h.bastion!.address}:22 does not have the configured bastion hostKey`);
-            }
             const resources: { type: string }[] = (await stack.exportState()).deployment.resources ?? [];
             expect(resources.filter((r) => r.type.startsWith("command:"))).toHaveLength(0);
+            return refused.stdout + refused.stderr;
         } finally {
             await stack.setConfig("hostsFile", stackInventory);
-            await stack.setConfig("hosts[0].bastion.hostKey", rightKey, { path: true });
+            for (const key of Object.keys(change) as (keyof Bastion)[]) await stack.setConfig(`hosts[0].bastion.${key}`, String(original[key]), { path: true });
             fs.rmSync(dir, { recursive: true, force: true });
+        }
+    }
+
+    it("stops pulumi up in preflight, before any host is touched, when the bastion's host key is not the pinned one", async () => {
+        // Another lab machine's key: a well-formed key that is not the bastion's.
+        const output = await upRefusedWithBastion({ hostKey: JSON.parse(fs.readFileSync(stackInventory, "utf8")).hosts[0].hostKey });
+        expect(output).toContain("preflight: 5 of 5 hosts failed, so no host was changed:");
+        for (const h of labInventory()) {
+            expect(output).toContain(`${h.name} (${h.address}) bastion: the bastion ${h.bastion!.address}:22 does not have the configured bastion hostKey`);
+        }
+    });
+
+    it("stops pulumi up in preflight, naming the bastion, when it refuses the login", async () => {
+        const output = await upRefusedWithBastion({ user: "t2-nobody" });
+        expect(output).toContain("preflight: 5 of 5 hosts failed, so no host was changed:");
+        for (const h of labInventory()) {
+            expect(output).toContain(`${h.name} (${h.address}) bastion: the bastion ${h.bastion!.address}:22 refuses t2-nobody with ${h.bastion!.privateKeyFile}`);
+        }
+    });
+
+    it("stops pulumi up in preflight, naming the bastion, when it refuses to forward", async () => {
+        const conf = "/etc/ssh/sshd_config.d/t2-e2e-no-forwarding.conf";
+        onHost(labBastionHost(), `echo 'AllowTcpForwarding no' >${conf} && systemctl reload ssh`);
+        try {
+            const output = await upRefusedWithBastion({});
+            expect(output).toContain("preflight: 5 of 5 hosts failed, so no host was changed:");
+            for (const h of labInventory()) {
+                expect(output).toContain(`${h.name} (${h.address}) bastion: the bastion ${h.bastion!.address} refuses to forward to ${h.address}:22; ` +
+                    `fix: set AllowTcpForwarding yes (or local) for ${h.bastion!.user} in the bastion's sshd_config`);
+            }
+        } finally {
+            onHost(labBastionHost(), `rm -f ${conf} && systemctl reload ssh`);
         }
     });
 });
@@ -248,6 +280,26 @@ describe("npm run smoke on the lab's full cluster", () => {
             expect(order.length, h.name).toBeGreaterThan(0);
             for (const line of order) expect(line, h.name).toMatch(/ after$/);
         }
+    });
+
+    it("admits the bastion, a lab machine in no stack, to the hosts' SSH and to none of the cluster's ports", async () => {
+        const hosts = labInventory();
+        // Each host's guarded TCP ports, as its firewall lists them.
+        const guarded = hosts.flatMap((h) => onHost(h, "sed -En 's/^ *tcp dport ([0-9]+) reject.*/\\1/p' /etc/twister2-cluster/firewall.nft")
+            .stdout.trim().split("\n").map((port) => `${h.address}:${port}`));
+        expect(guarded.length).toBeGreaterThan(15);
+        const probe = (targets: string[]) => `for t in ${targets.join(" ")}; do
+              if timeout 5 bash -c "exec 3<>/dev/tcp/\${t%:*}/\${t#*:}" 2>/dev/null; then echo "$t open"; else echo "$t closed"; fi
+            done`;
+        const ssh = hosts.map((h) => `${h.address}:22`);
+        const fromBastion = onHost(labBastionHost(), probe([...guarded, ...ssh])).stdout.trim().split("\n");
+        expect(fromBastion).toHaveLength(guarded.length + ssh.length);
+        expect(fromBastion.filter((line) => line.endsWith(" open")).sort()).toEqual(ssh.map((t) => `${t} open`).sort());
+        for (const h of hosts) expect(onHost(h, `grep -c '${h.bastion!.address} ' /etc/twister2-cluster/firewall.nft || true`).stdout.trim(), h.name).toBe("0");
+        // A host of the stack reaches them: ZooKeeper's client port and the first master's, on h1.
+        const h1 = hosts.find((h) => h.name === "h1")!;
+        expect(onHost(agents[0], probe([`${h1.address}:2181`, `${h1.address}:5050`])).stdout.trim().split("\n"))
+            .toEqual([`${h1.address}:2181 open`, `${h1.address}:5050 open`]);
     });
 
     it("runs the job: a job master and a worker on each agent, in the worker image on the overlay, and passes", async () => {

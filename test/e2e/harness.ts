@@ -53,6 +53,13 @@ export function labBastion(on: boolean): void {
     execFileSync("bash", [path.join(projectDir, "scripts", "lab.sh"), "bastion", on ? "on" : "off"], { stdio: "inherit" });
 }
 
+/** The lab's bastion (while labBastion is on) as a host onHost reaches directly: a lab machine in no stack. */
+export function labBastionHost(): LabHost {
+    const [{ bastion, container }] = labInventory();
+    if (!bastion) throw new Error("the lab has no bastion: labBastion(true) first");
+    return { name: "bastion", address: bastion.address, user: bastion.user, privateKeyFile: bastion.privateKeyFile!, container: container.replace(/-h\d+$/, "-bastion") };
+}
+
 export function labInventory(): LabHost[] {
     return JSON.parse(fs.readFileSync(path.join(labDir, "inventory.json"), "utf8")).hosts as LabHost[];
 }

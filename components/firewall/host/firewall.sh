@@ -4,11 +4,13 @@
 # an ICMP port-unreachable); every other port, and outgoing traffic, it leaves alone. Loopback and
 # this host's containers (docker0, docker_gwbridge) are always admitted. Docker's own rules live in
 # other tables and a Docker restart leaves this one be; twister2-cluster-firewall.service loads it again
-# at boot. The machine this run came from (its SSH client address) is admitted to the client ports:
-# it holds the keys to every host anyway. With RULES empty the firewall is removed (its undo).
+# at boot. With RULES empty the firewall is removed (its undo).
 # Settings: RULES (lines "PROTOCOL PORT KIND SOURCE...": KIND `clients` or `cluster`; a SOURCE is an
-# address, an IPv4 CIDR or a DNS name, resolved here).
-: "${RULES=}"
+# address, an IPv4 CIDR or a DNS name, resolved here); ADMIT_SSH_CLIENT (`yes`, the default: the
+# machine this run came from, its SSH client address, is admitted to the client ports, as it holds the
+# keys to every host anyway; `no` for a host reached through a bastion: that address is the bastion's,
+# which is admitted nowhere).
+: "${RULES=}" "${ADMIT_SSH_CLIENT=yes}"
 table=twister2_cluster
 dir=/etc/twister2-cluster
 file=$dir/firewall.nft
@@ -44,7 +46,8 @@ deployer_address() {
     fi
   done
 }
-deployer=$(deployer_address)
+deployer=
+[ "$ADMIT_SSH_CLIENT" != yes ] || deployer=$(deployer_address)
 
 # Every source as addresses or networks, a DNS name resolved now (what it resolves to later is not admitted).
 declare -A resolved=()
@@ -75,7 +78,7 @@ render() {
   while read -r protocol port kind sources; do
     [ -n "$protocol" ] || continue
     # The machine this run came from, as one more source of a client port (once, if a setting names it too).
-    [ "$kind" != clients ] || sources+=" $deployer"
+    [ "$kind" != clients ] || [ -z "$deployer" ] || sources+=" $deployer"
     for source in $sources; do
       for address in ${resolved[$source]}; do
         if [[ "$address" == *:* ]]; then echo "    ip6 saddr $address $protocol dport $port accept"; else echo "    ip saddr $address $protocol dport $port accept"; fi
