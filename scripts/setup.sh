@@ -14,6 +14,11 @@ command -v dot >/dev/null || need_apt+=(graphviz)
 command -v rsync >/dev/null || need_apt+=(rsync)
 # The worker-image e2e test compiles a tiny Java job here.
 command -v javac >/dev/null && command -v jar >/dev/null || need_apt+=(openjdk-17-jdk-headless)
+# The Mesos e2e test's real clients (test/e2e/mesos-clients): a virtualenv of Debian's python3, whose
+# http-parser pymesos needs (its C part no longer builds from PyPI on Python 3.11).
+for pkg in python3-venv python3-http-parser; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_apt+=("$pkg")
+done
 if [ "${#need_apt[@]}" -gt 0 ]; then
   say "installing ${need_apt[*]} from Debian"
   apt-get update -q >/dev/null

@@ -2,15 +2,18 @@
 """Mesos stand-in for the twister2-cluster lab: NOT Apache Mesos.
 
 Installed as /usr/sbin/mesos-master and /usr/sbin/mesos-agent (the name it is started under picks
-the role). It behaves like Mesos 1.11 where the project's program and tests look: flags (command
-line and MESOS_* environment), leader election through ZooKeeper (json.info_ znodes), the HTTP
-endpoints /master/health, /master/redirect, /master/state, /metrics/snapshot and the agent's /state,
-agent registration with optional authentication, and the docker containerizer start-up check.
-It runs DOCKER tasks that frameworks launch through the v1 scheduler API (POST /api/v1/scheduler) the
-way Mesos's Docker containerizer does, and answers /master/frameworks, /master/tasks, /master/slaves,
-/master/state-summary and the agent's /files/read, and a little of the v1 operator API (POST /api/v1:
-GET_HEALTH, GET_VERSION) behind the read-write realm's Basic authentication; other Mesos endpoints answer
-501 (stand-in). Of the ACLs it enforces register_agents.
+the role). It behaves like Mesos 1.11 where the project's program, its tests and real clients (pymesos,
+avmesos-cli) look: flags (command line and MESOS_* environment), leader election through ZooKeeper (json.info_ znodes),
+libprocess's HTTP routing (a path naming no process goes to the delegate, master or slave(1); the longest
+matching route answers; 404 where Mesos has no endpoint, 501 where the stand-in lacks one), the endpoints
+/master/{health,redirect,state,flags,frameworks,tasks,slaves,state-summary}, /metrics/snapshot, /version,
+the agent's /slave(1)/{state,health,flags} and /files/read, agent registration with optional
+authentication, and the docker containerizer start-up check. It runs DOCKER tasks that frameworks launch
+through the v1 scheduler API (POST /api/v1/scheduler) the way Mesos's Docker containerizer does, and
+answers the v1 operator API's read calls (POST /api/v1: GET_HEALTH, GET_VERSION, GET_FLAGS, GET_METRICS,
+GET_STATE, GET_TASKS, GET_FRAMEWORKS, GET_EXECUTORS; the master's GET_AGENTS and GET_MASTER, the agent's
+GET_CONTAINERS and GET_AGENT) behind the read-write realm's Basic authentication; other calls answer 501
+(stand-in). Of the ACLs it enforces register_agents.
 Agents talk to masters over a private HTTP protocol (/standin/agent/*).
 """
 
@@ -207,28 +210,143 @@ def readwrite_realm(flags, realm, credentials_flag):
     return required, credentials
 
 
-def operator_api(realm, flags, credentials_flag, calls):
+# The call types of Mesos 1.11's v1 operator API (master.proto / agent.proto): a type outside these fails to
+# parse (400), one the stand-in does not answer is 501.
+OPERATOR_CALL_TYPES = {
+    "master": {"GET_HEALTH", "GET_FLAGS", "GET_VERSION", "GET_METRICS", "GET_LOGGING_LEVEL", "SET_LOGGING_LEVEL",
+               "LIST_FILES", "READ_FILE", "GET_STATE", "GET_AGENTS", "GET_FRAMEWORKS", "GET_EXECUTORS",
+               "GET_OPERATIONS", "GET_TASKS", "GET_ROLES", "GET_WEIGHTS", "UPDATE_WEIGHTS", "GET_MASTER", "SUBSCRIBE",
+               "RESERVE_RESOURCES", "UNRESERVE_RESOURCES", "CREATE_VOLUMES", "DESTROY_VOLUMES", "GROW_VOLUME",
+               "SHRINK_VOLUME", "GET_MAINTENANCE_STATUS", "GET_MAINTENANCE_SCHEDULE", "UPDATE_MAINTENANCE_SCHEDULE",
+               "START_MAINTENANCE", "STOP_MAINTENANCE", "DRAIN_AGENT", "DEACTIVATE_AGENT", "REACTIVATE_AGENT",
+               "GET_QUOTA", "UPDATE_QUOTA", "SET_QUOTA", "REMOVE_QUOTA", "TEARDOWN", "MARK_AGENT_GONE"},
+    "agent": {"GET_HEALTH", "GET_FLAGS", "GET_VERSION", "GET_METRICS", "GET_LOGGING_LEVEL", "SET_LOGGING_LEVEL",
+              "LIST_FILES", "READ_FILE", "GET_STATE", "GET_CONTAINERS", "GET_FRAMEWORKS", "GET_EXECUTORS",
+              "GET_OPERATIONS", "GET_TASKS", "GET_AGENT", "GET_RESOURCE_PROVIDERS", "LAUNCH_NESTED_CONTAINER",
+              "WAIT_NESTED_CONTAINER", "KILL_NESTED_CONTAINER", "REMOVE_NESTED_CONTAINER",
+              "LAUNCH_NESTED_CONTAINER_SESSION", "ATTACH_CONTAINER_INPUT", "ATTACH_CONTAINER_OUTPUT",
+              "LAUNCH_CONTAINER", "WAIT_CONTAINER", "KILL_CONTAINER", "REMOVE_CONTAINER",
+              "ADD_RESOURCE_PROVIDER_CONFIG", "UPDATE_RESOURCE_PROVIDER_CONFIG", "REMOVE_RESOURCE_PROVIDER_CONFIG",
+              "MARK_RESOURCE_PROVIDER_GONE", "PRUNE_IMAGES"},
+}
+
+
+def operator_api(realm, flags, credentials_flag, role, calls, not_leading=None):
     """POST /api/v1, Mesos's v1 operator API (JSON), in the read-write realm: 401 without the credentials
-    it requires. `calls` maps a call's type to a function returning its answer's body (after "type")."""
+    it requires. `calls` maps a call's type to a function(call) returning its answer's body (after "type"),
+    or a (status, body) pair for an error. On a master, `not_leading(request)` answers for a master that
+    does not lead (Mesos redirects every call to the leader, or 503 without one)."""
     required, credentials = readwrite_realm(flags, realm, credentials_flag)
 
     def route(request):
         principal = basic_principal(request.headers.get("Authorization", ""), credentials)
         if required and principal is None:
             return 401, None, {"WWW-Authenticate": f'Basic realm="{realm}"'}
-        kind = (request.body or {}).get("type")
+        if not_leading is not None:
+            answer = not_leading(request)
+            if answer is not None:
+                return answer
+        call = request.body if isinstance(request.body, dict) else {}
+        kind = call.get("type")
+        which = "master" if role == "master" else "agent"
+        if kind is None:
+            return 400, {"error": f"Failed to validate {which}::Call: Expecting 'type' to be present"}
+        if kind not in OPERATOR_CALL_TYPES[role]:
+            return 400, {"error": f"Failed to convert JSON into Call protobuf: Failed to find enum for '{kind}'"}
         if kind not in calls:
             return 501, {"error": f"operator call {kind} is not implemented by the mesos stand-in", "standin": True}
-        return 200, {"type": kind, **calls[kind]()}
+        answer = calls[kind](call)
+        if isinstance(answer, tuple):
+            return answer
+        return 200, {"type": kind, **answer}
     return route
 
 
-def operator_calls():
+# Build information of /version and GET_VERSION (the stand-in's own; Mesos's git fields it has not).
+BUILD_TIME = 1577836800.0
+BUILD_DATE = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(BUILD_TIME))
+
+
+def version_json():
+    return {"version": VERSION, "build_date": BUILD_DATE, "build_time": BUILD_TIME, "build_user": "mesos-standin"}
+
+
+def metrics_list(snapshot):
+    return {"metrics": [{"name": k, "value": v} for k, v in sorted(snapshot.items())]}
+
+
+def operator_calls(effective_flags, metrics):
     """The operator API's calls that masters and agents answer alike."""
     return {
-        "GET_HEALTH": lambda: {"get_health": {"healthy": True}},
-        "GET_VERSION": lambda: {"get_version": {"version_info": {"version": VERSION}}},
+        "GET_HEALTH": lambda _call: {"get_health": {"healthy": True}},
+        "GET_VERSION": lambda _call: {"get_version": {"version_info": version_json()}},
+        "GET_FLAGS": lambda _call: {"get_flags": {"flags": [{"name": k, "value": v}
+                                                            for k, v in sorted(effective_flags().items())]}},
+        # GET_METRICS's optional timeout bounds the snapshot's collection; the stand-in's is immediate.
+        "GET_METRICS": lambda _call: {"get_metrics": metrics_list(metrics())},
     }
+
+
+def system_metrics():
+    """libprocess's system/* gauges."""
+    values = {"system/cpus_total": float(os.cpu_count() or 1)}
+    try:
+        load = os.getloadavg()
+        values.update({"system/load_1min": load[0], "system/load_5min": load[1], "system/load_15min": load[2]})
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            info = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in f if line.split()[1:]}
+        values["system/mem_total_bytes"] = float(info.get("MemTotal", 0))
+        values["system/mem_free_bytes"] = float(info.get("MemFree", 0))
+    except (OSError, ValueError, IndexError):
+        pass
+    return values
+
+
+def resource_metrics(prefix, total, used):
+    """<prefix>/{cpus,mem,disk,gpus}_{total,used,percent} and their (always 0) revocable counterparts."""
+    values = {}
+    for name in SCALARS:
+        t, u = total.get(name, 0.0), used.get(name, 0.0)
+        values.update({f"{prefix}/{name}_total": t, f"{prefix}/{name}_used": u,
+                       f"{prefix}/{name}_percent": u / t if t else 0.0,
+                       f"{prefix}/{name}_revocable_total": 0.0, f"{prefix}/{name}_revocable_used": 0.0,
+                       f"{prefix}/{name}_revocable_percent": 0.0})
+    return values
+
+
+def v1_resources(values, ports=None, allocated=False):
+    """{name: value} (and a ports range string) -> v1 Resource objects as the operator API shows them."""
+    resources = []
+    for name in SCALARS + tuple(k for k in values if k not in SCALARS):
+        value = values.get(name)
+        if isinstance(value, (int, float)) and value > 0:
+            resources.append({"name": name, "type": "SCALAR", "scalar": {"value": round(float(value), 6)},
+                              "role": "*"})
+    if ports:
+        ranges = [{"begin": int(a), "end": int(b)} for a, b in
+                  (part.split("-") for part in ports.strip("[]").split(",") if "-" in part)]
+        resources.append({"name": "ports", "type": "RANGES", "ranges": {"range": ranges}, "role": "*"})
+    if allocated:
+        for r in resources:
+            r["allocation_info"] = {"role": "*"}
+    return resources
+
+
+def v1_attributes(attributes):
+    out = []
+    for k, v in attributes.items():
+        if isinstance(v, (int, float)):
+            out.append({"name": k, "type": "SCALAR", "scalar": {"value": float(v)}})
+        else:
+            out.append({"name": k, "type": "TEXT", "text": {"value": str(v)}})
+    return out
+
+
+def time_info(seconds):
+    return {"nanoseconds": int(seconds * 1e9)}
 
 
 def parse_acls(value):
@@ -334,10 +452,16 @@ def http_json(url, body=None, timeout=5):
 # --- HTTP -------------------------------------------------------------------------------------------
 
 class Request:
-    """What a route sees of a request: the JSON body (POST), the headers, the query parameters."""
+    """What a route sees of a request: the JSON body (POST), the headers, the query parameters, and the
+    path as libprocess hands it to the process (after delegation: `/slaves` -> `/master/slaves`)."""
 
-    def __init__(self, body, headers, query):
+    def __init__(self, body, headers, query, path="", raw_query=""):
         self.body, self.headers, self.query = body, headers, query
+        self.path, self.raw_query = path, raw_query
+
+    def url(self):
+        """The path and query, as Mesos's redirect to the leader appends them."""
+        return self.path + (f"?{self.raw_query}" if self.raw_query else "")
 
 
 class Stream:
@@ -348,17 +472,71 @@ class Stream:
         self.headers, self.events, self.on_close = headers, events, on_close
 
 
+# The endpoints Mesos 1.11 routes in each libprocess process of the two daemons (names only), so that a
+# path the stand-in does not implement answers 501 where Mesos has an endpoint and 404 where it has none.
+LIBPROCESS_ENDPOINTS = {
+    "metrics": {"snapshot"}, "version": {""}, "files": {"browse", "read", "download", "debug"},
+    "logging": {"toggle"}, "profiler": {"start", "stop"}, "system": {"stats.json"}, "help": {""},
+    "__processes__": {""}, "memory-profiler": {"start", "stop", "download/raw", "download/text",
+                                               "download/graph", "statistics", "state"},
+}
+DAEMON_ENDPOINTS = {
+    "master": {"", "api/v1", "api/v1/scheduler", "create-volumes", "destroy-volumes", "frameworks", "flags", "health",
+               "redirect", "reserve", "roles", "teardown", "slaves", "state", "state-summary", "tasks",
+               "maintenance/schedule", "maintenance/status", "machine/down", "machine/up", "unreserve", "weights",
+               "quota"},
+    "slave(1)": {"api/v1", "api/v1/executor", "api/v1/resource_provider", "state", "flags", "health",
+                 "monitor/statistics", "containers", "containerizer/debug"},
+}
+
+
 class Handler(BaseHTTPRequestHandler):
     server_version = "mesos-standin/" + VERSION
     protocol_version = "HTTP/1.1"  # chunked streams (the scheduler API) need 1.1
     routes = {}  # (method, path) -> function(Request) -> (status, body[, headers]) or Stream
+    delegate = None  # the process that gets paths naming no process: "master" or "slave(1)"
 
     def log_message(self, format, *args):  # noqa: A002 (signature of the base class)
         log.debug("http %s", format % args)
 
+    def resolve(self, method, path):
+        """libprocess's routing: (route or None, path as the process sees it, error answer or None).
+        An exact (method, path) of the stand-in's table wins (its aliases and private protocol); else the
+        first segment names the process, or the request goes to the delegate (`/state` is
+        `/master/state`); within the process the longest route that prefixes the rest answers, a trailing
+        `/` not counting (`/master/tasks/` and `/master/tasks/x` are `/master/tasks`)."""
+        if "/.." in path:
+            return None, path, (404, None)  # libprocess ignores relative paths
+        if (method, path) in self.routes:
+            return self.routes[(method, path)], path, None
+        tokens = [t for t in path.split("/") if t]
+        processes = {**LIBPROCESS_ENDPOINTS, self.delegate: DAEMON_ENDPOINTS[self.delegate]}
+        if not tokens or tokens[0] not in processes:
+            tokens = [self.delegate] + tokens
+            path = f"/{self.delegate}{path if path != '/' else ''}"
+        process, rest = tokens[0], tokens[1:]
+        while True:
+            name = "/".join(rest)
+            key = f"/{process}/{name}" if name else f"/{process}"
+            if (method, key) in self.routes:
+                return self.routes[(method, key)], path, None
+            if method == "POST" and ("GET", key) in self.routes:
+                return self.routes[("GET", key)], path, None  # Mesos's read endpoints ignore the method
+            if ("POST", key) in self.routes:
+                return None, path, (405, {"error": f"Expecting 'POST', received '{method}'"}, {"Allow": "POST"})
+            if name in processes[process]:
+                return None, path, (501, {"error": f"{method} {key} is not implemented by the mesos stand-in",
+                                          "standin": True})
+            if not rest:
+                break
+            rest = rest[:-1]
+            if not rest:
+                break  # as libprocess: `/master/x` does not fall back to `/master`
+        return None, path, (404, None)
+
     def handle_one(self, method):
-        path, _, query = self.path.partition("?")
-        route = self.routes.get((method, path))
+        raw_path, _, query = self.path.partition("?")
+        route, path, error = self.resolve(method, urllib.parse.unquote(raw_path))
         body = None
         if method == "POST":
             length = int(self.headers.get("Content-Length") or 0)
@@ -368,17 +546,17 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply(501, {"error": "the mesos stand-in speaks JSON only (Content-Type: application/json)",
                                  "standin": True})
                 return
-            try:
-                body = json.loads(raw or b"{}")
-            except ValueError:
-                self.reply(400, {"error": "body is not JSON"})
-                return
+            if route is not None:
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    self.reply(400, {"error": "body is not JSON"})
+                    return
         if route is None:
-            # Mesos endpoints the stand-in does not implement answer 501, and say so.
-            self.reply(501, {"error": f"{method} {path} is not implemented by the mesos stand-in", "standin": True})
+            self.reply(*error)
             return
         params = dict(urllib.parse.parse_qsl(query))
-        answer = route(Request(body, self.headers, params))
+        answer = route(Request(body, self.headers, params, path, query))
         if isinstance(answer, Stream):
             self.stream(answer)
         else:
@@ -428,8 +606,8 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_one("POST")
 
 
-def serve_http(bind_ip, port, routes):
-    handler = type("RoleHandler", (Handler,), {"routes": routes})
+def serve_http(bind_ip, port, routes, delegate):
+    handler = type("RoleHandler", (Handler,), {"routes": routes, "delegate": delegate})
     try:
         server = ThreadingHTTPServer((bind_ip, port), handler)
     except OSError as e:
@@ -449,6 +627,29 @@ SCHEDULER_HEARTBEAT_SECS = 15.0
 STATUS_RETRY_SECS = 10.0
 # The allocator offers nothing smaller (Mesos's MIN_CPUS and MIN_MEM).
 MIN_CPUS, MIN_MEM = 0.01, 32.0
+# The master/<name> counters of Mesos's master metrics; the stand-in counts the events it has (agent
+# registrations and removals, scheduler calls, status updates and acknowledgements), the others stay 0.
+MASTER_COUNTERS = (
+    "dropped_messages", "http_cache_hits", "messages_register_framework", "messages_reregister_framework",
+    "messages_unregister_framework", "messages_deactivate_framework", "messages_kill_task",
+    "messages_status_update_acknowledgement", "messages_resource_request", "messages_launch_tasks",
+    "messages_decline_offers", "messages_revive_offers", "messages_suppress_offers", "messages_reconcile_operations",
+    "messages_reconcile_tasks", "messages_framework_to_executor", "messages_operation_status_update_acknowledgement",
+    "messages_executor_to_framework", "messages_register_slave", "messages_reregister_slave",
+    "messages_unregister_slave", "messages_status_update", "messages_operation_status_update",
+    "messages_exited_executor", "messages_update_slave", "messages_authenticate",
+    "valid_framework_to_executor_messages", "invalid_framework_to_executor_messages",
+    "valid_executor_to_framework_messages", "invalid_executor_to_framework_messages", "valid_status_updates",
+    "invalid_status_updates", "valid_status_update_acknowledgements", "invalid_status_update_acknowledgements",
+    "valid_operation_status_updates", "invalid_operation_status_updates",
+    "valid_operation_status_update_acknowledgements", "invalid_operation_status_update_acknowledgements",
+    "recovery_slave_removals", "slave_registrations", "slave_reregistrations", "slave_removals",
+    "slave_removals/reason_unhealthy", "slave_removals/reason_unregistered", "slave_removals/reason_registered",
+    "slave_shutdowns_scheduled", "slave_shutdowns_completed", "slave_shutdowns_canceled",
+    "slave_unreachable_scheduled", "slave_unreachable_completed", "slave_unreachable_canceled",
+)
+# /master/tasks's default limit (Mesos's TASK_LIMIT).
+TASK_LIMIT = 100
 
 
 def scalars_of(resources):
@@ -522,6 +723,22 @@ class Task:
             task["container"] = self.info["container"]
         return task
 
+    def first_timestamp(self):
+        return self.statuses[0]["timestamp"] if self.statuses else None
+
+    def v1_json(self):
+        """The task as the v1 operator API shows it (mesos.v1.Task)."""
+        task = {"name": self.info.get("name", ""), "task_id": {"value": self.id},
+                "framework_id": {"value": self.framework_id}, "agent_id": {"value": self.agent_id},
+                "state": self.state, "resources": v1_resources(self.resources, allocated=True),
+                "statuses": [{k: v for k, v in st.items() if k != "uuid"} for st in self.statuses]}
+        if self.statuses:
+            task["status_update_state"] = self.statuses[-1]["state"]
+        for field in ("container", "labels", "discovery", "health_check", "kill_policy"):
+            if field in self.info:
+                task[field] = self.info[field]
+        return task
+
 
 class Framework:
     def __init__(self, framework_id, info):
@@ -570,6 +787,29 @@ class Framework:
             "unreachable_tasks": [], "offers": list(self.offers.values()), "executors": [],
         }
 
+    def v1_json(self):
+        """The framework as the v1 operator API's GET_FRAMEWORKS shows it."""
+        used, offered = {}, {}
+        for task in self.tasks.values():
+            if task.holds_resources:
+                for k, v in task.resources.items():
+                    used[k] = used.get(k, 0.0) + v
+        for offer in self.offers.values():
+            for k, v in scalars_of(offer["resources"]).items():
+                offered[k] = offered.get(k, 0.0) + v
+        framework = {"framework_info": self.info, "active": self.unregistered_time is None and not self.suppressed,
+                     "connected": self.events is not None, "recovered": False,
+                     "registered_time": time_info(self.registered_time)}
+        if self.unregistered_time is not None:
+            framework["unregistered_time"] = time_info(self.unregistered_time)
+        if self.offers:
+            framework["offers"] = list(self.offers.values())
+        if used:
+            framework["allocated_resources"] = v1_resources(used, allocated=True)
+        if offered:
+            framework["offered_resources"] = v1_resources(offered, allocated=True)
+        return framework
+
 
 class SchedulerApi:
     """The master's side of the v1 scheduler HTTP API (POST /api/v1/scheduler, JSON): SUBSCRIBE (a
@@ -581,6 +821,7 @@ class SchedulerApi:
         self.completed_frameworks = []
         self.framework_counter = 0
         self.offer_counter = 0
+        self.counters = {}  # master/<counter> metrics the stand-in counts (messages, registrations...)
         self.http_framework_auth = flag_bool(self.flags, "authenticate_http_frameworks")
         if self.http_framework_auth and self.credentials is None:
             fatal("HTTP framework authentication requires a credentials file (--credentials) (mesos stand-in)")
@@ -592,7 +833,7 @@ class SchedulerApi:
             if self.leader is None:
                 return 503, {"error": "No leading master", "standin": True}
             if not self.leading():
-                return 307, None, self.leader_location("/api/v1/scheduler")
+                return 307, None, self.leader_location(request.url())
         if self.http_framework_auth and not self.authenticated(request.headers.get("Authorization", "")):
             return 401, {"error": "Unauthorized"}, {"WWW-Authenticate": 'Basic realm="mesos"'}
         call = request.body or {}
@@ -613,10 +854,21 @@ class SchedulerApi:
             if stream_id != framework.stream_id:
                 return 400, {"error": f"The stream ID '{stream_id}' included in this request didn't match the "
                                       f"stream ID currently associated with framework ID {framework_id}"}
+            if kind in self.CALL_COUNTERS:
+                self.count(self.CALL_COUNTERS[kind])
             later = handlers[kind](framework, call.get(kind.lower()) or {})
         for work in later or []:
             threading.Thread(target=work, daemon=True).start()
         return 202, None
+
+    # Scheduler calls and the master/messages_* counter Mesos increments for each.
+    CALL_COUNTERS = {"TEARDOWN": "messages_unregister_framework", "DECLINE": "messages_decline_offers",
+                     "KILL": "messages_kill_task", "RECONCILE": "messages_reconcile_tasks",
+                     "REVIVE": "messages_revive_offers", "SUPPRESS": "messages_suppress_offers",
+                     "ACKNOWLEDGE": "messages_status_update_acknowledgement"}
+
+    def count(self, name, by=1):
+        self.counters[name] = self.counters.get(name, 0) + by
 
     def authenticated(self, header):
         return basic_principal(header, self.credentials) is not None
@@ -634,6 +886,7 @@ class SchedulerApi:
                 events.put({"type": "ERROR", "error": {"message": "Framework has been removed"}})
                 events.put(None)
                 return Stream({"Mesos-Stream-Id": stream_id}, events, lambda: None)
+            self.count("messages_reregister_framework" if framework else "messages_register_framework")
             if framework is None:
                 framework_id = f"{self.info['id']}-{self.framework_counter:04d}"
                 self.framework_counter += 1
@@ -745,10 +998,12 @@ class SchedulerApi:
     def acknowledge(self, framework, call):
         task = framework.tasks.get(value_of(call, "task_id"))
         if task is None or not task.pending or task.pending[0].get("uuid") != call.get("uuid"):
+            self.count("invalid_status_update_acknowledgements")
             log.warning("Ignoring acknowledgement %s for task %s of framework %s: no such pending update",
                         call.get("uuid"), value_of(call, "task_id"), framework.id)
             return []
         task.pending.pop(0)
+        self.count("valid_status_update_acknowledgements")
         if task.pending:
             self.send_pending(framework, task)
         elif task.state in TERMINAL_STATES:
@@ -806,7 +1061,8 @@ class SchedulerApi:
         for task in framework.tasks.values():
             if task.state not in TERMINAL_STATES:
                 task.state = "TASK_KILLED"
-                task.statuses.append({"state": "TASK_KILLED", "timestamp": time.time()})
+                task.statuses.append(new_status(task.id, task.agent_id, "TASK_KILLED", "SOURCE_MASTER",
+                                                "Framework removed", "REASON_FRAMEWORK_REMOVED"))
             task.holds_resources = False
         for agent_id in {t.agent_id for t in framework.tasks.values()}:
             agent = self.agents.get(agent_id)
@@ -838,7 +1094,7 @@ class SchedulerApi:
 
     def record_status(self, framework, task, status):
         task.state = status["state"]
-        task.statuses.append({k: v for k, v in status.items() if k in ("state", "timestamp", "container_status")})
+        task.statuses.append({k: v for k, v in status.items() if k != "uuid"})
         if task.state in TERMINAL_STATES:
             task.holds_resources = False
         task.pending.append(status)
@@ -852,6 +1108,8 @@ class SchedulerApi:
             framework = self.frameworks.get(body.get("framework_id"))
             status = body.get("status") or {}
             task = framework.tasks.get(value_of(status, "task_id")) if framework else None
+            self.count("messages_status_update")
+            self.count("valid_status_updates" if task else "invalid_status_updates")
             if task is None:
                 return 200, {"known": False}  # the framework or task is gone: nothing to forward
             log.info("Status update %s for task %s of framework %s%s", status.get("state"), task.id, framework.id,
@@ -951,18 +1209,25 @@ class SchedulerApi:
 
     # --- operator endpoints ---------------------------------------------------------------------------
 
-    def leader_only(self, path, build):
-        with self.lock:
-            if self.leader is None:
-                return 503, {"error": "No leading master", "standin": True}
-            if not self.leading():
-                return 307, None, self.leader_location(path)
-            return 200, build()
+    def not_leading(self, request):
+        """Mesos's answer of a master that does not lead (under the lock): 307 to the leader with the
+        request's path and query, 503 without a leader; None when this master leads."""
+        if self.leader is None:
+            return 503, {"error": "No leading master", "standin": True}
+        if not self.leading():
+            return 307, None, self.leader_location(request.url())
+        return None
 
-    def frameworks_endpoint(self, _request):
-        return self.leader_only("/master/frameworks", lambda: {
-            "frameworks": [f.json() for f in self.frameworks.values()],
-            "completed_frameworks": [f.json() for f in self.completed_frameworks],
+    def leader_only(self, request, build):
+        with self.lock:
+            return self.not_leading(request) or (200, build())
+
+    def frameworks_endpoint(self, request):
+        """/master/frameworks; the query's `framework_id` picks one framework, as in Mesos."""
+        wanted = request.query.get("framework_id")
+        return self.leader_only(request, lambda: {
+            "frameworks": [f.json() for f in self.frameworks.values() if wanted in (None, f.id)],
+            "completed_frameworks": [f.json() for f in self.completed_frameworks if wanted in (None, f.id)],
             "unregistered_frameworks": []})
 
     def all_tasks(self):
@@ -970,14 +1235,32 @@ class SchedulerApi:
             yield from framework.tasks.values()
             yield from framework.completed_tasks
 
-    def tasks_endpoint(self, _request):
-        return self.leader_only("/master/tasks", lambda: {"tasks": [t.json() for t in self.all_tasks()]})
+    def tasks_endpoint(self, request):
+        """/master/tasks with Mesos's query parameters: framework_id, task_id, order (asc, else descending by
+        each task's first status time; tasks without statuses sort first ascending, last descending),
+        offset and limit (default 100; Mesos reads -1 as unlimited)."""
+        def as_int(name, default):
+            try:
+                return int(request.query.get(name, ""))
+            except ValueError:
+                return default
+        limit, offset = as_int("limit", TASK_LIMIT), max(0, as_int("offset", 0))
+        framework_id, task_id = request.query.get("framework_id"), request.query.get("task_id")
 
-    def slaves_endpoint(self, _request):
-        return self.leader_only("/master/slaves", lambda: {
+        def build():
+            tasks = [t for t in self.all_tasks() if framework_id in (None, t.framework_id)
+                     and task_id in (None, t.id)]
+            tasks.sort(key=lambda t: (t.first_timestamp() is not None, t.first_timestamp() or 0.0),
+                       reverse=request.query.get("order") != "asc")
+            end = len(tasks) if limit < 0 else offset + limit
+            return {"tasks": [t.json() for t in tasks[offset:end]]}
+        return self.leader_only(request, build)
+
+    def slaves_endpoint(self, request):
+        return self.leader_only(request, lambda: {
             "slaves": [self.agent_json(a) for a in self.agents.values()], "recovered_slaves": []})
 
-    def state_summary_endpoint(self, _request):
+    def state_summary_endpoint(self, request):
         def counts(tasks):
             states = ("TASK_STAGING", "TASK_STARTING", "TASK_RUNNING", "TASK_KILLING", "TASK_FINISHED",
                       "TASK_KILLED", "TASK_FAILED", "TASK_LOST", "TASK_ERROR", "TASK_UNREACHABLE")
@@ -1000,7 +1283,7 @@ class SchedulerApi:
                                   | counts(mine) | {"slave_ids": sorted({t.agent_id for t in mine})})
             return {"hostname": self.hostname, "cluster": self.flags.get("cluster", ""), "slaves": slaves,
                     "frameworks": frameworks, "standin": True}
-        return self.leader_only("/master/state-summary", summary)
+        return self.leader_only(request, summary)
 
 
 # --- master -----------------------------------------------------------------------------------------
@@ -1065,27 +1348,31 @@ class Master(SchedulerApi):
         return self.leader is not None and self.leader.get("id") == self.info["id"]
 
     def run(self):
+        # Routes by the path libprocess gives the master's processes: `/state`, `/slaves`, `/api/v1`... reach
+        # them through the delegate (see Handler.resolve).
         routes = {
             ("GET", "/master/health"): lambda _request: (200, None),
-            ("GET", "/health"): lambda _request: (200, None),
             ("GET", "/master/redirect"): self.redirect,
-            ("GET", "/redirect"): self.redirect,
-            ("GET", "/metrics/snapshot"): self.metrics,
-            ("GET", "/version"): lambda _request: (200, {"version": VERSION, "standin": True}),
+            ("GET", "/master/flags"): lambda _request: (200, {"flags": self.effective_flags()}),
+            ("GET", "/metrics/snapshot"): lambda _request: (200, self.metrics()),
+            ("GET", "/version"): lambda _request: (200, {**version_json(), "standin": True}),
             ("POST", "/standin/agent/register"): self.register_agent,
             ("POST", "/standin/agent/unregister"): self.unregister_agent,
             ("POST", "/standin/agent/status"): self.agent_status,
-            ("POST", "/api/v1/scheduler"): self.scheduler_call,
-            ("POST", "/api/v1"): operator_api("mesos-master-readwrite", self.flags, "credentials", operator_calls()),
+            ("POST", "/master/api/v1/scheduler"): self.scheduler_call,
+            ("POST", "/master/api/v1"): operator_api("mesos-master-readwrite", self.flags, "credentials", "master",
+                                                     self.operator_calls(), self.not_leading_locked),
             ("GET", "/master/frameworks"): self.frameworks_endpoint,
             ("GET", "/master/tasks"): self.tasks_endpoint,
             ("GET", "/master/slaves"): self.slaves_endpoint,
             ("GET", "/master/state-summary"): self.state_summary_endpoint,
+            ("GET", "/master/state"): self.state,
         }
-        for path in ("/master/state", "/master/state.json", "/state", "/state.json"):
+        # Not in Mesos 1.11 (it dropped the .json endpoints); kept for the stand-in's older callers.
+        for path in ("/master/state.json", "/state.json"):
             routes[("GET", path)] = self.state
         bind_ip = self.flags.get("ip", "0.0.0.0")
-        serve_http(bind_ip, self.port, routes)
+        serve_http(bind_ip, self.port, routes, "master")
         log.info("Mesos stand-in master %s (version %s) listening on %s:%d", self.info["pid"], VERSION,
                  bind_ip, self.port)
 
@@ -1121,6 +1408,8 @@ class Master(SchedulerApi):
                 if age > UNREACHABLE_AFTER_SECS:
                     log.warning("Agent %s (%s) unreachable; removing it", agent_id, agent["hostname"])
                     del self.agents[agent_id]
+                    self.count("slave_unreachable_scheduled")
+                    self.count("slave_unreachable_completed")
                     self.on_agent_removed(agent_id, "agent unreachable")
                 elif age > INACTIVE_AFTER_SECS and agent["active"]:
                     log.warning("Agent %s (%s) missed its heartbeats; deactivating", agent_id, agent["hostname"])
@@ -1129,18 +1418,28 @@ class Master(SchedulerApi):
     def leader_location(self, path=""):
         return {"Location": f"//{self.leader['hostname']}:{self.leader['port']}{path}"}
 
-    def redirect(self, _request):
+    def not_leading_locked(self, request):
+        with self.lock:
+            return self.not_leading(request)
+
+    def redirect(self, request):
         with self.lock:
             if self.leader is None:
                 return 503, {"error": "No leading master", "standin": True}
+            if request.path not in ("/master/redirect", "/redirect"):
+                return 404, None  # /master/redirect/...: Mesos prevents a redirection loop
             return 307, None, self.leader_location()
 
-    def state(self, _request):
+    def effective_flags(self):
+        """The flags as /flags and GET_FLAGS show them: every flag set, over the defaults (names and values;
+        files such as --credentials are shown by their path, as Mesos does)."""
+        return {**DEFAULTS["master"], **self.flags}
+
+    def state(self, request):
         with self.lock:
-            if self.leader is None:
-                return 503, {"error": "No leading master", "standin": True}
-            if not self.leading():
-                return 307, None, self.leader_location("/master/state")
+            answer = self.not_leading(request)
+            if answer is not None:
+                return answer
             slaves = [self.agent_json(a) for a in self.agents.values()]
             active = sum(1 for a in slaves if a["active"])
             state = {
@@ -1152,7 +1451,7 @@ class Master(SchedulerApi):
                 "frameworks": [f.json() for f in self.frameworks.values()],
                 "completed_frameworks": [f.json() for f in self.completed_frameworks],
                 "unregistered_frameworks": [], "orphan_tasks": [],
-                "flags": {**DEFAULTS["master"], **self.flags},
+                "flags": self.effective_flags(),
             }
             if "cluster" in self.flags:
                 state["cluster"] = self.flags["cluster"]
@@ -1169,19 +1468,102 @@ class Master(SchedulerApi):
                           unreserved_resources=agent["resources"], reserved_resources={}, capabilities=[])
         return agent_json
 
-    def metrics(self, _request):
+    def metrics(self):
+        """/metrics/snapshot: the master's gauges computed from what it knows, its counters as it counts
+        them, and 0 for what it cannot know (see the README)."""
         with self.lock:
-            active = sum(1 for a in self.agents.values() if a["active"])
-            return 200, {
+            agents = list(self.agents.values())
+            active = sum(1 for a in agents if a["active"])
+            frameworks = list(self.frameworks.values())
+            connected = sum(1 for f in frameworks if f.events is not None)
+            framework_active = connected  # Mesos deactivates a framework that disconnects
+            tasks = list(self.all_tasks())
+            total, used = {}, {}
+            for agent in agents:
+                for k, v in agent["resources"].items():
+                    if k in SCALARS and isinstance(v, float):
+                        total[k] = total.get(k, 0.0) + v
+                for k, v in self.agent_usage(agent["id"], offered=False).items():
+                    used[k] = used.get(k, 0.0) + v
+            values = {
                 "master/elected": 1.0 if self.leading() else 0.0,
                 "master/uptime_secs": time.time() - self.start_time,
-                "master/slaves_active": float(active),
-                "master/slaves_inactive": float(len(self.agents) - active),
-                "master/slaves_connected": float(active),
-                "master/slaves_disconnected": float(len(self.agents) - active),
-                "master/frameworks_active": float(len(self.frameworks)),
-                "master/tasks_running": float(sum(1 for t in self.all_tasks() if t.state == "TASK_RUNNING")),
+                "master/slaves_active": float(active), "master/slaves_inactive": float(len(agents) - active),
+                "master/slaves_connected": float(active), "master/slaves_disconnected": float(len(agents) - active),
+                "master/slaves_unreachable": 0.0,
+                "master/frameworks_active": float(framework_active),
+                "master/frameworks_inactive": float(len(frameworks) - framework_active),
+                "master/frameworks_connected": float(connected),
+                "master/frameworks_disconnected": float(len(frameworks) - connected),
+                "master/outstanding_offers": float(sum(len(f.offers) for f in frameworks)),
+                "master/operator_event_stream_subscribers": 0.0,
+                "master/event_queue_messages": 0.0, "master/event_queue_dispatches": 0.0,
+                "master/event_queue_http_requests": 0.0,
+                **resource_metrics("master", total, used), **system_metrics(),
             }
+            for state in ("STAGING", "STARTING", "RUNNING", "UNREACHABLE", "KILLING", "FINISHED", "FAILED", "KILLED",
+                          "LOST", "ERROR", "DROPPED", "GONE", "GONE_BY_OPERATOR"):
+                values[f"master/tasks_{state.lower()}"] = float(sum(1 for t in tasks if t.state == f"TASK_{state}"))
+            for name in MASTER_COUNTERS:
+                values[f"master/{name}"] = float(self.counters.get(name, 0))
+            return values
+
+    def operator_calls(self):
+        """The master's v1 operator calls (POST /api/v1), answered by the leader."""
+        def locked(build):
+            def call(body):
+                with self.lock:
+                    return build(body)
+            return call
+        return {
+            **operator_calls(self.effective_flags, self.metrics),
+            "GET_MASTER": locked(lambda _call: {"get_master": {
+                "master_info": self.info, "start_time": self.start_time, "elected_time": self.elected_time}}),
+            "GET_AGENTS": locked(lambda _call: {"get_agents": self.v1_agents()}),
+            "GET_FRAMEWORKS": locked(lambda _call: {"get_frameworks": self.v1_frameworks()}),
+            "GET_EXECUTORS": locked(lambda _call: {"get_executors": {}}),
+            "GET_TASKS": locked(lambda _call: {"get_tasks": self.v1_tasks()}),
+            "GET_STATE": locked(lambda _call: {"get_state": {
+                "get_tasks": self.v1_tasks(), "get_executors": {}, "get_frameworks": self.v1_frameworks(),
+                "get_agents": self.v1_agents()}}),
+        }
+
+    def v1_agents(self):
+        agents = []
+        for agent in self.agents.values():
+            resources = {k: v for k, v in agent["resources"].items() if isinstance(v, float)}
+            total = v1_resources(resources, agent["resources"].get("ports"))
+            used = self.agent_usage(agent["id"], offered=False)
+            with_offers = self.agent_usage(agent["id"])
+            offered = {k: with_offers.get(k, 0.0) - used.get(k, 0.0) for k in with_offers}
+            entry = {"agent_info": {"hostname": agent["hostname"], "port": agent["port"], "resources": total,
+                                    "attributes": v1_attributes(agent["attributes"]), "id": {"value": agent["id"]}},
+                     "active": agent["active"], "deactivated": False, "version": agent["version"],
+                     "pid": agent["pid"], "registered_time": time_info(agent["registered_time"]),
+                     "total_resources": total}
+            if not entry["agent_info"]["attributes"]:
+                del entry["agent_info"]["attributes"]
+            if used:
+                entry["allocated_resources"] = v1_resources(used, allocated=True)
+            if any(v > 0 for v in offered.values()):
+                entry["offered_resources"] = v1_resources(offered, allocated=True)
+            agents.append(entry)
+        return {"agents": agents} if agents else {}
+
+    def v1_frameworks(self):
+        answer = {}
+        if self.frameworks:
+            answer["frameworks"] = [f.v1_json() for f in self.frameworks.values()]
+        if self.completed_frameworks:
+            answer["completed_frameworks"] = [f.v1_json() for f in self.completed_frameworks]
+        return answer
+
+    def v1_tasks(self):
+        """GET_TASKS: the active frameworks' live tasks, and the completed ones (of completed frameworks too)."""
+        live, done = [], []
+        for task in self.all_tasks():
+            (done if task.state in TERMINAL_STATES else live).append(task.v1_json())
+        return {k: v for k, v in (("tasks", live), ("completed_tasks", done)) if v}
 
     def register_agent(self, request):
         body = request.body
@@ -1204,8 +1586,12 @@ class Master(SchedulerApi):
             if agent is None:
                 log.info("Registered agent %s at %s (%s)", agent_id, body.get("pid"), body.get("hostname"))
                 agent = self.agents[agent_id] = {"registered_time": now}
+                self.count("messages_register_slave")
+                self.count("slave_registrations")
             elif not agent["active"]:
                 log.info("Re-registered agent %s at %s (%s)", agent_id, body.get("pid"), body.get("hostname"))
+                self.count("messages_reregister_slave")
+                self.count("slave_reregistrations")
             agent.update(id=agent_id, pid=body.get("pid"), hostname=body.get("hostname"), port=body.get("port"),
                          resources=body.get("resources", {}), attributes=body.get("attributes", {}),
                          version=VERSION, active=True, last_seen=now)
@@ -1215,6 +1601,9 @@ class Master(SchedulerApi):
         with self.lock:
             agent = self.agents.pop(str(request.body.get("id", "")), None)
             if agent:
+                self.count("messages_unregister_slave")
+                self.count("slave_removals")
+                self.count("slave_removals/reason_unregistered")
                 self.on_agent_removed(agent["id"], "agent shut down")
         if agent:
             log.info("Agent %s (%s) shut down; removed", agent["id"], agent["hostname"])
@@ -1338,6 +1727,27 @@ class TaskRun:
         self.state = "TASK_STAGING"
         self.killed = False
         self.process = None
+        self.statuses = []  # the TaskStatus messages sent, oldest first
+        self.container_status = None
+
+    def v1_json(self, agent_id):
+        task = {"name": self.info.get("name", ""), "task_id": {"value": self.task_id},
+                "framework_id": {"value": self.framework_id}, "executor_id": {"value": self.task_id},
+                "agent_id": {"value": agent_id}, "state": self.state,
+                "resources": v1_resources(scalars_of(self.info.get("resources")), allocated=True),
+                "statuses": [{k: v for k, v in st.items() if k != "uuid"} for st in self.statuses]}
+        if self.statuses:
+            task["status_update_state"] = self.statuses[-1]["state"]
+        if "container" in self.info:
+            task["container"] = self.info["container"]
+        return task
+
+    def executor_info(self):
+        """The ExecutorInfo the agent makes for a command task (the executor has the task's id)."""
+        return {"executor_id": {"value": self.task_id}, "framework_id": {"value": self.framework_id},
+                "name": f"Command Executor (Task: {self.task_id}) (Command: NO EXECUTABLE)",
+                "source": self.task_id, "type": "COMMAND",
+                "resources": v1_resources(scalars_of(self.info.get("resources")), allocated=True)}
 
     def json(self):
         return {"id": self.task_id, "name": self.info.get("name", ""), "framework_id": self.framework_id,
@@ -1367,6 +1777,7 @@ class DockerContainerizer:
         self.supports_docker = "docker" in self.flags.get("containerizers", "mesos").split(",")
         self.remove_delay = parse_duration(self.flags.get("docker_remove_delay", "6hrs"))
         self.runs = {}  # (framework id, task id) -> TaskRun
+        self.launch_errors = 0
         self.outbox = queue.Queue()
         self.lock = threading.Lock()
         threading.Thread(target=self.deliver_statuses, name="status-updates", daemon=True).start()
@@ -1427,6 +1838,11 @@ class DockerContainerizer:
         run.state = state
         status = new_status(run.task_id, self.agent.id, state, source, message, reason, container_status,
                             acknowledged=False)
+        run.statuses.append(status)
+        if container_status:
+            run.container_status = container_status
+        if state == "TASK_FAILED" and reason == "REASON_CONTAINER_LAUNCH_FAILED":
+            self.launch_errors += 1
         log.info("Task %s of framework %s is in %s%s", run.task_id, run.framework_id, state,
                  f": {message}" if message else "")
         self.outbox.put({"framework_id": run.framework_id, "status": status})
@@ -1633,8 +2049,109 @@ class Agent:
             "version": VERSION, "standin": True, "id": self.id, "pid": self.pid, "hostname": self.hostname,
             "start_time": self.start_time, "master_hostname": master["hostname"] if master else None,
             "resources": self.resources, "attributes": self.attributes,
-            "flags": {**DEFAULTS["agent"], **self.flags},
+            "flags": self.effective_flags(),
             "frameworks": frameworks, "completed_frameworks": completed, "capabilities": [],
+        }
+
+    def effective_flags(self):
+        return {**DEFAULTS["agent"], **self.flags}
+
+    def metrics(self):
+        """/metrics/snapshot of the agent: registration, uptime, resources and its tasks and executors."""
+        with self.lock:
+            registered = self.registered_with is not None
+        with self.containerizer.lock:
+            runs = list(self.containerizer.runs.values())
+        used = {}
+        for run in runs:
+            if run.state not in TERMINAL_STATES:
+                for k, v in scalars_of(run.info.get("resources")).items():
+                    used[k] = used.get(k, 0.0) + v
+        total = {k: v for k, v in self.resources.items() if k in SCALARS and isinstance(v, float)}
+        live = [r for r in runs if r.state not in TERMINAL_STATES]
+        values = {
+            "slave/registered": 1.0 if registered else 0.0, "slave/uptime_secs": time.time() - self.start_time,
+            "slave/recovery_errors": 0.0, "slave/recovery_time_secs": 0.0,
+            "slave/frameworks_active": float(len({r.framework_id for r in live})),
+            "slave/executors_registering": 0.0, "slave/executors_running": float(len(live)),
+            "slave/executors_terminating": 0.0, "slave/executors_terminated": float(len(runs) - len(live)),
+            "slave/executors_preempted": 0.0, "slave/container_launch_errors": float(self.containerizer.launch_errors),
+            "slave/valid_status_updates": float(sum(len(r.statuses) for r in runs)),
+            "slave/invalid_status_updates": 0.0, "slave/valid_framework_messages": 0.0,
+            "slave/invalid_framework_messages": 0.0,
+            "containerizer/mesos/container_destroy_errors": 0.0,
+            **resource_metrics("slave", total, used), **system_metrics(),
+        }
+        for state in ("STAGING", "STARTING", "RUNNING", "KILLING", "FINISHED", "FAILED", "KILLED", "LOST", "GONE"):
+            values[f"slave/tasks_{state.lower()}"] = float(sum(1 for r in runs if r.state == f"TASK_{state}"))
+        return values
+
+    def operator_calls(self):
+        """The agent's v1 operator calls (POST /api/v1)."""
+        def runs():
+            with self.containerizer.lock:
+                return list(self.containerizer.runs.values())
+
+        def get_tasks(_call=None):
+            answer = {}
+            for key, items in (("launched_tasks", [r for r in runs() if r.state not in TERMINAL_STATES]),
+                               ("terminated_tasks", [r for r in runs() if r.state in TERMINAL_STATES])):
+                if items:
+                    answer[key] = [r.v1_json(self.id) for r in items]
+            return answer
+
+        def get_executors(_call=None):
+            answer = {}
+            for key, items in (("executors", [r for r in runs() if r.state not in TERMINAL_STATES]),
+                               ("completed_executors", [r for r in runs() if r.state in TERMINAL_STATES])):
+                if items:
+                    answer[key] = [{"executor_info": r.executor_info()} for r in items]
+            return answer
+
+        def get_frameworks(_call=None):
+            live, done = {}, {}
+            for run in runs():
+                target = live if run.state not in TERMINAL_STATES else done
+                target[run.framework_id] = {"framework_info": {**run.framework, "id": {"value": run.framework_id}}}
+            answer = {}
+            if live:
+                answer["frameworks"] = list(live.values())
+            done = [f for k, f in done.items() if k not in live]
+            if done:
+                answer["completed_frameworks"] = done
+            return answer
+
+        def get_containers(_call):
+            containers = []
+            for run in runs():
+                if run.state in TERMINAL_STATES or run.container_status is None:
+                    continue  # as Mesos: the containers that run now
+                resources = scalars_of(run.info.get("resources"))
+                statistics = {"timestamp": time.time()}
+                if resources.get("cpus"):
+                    statistics["cpus_limit"] = resources["cpus"]
+                if resources.get("mem"):
+                    statistics["mem_limit_bytes"] = int(resources["mem"] * 1024 * 1024)
+                containers.append({"framework_id": {"value": run.framework_id},
+                                   "executor_id": {"value": run.task_id},
+                                   "executor_name": run.executor_info()["name"],
+                                   "container_id": {"value": run.container_id},
+                                   "container_status": run.container_status, "resource_statistics": statistics})
+            return {"get_containers": {"containers": containers} if containers else {}}
+
+        return {
+            **operator_calls(self.effective_flags, self.metrics),
+            "GET_STATE": lambda _call: {"get_state": {"get_tasks": get_tasks(), "get_executors": get_executors(),
+                                                      "get_frameworks": get_frameworks()}},
+            "GET_TASKS": lambda _call: {"get_tasks": get_tasks()},
+            "GET_EXECUTORS": lambda _call: {"get_executors": get_executors()},
+            "GET_FRAMEWORKS": lambda _call: {"get_frameworks": get_frameworks()},
+            "GET_CONTAINERS": get_containers,
+            "GET_AGENT": lambda _call: {"get_agent": {"agent_info": {
+                "hostname": self.hostname, "port": self.port, "id": {"value": self.id},
+                "resources": v1_resources({k: v for k, v in self.resources.items() if isinstance(v, float)},
+                                          self.resources.get("ports")),
+                **({"attributes": v1_attributes(self.attributes)} if self.attributes else {})}}},
         }
 
     def on_children(self, client, path, children):
@@ -1682,19 +2199,26 @@ class Agent:
     def run(self):
         if "docker" in self.flags.get("containerizers", "mesos").split(","):
             check_docker(self.flags)
+        # Routes by the path libprocess gives the agent's processes (`/state` is `/slave(1)/state`).
         routes = {
-            ("GET", "/health"): lambda _request: (200, None),
+            ("GET", "/slave(1)/health"): lambda _request: (200, None),
+            ("GET", "/slave(1)/state"): self.state,
+            ("GET", "/slave(1)/flags"): lambda _request: (200, {"flags": self.effective_flags()}),
+            ("GET", "/metrics/snapshot"): lambda _request: (200, self.metrics()),
+            ("GET", "/version"): lambda _request: (200, {**version_json(), "standin": True}),
             ("GET", "/files/read"): self.containerizer.read_file,
-            ("GET", "/files/read.json"): self.containerizer.read_file,
-            ("POST", "/api/v1"): operator_api("mesos-agent-readwrite", self.flags, "http_credentials", operator_calls()),
+            ("POST", "/slave(1)/api/v1"): operator_api("mesos-agent-readwrite", self.flags, "http_credentials",
+                                                       "agent", self.operator_calls()),
             ("POST", "/standin/agent/launch"): self.containerizer.launch,
             ("POST", "/standin/agent/kill"): self.containerizer.kill,
             ("POST", "/standin/agent/shutdown-framework"): self.containerizer.shutdown_framework,
         }
-        for path in ("/state", "/state.json", "/slave(1)/state", "/slave(1)/state.json"):
+        # Not in Mesos 1.11 (it dropped the .json endpoints); kept for the stand-in's older callers.
+        for path in ("/state.json", "/slave(1)/state.json"):
             routes[("GET", path)] = self.state
+        routes[("GET", "/files/read.json")] = self.containerizer.read_file
         bind_ip = self.flags.get("ip", "0.0.0.0")
-        serve_http(bind_ip, self.port, routes)
+        serve_http(bind_ip, self.port, routes, "slave(1)")
         log.info("Mesos stand-in agent %s (version %s, id %s) listening on %s:%d", self.pid, VERSION,
                  self.id, bind_ip, self.port)
 

@@ -1,6 +1,6 @@
 // npm run forget-host's choice of what acts on a dead host, and the state without it.
 import { describe, expect, it } from "vitest";
-import { Deployment, resourcesOnHost, StateResource, withoutResources } from "./forget";
+import { Deployment, dialled, resourcesOnHost, StateResource, withoutResources } from "./forget";
 
 const secret = (value: unknown) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(value) });
 const urn = (type: string, name: string) => `urn:pulumi:dev::twister2-cluster::${type}::${name}`;
@@ -25,6 +25,15 @@ const deployment: Deployment = {
 };
 
 describe("forget-host", () => {
+    it("dials a host as its steps do: directly, or through the bastion their connection names (a dead host's liveness is asked there)", () => {
+        expect(dialled(join)).toEqual({ address: "10.77.0.15", port: 22 });
+        const behind = step("swarm-join-h4", "10.77.0.14", {
+            inputs: { connection: secret({ host: "10.77.0.14", port: 22, user: "deploy", proxy: { host: "10.77.0.10", port: 2222, user: "jump" } }) },
+        });
+        expect(dialled(behind)).toEqual({ address: "10.77.0.14", port: 22, via: { address: "10.77.0.10", port: 2222 } });
+        expect(dialled(dockerProvider)).toEqual({ address: "10.77.0.15", port: 22 });
+    });
+
     it("picks the steps that dial the host, its Docker provider and what that provider manages: not the first manager's step about it", () => {
         expect(resourcesOnHost(deployment, "10.77.0.15")).toEqual([join.urn, dockerProvider.urn, image.urn]);
         expect(resourcesOnHost(deployment, "10.77.0.99")).toEqual([]);

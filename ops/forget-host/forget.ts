@@ -33,12 +33,21 @@ function reveal(value: unknown): unknown {
     return value;
 }
 
-/** Where a resource dials, if it dials: a remote command's connection, a Docker provider's ssh:// host. */
-export function dialled(resource: StateResource): { address: string; port: number } | undefined {
+/** An address and port a resource dials. */
+export interface Endpoint { address: string; port: number }
+
+/**
+ * Where a resource dials, if it dials: a remote command's connection (and `via`, its bastion, when it
+ * has a proxy), a Docker provider's ssh:// host.
+ */
+export function dialled(resource: StateResource): (Endpoint & { via?: Endpoint }) | undefined {
     if (resource.type.startsWith("command:remote:")) {
-        const connection = reveal(resource.inputs?.connection) as { host?: unknown; port?: unknown } | undefined;
-        return typeof connection?.host === "string"
-            ? { address: connection.host, port: typeof connection.port === "number" ? connection.port : 22 } : undefined;
+        const connection = reveal(resource.inputs?.connection) as { host?: unknown; port?: unknown; proxy?: { host?: unknown; port?: unknown } } | undefined;
+        const endpoint = (c: { host?: unknown; port?: unknown } | undefined) =>
+            typeof c?.host === "string" ? { address: c.host, port: typeof c.port === "number" ? c.port : 22 } : undefined;
+        const host = endpoint(connection);
+        const via = endpoint(connection?.proxy);
+        return host && (via ? { ...host, via } : host);
     }
     if (resource.type === "pulumi:providers:docker") {
         const host = reveal(resource.inputs?.host);

@@ -296,6 +296,10 @@ describe("npm run smoke on the lab's full cluster", () => {
         expect(fromBastion).toHaveLength(guarded.length + ssh.length);
         expect(fromBastion.filter((line) => line.endsWith(" open")).sort()).toEqual(ssh.map((t) => `${t} open`).sort());
         for (const h of hosts) expect(onHost(h, `grep -c '${h.bastion!.address} ' /etc/twister2-cluster/firewall.nft || true`).stdout.trim(), h.name).toBe("0");
+        // npm run forget-host asks whether a host still answers the way its steps reach it: through the bastion.
+        const forget = await stack.forgetHost("h4");
+        expect(forget.code, forget.stdout + forget.stderr).not.toBe(0);
+        expect(forget.stderr).toContain("h4 (10.77.0.14) still answers on its SSH port: it is not gone");
         // A host of the stack reaches them: ZooKeeper's client port and the first master's, on h1.
         const h1 = hosts.find((h) => h.name === "h1")!;
         expect(onHost(agents[0], probe([`${h1.address}:2181`, `${h1.address}:5050`])).stdout.trim().split("\n"))

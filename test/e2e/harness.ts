@@ -1,7 +1,9 @@
 // End-to-end harness: the lab's hosts (reached over SSH, as an operator would), the real Pulumi engine
 // (through its Automation API) against a throwaway local backend, and a timing log for the run.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { CommandError, Deployment, EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import YAML from "yaml";
@@ -92,6 +94,28 @@ function checked(host: LabHost, script: string, out: Result, options: { check?: 
         throw new Error(`on ${host.name}: script failed (${out.code}):\n${script}\n--- stdout\n${out.stdout}\n--- stderr\n${out.stderr}`);
     }
     return out;
+}
+
+/** Where mesosClients() keeps its virtualenvs: the user's cache (a second run reuses one). */
+const clientsCache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "twister2-cluster", "mesos-clients");
+
+/**
+ * Real Mesos clients (test/e2e/mesos-clients/requirements.txt, from PyPI) in a virtualenv of their own,
+ * made on first use, one per version of that file: its python (AVENTER's CLI is its module
+ * `avmesos.cli.mesos-cli`), and the directory of this project's scripts on pymesos.
+ */
+export function mesosClients(): { python: string; scripts: string } {
+    const scripts = path.join(projectDir, "test", "e2e", "mesos-clients");
+    const requirements = path.join(scripts, "requirements.txt");
+    const venv = path.join(clientsCache, createHash("sha256").update(fs.readFileSync(requirements)).digest("hex").slice(0, 12));
+    if (!fs.existsSync(path.join(venv, "installed"))) {
+        fs.rmSync(venv, { recursive: true, force: true });
+        // Debian's python3, with its site packages: pymesos's http-parser comes built from there (requirements.txt says why).
+        execFileSync("/usr/bin/python3", ["-m", "venv", "--system-site-packages", venv], { stdio: "inherit" });
+        execFileSync(path.join(venv, "bin", "pip"), ["install", "--quiet", "--disable-pip-version-check", "-r", requirements], { stdio: "inherit", timeout: 600_000 });
+        fs.writeFileSync(path.join(venv, "installed"), "");
+    }
+    return { python: path.join(venv, "bin", "python"), scripts };
 }
 
 /** The host's swarm membership as its Docker reports it (`active`, `inactive`, ...), or `no-docker`. */

@@ -1,11 +1,16 @@
 // ZooKeeper and Mesos on the lab: three ZooKeeper servers and three masters on h1-h3, agents on h4-h5
 // (the Mesos here is the lab's stand-in package, installed the way real packages are). Checked from the
 // hosts: `srvr`, the masters' HTTP endpoints, the operator API refused without the operator's credentials,
-// refused agents (a wrong credential; a right one that is not the agents'), a master failover, and
-// ZooKeeper growing from three servers to five while a client keeps writing.
+// refused agents (a wrong credential; a right one that is not the agents'), real Mesos clients from PyPI
+// (pymesos's scheduler and operator drivers, AVENTER's mesos CLI), a master failover, and ZooKeeper
+// growing from three servers to five while a client keeps writing.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, LabHost, labInventory, onHost, PulumiStack, reportTimings } from "./harness";
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { eventually, LabHost, labInventory, mesosClients, onHost, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
@@ -182,6 +187,90 @@ describe("ZooKeeper and Mesos on the lab", () => {
         expect(onHost(host("h4"), "stat -c '%U %a' /etc/mesos/agent-http-credentials.json").stdout.trim()).toBe("root 600");
         for (const name of [...masters, "h4", "h5"]) expect(onHost(host(name), "ps -eo args").stdout, name).not.toContain(operator.secret);
         expect(JSON.stringify(await stack.exportState())).not.toContain(operator.secret);
+    });
+
+    it("serves real Mesos clients from PyPI: pymesos's scheduler and operator drivers, and AVENTER's mesos CLI", async () => {
+        const { python, scripts } = mesosClients();
+        const framework = await stack.output("mesosFramework");
+        const operator = await stack.output("mesosOperator");
+        const image = (await stack.output("workerImage")).image;
+        const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-clients-"));
+        // pymesos's scheduler driver finds the leader through ZooKeeper and subscribes as the frameworks'
+        // principal (its secret on stdin), then runs one DOCKER task.
+        const scheduler = spawn(python, [path.join(scripts, "scheduler.py"), zkUrl, framework.principal, image], { stdio: ["pipe", "pipe", "pipe"] });
+        let said = "";
+        scheduler.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
+        scheduler.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
+        scheduler.stdin.end(`${framework.secret}\n`);
+        const exited = new Promise<void>((resolve) => scheduler.once("exit", () => resolve()));
+        try {
+            expect(await eventually(180, () => /^update t2-conformance-1 TASK_RUNNING$/m.test(said)), said).toBe(true);
+            const frameworkId = /^subscribed (\S+)$/m.exec(said)![1];
+
+            // AVENTER's CLI, finding the leader through ZooKeeper as its config says.
+            const config = path.join(scratch, "config.toml");
+            fs.writeFileSync(config, `[master.zookeeper]\naddresses = [${masters.map((m) => `"${host(m).address}:2181"`).join(", ")}]\npath = "/mesos"\n`);
+            const cli = (...args: string[]) => spawnSync(python, ["-m", "avmesos.cli.mesos-cli", ...args],
+                { env: { ...process.env, MESOS_CLI_CONFIG: config }, encoding: "utf8", timeout: 60_000 });
+            const agentList = cli("agent", "list");
+            expect(agentList.status, agentList.stdout + agentList.stderr).toBe(0);
+            for (const address of agentAddresses) expect(agentList.stdout).toMatch(new RegExp(`\\S+-S\\d+ +${address.replace(/\./g, "\\.")} +True`));
+            const frameworkList = cli("framework", "list");
+            expect(frameworkList.status, frameworkList.stdout + frameworkList.stderr).toBe(0);
+            expect(frameworkList.stdout).toMatch(new RegExp(`${frameworkId} +True +t2-conformance +t2-conformance`));
+            const taskList = cli("task", "list");
+            expect(taskList.status, taskList.stdout + taskList.stderr).toBe(0);
+            expect(taskList.stdout).toMatch(new RegExp(`^t2-conformance-1 +TASK_RUNNING +${frameworkId} `, "m"));
+            const inspected = cli("task", "inspect", "t2-conformance-1");
+            expect(inspected.status, inspected.stdout + inspected.stderr).toBe(0);
+            expect(JSON.parse(inspected.stdout)).toMatchObject({ id: "t2-conformance-1", framework_id: frameworkId, state: "TASK_RUNNING" });
+
+            // pymesos's operator drivers, asking a master that does not lead (they follow its redirect) and both agents.
+            const leader = leadingMaster()!.name;
+            const follower = host(masters.find((m) => m !== leader)!).address;
+            const operatorCalls = (principal: string, secret: string) => {
+                const run = spawnSync(python, [path.join(scripts, "operator_calls.py"), principal, `${follower}:5050`, ...agentAddresses.map((a) => `${a}:5051`)],
+                    { input: `${secret}\n`, encoding: "utf8", timeout: 120_000 });
+                expect(run.status, run.stderr).toBe(0);
+                return Object.fromEntries(run.stdout.trim().split("\n").map((line) => {
+                    const [daemon, call, outcome, ...rest] = line.split(" ");
+                    return [`${daemon} ${call}`, outcome === "ok" ? JSON.parse(rest.join(" ")) : `failed ${rest.join(" ")}`];
+                }));
+            };
+            const answers = operatorCalls(operator.principal, operator.secret);
+            expect(answers).toMatchObject({
+                "master GET_HEALTH": { healthy: true },
+                "master GET_VERSION": "1.11.0",
+                "master GET_FLAGS": { authenticate_http_readwrite: "true" },
+                "master GET_METRICS": { "master/elected": 1 },
+                "master GET_MASTER": expect.any(String),
+                "master GET_AGENTS": agentAddresses.map((a) => `${a} active`),
+                "master GET_FRAMEWORKS": expect.arrayContaining(["t2-conformance"]),
+                "master GET_TASKS": expect.arrayContaining(["t2-conformance-1 TASK_RUNNING"]),
+                "master GET_STATE": { agents: 2, frameworks: expect.any(Number), tasks: expect.any(Number) },
+            });
+            for (const address of agentAddresses) {
+                expect(answers[`${address}:5051 GET_HEALTH`], address).toEqual({ healthy: true });
+                expect(answers[`${address}:5051 GET_VERSION`], address).toBe("1.11.0");
+                expect(answers[`${address}:5051 GET_FLAGS`], address).toMatchObject({ containerizers: "docker,mesos" });
+                expect(answers[`${address}:5051 GET_METRICS`], address).toEqual({ "slave/registered": 1 });
+                expect(answers[`${address}:5051 GET_STATE`], address).toEqual(expect.objectContaining({ agents: 0 }));
+            }
+            // The task's container, on one agent.
+            expect(agentAddresses.map((a) => answers[`${a}:5051 GET_CONTAINERS`]).sort()).toEqual([0, 1]);
+            // Without the operator's credentials (pymesos's own way), every call is refused as the read-write realm's.
+            const refused = operatorCalls("-", "");
+            expect(Object.keys(refused).length).toBe(9 + 6 * agentAddresses.length);
+            for (const [call, answer] of Object.entries(refused)) expect(answer, call).toMatch(/^failed Failed to send request code=401/);
+        } finally {
+            scheduler.kill("SIGTERM");
+            await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+            fs.rmSync(scratch, { recursive: true, force: true });
+        }
+        // Torn down: the master lists it among the completed frameworks, and its task killed.
+        expect(said).toMatch(/^torn down$/m);
+        const state = leadingMaster()!.state;
+        expect(state.frameworks.map((f: { name: string }) => f.name)).not.toContain("t2-conformance");
     });
 
     it("fails over to another master within 30 s when the leader stops, with both agents registered", async () => {
