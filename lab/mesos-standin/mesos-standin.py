@@ -14,7 +14,8 @@ answers the v1 operator API's read calls (POST /api/v1: GET_HEALTH, GET_VERSION,
 GET_STATE, GET_TASKS, GET_FRAMEWORKS, GET_EXECUTORS; the master's GET_AGENTS and GET_MASTER, the agent's
 GET_CONTAINERS and GET_AGENT) behind the read-write realm's Basic authentication; other calls answer 501
 (stand-in). Of the ACLs it enforces register_agents.
-Agents talk to masters over a private HTTP protocol (/standin/agent/*).
+Agents talk to masters over a private HTTP protocol (/standin/agent/*), each side taking a message only
+from the address it expects the sender at, as Mesos checks a message's libprocess pid.
 """
 
 import base64
@@ -455,9 +456,9 @@ class Request:
     """What a route sees of a request: the JSON body (POST), the headers, the query parameters, and the
     path as libprocess hands it to the process (after delegation: `/slaves` -> `/master/slaves`)."""
 
-    def __init__(self, body, headers, query, path="", raw_query=""):
+    def __init__(self, body, headers, query, path="", raw_query="", peer=""):
         self.body, self.headers, self.query = body, headers, query
-        self.path, self.raw_query = path, raw_query
+        self.path, self.raw_query, self.peer = path, raw_query, peer
 
     def url(self):
         """The path and query, as Mesos's redirect to the leader appends them."""
@@ -556,7 +557,7 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(*error)
             return
         params = dict(urllib.parse.parse_qsl(query))
-        answer = route(Request(body, self.headers, params, path, query))
+        answer = route(Request(body, self.headers, params, path, query, self.client_address[0]))
         if isinstance(answer, Stream):
             self.stream(answer)
         else:
@@ -1101,10 +1102,18 @@ class SchedulerApi:
         if len(task.pending) == 1:
             self.send_pending(framework, task)
 
+    def registered_at(self, peer):
+        """Whether an agent registered from `peer` (the address in its pid): Mesos's master drops a message
+        about an agent that does not come from that agent's own pid. Call with the lock held."""
+        return any(agent.get("pid", "").split("@")[-1].rsplit(":", 1)[0] == peer for agent in self.agents.values())
+
     def agent_status(self, request):
         """An agent reports a task's status change (its status update manager, stand-in protocol)."""
         body = request.body
         with self.lock:
+            if not self.registered_at(request.peer):
+                log.warning("Ignoring status update from %s: no agent registered from there", request.peer)
+                return 403, {"error": "not a registered agent", "standin": True}
             framework = self.frameworks.get(body.get("framework_id"))
             status = body.get("status") or {}
             task = framework.tasks.get(value_of(status, "task_id")) if framework else None
@@ -1319,6 +1328,20 @@ class Master(SchedulerApi):
         self.my_node = None
 
     # Called by kazoo whenever the contenders change.
+    def from_master(self, route):
+        """The route, for requests from the master this agent registered with only: as Mesos's agent drops
+        a message whose sender is not its master ("not the expected master")."""
+        def guarded(request):
+            with self.lock:
+                master = self.registered_with or {}
+            expected = master.get("address", {}).get("ip")
+            if request.peer != expected:
+                log.warning("Ignoring %s from %s because it is not the expected master: %s", request.path,
+                            request.peer, master.get("pid", "none"))
+                return 403, {"error": "not the expected master", "standin": True}
+            return route(request)
+        return guarded
+
     def on_children(self, client, path, children):
         infos = contenders(client, path, children)
         leader = infos[0][1] if infos and len(infos) >= self.quorum else None
@@ -1599,6 +1622,11 @@ class Master(SchedulerApi):
 
     def unregister_agent(self, request):
         with self.lock:
+            agent = self.agents.get(str(request.body.get("id", "")))
+            if agent and agent.get("pid", "").split("@")[-1].rsplit(":", 1)[0] != request.peer:
+                log.warning("Ignoring unregistration of agent %s from %s, which is not its pid %s", agent["id"],
+                            request.peer, agent.get("pid"))
+                return 403, {"error": "not the agent's own pid", "standin": True}
             agent = self.agents.pop(str(request.body.get("id", "")), None)
             if agent:
                 self.count("messages_unregister_slave")
@@ -2154,6 +2182,20 @@ class Agent:
                 **({"attributes": v1_attributes(self.attributes)} if self.attributes else {})}}},
         }
 
+    def from_master(self, route):
+        """The route, for requests from the master this agent registered with only: as Mesos's agent drops
+        a message whose sender is not its master ("not the expected master")."""
+        def guarded(request):
+            with self.lock:
+                master = self.registered_with or {}
+            expected = master.get("address", {}).get("ip")
+            if request.peer != expected:
+                log.warning("Ignoring %s from %s because it is not the expected master: %s", request.path,
+                            request.peer, master.get("pid", "none"))
+                return 403, {"error": "not the expected master", "standin": True}
+            return route(request)
+        return guarded
+
     def on_children(self, client, path, children):
         infos = contenders(client, path, children)
         candidate = None
@@ -2209,9 +2251,9 @@ class Agent:
             ("GET", "/files/read"): self.containerizer.read_file,
             ("POST", "/slave(1)/api/v1"): operator_api("mesos-agent-readwrite", self.flags, "http_credentials",
                                                        "agent", self.operator_calls()),
-            ("POST", "/standin/agent/launch"): self.containerizer.launch,
-            ("POST", "/standin/agent/kill"): self.containerizer.kill,
-            ("POST", "/standin/agent/shutdown-framework"): self.containerizer.shutdown_framework,
+            ("POST", "/standin/agent/launch"): self.from_master(self.containerizer.launch),
+            ("POST", "/standin/agent/kill"): self.from_master(self.containerizer.kill),
+            ("POST", "/standin/agent/shutdown-framework"): self.from_master(self.containerizer.shutdown_framework),
         }
         # Not in Mesos 1.11 (it dropped the .json endpoints); kept for the stand-in's older callers.
         for path in ("/state.json", "/slave(1)/state.json"):

@@ -167,6 +167,18 @@ describe("ZooKeeper and Mesos on the lab", () => {
             .toContain(`principal '${framework.principal}'`);
     });
 
+    it("launches a container on an agent only for its master, and takes task updates only from agents (Mesos drops a message from another sender)", () => {
+        const post = (from: string, url: string) => onHost(host(from), `curl -s -o /dev/null -w '%{http_code}' --max-time 5 -X POST ` +
+            `-H 'Content-Type: application/json' -d '{"framework_id":"t2-e2e","task":{"task_id":{"value":"t2-e2e"}}}' '${url}'`, { check: false }).stdout;
+        // The lab's Mesos stand-in's own master-agent protocol: h4 is an agent, h5's master is none of them.
+        expect(post("h4", "http://10.77.0.15:5051/standin/agent/launch")).toBe("403");
+        expect(onHost(host("h5"), "journalctl -u mesos-agent --no-pager -o cat | grep -c 'because it is not the expected master' || true").stdout.trim()).not.toBe("0");
+        expect(onHost(host("h5"), "docker ps -aq --filter name=mesos- | wc -l").stdout.trim()).toBe("0");
+        const leader = host(leadingMaster()!.name).address;
+        const notAgent = masters.find((m) => host(m).address !== leader)!;
+        expect(post(notAgent, `http://${leader}:5050/standin/agent/status`)).toBe("403");
+    });
+
     it("answers the operator API of masters and agents only with the operator's credentials, kept out of process lists and the state", async () => {
         const operator = await stack.output("mesosOperator");
         const leader = host(leadingMaster()!.name).address;
