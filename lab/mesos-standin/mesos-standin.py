@@ -12,17 +12,21 @@ authentication, and the docker containerizer start-up check. It runs DOCKER task
 through the v1 scheduler API (POST /api/v1/scheduler) the way Mesos's Docker containerizer does, and
 answers the v1 operator API's read calls (POST /api/v1: GET_HEALTH, GET_VERSION, GET_FLAGS, GET_METRICS,
 GET_STATE, GET_TASKS, GET_FRAMEWORKS, GET_EXECUTORS; the master's GET_AGENTS and GET_MASTER, the agent's
-GET_CONTAINERS and GET_AGENT) behind the read-write realm's Basic authentication; other calls answer 501
-(stand-in). Of the ACLs it enforces register_agents.
+GET_CONTAINERS and GET_AGENT) behind the read-write realm's Basic authentication, and the master's
+maintenance and drain calls (schedule, machine DOWN/UP, DEACTIVATE/REACTIVATE/DRAIN_AGENT, MARK_AGENT_GONE;
+also /master/maintenance/{schedule,status}, /master/machine/{down,up}), kept in the leader's memory; other
+calls answer 501 (stand-in). Of the ACLs it enforces register_agents.
 Agents talk to masters over a private HTTP protocol (/standin/agent/*), each side taking a message only
 from the address it expects the sender at, as Mesos checks a message's libprocess pid.
 """
 
 import base64
+import http.client
 import json
 import logging
 import os
 import queue
+import select
 import signal
 import socket
 import struct
@@ -456,18 +460,29 @@ class Request:
     """What a route sees of a request: the JSON body (POST), the headers, the query parameters, and the
     path as libprocess hands it to the process (after delegation: `/slaves` -> `/master/slaves`)."""
 
-    def __init__(self, body, headers, query, path="", raw_query="", peer=""):
+    def __init__(self, body, headers, query, path="", raw_query="", peer="", body_error=None):
         self.body, self.headers, self.query = body, headers, query
         self.path, self.raw_query, self.peer = path, raw_query, peer
+        self.body_error = body_error  # why a POST body is not JSON (routes that take_any_body only)
 
     def url(self):
         """The path and query, as Mesos's redirect to the leader appends them."""
         return self.path + (f"?{self.raw_query}" if self.raw_query else "")
 
 
+def takes_any_body(route):
+    """Marks a route that judges its body itself (a body that is not JSON reaches it as None, with
+    request.body_error), as Mesos's scheduler endpoint checks the Content-Type before parsing."""
+    def wrapped(request):
+        return route(request)
+    wrapped.takes_any_body = True
+    return wrapped
+
+
 class Stream:
     """A route's answer that stays open: RecordIO records (Mesos's "<length>\\n<json>") from `events`,
-    sent as HTTP chunks until None arrives or the client goes away (then `on_close` runs)."""
+    sent as HTTP chunks until None arrives or the client goes away (then `on_close` runs). The client's
+    going away is seen at once (EOF on the connection), as libprocess sees a closed socket."""
 
     def __init__(self, headers, events, on_close):
         self.headers, self.events, self.on_close = headers, events, on_close
@@ -538,7 +553,7 @@ class Handler(BaseHTTPRequestHandler):
     def handle_one(self, method):
         raw_path, _, query = self.path.partition("?")
         route, path, error = self.resolve(method, urllib.parse.unquote(raw_path))
-        body = None
+        body = body_error = None
         if method == "POST":
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
@@ -550,14 +565,16 @@ class Handler(BaseHTTPRequestHandler):
             if route is not None:
                 try:
                     body = json.loads(raw or b"{}")
-                except ValueError:
-                    self.reply(400, {"error": "body is not JSON"})
-                    return
+                except ValueError as e:
+                    if not getattr(route, "takes_any_body", False):
+                        self.reply(400, {"error": "body is not JSON"})
+                        return
+                    body_error = str(e)
         if route is None:
             self.reply(*error)
             return
         params = dict(urllib.parse.parse_qsl(query))
-        answer = route(Request(body, self.headers, params, path, query, self.client_address[0]))
+        answer = route(Request(body, self.headers, params, path, query, self.client_address[0], body_error))
         if isinstance(answer, Stream):
             self.stream(answer)
         else:
@@ -584,7 +601,13 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         try:
             while True:
-                event = answer.events.get()
+                try:
+                    event = answer.events.get(timeout=0.2)
+                except queue.Empty:
+                    if self.peer_closed():
+                        log.debug("http stream: the client at %s closed the connection", self.client_address[0])
+                        break
+                    continue
                 if event is None:
                     self.wfile.write(b"0\r\n\r\n")
                     break
@@ -596,6 +619,17 @@ class Handler(BaseHTTPRequestHandler):
             pass
         finally:
             answer.on_close()
+
+    def peer_closed(self):
+        """Whether the client closed its end: the socket reads EOF (or fails). A stream's client sends
+        nothing more, so bytes waiting to be read do not count as closing."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            if not readable:
+                return False
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
 
     def do_GET(self):
         self.handle_one("GET")
@@ -777,8 +811,8 @@ class Framework:
             "roles": self.info.get("roles", [self.info.get("role", "*")]),
             "failover_timeout": float(self.info.get("failover_timeout", 0)),
             "checkpoint": bool(self.info.get("checkpoint", False)), "capabilities": self.info.get("capabilities", []),
-            "active": self.unregistered_time is None and not self.suppressed,
-            "connected": self.events is not None, "recovered": False,
+            # As Mesos: a framework is active while connected (a suppressed one too).
+            "active": self.events is not None, "connected": self.events is not None, "recovered": False,
             "registered_time": self.registered_time, "unregistered_time": self.unregistered_time or 0,
             "resources": scalars_json({k: used.get(k, 0) + offered.get(k, 0) for k in SCALARS}),
             "used_resources": scalars_json(used), "offered_resources": scalars_json(offered),
@@ -798,7 +832,7 @@ class Framework:
         for offer in self.offers.values():
             for k, v in scalars_of(offer["resources"]).items():
                 offered[k] = offered.get(k, 0.0) + v
-        framework = {"framework_info": self.info, "active": self.unregistered_time is None and not self.suppressed,
+        framework = {"framework_info": self.info, "active": self.events is not None,
                      "connected": self.events is not None, "recovered": False,
                      "registered_time": time_info(self.registered_time)}
         if self.unregistered_time is not None:
@@ -810,6 +844,98 @@ class Framework:
         if offered:
             framework["offered_resources"] = v1_resources(offered, allocated=True)
         return framework
+
+
+# The v1 scheduler Call's types (scheduler.proto); another fails the conversion from JSON.
+SCHEDULER_CALL_TYPES = {"UNKNOWN", "SUBSCRIBE", "TEARDOWN", "ACCEPT", "DECLINE", "ACCEPT_INVERSE_OFFERS",
+                        "DECLINE_INVERSE_OFFERS", "REVIVE", "KILL", "SHUTDOWN", "ACKNOWLEDGE",
+                        "ACKNOWLEDGE_OPERATION_STATUS", "RECONCILE", "RECONCILE_OPERATIONS", "MESSAGE", "REQUEST",
+                        "SUPPRESS", "UPDATE_FRAMEWORK"}
+# The proto2 `required` fields that protobuf's IsInitialized checks when Mesos converts a call's JSON, for the
+# messages the stand-in reads: message -> [(field, required, message of the field or None, repeated)], in
+# field-number order.
+SCHEDULER_MESSAGES = {
+    "Call": [("framework_id", False, "ID", False), ("subscribe", False, "Subscribe", False),
+             ("accept", False, "Accept", False), ("decline", False, "Decline", False), ("kill", False, "Kill", False),
+             ("shutdown", False, "Shutdown", False), ("acknowledge", False, "Acknowledge", False),
+             ("reconcile", False, "Reconcile", False), ("message", False, "Message", False),
+             ("reconcile_operations", False, "ReconcileOperations", False)],
+    "ID": [("value", True, None, False)],
+    "Subscribe": [("framework_info", True, "FrameworkInfo", False)],
+    "FrameworkInfo": [("user", True, None, False), ("name", True, None, False), ("id", False, "ID", False)],
+    "Accept": [("offer_ids", False, "ID", True), ("operations", False, "Operation", True)],
+    "Operation": [("launch", False, "Launch", False)],
+    "Launch": [("task_infos", False, "TaskInfo", True)],
+    "TaskInfo": [("name", True, None, False), ("task_id", True, "ID", False), ("agent_id", True, "ID", False),
+                 ("resources", False, "Resource", True), ("container", False, "ContainerInfo", False)],
+    "Resource": [("name", True, None, False), ("type", True, None, False)],
+    "ContainerInfo": [("type", True, None, False), ("docker", False, "DockerInfo", False)],
+    "DockerInfo": [("image", True, None, False)],
+    "Decline": [("offer_ids", False, "ID", True)],
+    "Kill": [("task_id", True, "ID", False), ("agent_id", False, "ID", False)],
+    "Shutdown": [("executor_id", True, "ID", False), ("agent_id", True, "ID", False)],
+    "Acknowledge": [("agent_id", True, "ID", False), ("task_id", True, "ID", False), ("uuid", True, None, False)],
+    "Reconcile": [("tasks", False, "ReconcileTask", True)],
+    "ReconcileTask": [("task_id", True, "ID", False), ("agent_id", False, "ID", False)],
+    "Message": [("agent_id", True, "ID", False), ("executor_id", True, "ID", False), ("data", True, None, False)],
+    "ReconcileOperations": [("operations", False, "ReconcileOperation", True)],
+    "ReconcileOperation": [("operation_id", True, "ID", False), ("agent_id", False, "ID", False)],
+}
+# validation::scheduler::call::validate: the calls that need their message.
+SCHEDULER_CALL_MESSAGES = {"ACCEPT": "accept", "DECLINE": "decline", "ACCEPT_INVERSE_OFFERS": "accept_inverse_offers",
+                           "DECLINE_INVERSE_OFFERS": "decline_inverse_offers", "KILL": "kill", "SHUTDOWN": "shutdown",
+                           "ACKNOWLEDGE": "acknowledge", "ACKNOWLEDGE_OPERATION_STATUS": "acknowledge_operation_status",
+                           "RECONCILE": "reconcile", "RECONCILE_OPERATIONS": "reconcile_operations",
+                           "MESSAGE": "message", "REQUEST": "request", "UPDATE_FRAMEWORK": "update_framework"}
+
+
+def missing_fields(message, kind, prefix=""):
+    """Protobuf's InitializationErrorString: the paths of unset required fields (JSON null is unset), the
+    message's own first, then its sub-messages'."""
+    missing = [prefix + name for name, required, _, _ in SCHEDULER_MESSAGES[kind]
+               if required and message.get(name) is None]
+    for name, _, child, repeated in SCHEDULER_MESSAGES[kind]:
+        value = message.get(name)
+        if child is None or value is None:
+            continue
+        items = list(enumerate(value)) if repeated and isinstance(value, list) else [(None, value)]
+        for index, item in items:
+            if isinstance(item, dict):
+                path = f"{prefix}{name}" + (f"[{index}]" if index is not None else "") + "."
+                missing += missing_fields(item, child, path)
+    return missing
+
+
+def scheduler_call_problem(call):
+    """Why Mesos answers a scheduler Call 400 (converting its JSON, then validating it), or None."""
+    kind = call.get("type")
+    if kind is not None and kind not in SCHEDULER_CALL_TYPES:
+        return f"Failed to convert JSON into Call protobuf: Failed to find enum for '{kind}'"
+    missing = missing_fields(call, "Call")
+    if missing:
+        return "Failed to convert JSON into Call protobuf: Missing required fields: " + ", ".join(missing)
+    invalid = "Failed to validate scheduler::Call: "
+    if kind is None:
+        return invalid + "Expecting 'type' to be present"
+    if kind == "SUBSCRIBE":
+        if call.get("subscribe") is None:
+            return invalid + "Expecting 'subscribe' to be present"
+        if value_of(call["subscribe"]["framework_info"], "id") != value_of(call, "framework_id"):
+            return invalid + "'framework_id' differs from 'subscribe.framework_info.id'"
+        return None
+    if call.get("framework_id") is None:
+        return invalid + "Expecting 'framework_id' to be present"
+    needed = SCHEDULER_CALL_MESSAGES.get(kind)
+    if needed and call.get(needed) is None:
+        return invalid + f"Expecting '{needed}' to be present"
+    if kind == "ACKNOWLEDGE":
+        try:
+            valid = len(base64.b64decode(call["acknowledge"]["uuid"], validate=True)) == 16
+        except (ValueError, TypeError):
+            valid = False
+        if not valid:
+            return invalid + "Not a valid UUID"
+    return None
 
 
 class SchedulerApi:
@@ -830,6 +956,9 @@ class SchedulerApi:
     # --- the endpoint --------------------------------------------------------------------------------
 
     def scheduler_call(self, request):
+        """Checks a call as Mesos's master/http.cpp does, in its order: the leader, the credentials, the
+        Content-Type (400 without one, 415 for another), the JSON and its conversion to a Call (required
+        fields, the type's enum), validation::scheduler::call::validate, then the framework and stream."""
         with self.lock:
             if self.leader is None:
                 return 503, {"error": "No leading master", "standin": True}
@@ -837,24 +966,43 @@ class SchedulerApi:
                 return 307, None, self.leader_location(request.url())
         if self.http_framework_auth and not self.authenticated(request.headers.get("Authorization", "")):
             return 401, {"error": "Unauthorized"}, {"WWW-Authenticate": 'Basic realm="mesos"'}
-        call = request.body or {}
-        kind = call.get("type")
+        content_type = request.headers.get("Content-Type")
+        if content_type is None:
+            return 400, {"error": "Expecting 'Content-Type' to be present"}
+        if content_type.split(";")[0].strip() != "application/json":
+            return 415, {"error": "Expecting 'Content-Type' of application/json or application/x-protobuf"}
+        if request.body_error is not None:
+            return 400, {"error": f"Failed to parse body into JSON: {request.body_error}"}
+        call = request.body if isinstance(request.body, dict) else {}
+        problem = scheduler_call_problem(call)
+        if problem:
+            return 400, {"error": problem}
+        kind = call["type"]
         if kind == "SUBSCRIBE":
+            if request.headers.get("Mesos-Stream-Id") is not None:
+                return 400, {"error": "Subscribe calls should not include the 'Mesos-Stream-Id' header"}
             return self.subscribe(call)
         handlers = {"TEARDOWN": self.teardown_call, "ACCEPT": self.accept, "DECLINE": self.decline,
                     "ACKNOWLEDGE": self.acknowledge, "KILL": self.kill, "RECONCILE": self.reconcile,
-                    "REVIVE": self.revive, "SUPPRESS": self.suppress}
-        if kind not in handlers:
-            return 501, {"error": f"scheduler call {kind} is not implemented by the mesos stand-in", "standin": True}
+                    "REVIVE": self.revive, "SUPPRESS": self.suppress, "REQUEST": self.request,
+                    "SHUTDOWN": self.shutdown_executor, "MESSAGE": self.message,
+                    "RECONCILE_OPERATIONS": self.reconcile_operations,
+                    "ACCEPT_INVERSE_OFFERS": self.inverse_offers, "DECLINE_INVERSE_OFFERS": self.inverse_offers}
         framework_id = value_of(call, "framework_id")
         with self.lock:
             framework = self.frameworks.get(framework_id)
             if framework is None:
+                return 400, {"error": "Framework cannot be found"}
+            if framework.events is None:
                 return 403, {"error": "Framework is not subscribed"}
             stream_id = request.headers.get("Mesos-Stream-Id")
+            if stream_id is None:
+                return 400, {"error": "All non-subscribe calls should include the 'Mesos-Stream-Id' header"}
             if stream_id != framework.stream_id:
                 return 400, {"error": f"The stream ID '{stream_id}' included in this request didn't match the "
                                       f"stream ID currently associated with framework ID {framework_id}"}
+            if kind not in handlers:
+                return 501, {"error": f"scheduler call {kind} is not implemented by the mesos stand-in", "standin": True}
             if kind in self.CALL_COUNTERS:
                 self.count(self.CALL_COUNTERS[kind])
             later = handlers[kind](framework, call.get(kind.lower()) or {})
@@ -866,7 +1014,9 @@ class SchedulerApi:
     CALL_COUNTERS = {"TEARDOWN": "messages_unregister_framework", "DECLINE": "messages_decline_offers",
                      "KILL": "messages_kill_task", "RECONCILE": "messages_reconcile_tasks",
                      "REVIVE": "messages_revive_offers", "SUPPRESS": "messages_suppress_offers",
-                     "ACKNOWLEDGE": "messages_status_update_acknowledgement"}
+                     "ACKNOWLEDGE": "messages_status_update_acknowledgement", "REQUEST": "messages_resource_request",
+                     "MESSAGE": "messages_framework_to_executor",
+                     "RECONCILE_OPERATIONS": "messages_reconcile_operations"}
 
     def count(self, name, by=1):
         self.counters[name] = self.counters.get(name, 0) + by
@@ -875,9 +1025,7 @@ class SchedulerApi:
         return basic_principal(header, self.credentials) is not None
 
     def subscribe(self, call):
-        info = dict((call.get("subscribe") or {}).get("framework_info") or {})
-        if not info.get("user") or not info.get("name"):
-            return 400, {"error": "Failed to validate scheduler::Call: framework_info needs 'user' and 'name'"}
+        info = dict(call["subscribe"]["framework_info"])  # user and name are there (scheduler_call_problem)
         events = queue.Queue()
         stream_id = str(uuid.uuid4())
         with self.lock:
@@ -1009,6 +1157,7 @@ class SchedulerApi:
             self.send_pending(framework, task)
         elif task.state in TERMINAL_STATES:
             framework.completed_tasks.append(framework.tasks.pop(task.id))
+            self.check_drained(task.agent_id)
         return []
 
     def kill(self, framework, call):
@@ -1040,6 +1189,59 @@ class SchedulerApi:
 
     def suppress(self, framework, _call):
         framework.suppressed = True
+        return []
+
+    def request(self, framework, _call):
+        # Mesos's hierarchical allocator ignores resource requests; so does the stand-in's.
+        log.info("Processing REQUEST call for framework %s (ignored, as Mesos's allocator does)", framework.id)
+        return []
+
+    def shutdown_executor(self, framework, call):
+        """SHUTDOWN: the agent shuts the executor down. A command task's executor has the task's id, so its
+        task is killed."""
+        executor_id, agent_id = value_of(call, "executor_id"), value_of(call, "agent_id")
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            log.warning("Unable to shutdown executor '%s' of framework %s of unknown agent %s", executor_id,
+                        framework.id, agent_id)
+            return []
+        log.info("Processing SHUTDOWN call for executor '%s' of framework %s on agent %s", executor_id,
+                 framework.id, agent_id)
+        return [lambda: self.to_agent(agent, "/standin/agent/kill", {"framework_id": framework.id,
+                                                                    "task_id": executor_id})]
+
+    def message(self, framework, call):
+        """MESSAGE: Mesos forwards the data to the executor. The stand-in's tasks run under command executors,
+        which ignore framework messages, so it is counted and not delivered."""
+        agent = self.agents.get(value_of(call, "agent_id"))
+        if agent is None or not agent.get("connected"):
+            log.warning("Cannot send framework message for framework %s to agent %s: agent is not registered or "
+                        "disconnected", framework.id, value_of(call, "agent_id"))
+            self.count("invalid_framework_to_executor_messages")
+        else:
+            log.info("Processing MESSAGE call from framework %s to executor '%s' on agent %s (a command executor "
+                     "ignores it)", framework.id, value_of(call, "executor_id"), agent["id"])
+            self.count("valid_framework_to_executor_messages")
+        return []
+
+    def reconcile_operations(self, framework, call):
+        """The stand-in has no offer operations but LAUNCH, which Mesos does not track as operations:
+        implicit reconciliation sends nothing, explicit answers each operation as unknown."""
+        for operation in call.get("operations", []):
+            agent_id = value_of(operation, "agent_id")
+            status = {"operation_id": operation["operation_id"],
+                      "state": "OPERATION_GONE_BY_OPERATOR" if agent_id in self.gone_agents else "OPERATION_UNKNOWN",
+                      "message": "Reconciliation: Operation is unknown"}
+            if agent_id:
+                status["agent_id"] = {"value": agent_id}
+            framework.send({"type": "UPDATE_OPERATION_STATUS", "update_operation_status": {"status": status}})
+        return []
+
+    def inverse_offers(self, framework, call):
+        # The stand-in sends no inverse offers, so every id is unknown (Mesos logs and ignores those).
+        for inverse_offer_id in call.get("inverse_offer_ids", []):
+            log.warning("Ignoring inverse offer %s of framework %s: no longer valid", inverse_offer_id.get("value"),
+                        framework.id)
         return []
 
     # --- bookkeeping (under the lock) ---------------------------------------------------------------
@@ -1082,11 +1284,8 @@ class SchedulerApi:
 
     def on_agent_removed(self, agent_id, why):
         """Its tasks are lost (these frameworks are not partition-aware) and its offers rescinded."""
+        self.rescind_agent_offers(agent_id)
         for framework in self.frameworks.values():
-            for offer_id, offer in list(framework.offers.items()):
-                if value_of(offer, "agent_id") == agent_id:
-                    del framework.offers[offer_id]
-                    framework.send({"type": "RESCIND", "rescind": {"offer_id": {"value": offer_id}}})
             for task in list(framework.tasks.values()):
                 if task.agent_id == agent_id and task.state not in TERMINAL_STATES:
                     self.record_status(framework, task, new_status(task.id, agent_id, "TASK_LOST", "SOURCE_MASTER",
@@ -1131,7 +1330,7 @@ class SchedulerApi:
             return
         try:
             http_json(f"http://{agent['pid'].split('@')[-1]}{path}", body, timeout=10)
-        except OSError as e:
+        except (OSError, http.client.HTTPException) as e:
             log.warning("Could not reach agent %s (%s) for %s: %s", agent["id"], agent["hostname"], path, e)
 
     def launch_on_agent(self, agent, framework, task):
@@ -1169,6 +1368,8 @@ class SchedulerApi:
                 for task in framework.tasks.values():
                     if task.pending and now - task.last_sent >= STATUS_RETRY_SECS:
                         self.send_pending(framework, task)
+            for agent_id in list(self.draining):
+                self.check_drained(agent_id)
             self.allocate(now)
         for item in work:
             threading.Thread(target=item, daemon=True).start()
@@ -1197,6 +1398,9 @@ class SchedulerApi:
                          "attributes": [{"name": k, "type": "TEXT", "text": {"value": str(v)}}
                                         for k, v in agent["attributes"].items()],
                          "allocation_info": {"role": "*"}}
+                unavailability = self.unavailability_of(agent)
+                if unavailability is not None:  # the agent's machine is in a maintenance window
+                    offer["unavailability"] = unavailability
                 framework.offers[offer_id] = offer
                 framework.send({"type": "OFFERS", "offers": {"offers": [offer]}})
                 break  # the agent's free resources go to one framework at a time
@@ -1295,9 +1499,448 @@ class SchedulerApi:
         return self.leader_only(request, summary)
 
 
+# --- master: maintenance and draining ---------------------------------------------------------------
+
+def machine_key(machine_id):
+    """A MachineID as Mesos compares them: hostname (lowercased) and ip, each present or not."""
+    hostname = machine_id.get("hostname")
+    return (hostname.lower() if hostname is not None else None, machine_id.get("ip"))
+
+
+def machine_text(machine_id):
+    """stringify(JSON::protobuf(id)), as Mesos's error messages show a machine."""
+    return json.dumps({k: machine_id[k] for k in ("hostname", "ip") if k in machine_id}, separators=(",", ":"))
+
+
+def machine_name(machine_id):
+    """A MachineID as Mesos logs it: `hostname (ip)`, `hostname` or `(ip)`."""
+    if "hostname" in machine_id and "ip" in machine_id:
+        return f"{machine_id['hostname']} ({machine_id['ip']})"
+    return machine_id.get("hostname") or f"({machine_id.get('ip', '')})"
+
+
+def machine_problem(machine_id):
+    """maintenance::validation::machine."""
+    if not isinstance(machine_id, dict) or (not machine_id.get("hostname") and not machine_id.get("ip")):
+        return "Both 'hostname' and 'ip' for a machine are empty"
+    if machine_id.get("ip"):
+        try:
+            socket.inet_pton(socket.AF_INET, machine_id["ip"])
+        except (OSError, TypeError):
+            return f"Failed to parse IPv4: {machine_id['ip']}"
+    return None
+
+
+def machines_problem(machine_ids):
+    """maintenance::validation::machines: at least one, each valid, none twice."""
+    if not isinstance(machine_ids, list) or not machine_ids:
+        return "List of machines is empty"
+    seen = set()
+    for machine_id in machine_ids:
+        problem = machine_problem(machine_id)
+        if problem:
+            return problem
+        if machine_key(machine_id) in seen:
+            return f"Machine '{machine_text(machine_id)}' appears more than once in the schedule"
+        seen.add(machine_key(machine_id))
+    return None
+
+
+def schedule_missing(schedule, prefix=""):
+    """The unset required fields of a maintenance Schedule (Window.unavailability, Unavailability.start, the
+    TimeInfo/DurationInfo nanoseconds), as protobuf names them."""
+    missing = []
+    for i, window in enumerate(schedule.get("windows") or []):
+        path = f"{prefix}windows[{i}]."
+        unavailability = window.get("unavailability") if isinstance(window, dict) else None
+        if unavailability is None:
+            missing.append(path + "unavailability")
+            continue
+        if unavailability.get("start") is None:
+            missing.append(path + "unavailability.start")
+        elif unavailability["start"].get("nanoseconds") is None:
+            missing.append(path + "unavailability.start.nanoseconds")
+        if unavailability.get("duration") is not None and unavailability["duration"].get("nanoseconds") is None:
+            missing.append(path + "unavailability.duration.nanoseconds")
+    return missing
+
+
+def duration_seconds(value):
+    """A google.protobuf.Duration as JSON: {"seconds", "nanos"} (stout's form) or "1.5s" (proto3's)."""
+    if isinstance(value, str) and value.endswith("s"):
+        return float(value[:-1])
+    if isinstance(value, dict):
+        return int(value.get("seconds", 0)) + int(value.get("nanos", 0)) / 1e9
+    raise ValueError(f"not a Duration: {value!r}")
+
+
+def readwrite_guard(realm, flags, credentials_flag):
+    """A decorator of routes in Mesos's read-write realm: 401 without the credentials it requires."""
+    required, credentials = readwrite_realm(flags, realm, credentials_flag)
+
+    def guard(route):
+        def guarded(request):
+            if required and basic_principal(request.headers.get("Authorization", ""), credentials) is None:
+                return 401, None, {"WWW-Authenticate": f'Basic realm="{realm}"'}
+            return route(request)
+        return guarded
+    return guard
+
+
+class MaintenanceApi:
+    """Mesos's maintenance primitives (docs/maintenance.md) and agent draining, on the leading master: the
+    schedule (machines go DRAINING), START_MAINTENANCE (DOWN: their agents are removed and shut down, and
+    may not register again), STOP_MAINTENANCE (UP), DEACTIVATE_AGENT / REACTIVATE_AGENT, DRAIN_AGENT. In
+    memory (Mesos keeps them in its registry): a new leader starts without them. No inverse offers. Mixed
+    into Master: uses its lock, agents and frameworks. Methods run under the lock."""
+
+    def init_maintenance(self):
+        self.schedule = []  # the maintenance windows ({"machine_ids", "unavailability"})
+        self.machines = {}  # machine_key -> {"id": MachineID, "mode": DRAINING|DOWN, "unavailability"}
+        self.deactivated = set()  # agent ids (DEACTIVATE_AGENT, DRAIN_AGENT)
+        self.draining = {}  # agent id -> DrainInfo {"state": DRAINING|DRAINED, "config": DrainConfig}
+        self.drain_started = {}  # agent id -> when its draining started
+        self.gone_agents = {}  # agent id -> when it was marked gone
+
+    def clear_maintenance(self):
+        self.init_maintenance()
+
+    @staticmethod
+    def later(work):
+        threading.Thread(target=work, daemon=True).start()
+
+    def agent_machine(self, agent):
+        """The key of an agent's machine: its hostname and the IP of its pid, as Mesos makes its MachineID."""
+        ip = agent.get("pid", "").split("@")[-1].rsplit(":", 1)[0]
+        return ((agent.get("hostname") or "").lower(), ip)
+
+    # --- the schedule ---------------------------------------------------------------------------------
+
+    def schedule_json(self):
+        return {"windows": self.schedule} if self.schedule else {}
+
+    def status_json(self):
+        draining = [{"id": m["id"]} for m in self.machines.values() if m["mode"] == "DRAINING"]
+        down = [m["id"] for m in self.machines.values() if m["mode"] == "DOWN"]
+        return {k: v for k, v in (("draining_machines", draining), ("down_machines", down)) if v}
+
+    def update_schedule(self, schedule):
+        """maintenance::validation::schedule, then Mesos's update: machines new to the schedule are DRAINING,
+        those left out are UP again (a DOWN one may not be left out)."""
+        windows = schedule.get("windows") or []
+        unavailabilities, ids = {}, {}
+        for window in windows:
+            machine_ids = window.get("machine_ids") or []
+            if not machine_ids:
+                return 400, {"error": "List of machines in the maintenance window is empty"}
+            try:
+                negative = int((window["unavailability"].get("duration") or {}).get("nanoseconds", 0)) < 0
+            except (TypeError, ValueError):
+                return 400, {"error": "Unavailability 'duration' is not an integer"}
+            if negative:
+                return 400, {"error": "Unavailability 'duration' is negative"}
+            for machine_id in machine_ids:
+                problem = machine_problem(machine_id)
+                if problem:
+                    return 400, {"error": problem}
+                key = machine_key(machine_id)
+                if key in unavailabilities:
+                    return 400, {"error": f"Machine '{machine_text(machine_id)}' appears more than once in the schedule"}
+                unavailabilities[key], ids[key] = window["unavailability"], machine_id
+        for key, machine in self.machines.items():
+            if machine["mode"] == "DOWN" and key not in unavailabilities:
+                return 400, {"error": f"Machine '{machine_text(machine['id'])}' is deactivated and cannot be removed "
+                                      "from the schedule"}
+        for key in list(self.machines):
+            if key in unavailabilities:
+                self.machines[key]["unavailability"] = unavailabilities[key]
+            else:
+                del self.machines[key]  # back UP (Mesos does not list UP machines)
+        for key, machine_id in ids.items():
+            if key not in self.machines:
+                self.machines[key] = {"id": machine_id, "mode": "DRAINING", "unavailability": unavailabilities[key]}
+        self.schedule = [{"machine_ids": w["machine_ids"], "unavailability": w["unavailability"]} for w in windows]
+        log.info("Updated the maintenance schedule: %d window(s), %d machine(s) DRAINING, %d DOWN", len(windows),
+                 sum(1 for m in self.machines.values() if m["mode"] == "DRAINING"),
+                 sum(1 for m in self.machines.values() if m["mode"] == "DOWN"))
+        return 200, None
+
+    def start_maintenance(self, machine_ids):
+        """Machines go DOWN: each agent on them is told to shut down and removed at once (its tasks are lost)."""
+        problem = machines_problem(machine_ids)
+        if problem:
+            return 400, {"error": problem}
+        for machine_id in machine_ids:
+            machine = self.machines.get(machine_key(machine_id))
+            if machine is None:
+                return 400, {"error": f"Machine '{machine_text(machine_id)}' is not part of a maintenance schedule"}
+            if machine["mode"] != "DRAINING":
+                return 400, {"error": f"Machine '{machine_text(machine_id)}' is not in DRAINING mode and cannot be "
+                                      "brought down"}
+        keys = {machine_key(m) for m in machine_ids}
+        for agent in [a for a in self.agents.values() if self.agent_machine(a) in keys]:
+            self.shut_agent_down(agent, "Operator initiated 'Machine DOWN'")
+        for key in keys:
+            self.machines[key]["mode"] = "DOWN"
+            log.info("Machine %s is DOWN", machine_name(self.machines[key]["id"]))
+        return 200, None
+
+    def stop_maintenance(self, machine_ids):
+        """DOWN machines come back UP and leave the schedule (an emptied window goes)."""
+        problem = machines_problem(machine_ids)
+        if problem:
+            return 400, {"error": problem}
+        for machine_id in machine_ids:
+            machine = self.machines.get(machine_key(machine_id))
+            if machine is None:
+                return 400, {"error": f"Machine '{machine_text(machine_id)}' is not part of a maintenance schedule"}
+            if machine["mode"] != "DOWN":
+                return 400, {"error": f"Machine '{machine_text(machine_id)}' is not in DOWN mode and cannot be "
+                                      "brought up"}
+        keys = {machine_key(m) for m in machine_ids}
+        for key in keys:
+            log.info("Machine %s is UP", machine_name(self.machines.pop(key)["id"]))
+        windows = []
+        for window in self.schedule:
+            left = [m for m in window["machine_ids"] if machine_key(m) not in keys]
+            if left:
+                windows.append({**window, "machine_ids": left})
+        self.schedule = windows
+        return 200, None
+
+    def shut_agent_down(self, agent, message):
+        """Mesos's ShutdownMessage and removeSlave: the agent's offers are rescinded, its tasks lost."""
+        log.info("Removing agent %s (%s): %s", agent["id"], agent["hostname"], message)
+        self.later(lambda: self.to_agent(agent, "/standin/agent/shutdown", {"message": message}))
+        del self.agents[agent["id"]]
+        self.deactivated.discard(agent["id"])
+        self.draining.pop(agent["id"], None)
+        self.count("slave_removals")
+        self.on_agent_removed(agent["id"], message)
+
+    # --- agents ---------------------------------------------------------------------------------------
+
+    def rescind_agent_offers(self, agent_id):
+        for framework in self.frameworks.values():
+            for offer_id, offer in list(framework.offers.items()):
+                if value_of(offer, "agent_id") == agent_id:
+                    del framework.offers[offer_id]
+                    framework.send({"type": "RESCIND", "rescind": {"offer_id": {"value": offer_id}}})
+
+    def deactivate(self, agent):
+        log.info("Deactivating agent %s (%s)", agent["id"], agent["hostname"])
+        agent["active"] = False
+        self.rescind_agent_offers(agent["id"])
+
+    def deactivate_agent(self, agent_id):
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            return 400, {"error": "Unknown agent"}
+        self.deactivated.add(agent_id)
+        self.deactivate(agent)
+        return 200, None
+
+    def reactivate_agent(self, agent_id):
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            return 400, {"error": "Unknown agent"}
+        if agent_id not in self.deactivated:
+            return 400, {"error": "Agent is not deactivated"}
+        if self.draining.get(agent_id, {}).get("state") == "DRAINING":
+            return 400, {"error": "Agent is still in the DRAINING state"}
+        self.draining.pop(agent_id, None)
+        self.drain_started.pop(agent_id, None)
+        self.deactivated.discard(agent_id)
+        if agent.get("connected"):
+            log.info("Reactivating agent %s (%s)", agent_id, agent["hostname"])
+            agent["active"] = True
+        return 200, None
+
+    def drain_agent(self, call):
+        agent_id = value_of(call, "agent_id")
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            return 400, {"error": "Unknown agent"}
+        for window in self.schedule:
+            for machine_id in window["machine_ids"]:
+                if machine_key(machine_id) == self.agent_machine(agent):
+                    return 400, {"error": f"Agent {agent_id} is part of a maintenance schedule under Machine "
+                                          f"{machine_name(machine_id)}"}
+        config = {"mark_gone": bool(call.get("mark_gone", False))}
+        if call.get("max_grace_period") is not None:
+            try:
+                grace = duration_seconds(call["max_grace_period"])
+            except (TypeError, ValueError) as e:
+                return 400, {"error": f"Failed to convert JSON into Call protobuf: {e}"}
+            config["max_grace_period"] = {"nanoseconds": int(grace * 1e9)}
+        self.draining[agent_id] = {"state": "DRAINING", "config": config}
+        self.deactivated.add(agent_id)
+        self.drain_started[agent_id] = time.time()
+        tasks = sorted(t.id for f in self.frameworks.values() for t in f.tasks.values() if t.agent_id == agent_id)
+        log.info("Transitioning agent %s to the DRAINING state; agent has tasks %s", agent_id, tasks)
+        self.deactivate(agent)
+        self.later(lambda: self.to_agent(agent, "/standin/agent/drain", {"config": config}))
+        self.check_drained(agent_id)
+        return 200, None
+
+    def check_drained(self, agent_id):
+        """A DRAINING agent without tasks (a task counts until its terminal update is acknowledged, as in
+        Mesos) is DRAINED, or marked gone when its drain said so."""
+        info = self.draining.get(agent_id)
+        if info is None or info["state"] != "DRAINING" or agent_id not in self.agents:
+            return
+        if any(t.agent_id == agent_id for f in self.frameworks.values() for t in f.tasks.values()):
+            return
+        if info["config"].get("mark_gone"):
+            log.info("Marking agent %s in the DRAINED state as gone", agent_id)
+            self.gone_agents[agent_id] = time.time()
+            self.shut_agent_down(self.agents[agent_id], "Agent has been marked gone")
+        else:
+            log.info("Transitioning agent %s to the DRAINED state", agent_id)
+            info["state"] = "DRAINED"
+
+    def mark_agent_gone(self, agent_id):
+        """MARK_AGENT_GONE: the agent is shut down and may never register again; its tasks are lost."""
+        log.info("Marking agent '%s' as gone", agent_id)
+        if agent_id in self.gone_agents:
+            return 200, None
+        agent = self.agents.get(agent_id)
+        if agent is None:
+            return 404, {"error": f"Agent '{agent_id}' not found"}
+        self.gone_agents[agent_id] = time.time()
+        self.shut_agent_down(agent, "Agent has been marked gone")
+        return 200, None
+
+    def registration_refusal(self, agent_id, pid, hostname):
+        """Why Mesos sends a registering agent a ShutdownMessage (its machine is DOWN, or it was marked
+        gone), or None."""
+        agent_key = ((hostname or "").lower(), (pid or "").split("@")[-1].rsplit(":", 1)[0])
+        machine = self.machines.get(agent_key)
+        if machine is not None and machine["mode"] == "DOWN":
+            log.warning("Refusing registration of agent at %s because the machine '%s' that it is running on is "
+                        "`DOWN`", pid, machine_name(machine["id"]))
+            return "Machine is `DOWN`"
+        if agent_id in self.gone_agents:
+            log.warning("Refusing re-registration of agent at %s because it is already marked gone", pid)
+            return "Agent has been marked gone"
+        return None
+
+    def agent_maintenance_json(self, agent, v1=False):
+        """What /master/state (and GET_AGENTS with v1) add about an agent's deactivation and draining."""
+        answer = {"deactivated": agent["id"] in self.deactivated}
+        if agent["id"] in self.draining:
+            answer["drain_info"] = self.draining[agent["id"]]
+            started = self.drain_started.get(agent["id"])
+            if started is not None:
+                if v1:
+                    answer["estimated_drain_start_time"] = time_info(started)
+                else:
+                    answer["estimated_drain_start_time_seconds"] = started
+        return answer
+
+    def unavailability_of(self, agent):
+        machine = self.machines.get(self.agent_machine(agent))
+        return machine["unavailability"] if machine else None
+
+    # --- the operator API's calls and the endpoints -----------------------------------------------------
+
+    def maintenance_calls(self):
+        def locked(build):
+            def call(body):
+                with self.lock:
+                    return build(body)
+            return call
+
+        def needs(name, then):
+            """validation::master::call: the call's message must be there; then its required fields."""
+            def check(body):
+                message = body.get(name)
+                if not isinstance(message, dict):
+                    return 400, {"error": f"Failed to validate master::Call: Expecting '{name}' to be present"}
+                return then(message)
+            return check
+
+        def missing(fields):
+            return 400, {"error": "Failed to convert JSON into Call protobuf: Missing required fields: "
+                                  + ", ".join(fields)}
+
+        def update(message):
+            if not isinstance(message.get("schedule"), dict):
+                return missing(["update_maintenance_schedule.schedule"])
+            fields = schedule_missing(message["schedule"], "update_maintenance_schedule.schedule.")
+            return missing(fields) if fields else self.update_schedule(message["schedule"])
+
+        def agent_call(name, action):
+            def act(message):
+                if value_of(message, "agent_id") is None:
+                    return missing([f"{name}.agent_id"])
+                return action(message)
+            return needs(name, act)
+
+        return {
+            "GET_MAINTENANCE_SCHEDULE": locked(lambda _call: {"get_maintenance_schedule": {
+                "schedule": self.schedule_json()}}),
+            "GET_MAINTENANCE_STATUS": locked(lambda _call: {"get_maintenance_status": {"status": self.status_json()}}),
+            "UPDATE_MAINTENANCE_SCHEDULE": locked(needs("update_maintenance_schedule", update)),
+            "START_MAINTENANCE": locked(needs("start_maintenance",
+                                              lambda m: self.start_maintenance(m.get("machines") or []))),
+            "STOP_MAINTENANCE": locked(needs("stop_maintenance",
+                                             lambda m: self.stop_maintenance(m.get("machines") or []))),
+            "DRAIN_AGENT": locked(agent_call("drain_agent", self.drain_agent)),
+            "DEACTIVATE_AGENT": locked(agent_call("deactivate_agent",
+                                                  lambda m: self.deactivate_agent(value_of(m, "agent_id")))),
+            "REACTIVATE_AGENT": locked(agent_call("reactivate_agent",
+                                                  lambda m: self.reactivate_agent(value_of(m, "agent_id")))),
+            "MARK_AGENT_GONE": locked(agent_call("mark_agent_gone",
+                                                 lambda m: self.mark_agent_gone(value_of(m, "agent_id")))),
+        }
+
+    def maintenance_routes(self):
+        """/master/maintenance/schedule (GET, POST), /master/maintenance/status (read-only realm),
+        /master/machine/down and /master/machine/up (POST a JSON array of MachineIDs)."""
+        guard = readwrite_guard("mesos-master-readwrite", self.flags, "credentials")
+
+        def schedule(request):
+            with self.lock:
+                answer = self.not_leading(request)
+                if answer is not None:
+                    return answer
+                if request.body is None:  # GET
+                    return 200, self.schedule_json()
+                if not isinstance(request.body, dict):
+                    return 400, {"error": "Expecting a JSON object"}
+                fields = schedule_missing(request.body)
+                if fields:
+                    return 400, {"error": "Missing required fields: " + ", ".join(fields)}
+                return self.update_schedule(request.body)
+
+        def machines(action):
+            def route(request):
+                with self.lock:
+                    answer = self.not_leading(request)
+                    if answer is not None:
+                        return answer
+                    if not isinstance(request.body, list):
+                        return 400, {"error": "Expecting a JSON array of machines"}
+                    return action(request.body)
+            return route
+
+        def status(request):
+            with self.lock:
+                return self.not_leading(request) or (200, self.status_json())
+
+        return {
+            ("GET", "/master/maintenance/schedule"): guard(schedule),
+            ("POST", "/master/maintenance/schedule"): guard(schedule),
+            ("GET", "/master/maintenance/status"): status,
+            ("POST", "/master/machine/down"): guard(machines(self.start_maintenance)),
+            ("POST", "/master/machine/up"): guard(machines(self.stop_maintenance)),
+        }
+
+
 # --- master -----------------------------------------------------------------------------------------
 
-class Master(SchedulerApi):
+class Master(SchedulerApi, MaintenanceApi):
     def __init__(self, flags):
         self.flags = flags
         self.lock = threading.Lock()
@@ -1322,6 +1965,7 @@ class Master(SchedulerApi):
         # Of the ACLs, the stand-in enforces register_agents; the others it accepts and ignores.
         self.acls = parse_acls(flags["acls"]) if flags.get("acls") else None
         self.init_scheduler()
+        self.init_maintenance()
         self.leader = self.info if "zk" not in flags else None  # without --zk a master leads alone
         self.elected_time = time.time() if self.leader else None
         self.agents = {}  # id -> agent record
@@ -1353,6 +1997,8 @@ class Master(SchedulerApi):
                 for framework in self.frameworks.values():
                     framework.send(None)  # frameworks subscribe again with the new leader
                 self.frameworks.clear()
+            if self.leading() != was_leading:
+                self.clear_maintenance()  # in memory only: a new leader starts without it
             if self.leading() and not was_leading:
                 self.agents.clear()
                 self.elected_time = time.time()
@@ -1382,7 +2028,7 @@ class Master(SchedulerApi):
             ("POST", "/standin/agent/register"): self.register_agent,
             ("POST", "/standin/agent/unregister"): self.unregister_agent,
             ("POST", "/standin/agent/status"): self.agent_status,
-            ("POST", "/master/api/v1/scheduler"): self.scheduler_call,
+            ("POST", "/master/api/v1/scheduler"): takes_any_body(self.scheduler_call),
             ("POST", "/master/api/v1"): operator_api("mesos-master-readwrite", self.flags, "credentials", "master",
                                                      self.operator_calls(), self.not_leading_locked),
             ("GET", "/master/frameworks"): self.frameworks_endpoint,
@@ -1391,6 +2037,7 @@ class Master(SchedulerApi):
             ("GET", "/master/state-summary"): self.state_summary_endpoint,
             ("GET", "/master/state"): self.state,
         }
+        routes.update(self.maintenance_routes())
         # Not in Mesos 1.11 (it dropped the .json endpoints); kept for the stand-in's older callers.
         for path in ("/master/state.json", "/state.json"):
             routes[("GET", path)] = self.state
@@ -1434,9 +2081,9 @@ class Master(SchedulerApi):
                     self.count("slave_unreachable_scheduled")
                     self.count("slave_unreachable_completed")
                     self.on_agent_removed(agent_id, "agent unreachable")
-                elif age > INACTIVE_AFTER_SECS and agent["active"]:
+                elif age > INACTIVE_AFTER_SECS and agent["connected"]:
                     log.warning("Agent %s (%s) missed its heartbeats; deactivating", agent_id, agent["hostname"])
-                    agent["active"] = False
+                    agent["active"] = agent["connected"] = False
 
     def leader_location(self, path=""):
         return {"Location": f"//{self.leader['hostname']}:{self.leader['port']}{path}"}
@@ -1486,6 +2133,7 @@ class Master(SchedulerApi):
         agent_json = {k: agent[k] for k in keys}
         used = self.agent_usage(agent["id"], offered=False)
         with_offers = self.agent_usage(agent["id"])
+        agent_json.update(self.agent_maintenance_json(agent))
         agent_json.update(used_resources=scalars_json(used),
                           offered_resources=scalars_json({k: with_offers.get(k, 0) - used.get(k, 0) for k in SCALARS}),
                           unreserved_resources=agent["resources"], reserved_resources={}, capabilities=[])
@@ -1497,6 +2145,7 @@ class Master(SchedulerApi):
         with self.lock:
             agents = list(self.agents.values())
             active = sum(1 for a in agents if a["active"])
+            agents_connected = sum(1 for a in agents if a["connected"])
             frameworks = list(self.frameworks.values())
             connected = sum(1 for f in frameworks if f.events is not None)
             framework_active = connected  # Mesos deactivates a framework that disconnects
@@ -1512,7 +2161,8 @@ class Master(SchedulerApi):
                 "master/elected": 1.0 if self.leading() else 0.0,
                 "master/uptime_secs": time.time() - self.start_time,
                 "master/slaves_active": float(active), "master/slaves_inactive": float(len(agents) - active),
-                "master/slaves_connected": float(active), "master/slaves_disconnected": float(len(agents) - active),
+                "master/slaves_connected": float(agents_connected),
+                "master/slaves_disconnected": float(len(agents) - agents_connected),
                 "master/slaves_unreachable": 0.0,
                 "master/frameworks_active": float(framework_active),
                 "master/frameworks_inactive": float(len(frameworks) - framework_active),
@@ -1540,6 +2190,7 @@ class Master(SchedulerApi):
             return call
         return {
             **operator_calls(self.effective_flags, self.metrics),
+            **self.maintenance_calls(),
             "GET_MASTER": locked(lambda _call: {"get_master": {
                 "master_info": self.info, "start_time": self.start_time, "elected_time": self.elected_time}}),
             "GET_AGENTS": locked(lambda _call: {"get_agents": self.v1_agents()}),
@@ -1561,9 +2212,9 @@ class Master(SchedulerApi):
             offered = {k: with_offers.get(k, 0.0) - used.get(k, 0.0) for k in with_offers}
             entry = {"agent_info": {"hostname": agent["hostname"], "port": agent["port"], "resources": total,
                                     "attributes": v1_attributes(agent["attributes"]), "id": {"value": agent["id"]}},
-                     "active": agent["active"], "deactivated": False, "version": agent["version"],
+                     "active": agent["active"], "version": agent["version"],
                      "pid": agent["pid"], "registered_time": time_info(agent["registered_time"]),
-                     "total_resources": total}
+                     "total_resources": total, **self.agent_maintenance_json(agent, v1=True)}
             if not entry["agent_info"]["attributes"]:
                 del entry["agent_info"]["attributes"]
             if used:
@@ -1604,6 +2255,9 @@ class Master(SchedulerApi):
                 log.warning("Refusing registration of agent at %s (%s) because it is not authorized to register "
                             "(principal '%s')", body.get("pid"), body.get("hostname"), principal)
                 return 403, {"error": "Not authorized to register", "master": self.info["pid"]}
+            refusal = self.registration_refusal(agent_id, body.get("pid"), body.get("hostname"))
+            if refusal:
+                return 403, {"error": refusal, "shutdown": refusal, "master": self.info["pid"]}
             now = time.time()
             agent = self.agents.get(agent_id)
             if agent is None:
@@ -1611,14 +2265,17 @@ class Master(SchedulerApi):
                 agent = self.agents[agent_id] = {"registered_time": now}
                 self.count("messages_register_slave")
                 self.count("slave_registrations")
-            elif not agent["active"]:
+            elif not agent["connected"]:
                 log.info("Re-registered agent %s at %s (%s)", agent_id, body.get("pid"), body.get("hostname"))
                 self.count("messages_reregister_slave")
                 self.count("slave_reregistrations")
             agent.update(id=agent_id, pid=body.get("pid"), hostname=body.get("hostname"), port=body.get("port"),
                          resources=body.get("resources", {}), attributes=body.get("attributes", {}),
-                         version=VERSION, active=True, last_seen=now)
-            return 200, {"registered": True, "master": self.info}
+                         version=VERSION, connected=True, active=agent_id not in self.deactivated, last_seen=now)
+            reply = {"registered": True, "master": self.info}
+            if agent_id in self.draining:  # Mesos sends a draining agent its DrainConfig again
+                reply["drain_config"] = self.draining[agent_id]["config"]
+            return 200, reply
 
     def unregister_agent(self, request):
         with self.lock:
@@ -1629,6 +2286,8 @@ class Master(SchedulerApi):
                 return 403, {"error": "not the agent's own pid", "standin": True}
             agent = self.agents.pop(str(request.body.get("id", "")), None)
             if agent:
+                self.deactivated.discard(agent["id"])
+                self.draining.pop(agent["id"], None)
                 self.count("messages_unregister_slave")
                 self.count("slave_removals")
                 self.count("slave_removals/reason_unregistered")
@@ -1847,12 +2506,34 @@ class DockerContainerizer:
             threading.Thread(target=self.kill_run, args=(run,), daemon=True).start()
         return 200, {"tasks": len(runs)}
 
-    def kill_run(self, run):
+    def kill_run(self, run, max_grace=None):
+        """`docker stop` with the task's kill policy's grace period (default 3 s), at most `max_grace`
+        seconds (a drain's max_grace_period)."""
         run.killed = True
         if run.state in TERMINAL_STATES:
             return
-        log.info("Killing task %s of framework %s (container %s)", run.task_id, run.framework_id, run.name)
-        self.run_docker("stop", "-t", "3", run.name, timeout=60)
+        grace = 3.0
+        policy = (run.info.get("kill_policy") or {}).get("grace_period")
+        if policy and policy.get("nanoseconds") is not None:
+            grace = int(policy["nanoseconds"]) / 1e9
+        if max_grace is not None:
+            grace = min(grace, max_grace)
+        log.info("Killing task %s of framework %s (container %s, grace period %gs)", run.task_id, run.framework_id,
+                 run.name, grace)
+        self.run_docker("stop", "-t", str(max(0, int(round(grace)))), run.name, timeout=60 + grace)
+
+    def drain(self, config):
+        """Mesos's agent draining: every task is killed, with its grace period capped by the drain's
+        max_grace_period; KILLING/KILLED updates then say REASON_SLAVE_DRAINING."""
+        max_grace = None
+        if (config.get("max_grace_period") or {}).get("nanoseconds") is not None:
+            max_grace = int(config["max_grace_period"]["nanoseconds"]) / 1e9
+        with self.lock:
+            runs = [r for r in self.runs.values() if r.state not in TERMINAL_STATES]
+        log.info("Initiating drain with DrainConfig %s; agent has launched tasks %s", json.dumps(config),
+                 sorted(r.task_id for r in runs))
+        for run in runs:
+            threading.Thread(target=self.kill_run, args=(run, max_grace), daemon=True).start()
 
     def kill_all(self):
         with self.lock:
@@ -1863,6 +2544,12 @@ class DockerContainerizer:
     # --- a task's life ------------------------------------------------------------------------------
 
     def update(self, run, state, message=None, reason=None, source="SOURCE_EXECUTOR", container_status=None):
+        drain = self.agent.drain_config
+        if drain is not None and state in ("TASK_KILLING", "TASK_KILLED"):
+            reason = "REASON_SLAVE_DRAINING"  # as Mesos's agent marks what a drain killed
+            capabilities = {c.get("type") for c in run.framework.get("capabilities", []) if isinstance(c, dict)}
+            if drain.get("mark_gone") and "PARTITION_AWARE" in capabilities:
+                state = "TASK_GONE_BY_OPERATOR"
         run.state = state
         status = new_status(run.task_id, self.agent.id, state, source, message, reason, container_status,
                             acknowledged=False)
@@ -2061,6 +2748,8 @@ class Agent:
         self.registered_with = None  # MasterInfo of the master that accepted us
         self.changed = threading.Event()
         self.lock = threading.Lock()
+        self.drain_config = None  # the DrainConfig of the master's DRAIN_AGENT, while draining
+        self.shut_down_by_master = None  # the master's ShutdownMessage, once it sent one
         self.containerizer = DockerContainerizer(self)
 
     def current_master(self):
@@ -2220,6 +2909,10 @@ class Agent:
         except (OSError, ValueError) as e:
             log.debug("registering with %s failed: %s", candidate["pid"], e)
             return False
+        if status == 403 and (reply or {}).get("shutdown"):
+            # A ShutdownMessage (the machine is DOWN, or the agent was marked gone): the agent terminates.
+            self.shutdown_by(candidate["pid"], reply["shutdown"])
+            return False
         if status == 403 and (reply or {}).get("error") == "Not authorized to register":
             # Mesos's master sends a ShutdownMessage; the agent terminates.
             log.info("Agent asked to shut down by %s because 'Not authorized to register'", candidate["pid"])
@@ -2236,7 +2929,30 @@ class Agent:
             if (self.registered_with or {}).get("id") != master["id"]:
                 log.info("Registered with master %s; given agent ID %s (mesos stand-in)", master["pid"], self.id)
             self.registered_with = master
+            drain, self.drain_config = self.drain_config, reply.get("drain_config")
+        if self.drain_config is not None and drain is None:
+            self.containerizer.drain(self.drain_config)
         return True
+
+    def shutdown_by(self, master_pid, message, delay=0.0):
+        log.info("Agent asked to shut down by %s because '%s'", master_pid, message)
+        self.shut_down_by_master = message
+        threading.Timer(delay, stopping.set).start()  # (after answering the master's request)
+
+    def shutdown_message(self, request):
+        """The master's ShutdownMessage (stand-in protocol): the agent kills its tasks and terminates."""
+        with self.lock:
+            master = (self.registered_with or {}).get("pid", "")
+        self.shutdown_by(master, request.body.get("message", ""), delay=0.2)
+        return 200, {}
+
+    def drain_message(self, request):
+        """The master's DrainSlaveMessage (stand-in protocol)."""
+        config = request.body.get("config") or {}
+        with self.lock:
+            self.drain_config = config
+        self.containerizer.drain(config)
+        return 200, {}
 
     def run(self):
         if "docker" in self.flags.get("containerizers", "mesos").split(","):
@@ -2254,6 +2970,8 @@ class Agent:
             ("POST", "/standin/agent/launch"): self.from_master(self.containerizer.launch),
             ("POST", "/standin/agent/kill"): self.from_master(self.containerizer.kill),
             ("POST", "/standin/agent/shutdown-framework"): self.from_master(self.containerizer.shutdown_framework),
+            ("POST", "/standin/agent/shutdown"): self.from_master(self.shutdown_message),
+            ("POST", "/standin/agent/drain"): self.from_master(self.drain_message),
         }
         # Not in Mesos 1.11 (it dropped the .json endpoints); kept for the stand-in's older callers.
         for path in ("/state.json", "/slave(1)/state.json"):
@@ -2295,7 +3013,7 @@ class Agent:
         self.containerizer.kill_all()
         with self.lock:
             master_info = self.registered_with
-        if master_info:
+        if master_info and not self.shut_down_by_master:  # an agent the master shut down does not unregister
             address = master_info["address"]
             try:
                 http_json(f"http://{address['ip']}:{address['port']}/standin/agent/unregister",

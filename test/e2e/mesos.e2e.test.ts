@@ -2,7 +2,8 @@
 // (the Mesos here is the lab's stand-in package, installed the way real packages are). Checked from the
 // hosts: `srvr`, the masters' HTTP endpoints, the operator API refused without the operator's credentials,
 // refused agents (a wrong credential; a right one that is not the agents'), real Mesos clients from PyPI
-// (pymesos's scheduler and operator drivers, AVENTER's mesos CLI), a master failover, and ZooKeeper
+// (pymesos's scheduler and operator drivers, AVENTER's mesos CLI), an agent drained and a machine taken
+// down for maintenance through the operator API, a master failover, and ZooKeeper
 // growing from three servers to five while a client keeps writing.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +73,47 @@ function secondsPerComponent(events: EngineEvent[], prefixes: string[]): Record<
     }
     return Object.fromEntries(Object.entries(spans).map(([p, s]) => [p, s.end - s.start]));
 }
+
+/**
+ * pymesos's scheduler driver (test/e2e/mesos-clients/scheduler.py): it finds the leader through ZooKeeper,
+ * subscribes as the frameworks' principal (its secret on stdin) and runs one DOCKER task, t2-conformance-1.
+ * `said()` is what it printed so far; `stop()` tears the framework down and waits for it (30 s at most).
+ */
+async function startScheduler(): Promise<{ said: () => string; stop: () => Promise<void> }> {
+    const { python, scripts } = mesosClients();
+    const framework = await stack.output("mesosFramework");
+    const image = (await stack.output("workerImage")).image;
+    const scheduler = spawn(python, [path.join(scripts, "scheduler.py"), zkUrl, framework.principal, image], { stdio: ["pipe", "pipe", "pipe"] });
+    let said = "";
+    scheduler.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    scheduler.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
+    scheduler.stdin.end(`${framework.secret}\n`);
+    const exited = new Promise<void>((resolve) => scheduler.once("exit", () => resolve()));
+    return {
+        said: () => said,
+        stop: async () => {
+            scheduler.kill("SIGTERM");
+            await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+        },
+    };
+}
+
+/** A call of the leading master's v1 operator API with the operator's credentials; its answer (200 expected). */
+async function operatorCall(body: object): Promise<any> {
+    const operator = await stack.output("mesosOperator");
+    const leader = host(leadingMaster()!.name).address;
+    const response = await fetch(`http://${leader}:5050/api/v1`, {
+        method: "POST", redirect: "manual", signal: AbortSignal.timeout(15_000),
+        headers: { "Content-Type": "application/json", Authorization: `Basic ${Buffer.from(`${operator.principal}:${operator.secret}`).toString("base64")}` },
+        body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    expect(response.status, `${JSON.stringify(body)}: ${text}`).toBe(200);
+    return text ? JSON.parse(text) : {};
+}
+
+interface OperatorAgent { agent_info: { id: { value: string }; hostname: string }; pid: string; active: boolean; deactivated?: boolean; drain_info?: { state: string } }
+const operatorAgents = async (): Promise<OperatorAgent[]> => (await operatorCall({ type: "GET_AGENTS" })).get_agents.agents ?? [];
 
 beforeAll(async () => {
     hosts = labInventory();
@@ -203,21 +245,12 @@ describe("ZooKeeper and Mesos on the lab", () => {
 
     it("serves real Mesos clients from PyPI: pymesos's scheduler and operator drivers, and AVENTER's mesos CLI", async () => {
         const { python, scripts } = mesosClients();
-        const framework = await stack.output("mesosFramework");
         const operator = await stack.output("mesosOperator");
-        const image = (await stack.output("workerImage")).image;
         const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-clients-"));
-        // pymesos's scheduler driver finds the leader through ZooKeeper and subscribes as the frameworks'
-        // principal (its secret on stdin), then runs one DOCKER task.
-        const scheduler = spawn(python, [path.join(scripts, "scheduler.py"), zkUrl, framework.principal, image], { stdio: ["pipe", "pipe", "pipe"] });
-        let said = "";
-        scheduler.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
-        scheduler.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
-        scheduler.stdin.end(`${framework.secret}\n`);
-        const exited = new Promise<void>((resolve) => scheduler.once("exit", () => resolve()));
+        const scheduler = await startScheduler();
         try {
-            expect(await eventually(180, () => /^update t2-conformance-1 TASK_RUNNING$/m.test(said)), said).toBe(true);
-            const frameworkId = /^subscribed (\S+)$/m.exec(said)![1];
+            expect(await eventually(180, () => /^update t2-conformance-1 TASK_RUNNING$/m.test(scheduler.said())), scheduler.said()).toBe(true);
+            const frameworkId = /^subscribed (\S+)$/m.exec(scheduler.said())![1];
 
             // AVENTER's CLI, finding the leader through ZooKeeper as its config says.
             const config = path.join(scratch, "config.toml");
@@ -275,14 +308,63 @@ describe("ZooKeeper and Mesos on the lab", () => {
             expect(Object.keys(refused).length).toBe(9 + 6 * agentAddresses.length);
             for (const [call, answer] of Object.entries(refused)) expect(answer, call).toMatch(/^failed Failed to send request code=401/);
         } finally {
-            scheduler.kill("SIGTERM");
-            await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+            await scheduler.stop();
             fs.rmSync(scratch, { recursive: true, force: true });
         }
         // Torn down: the master lists it among the completed frameworks, and its task killed.
-        expect(said).toMatch(/^torn down$/m);
+        expect(scheduler.said()).toMatch(/^torn down$/m);
         const state = leadingMaster()!.state;
         expect(state.frameworks.map((f: { name: string }) => f.name)).not.toContain("t2-conformance");
+    });
+
+    it("drains an agent and takes a machine down for maintenance through the operator API, as Mesos's maintenance primitives do", async () => {
+        const scheduler = await startScheduler();
+        try {
+            expect(await eventually(180, () => /^update t2-conformance-1 TASK_RUNNING$/m.test(scheduler.said())), scheduler.said()).toBe(true);
+            const tasks: { task_id: { value: string }; agent_id: { value: string }; state: string }[] = (await operatorCall({ type: "GET_TASKS" })).get_tasks.tasks ?? [];
+            const agentId = tasks.find((t) => t.task_id.value === "t2-conformance-1" && t.state === "TASK_RUNNING")!.agent_id.value;
+            // Draining: the agent's task is killed (within its grace period), the agent gets no more offers, then DRAINED.
+            await operatorCall({ type: "DRAIN_AGENT", drain_agent: { agent_id: { value: agentId }, max_grace_period: { nanoseconds: 5_000_000_000 } } });
+            expect(await eventually(60, () => /^update t2-conformance-1 TASK_KILLED$/m.test(scheduler.said())), scheduler.said()).toBe(true);
+            let drained: OperatorAgent | undefined;
+            for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+                drained = (await operatorAgents()).find((a) => a.agent_info.id.value === agentId);
+                if (drained?.drain_info?.state === "DRAINED") break;
+            }
+            expect(drained).toMatchObject({ deactivated: true, drain_info: { state: "DRAINED" } });
+            await operatorCall({ type: "REACTIVATE_AGENT", reactivate_agent: { agent_id: { value: agentId } } });
+            const reactivated = (await operatorAgents()).find((a) => a.agent_info.id.value === agentId)!;
+            expect(reactivated.deactivated ?? false).toBe(false);
+            expect(reactivated.drain_info).toBeUndefined();
+        } finally {
+            await scheduler.stop();
+        }
+
+        // Maintenance: the machine of h5's agent scheduled, then down (its agent removed and shut down, and
+        // refused while down), then up again, and its agent back once started.
+        const h5 = host("h5");
+        const machine = { hostname: h5.address, ip: h5.address };
+        await operatorCall({ type: "UPDATE_MAINTENANCE_SCHEDULE", update_maintenance_schedule: { schedule: { windows: [{
+            machine_ids: [machine], unavailability: { start: { nanoseconds: Date.now() * 1_000_000 }, duration: { nanoseconds: 3600 * 1e9 } },
+        }] } } });
+        const status = async () => (await operatorCall({ type: "GET_MAINTENANCE_STATUS" })).get_maintenance_status.status;
+        expect((await status()).draining_machines).toEqual([expect.objectContaining({ id: machine })]);
+        await operatorCall({ type: "START_MAINTENANCE", start_maintenance: { machines: [machine] } });
+        expect((await status()).down_machines).toEqual([machine]);
+        expect((await operatorAgents()).map((a) => a.agent_info.hostname)).toEqual(["10.77.0.14"]);
+        expect(await eventually(30, () => onHost(h5, "systemctl is-active mesos-agent || true").stdout.trim() !== "active")).toBe(true);
+        onHost(h5, "systemctl start mesos-agent");
+        expect(await eventually(30, () => onHost(h5, "journalctl -u mesos-agent --no-pager -o cat | grep -c 'Machine is `DOWN`' || true").stdout.trim() !== "0")).toBe(true);
+        await operatorCall({ type: "STOP_MAINTENANCE", stop_maintenance: { machines: [machine] } });
+        const after = await status();
+        expect([after.draining_machines ?? [], after.down_machines ?? []]).toEqual([[], []]);
+        onHost(h5, "systemctl start mesos-agent");
+        let agents: OperatorAgent[] = [];
+        for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+            agents = await operatorAgents();
+            if (agents.filter((a) => a.active).length === 2) break;
+        }
+        expect(agents.filter((a) => a.active).map((a) => a.agent_info.hostname).sort()).toEqual(agentAddresses);
     });
 
     it("fails over to another master within 30 s when the leader stops, with both agents registered", async () => {
