@@ -795,7 +795,8 @@ class Framework:
         if self.events is not None:
             self.events.put(event)
 
-    def json(self, agents_of_offers=None):
+    def used_and_offered(self):
+        """The scalars its live tasks hold, and those of its outstanding offers."""
         used, offered = {}, {}
         for task in self.tasks.values():
             if task.holds_resources:
@@ -804,6 +805,10 @@ class Framework:
         for offer in self.offers.values():
             for k, v in scalars_of(offer["resources"]).items():
                 offered[k] = offered.get(k, 0.0) + v
+        return used, offered
+
+    def json(self, agents_of_offers=None):
+        used, offered = self.used_and_offered()
         return {
             "id": self.id, "name": self.info.get("name", ""), "user": self.info.get("user", ""),
             "hostname": self.info.get("hostname", ""), "webui_url": self.info.get("webui_url", ""),
@@ -824,14 +829,7 @@ class Framework:
 
     def v1_json(self):
         """The framework as the v1 operator API's GET_FRAMEWORKS shows it."""
-        used, offered = {}, {}
-        for task in self.tasks.values():
-            if task.holds_resources:
-                for k, v in task.resources.items():
-                    used[k] = used.get(k, 0.0) + v
-        for offer in self.offers.values():
-            for k, v in scalars_of(offer["resources"]).items():
-                offered[k] = offered.get(k, 0.0) + v
+        used, offered = self.used_and_offered()
         framework = {"framework_info": self.info, "active": self.events is not None,
                      "connected": self.events is not None, "recovered": False,
                      "registered_time": time_info(self.registered_time)}
@@ -1665,8 +1663,8 @@ class MaintenanceApi:
                  sum(1 for m in self.machines.values() if m["mode"] == "DOWN"))
         return 200, None
 
-    def start_maintenance(self, machine_ids):
-        """Machines go DOWN: each agent on them is told to shut down and removed at once (its tasks are lost)."""
+    def machines_refused(self, machine_ids, mode, change):
+        """Why machines cannot be brought down or up (each must be in the schedule and in `mode`), or None."""
         problem = machines_problem(machine_ids)
         if problem:
             return 400, {"error": problem}
@@ -1674,9 +1672,15 @@ class MaintenanceApi:
             machine = self.machines.get(machine_key(machine_id))
             if machine is None:
                 return 400, {"error": f"Machine '{machine_text(machine_id)}' is not part of a maintenance schedule"}
-            if machine["mode"] != "DRAINING":
-                return 400, {"error": f"Machine '{machine_text(machine_id)}' is not in DRAINING mode and cannot be "
-                                      "brought down"}
+            if machine["mode"] != mode:
+                return 400, {"error": f"Machine '{machine_text(machine_id)}' is not in {mode} mode and cannot be {change}"}
+        return None
+
+    def start_maintenance(self, machine_ids):
+        """Machines go DOWN: each agent on them is told to shut down and removed at once (its tasks are lost)."""
+        refused = self.machines_refused(machine_ids, "DRAINING", "brought down")
+        if refused:
+            return refused
         keys = {machine_key(m) for m in machine_ids}
         for agent in [a for a in self.agents.values() if self.agent_machine(a) in keys]:
             self.shut_agent_down(agent, "Operator initiated 'Machine DOWN'")
@@ -1687,16 +1691,9 @@ class MaintenanceApi:
 
     def stop_maintenance(self, machine_ids):
         """DOWN machines come back UP and leave the schedule (an emptied window goes)."""
-        problem = machines_problem(machine_ids)
-        if problem:
-            return 400, {"error": problem}
-        for machine_id in machine_ids:
-            machine = self.machines.get(machine_key(machine_id))
-            if machine is None:
-                return 400, {"error": f"Machine '{machine_text(machine_id)}' is not part of a maintenance schedule"}
-            if machine["mode"] != "DOWN":
-                return 400, {"error": f"Machine '{machine_text(machine_id)}' is not in DOWN mode and cannot be "
-                                      "brought up"}
+        refused = self.machines_refused(machine_ids, "DOWN", "brought up")
+        if refused:
+            return refused
         keys = {machine_key(m) for m in machine_ids}
         for key in keys:
             log.info("Machine %s is UP", machine_name(self.machines.pop(key)["id"]))
@@ -1972,20 +1969,6 @@ class Master(SchedulerApi, MaintenanceApi):
         self.my_node = None
 
     # Called by kazoo whenever the contenders change.
-    def from_master(self, route):
-        """The route, for requests from the master this agent registered with only: as Mesos's agent drops
-        a message whose sender is not its master ("not the expected master")."""
-        def guarded(request):
-            with self.lock:
-                master = self.registered_with or {}
-            expected = master.get("address", {}).get("ip")
-            if request.peer != expected:
-                log.warning("Ignoring %s from %s because it is not the expected master: %s", request.path,
-                            request.peer, master.get("pid", "none"))
-                return 403, {"error": "not the expected master", "standin": True}
-            return route(request)
-        return guarded
-
     def on_children(self, client, path, children):
         infos = contenders(client, path, children)
         leader = infos[0][1] if infos and len(infos) >= self.quorum else None
