@@ -2310,7 +2310,7 @@ def default_resources(work_dir):
     with open("/proc/meminfo") as f:
         mem_mb = next(int(line.split()[1]) // 1024 for line in f if line.startswith("MemTotal:"))
     disk = os.statvfs(work_dir)
-    disk_mb = disk.f_bavail * disk.f_frsize // (1024 * 1024)
+    disk_mb = disk.f_blocks * disk.f_frsize // (1024 * 1024)  # the file system's size (fs::size), not what is free
     # As Mesos: leave 1 GB (or half) of memory and 5 GB (or half) of disk to the system.
     return {
         "cpus": float(os.cpu_count() or 1),
@@ -2341,16 +2341,263 @@ def parse_resources(text, work_dir):
     return resources
 
 
-def agent_id_from(work_dir):
-    """The agent's id, kept in <work_dir>/meta/slaves/latest (a symlink, as Mesos keeps it)."""
-    slaves = os.path.join(work_dir, "meta", "slaves")
+def range_pairs(text):
+    """'[31000-32000,2-3]' -> [(2, 3), (31000, 32000)], overlapping and adjacent ranges merged."""
+    pairs = sorted((int(a), int(b)) for a, b in
+                   (part.strip().split("-") for part in text.strip("[] ").split(",") if "-" in part))
+    merged = []
+    for a, b in pairs:
+        if merged and a <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def agent_resources_json(resources):
+    """The agent's {name: value} resources -> Resource messages as a SlaveInfo holds them."""
+    out = []
+    for name, value in resources.items():
+        if isinstance(value, float):
+            if value > 0:
+                out.append({"name": name, "type": "SCALAR", "scalar": {"value": round(value, 3)}})
+        elif value.strip().startswith("["):
+            out.append({"name": name, "type": "RANGES", "ranges": {"range": [
+                {"begin": a, "end": b} for a, b in range_pairs(value)]}})
+        elif value.strip().startswith("{"):
+            out.append({"name": name, "type": "SET", "set": {"item": sorted(
+                filter(None, (i.strip() for i in value.strip("{} ").split(","))))}})
+    return out
+
+
+def agent_info_json(agent_id, hostname, port, resources, attributes, domain):
+    """The agent's SlaveInfo, its fields in the message's field number order (as Mesos prints it)."""
+    info = {"hostname": hostname, "resources": agent_resources_json(resources),
+            "attributes": v1_attributes(attributes), "id": {"value": agent_id}, "checkpoint": True, "port": port}
+    if domain is not None:
+        info["domain"] = domain
+    return {k: v for k, v in info.items() if v != []}
+
+
+def text_format(message, indent=""):
+    """A JSON protobuf message in protobuf's text format (DebugString), as Mesos's log shows messages."""
+    lines = []
+    for key, value in message.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict):
+                lines.append(f"{indent}{key} {{")
+                lines.extend(text_format(item, indent + "  "))
+                lines.append(f"{indent}}}")
+            elif isinstance(item, bool):
+                lines.append(f"{indent}{key}: {'true' if item else 'false'}")
+            elif isinstance(item, float):
+                lines.append(f"{indent}{key}: {int(item) if item.is_integer() else repr(item)}")
+            elif isinstance(item, int) or key in ("type", "protocol"):  # numbers and enums go unquoted
+                lines.append(f"{indent}{key}: {item}")
+            else:
+                lines.append(f"{indent}{key}: {json.dumps(str(item))}")
+    return lines
+
+
+def resource_values(info):
+    """A SlaveInfo's resources by name: ('SCALAR', value to 3 decimals), ('RANGES', merged pairs) or ('SET',
+    items); repeated names add up, as Mesos's Resources do."""
+    values = {}
+    for r in info.get("resources", []):
+        kind, name = r.get("type"), r.get("name")
+        if kind == "SCALAR":
+            old = values.get(name, ("SCALAR", 0.0))[1]
+            values[name] = ("SCALAR", round(old + float(r["scalar"]["value"]), 3))
+        elif kind == "RANGES":
+            old = values.get(name, ("RANGES", []))[1]
+            pairs = old + [(x["begin"], x["end"]) for x in r["ranges"].get("range", [])]
+            values[name] = ("RANGES", range_pairs(",".join(f"{a}-{b}" for a, b in pairs)))
+        elif kind == "SET":
+            values[name] = ("SET", sorted(set(values.get(name, ("SET", []))[1]) | set(r["set"].get("item", []))))
+    return values
+
+
+def attribute_values(info):
+    values = {}
+    for a in info.get("attributes", []):
+        kind = a.get("type")
+        value = a.get("scalar", {}).get("value") if kind == "SCALAR" else a.get("text", {}).get("value")
+        values.setdefault(a.get("name"), []).append((kind, round(float(value), 3) if kind == "SCALAR" else value))
+    return {name: sorted(v, key=str) for name, v in values.items()}
+
+
+def show_resource(name, value):
+    kind, v = value
+    if kind == "SCALAR":
+        return f"{name}:{int(v) if float(v).is_integer() else v}"
+    if kind == "RANGES":
+        return f"{name}:[{', '.join(f'{a}-{b}' for a, b in v)}]"
+    return f"{name}:{{{', '.join(v)}}}"
+
+
+def within(kind, smaller, larger):
+    """Mesos's Value <= for scalars, ranges and sets."""
+    if kind == "SCALAR":
+        return smaller <= larger
+    if kind == "RANGES":
+        return all(any(c <= a and b <= d for c, d in larger) for a, b in smaller)
+    return set(smaller) <= set(larger)
+
+
+def agent_info_problem(policy, previous, current):
+    """Mesos's compatibility::equal / additive of the checkpointed SlaveInfo and the one of the flags:
+    None when compatible, else Mesos's error."""
+    if policy == "equal":
+        same = (previous.get("hostname") == current.get("hostname") and previous.get("port") == current.get("port")
+                and resource_values(previous) == resource_values(current)
+                and attribute_values(previous) == attribute_values(current)
+                and previous.get("id") == current.get("id") and previous.get("domain") == current.get("domain")
+                and previous.get("checkpoint") == current.get("checkpoint"))
+        if same:
+            return None
+        rule = "\n------------------------------------------------------------"
+        return "\n".join(["Incompatible agent info detected. ", rule,
+                          "Old agent info:\n" + "\n".join(text_format(previous)) + "\n", rule,
+                          "New agent info:\n" + "\n".join(text_format(current)) + "\n", rule])
+    not_permitted = "Configuration change not permitted under `additive` policy: "
+    if previous.get("hostname") != current.get("hostname"):
+        return f"{not_permitted}Hostname changed from {previous.get('hostname')} to {current.get('hostname')}"
+    if previous.get("port") != current.get("port"):
+        return f"{not_permitted}Port changed from {previous.get('port')} to {current.get('port')}"
+    if "domain" in previous and previous.get("domain") != current.get("domain"):
+        return (f"{not_permitted}Domain changed from {' '.join(text_format(previous['domain']))} to "
+                f"{' '.join(text_format(current.get('domain') or {}))}")
+    not_permitted = "Configuration change not permitted under 'additive' policy"
+    now = resource_values(current)
+    for name, value in resource_values(previous).items():
+        match = now.get(name)
+        if match is None or match[0] != value[0]:
+            return f"{not_permitted}. Resource not found: {show_resource(name, value)}"
+        if not within(value[0], value[1], match[1]):
+            before, after = (show_resource(name, v).split(":", 1)[1] for v in (value, match))
+            if value[0] == "SCALAR":
+                return f"{not_permitted}: Value of scalar resource '{name}' decreased from {before} to {after}"
+            kind = "range" if value[0] == "RANGES" else "set"
+            return (f"{not_permitted}: Previous value of {kind} resource '{name}' ({before}) not included in "
+                    f"current {after}")
+    now = attribute_values(current)
+    for name, values in attribute_values(previous).items():
+        kind, value = values[0]
+        if name not in now:
+            shown = value if kind == "TEXT" else (int(value) if float(value).is_integer() else value)
+            return f"{not_permitted}: Couldn't find attribute {name}:{shown}"
+        match_kind, match = now[name][0]
+        if match_kind != kind:
+            return f"{not_permitted}: Type of attribute '{name}' changed from {kind} to {match_kind}"
+        if value != match:
+            return (f"{not_permitted}: Value of {'scalar' if kind == 'SCALAR' else 'text'} attribute '{name}' "
+                    f"changed from {value} to {match}")
+    return None
+
+
+def boot_id():
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def recover_agent(flags, info):
+    """Mesos's agent recovery of its id: `<work_dir>/meta/slaves/latest` links to `<id>`, whose `slave.info`
+    holds the SlaveInfo checkpointed before (JSON here; Mesos writes the protobuf). A SlaveInfo compatible
+    with this start's under --reconfiguration_policy keeps the id; an incompatible one after a reboot (the
+    checkpointed `meta/boot_id` differs) falls back to a new agent; otherwise recovery fails and the agent
+    exits 1, until the operator removes the `latest` link. `info` is this start's SlaveInfo without `id`;
+    returns the id."""
+    meta = os.path.join(flags["work_dir"], "meta")
+    slaves = os.path.join(meta, "slaves")
     latest = os.path.join(slaves, "latest")
-    if os.path.islink(latest):
-        return os.path.basename(os.readlink(latest))
-    agent_id = f"{uuid.uuid4()}-S0"
-    os.makedirs(os.path.join(slaves, agent_id), exist_ok=True)
-    os.symlink(agent_id, latest)
+    agent_id = os.path.basename(os.readlink(latest)) if os.path.islink(latest) else None
+    if agent_id is not None:
+        path = os.path.join(slaves, agent_id, "slave.info")
+        previous = None
+        try:
+            with open(path) as f:
+                text = f.read()
+            previous = json.loads(text) if text.strip() else None
+        except FileNotFoundError:
+            # Mesos then registers as a new agent; the stand-in keeps the id (its packages before this
+            # checkpoint existed wrote no slave.info).
+            log.warning("Failed to find agent info file '%s'", path)
+        except (OSError, ValueError) as e:
+            message = f"Failed to read agent info from '{path}': {e}"
+            if flags.get("strict", "true") == "true":
+                recovery_failed(message, latest)
+            log.warning("%s", message)
+        if previous is not None:
+            current = with_id(info, agent_id)
+            problem = agent_info_problem(flags.get("reconfiguration_policy", "equal"), previous, current)
+            rebooted = False
+            try:
+                with open(os.path.join(meta, "boot_id")) as f:
+                    rebooted = f.read().strip() != boot_id()
+            except OSError:
+                pass
+            if problem is not None and rebooted:
+                log.warning("Falling back to recover as a new agent due to error: %s", problem)
+                os.unlink(latest)
+                agent_id = None
+            elif problem is not None:
+                recovery_failed(problem, latest)
+    if agent_id is None:
+        agent_id = f"{uuid.uuid4()}-S0"
+        os.makedirs(os.path.join(slaves, agent_id), exist_ok=True)
+        os.symlink(agent_id, latest)
+    # Mesos checkpoints the SlaveInfo once registered and the boot id once recovered; the stand-in, whose id
+    # is its own, does both now.
+    checkpoint(os.path.join(slaves, agent_id, "slave.info"), json.dumps(with_id(info, agent_id)))
+    current_boot = boot_id()
+    if current_boot:
+        checkpoint(os.path.join(meta, "boot_id"), current_boot)
     return agent_id
+
+
+def with_id(info, agent_id):
+    """A SlaveInfo with the id, its fields in field number order."""
+    info = dict(info, id={"value": agent_id})
+    return {k: info[k] for k in ("hostname", "resources", "attributes", "id", "checkpoint", "port", "domain")
+            if k in info}
+
+
+def checkpoint(path, text):
+    """As Mesos's state::checkpoint: write a temporary file, then rename it over the path."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    temporary = f"{path}.tmp"
+    with open(temporary, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, path)
+
+
+def recovery_failed(error, latest):
+    """Slave::__recover when recovery failed: EXIT(EXIT_FAILURE) with Mesos's advice to the operator."""
+    log.error("EXIT with status 1: Failed to perform recovery: %s\n"
+              "If recovery failed due to a change in configuration and you want to\n"
+              "keep the current agent id, you might want to change the\n"
+              "`--reconfiguration_policy` flag to a more permissive value.\n"
+              "\n"
+              "To restart this agent with a new agent id instead, do as follows:\n"
+              "rm -f %s\n"
+              "This ensures that the agent does not recover old live executors.\n"
+              "\n"
+              "If you use the Docker containerizer and think that the Docker\n"
+              "daemon state is broken, you can try to clear it. But be careful:\n"
+              "these commands will erase all containers and images from this host,\n"
+              "not just those started by Mesos!\n"
+              "docker kill $(docker ps -q)\n"
+              "docker rm $(docker ps -a -q)\n"
+              "docker rmi $(docker images -q)\n"
+              "\n"
+              "Finally, restart the agent.", error, latest)
+    sys.stderr.flush()
+    sys.exit(1)
 
 
 def check_docker(flags):
@@ -2398,7 +2645,9 @@ class TaskRun:
         self.killed = False
         self.process = None
         self.statuses = []  # the TaskStatus messages sent, oldest first
-        self.container_status = None
+        self.container_status = None  # that of its TASK_RUNNING update, once sent
+        self.lock = threading.Lock()  # orders a kill against `docker run` starting
+        self.inspected = threading.Event()  # set once the executor's inspect loop is over (RUNNING sent or not)
 
     def v1_json(self, agent_id):
         task = {"name": self.info.get("name", ""), "task_id": {"value": self.task_id},
@@ -2436,8 +2685,9 @@ class DockerContainerizer:
     """Runs DOCKER tasks as Mesos's Docker containerizer and docker executor do: the image pulled when
     missing, `docker run` attached with the container named mesos-<container id>, the sandbox at
     /mnt/mesos/sandbox (and volumes relative to it), the network, the parameters, cpu shares and memory
-    limit; stdout/stderr in the sandbox; statuses TASK_STARTING, TASK_RUNNING (with the container's IP),
-    then TASK_FINISHED, TASK_FAILED or TASK_KILLED, each sent to the master until it takes it."""
+    limit; stdout/stderr in the sandbox; statuses as the Docker executor sends them (TASK_STARTING, TASK_RUNNING
+    once the container has started, TASK_KILLING for a framework that can take it, then TASK_FINISHED,
+    TASK_FAILED or TASK_KILLED) with what the agent adds to them, each sent to the master until it takes it."""
 
     def __init__(self, agent):
         self.agent = agent
@@ -2491,10 +2741,23 @@ class DockerContainerizer:
 
     def kill_run(self, run, max_grace=None):
         """`docker stop` with the task's kill policy's grace period (default 3 s), at most `max_grace`
-        seconds (a drain's max_grace_period)."""
-        run.killed = True
+        seconds (a drain's max_grace_period). As the Docker executor, once `docker run` has begun the kill waits
+        for its inspect (so TASK_RUNNING comes first) and sends TASK_KILLING, once, to a framework with the
+        TASK_KILLING_STATE capability."""
+        with run.lock:
+            started = run.process is not None
+            if not started:
+                run.killed = True  # before the executor ran: run_task sends TASK_KILLED
+        if not started:
+            return
+        run.inspected.wait(60)
+        with run.lock:
+            first, run.killed = not run.killed, True
         if run.state in TERMINAL_STATES:
             return
+        capabilities = {c.get("type") for c in run.framework.get("capabilities", []) if isinstance(c, dict)}
+        if first and "TASK_KILLING_STATE" in capabilities:
+            self.update(run, "TASK_KILLING")
         grace = 3.0
         policy = (run.info.get("kill_policy") or {}).get("grace_period")
         if policy and policy.get("nanoseconds") is not None:
@@ -2526,18 +2789,29 @@ class DockerContainerizer:
 
     # --- a task's life ------------------------------------------------------------------------------
 
-    def update(self, run, state, message=None, reason=None, source="SOURCE_EXECUTOR", container_status=None):
+    def update(self, run, state, message=None, reason=None, source="SOURCE_EXECUTOR", container_status=None,
+               data=None):
+        """Sends a status update to the master, as the agent forwards it. An update from the executor (source
+        SOURCE_EXECUTOR) gets what Mesos's agent adds to every one (Slave::_statusUpdate): the containerizer's
+        ContainerStatus, which for a Docker container is its `container_id` alone, merged into the executor's,
+        and, when that holds no `network_infos`, one with the agent's own IP (a task in the host's network)."""
         drain = self.agent.drain_config
         if drain is not None and state in ("TASK_KILLING", "TASK_KILLED"):
             reason = "REASON_SLAVE_DRAINING"  # as Mesos's agent marks what a drain killed
             capabilities = {c.get("type") for c in run.framework.get("capabilities", []) if isinstance(c, dict)}
             if drain.get("mark_gone") and "PARTITION_AWARE" in capabilities:
                 state = "TASK_GONE_BY_OPERATOR"
+        if source == "SOURCE_EXECUTOR":
+            container_status = {"container_id": {"value": run.container_id}, **(container_status or {})}
+            if not container_status.get("network_infos"):
+                container_status["network_infos"] = [{"ip_addresses": [{"ip_address": self.agent.ip}]}]
         run.state = state
         status = new_status(run.task_id, self.agent.id, state, source, message, reason, container_status,
                             acknowledged=False)
+        if data is not None:
+            status["data"] = base64.b64encode(data.encode()).decode()
         run.statuses.append(status)
-        if container_status:
+        if state == "TASK_RUNNING":
             run.container_status = container_status
         if state == "TASK_FAILED" and reason == "REASON_CONTAINER_LAUNCH_FAILED":
             self.launch_errors += 1
@@ -2546,13 +2820,15 @@ class DockerContainerizer:
         self.outbox.put({"framework_id": run.framework_id, "status": status})
 
     def run_task(self, run):
+        """The Docker containerizer pulls the image (a failure is the agent's TASK_FAILED, no executor ran), then
+        the Docker executor sends TASK_STARTING, runs `docker run`, inspects the container until it has started
+        and sends TASK_RUNNING (whatever the container did meanwhile, even exit), then the terminal update."""
         info = run.info
         container = info.get("container") or {}
         if container.get("type", "MESOS") != "DOCKER" or not self.supports_docker:
             self.update(run, "TASK_FAILED", "Failed to launch container: the mesos stand-in runs DOCKER containers "
                         "only, on agents with --containerizers=docker", "REASON_CONTAINER_LAUNCH_FAILED", "SOURCE_SLAVE")
             return
-        self.update(run, "TASK_STARTING")
         docker = container.get("docker") or {}
         image = docker["image"]
         if docker.get("force_pull_image") or self.run_docker("image", "inspect", image, timeout=60).returncode != 0:
@@ -2562,31 +2838,61 @@ class DockerContainerizer:
                             f"'{' '.join(self.docker)} pull {image}': exited with status {pulled.returncode}; "
                             f"stderr='{pulled.stderr.strip()}'", "REASON_CONTAINER_LAUNCH_FAILED", "SOURCE_SLAVE")
                 return
-        if run.killed:
-            self.update(run, "TASK_KILLED", "Task killed before its container started", "REASON_TASK_KILLED_DURING_LAUNCH")
-            return
         args = self.run_arguments(run, container, docker)
-        with open(os.path.join(run.sandbox, "stdout"), "wb") as out, open(os.path.join(run.sandbox, "stderr"), "wb") as err:
-            run.process = subprocess.Popen(self.docker + args, stdout=out, stderr=err, cwd=run.sandbox)
-        network = self.network_name(container, docker)
-        running = False
-        while run.process.poll() is None and not running:
-            probe = self.run_docker("inspect", "-f", "{{.State.Running}} {{json .NetworkSettings.Networks}}", run.name,
-                                    timeout=30)
-            if probe.returncode == 0 and probe.stdout.startswith("true"):
-                networks = json.loads(probe.stdout.split(" ", 1)[1] or "{}") or {}
-                ip = (networks.get(network) or next(iter(networks.values()), {}) or {}).get("IPAddress", "")
-                network_info = {"ip_addresses": [{"protocol": "IPv4", "ip_address": ip}] if ip else []}
-                if network:
-                    network_info["name"] = network
-                self.update(run, "TASK_RUNNING", container_status={
-                    "container_id": {"value": run.container_id}, "executor_pid": run.process.pid,
-                    "network_infos": [network_info]})
-                running = True
-            else:
-                time.sleep(0.5)
+        with run.lock:
+            if run.killed:  # killed before the executor ran: the agent's update
+                self.update(run, "TASK_KILLED", "Task killed before its container started",
+                            "REASON_TASK_KILLED_DURING_LAUNCH", "SOURCE_SLAVE")
+                run.inspected.set()
+                return
+            self.update(run, "TASK_STARTING")
+            with open(os.path.join(run.sandbox, "stdout"), "wb") as out, \
+                    open(os.path.join(run.sandbox, "stderr"), "wb") as err:
+                run.process = subprocess.Popen(self.docker + args, stdout=out, stderr=err, cwd=run.sandbox)
+        try:
+            self.await_running(run, container, docker)
+        finally:
+            run.inspected.set()
         run.process.wait()
         self.finish(run)
+
+    def await_running(self, run, container, docker):
+        """The Docker executor's inspect loop: `docker inspect` every 0.5 s until the container has started
+        (State.StartedAt set), then TASK_RUNNING with the inspect output as `data` and, when Docker gave the
+        container an address on its network (HostConfig.NetworkMode), that address in `network_infos` (with the
+        task's first NetworkInfo's name and labels). The executor gives up 5 s after `docker run` ended."""
+        deadline = None
+        while True:
+            probe = self.run_docker("inspect", "--type=container", run.name, timeout=30)
+            inspected = None
+            if probe.returncode == 0:
+                try:
+                    inspected = (json.loads(probe.stdout) or [None])[0]
+                except ValueError:
+                    inspected = None
+            state = (inspected or {}).get("State") or {}
+            if state.get("StartedAt") and state["StartedAt"] != "0001-01-01T00:00:00Z":
+                break
+            if run.process.poll() is not None:
+                deadline = deadline or time.time() + 5
+                if time.time() >= deadline:
+                    return  # as the executor's discarded inspect: no TASK_RUNNING
+            time.sleep(0.5)
+        if run.killed:
+            return
+        settings = inspected.get("NetworkSettings") or {}
+        mode = (inspected.get("HostConfig") or {}).get("NetworkMode")
+        network = (settings.get("Networks") or {}).get(mode) if mode else None
+        ip = (network or {}).get("IPAddress") if network is not None else settings.get("IPAddress")
+        ip6 = (network or {}).get("GlobalIPv6Address")
+        container_status = {}
+        if ip or ip6:
+            given = (container.get("network_infos") or [None])[0]
+            network_info = {k: v for k, v in (given or {}).items() if k != "ip_addresses"}
+            network_info["ip_addresses"] = ([{"ip_address": ip}] if ip else []) + \
+                ([{"protocol": "IPv6", "ip_address": ip6}] if ip6 else [])
+            container_status["network_infos"] = [network_info]
+        self.update(run, "TASK_RUNNING", container_status=container_status, data=probe.stdout)
 
     def finish(self, run):
         inspected = self.run_docker("inspect", "-f", "{{.State.ExitCode}} {{.State.StartedAt}}", run.name, timeout=30)
@@ -2723,9 +3029,16 @@ class Agent:
                 fatal(f"Empty credential file '{flags['credential']}'")
             self.principal, self.secret = creds[0]
         os.makedirs(self.work_dir, exist_ok=True)
-        self.id = agent_id_from(self.work_dir)
+        self.id = None  # recovered (or made) in run(), as Mesos's agent recovers it once its containerizer exists
         self.resources = parse_resources(flags.get("resources", ""), self.work_dir)
         self.attributes = parse_attributes(flags.get("attributes", ""))
+        self.domain = None
+        if flags.get("domain"):
+            try:
+                text = flags["domain"]
+                self.domain = json.loads(read_path_value(text) if text.startswith(("file://", "/")) else text)
+            except (OSError, ValueError) as e:
+                raise FlagError(f"Failed to load flag 'domain': {e}") from None
         self.start_time = time.time()
         self.candidate = None  # the master to register with: {"pid","hostname","url"}
         self.registered_with = None  # MasterInfo of the master that accepted us
@@ -2836,7 +3149,9 @@ class Agent:
                                    "executor_id": {"value": run.task_id},
                                    "executor_name": run.executor_info()["name"],
                                    "container_id": {"value": run.container_id},
-                                   "container_status": run.container_status, "resource_statistics": statistics})
+                                   # the Docker containerizer's ContainerStatus: the container id only
+                                   "container_status": {"container_id": {"value": run.container_id}},
+                                   "resource_statistics": statistics})
             return {"get_containers": {"containers": containers} if containers else {}}
 
         return {
@@ -2940,6 +3255,16 @@ class Agent:
     def run(self):
         if "docker" in self.flags.get("containerizers", "mesos").split(","):
             check_docker(self.flags)
+        policy = self.flags.get("reconfiguration_policy", "equal")
+        if policy not in ("equal", "additive"):
+            log.error("EXIT with status 1: Unknown option for 'reconfiguration_policy' flag %s. Please run the "
+                      "agent with '--help' to see the valid options.", policy)
+            return 1
+        info = agent_info_json(None, self.hostname, self.port, self.resources, self.attributes, self.domain)
+        del info["id"]
+        log.info("Agent resources: %s", ";".join(show_resource(name, value) for name, value
+                                                 in resource_values(info).items()))
+        self.id = recover_agent(self.flags, info)
         # Routes by the path libprocess gives the agent's processes (`/state` is `/slave(1)/state`).
         routes = {
             ("GET", "/slave(1)/health"): lambda _request: (200, None),

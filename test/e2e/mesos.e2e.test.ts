@@ -3,8 +3,8 @@
 // hosts: `srvr`, the masters' HTTP endpoints, the operator API refused without the operator's credentials,
 // refused agents (a wrong credential; a right one that is not the agents'), real Mesos clients from PyPI
 // (pymesos's scheduler and operator drivers, AVENTER's mesos CLI), an agent drained and a machine taken
-// down for maintenance through the operator API, a master failover, and ZooKeeper
-// growing from three servers to five while a client keeps writing.
+// down for maintenance through the operator API, an agent refusing changed attributes as Mesos does, a
+// master failover, and ZooKeeper growing from three servers to five while a client keeps writing.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, spawnSync } from "node:child_process";
@@ -365,6 +365,22 @@ describe("ZooKeeper and Mesos on the lab", () => {
             if (agents.filter((a) => a.active).length === 2) break;
         }
         expect(agents.filter((a) => a.active).map((a) => a.agent_info.hostname).sort()).toEqual(agentAddresses);
+    });
+
+    it("refuses to recover an agent whose attributes changed, as Mesos 1.11 does, and recovers it as it was once they are back", async () => {
+        const h5 = host("h5");
+        const idOf = () => (leadingMaster()?.state.slaves as { id: string; hostname: string; active: boolean }[] | undefined)
+            ?.find((s) => s.hostname === h5.address && s.active)?.id;
+        const before = idOf();
+        expect(before).toBeDefined();
+        onHost(h5, "cp /etc/mesos-agent/attributes /run/t2-e2e-attributes && printf 'lab:true;rack:r9' >/etc/mesos-agent/attributes && systemctl restart mesos-agent");
+        try {
+            expect(await eventually(60, () => onHost(h5, "journalctl -u mesos-agent --no-pager -o cat | grep -c 'Failed to perform recovery: Incompatible agent info detected' || true").stdout.trim() !== "0")).toBe(true);
+        } finally {
+            onHost(h5, "cp /run/t2-e2e-attributes /etc/mesos-agent/attributes && rm /run/t2-e2e-attributes && systemctl reset-failed mesos-agent; systemctl restart mesos-agent");
+        }
+        expect(await eventually(60, () => idOf() !== undefined)).toBe(true);
+        expect(idOf()).toBe(before);
     });
 
     it("fails over to another master within 30 s when the leader stops, with both agents registered", async () => {
