@@ -96,6 +96,16 @@ function checked(host: LabHost, script: string, out: Result, options: { check?: 
     return out;
 }
 
+/**
+ * Whether the resource plugin Pulumi runs for `@pulumi/<name>` is the lab's stand-in (lab/providers/install.sh
+ * marks each one it builds), not an official plugin installed on this machine.
+ */
+export function standInPlugin(name: "command" | "docker" | "random"): boolean {
+    const { version } = JSON.parse(fs.readFileSync(path.join(projectDir, "node_modules", "@pulumi", name, "package.json"), "utf8")).pulumi;
+    const home = process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
+    return fs.existsSync(path.join(home, "plugins", `resource-${name}-v${version}`, ".twister2-cluster-standin"));
+}
+
 /** Where mesosClients() keeps its virtualenvs: the user's cache (a second run reuses one). */
 const clientsCache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "twister2-cluster", "mesos-clients");
 
