@@ -1302,7 +1302,7 @@ class SchedulerApi:
     def registered_at(self, peer):
         """Whether an agent registered from `peer` (the address in its pid): Mesos's master drops a message
         about an agent that does not come from that agent's own pid. Call with the lock held."""
-        return any(agent.get("pid", "").split("@")[-1].rsplit(":", 1)[0] == peer for agent in self.agents.values())
+        return any(pid_ip(agent.get("pid")) == peer for agent in self.agents.values())
 
     def agent_status(self, request):
         """An agent reports a task's status change (its status update manager, stand-in protocol)."""
@@ -1389,7 +1389,7 @@ class SchedulerApi:
                 offer = {"id": {"value": offer_id}, "framework_id": {"value": framework.id},
                          "agent_id": {"value": agent_id}, "hostname": agent["hostname"],
                          "url": {"scheme": "http", "address": {"hostname": agent["hostname"],
-                                                               "ip": agent["pid"].split("@")[-1].split(":")[0],
+                                                               "ip": pid_ip(agent["pid"]),
                                                                "port": agent["port"]}, "path": "/slave(1)"},
                          "resources": resource_list({k: v for k, v in free.items() if v > 0},
                                                     agent["resources"].get("ports")),
@@ -1498,6 +1498,11 @@ class SchedulerApi:
 
 
 # --- master: maintenance and draining ---------------------------------------------------------------
+
+def pid_ip(pid):
+    """The IP of a libprocess pid (`slave(1)@10.0.0.4:5051`)."""
+    return (pid or "").split("@")[-1].rsplit(":", 1)[0]
+
 
 def machine_key(machine_id):
     """A MachineID as Mesos compares them: hostname (lowercased) and ip, each present or not."""
@@ -1609,8 +1614,7 @@ class MaintenanceApi:
 
     def agent_machine(self, agent):
         """The key of an agent's machine: its hostname and the IP of its pid, as Mesos makes its MachineID."""
-        ip = agent.get("pid", "").split("@")[-1].rsplit(":", 1)[0]
-        return ((agent.get("hostname") or "").lower(), ip)
+        return ((agent.get("hostname") or "").lower(), pid_ip(agent.get("pid")))
 
     # --- the schedule ---------------------------------------------------------------------------------
 
@@ -1811,8 +1815,7 @@ class MaintenanceApi:
     def registration_refusal(self, agent_id, pid, hostname):
         """Why Mesos sends a registering agent a ShutdownMessage (its machine is DOWN, or it was marked
         gone), or None."""
-        agent_key = ((hostname or "").lower(), (pid or "").split("@")[-1].rsplit(":", 1)[0])
-        machine = self.machines.get(agent_key)
+        machine = self.machines.get(self.agent_machine({"hostname": hostname, "pid": pid}))
         if machine is not None and machine["mode"] == "DOWN":
             log.warning("Refusing registration of agent at %s because the machine '%s' that it is running on is "
                         "`DOWN`", pid, machine_name(machine["id"]))
@@ -1841,12 +1844,14 @@ class MaintenanceApi:
 
     # --- the operator API's calls and the endpoints -----------------------------------------------------
 
+    def locked(self, build):
+        """`build`, run with the master's lock held."""
+        def call(body):
+            with self.lock:
+                return build(body)
+        return call
+
     def maintenance_calls(self):
-        def locked(build):
-            def call(body):
-                with self.lock:
-                    return build(body)
-            return call
 
         def needs(name, then):
             """validation::master::call: the call's message must be there; then its required fields."""
@@ -1875,20 +1880,21 @@ class MaintenanceApi:
             return needs(name, act)
 
         return {
-            "GET_MAINTENANCE_SCHEDULE": locked(lambda _call: {"get_maintenance_schedule": {
+            "GET_MAINTENANCE_SCHEDULE": self.locked(lambda _call: {"get_maintenance_schedule": {
                 "schedule": self.schedule_json()}}),
-            "GET_MAINTENANCE_STATUS": locked(lambda _call: {"get_maintenance_status": {"status": self.status_json()}}),
-            "UPDATE_MAINTENANCE_SCHEDULE": locked(needs("update_maintenance_schedule", update)),
-            "START_MAINTENANCE": locked(needs("start_maintenance",
+            "GET_MAINTENANCE_STATUS": self.locked(lambda _call: {"get_maintenance_status": {
+                "status": self.status_json()}}),
+            "UPDATE_MAINTENANCE_SCHEDULE": self.locked(needs("update_maintenance_schedule", update)),
+            "START_MAINTENANCE": self.locked(needs("start_maintenance",
                                               lambda m: self.start_maintenance(m.get("machines") or []))),
-            "STOP_MAINTENANCE": locked(needs("stop_maintenance",
+            "STOP_MAINTENANCE": self.locked(needs("stop_maintenance",
                                              lambda m: self.stop_maintenance(m.get("machines") or []))),
-            "DRAIN_AGENT": locked(agent_call("drain_agent", self.drain_agent)),
-            "DEACTIVATE_AGENT": locked(agent_call("deactivate_agent",
+            "DRAIN_AGENT": self.locked(agent_call("drain_agent", self.drain_agent)),
+            "DEACTIVATE_AGENT": self.locked(agent_call("deactivate_agent",
                                                   lambda m: self.deactivate_agent(value_of(m, "agent_id")))),
-            "REACTIVATE_AGENT": locked(agent_call("reactivate_agent",
+            "REACTIVATE_AGENT": self.locked(agent_call("reactivate_agent",
                                                   lambda m: self.reactivate_agent(value_of(m, "agent_id")))),
-            "MARK_AGENT_GONE": locked(agent_call("mark_agent_gone",
+            "MARK_AGENT_GONE": self.locked(agent_call("mark_agent_gone",
                                                  lambda m: self.mark_agent_gone(value_of(m, "agent_id")))),
         }
 
@@ -2166,21 +2172,16 @@ class Master(SchedulerApi, MaintenanceApi):
 
     def operator_calls(self):
         """The master's v1 operator calls (POST /api/v1), answered by the leader."""
-        def locked(build):
-            def call(body):
-                with self.lock:
-                    return build(body)
-            return call
         return {
             **operator_calls(self.effective_flags, self.metrics),
             **self.maintenance_calls(),
-            "GET_MASTER": locked(lambda _call: {"get_master": {
+            "GET_MASTER": self.locked(lambda _call: {"get_master": {
                 "master_info": self.info, "start_time": self.start_time, "elected_time": self.elected_time}}),
-            "GET_AGENTS": locked(lambda _call: {"get_agents": self.v1_agents()}),
-            "GET_FRAMEWORKS": locked(lambda _call: {"get_frameworks": self.v1_frameworks()}),
-            "GET_EXECUTORS": locked(lambda _call: {"get_executors": {}}),
-            "GET_TASKS": locked(lambda _call: {"get_tasks": self.v1_tasks()}),
-            "GET_STATE": locked(lambda _call: {"get_state": {
+            "GET_AGENTS": self.locked(lambda _call: {"get_agents": self.v1_agents()}),
+            "GET_FRAMEWORKS": self.locked(lambda _call: {"get_frameworks": self.v1_frameworks()}),
+            "GET_EXECUTORS": self.locked(lambda _call: {"get_executors": {}}),
+            "GET_TASKS": self.locked(lambda _call: {"get_tasks": self.v1_tasks()}),
+            "GET_STATE": self.locked(lambda _call: {"get_state": {
                 "get_tasks": self.v1_tasks(), "get_executors": {}, "get_frameworks": self.v1_frameworks(),
                 "get_agents": self.v1_agents()}}),
         }
@@ -2263,7 +2264,7 @@ class Master(SchedulerApi, MaintenanceApi):
     def unregister_agent(self, request):
         with self.lock:
             agent = self.agents.get(str(request.body.get("id", "")))
-            if agent and agent.get("pid", "").split("@")[-1].rsplit(":", 1)[0] != request.peer:
+            if agent and pid_ip(agent.get("pid")) != request.peer:
                 log.warning("Ignoring unregistration of agent %s from %s, which is not its pid %s", agent["id"],
                             request.peer, agent.get("pid"))
                 return 403, {"error": "not the agent's own pid", "standin": True}

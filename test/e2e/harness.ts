@@ -134,10 +134,10 @@ export function swarmNodeState(host: LabHost): string {
 }
 
 /** Retries `probe` every second until it returns true or `seconds` pass. */
-export async function eventually(seconds: number, probe: () => boolean): Promise<boolean> {
+export async function eventually(seconds: number, probe: () => boolean | Promise<boolean>): Promise<boolean> {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
-        if (probe()) return true;
+        if (await probe()) return true;
         if (Date.now() > deadline) return false;
         await new Promise((r) => setTimeout(r, 1000));
     }

@@ -327,10 +327,7 @@ describe("ZooKeeper and Mesos on the lab", () => {
             await operatorCall({ type: "DRAIN_AGENT", drain_agent: { agent_id: { value: agentId }, max_grace_period: { nanoseconds: 5_000_000_000 } } });
             expect(await eventually(60, () => /^update t2-conformance-1 TASK_KILLED$/m.test(scheduler.said())), scheduler.said()).toBe(true);
             let drained: OperatorAgent | undefined;
-            for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
-                drained = (await operatorAgents()).find((a) => a.agent_info.id.value === agentId);
-                if (drained?.drain_info?.state === "DRAINED") break;
-            }
+            await eventually(60, async () => (drained = (await operatorAgents()).find((a) => a.agent_info.id.value === agentId))?.drain_info?.state === "DRAINED");
             expect(drained).toMatchObject({ deactivated: true, drain_info: { state: "DRAINED" } });
             await operatorCall({ type: "REACTIVATE_AGENT", reactivate_agent: { agent_id: { value: agentId } } });
             const reactivated = (await operatorAgents()).find((a) => a.agent_info.id.value === agentId)!;
@@ -360,10 +357,7 @@ describe("ZooKeeper and Mesos on the lab", () => {
         expect([after.draining_machines ?? [], after.down_machines ?? []]).toEqual([[], []]);
         onHost(h5, "systemctl start mesos-agent");
         let agents: OperatorAgent[] = [];
-        for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
-            agents = await operatorAgents();
-            if (agents.filter((a) => a.active).length === 2) break;
-        }
+        await eventually(60, async () => (agents = await operatorAgents()).filter((a) => a.active).length === 2);
         expect(agents.filter((a) => a.active).map((a) => a.agent_info.hostname).sort()).toEqual(agentAddresses);
     });
 
