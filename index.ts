@@ -8,6 +8,7 @@ import { firewallSetup } from "./components/firewall/component";
 import { mesosLeaderAddress } from "./components/mesos/component";
 import { MesosCluster } from "./components/mesos/mesosCluster";
 import { NfsShare } from "./components/nfs/nfsShare";
+import { ImageRegistry } from "./components/registry/imageRegistry";
 import { OverlayNetwork } from "./components/swarm/overlayNetwork";
 import { SwarmCluster } from "./components/swarm/swarmCluster";
 import { renderTwister2Conf, writeTwister2Conf } from "./components/twister2-conf/twister2Conf";
@@ -86,11 +87,18 @@ const mesos = layout.mesos && zookeeper && new MesosCluster("mesos", {
     ...config.mesos,
 });
 
-// Twister2's worker image, built on every Mesos agent (no registry), each after its Docker engine.
+// The registry the worker image is pushed to once and every agent pulls it from (by digest).
+const registry = layout.registry && config.registry
+    ? new ImageRegistry("registry", { remote, host: layout.registry, ...config.registry })
+    : undefined;
+
+// Twister2's worker image: built on the registry's host and pulled by every Mesos agent (with no registry,
+// built on each agent), after each host's Docker engine.
 const workerImageBuild = layout.workerImage && new Twister2WorkerImage("worker-image", {
     remote,
     ...config.workerImage,
     hosts: layout.workerImage.hosts.map((host) => ({ host, docker: dockerOf(host) })),
+    registry: registry && layout.registry && { registry, docker: dockerOf(layout.registry) },
 });
 
 // Job logs and outputs: the NFS share on the nfs-server host, mounted on the agents.
@@ -143,6 +151,7 @@ export const hosts = config.hosts.map((h) => ({
         "mesos-master": h.roles.includes("mesos-master") ? mesos?.versions[h.name] : undefined,
         "mesos-agent": h.roles.includes("mesos-agent") ? mesos?.versions[h.name] : undefined,
         "nfs-server": h.roles.includes("nfs-server") ? nfs?.version : undefined,
+        registry: h.roles.includes("registry") ? registry?.version : undefined,
     }).apply((services) => Object.fromEntries(Object.entries(services).filter((entry): entry is [string, string] => entry[1] !== undefined))),
 }));
 // Where users go. The Mesos UI is mesosLeader; Twister2's settings are in uploader, nfsShare and workerImage.
@@ -173,4 +182,6 @@ export const uploader = uploaderServer && {
 // Twister2's twister2.resource.nfs.server.address and .path.
 export const nfsShare = nfs && { address: nfs.address, path: nfs.path };
 // The worker image Twister2's Mesos jobs run in (twister2.resource.mesos.docker.image), and its id per agent.
+// The registry's pull address (its CA: `pulumi stack output registry`), where agents pull the image from.
+export const imageRegistry = registry && { pullAddress: registry.pullAddress, pushAddress: registry.pushAddress, caCertificate: registry.caCertificate };
 export const workerImage = workerImageBuild && { image: workerImageBuild.image, imageIds: workerImageBuild.imageIds };

@@ -14,13 +14,14 @@ import { docker } from "./docker/component";
 import { firewall } from "./firewall/component";
 import { mesos } from "./mesos/component";
 import { nfs } from "./nfs/component";
+import { registry } from "./registry/component";
 import { swarm } from "./swarm/component";
 import { twister2Conf } from "./twister2-conf/component";
 import { uploader } from "./uploader/component";
 import { workerImage } from "./worker-image/component";
 import { zookeeper } from "./zookeeper/component";
 
-export const components = [docker, swarm, zookeeper, mesos, uploader, nfs, workerImage, twister2Conf, firewall] as const;
+export const components = [docker, swarm, zookeeper, mesos, uploader, nfs, registry, workerImage, twister2Conf, firewall] as const;
 
 /** This cluster's stack config: the hosts, and each component's config by its id. */
 export type StackConfig = StackConfigOf<typeof components>;

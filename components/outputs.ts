@@ -4,7 +4,7 @@
 import type { Twister2ConfFiles } from "./twister2-conf/twister2Conf";
 
 export interface StackOutputs {
-    /** What runs where, with versions as the hosts report them (docker, zookeeper, mesos-master, mesos-agent, nfs-server). */
+    /** What runs where, with versions as the hosts report them (docker, zookeeper, mesos-master, mesos-agent, nfs-server, registry). */
     hosts: { name: string; address: string; roles: string[]; services: Record<string, string> }[];
     /** Where Twister2's conf/mesos was written on the machine that ran `pulumi up`, and its files. */
     twister2ConfDir?: string;
@@ -34,8 +34,10 @@ export interface StackOutputs {
     uploader?: { url: string; fetchUri: string; directory: string; scpConnection: string; sshConnection: string; corePackageUrl?: string };
     /** Twister2's twister2.resource.nfs.server.address and .path. */
     nfsShare?: { address: string; path: string };
-    /** The worker image Twister2's Mesos jobs run in, and its id per agent. */
+    /** The worker image Twister2's Mesos jobs run in (by digest, with a registry), and its id per agent. */
     workerImage?: { image: string; imageIds: Record<string, string> };
+    /** The cluster's registry of the worker image: where agents pull, where the build pushes, and the PEM certificate of the CA that signed its own. */
+    imageRegistry?: { pullAddress: string; pushAddress: string; caCertificate: string };
 }
 
 /** The outputs as `npm run check` gives them to a component's live checks (untyped there): index.ts's, typed. */

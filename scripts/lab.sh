@@ -384,11 +384,12 @@ apt_proxy_conf() {
   printf 'Acquire::http::Proxy "%s";\nAcquire::http::Proxy::%s "DIRECT";\n' "$apt_proxy" "$gateway"
 }
 
-# The lab reaches no registry, and its engines must not try: a pull (of an image missing on a host) fails at
-# once on a proxy that refuses, rather than leaving the lab's networks. Lab only; the program knows nothing of it.
+# The lab reaches no registry outside it, and its engines must not try: a pull (of an image missing on a host)
+# fails at once on a proxy that refuses, rather than leaving the lab's networks. The lab's own network is
+# direct: the cluster's registry runs on a lab host. Lab only; the program knows nothing of it.
 docker_no_registry_conf() {
-  printf '%s\n' '# twister2-cluster lab: no registry is reachable; pulls fail here at once.' '[Service]' \
-    'Environment=HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY=localhost,127.0.0.1'
+  printf '%s\n' '# twister2-cluster lab: no registry outside the lab is reachable; pulls from one fail here at once.' '[Service]' \
+    "Environment=HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY=localhost,127.0.0.1,$LAB_SUBNET"
 }
 
 # Creates the container, copies in the pinned host key, the login key, the apt proxy and the Docker

@@ -1,4 +1,5 @@
-// The worker image's contract: `twister2-cluster:workerImage`, built on every Mesos agent.
+// The worker image's contract: `twister2-cluster:workerImage`, on every Mesos agent: built once on the
+// registry's host and pulled, or, with no registry, built on each agent.
 import * as path from "node:path";
 import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
@@ -9,7 +10,7 @@ import { deployedOutputs } from "../outputs";
 import { workerImageSettings, WorkerImageSettings } from "./config";
 
 export interface WorkerImageLayout {
-    /** Where the image is built: every Mesos agent (there is no registry). */
+    /** Where the image runs: every Mesos agent (built there, or pulled from the registry's host, which builds it). */
     hosts: ClusterHost[];
 }
 
@@ -17,6 +18,7 @@ export interface WorkerImageLayout {
 export const workerImageScripts = hostScriptsIn(path.join(__dirname, "host"), {
     build: "worker-image-build.sh",
     remove: "worker-image-remove.sh",
+    pull: "worker-image-pull.sh",
 });
 
 /** npm run check: every agent holds the image the stack built (its probe is read only, so not in the hosts' bundle). */
@@ -46,10 +48,14 @@ const live: LiveContract<WorkerImageSettings, WorkerImageLayout> = {
 export const workerImage = defineComponent<"workerImage", WorkerImageSettings, undefined, WorkerImageSettings, WorkerImageLayout>({
     id: "workerImage",
     scripts: workerImageScripts,
-    settings: { key: "workerImage", schema: workerImageSettings.prefault({}), description: "Twister2's worker image, built on every mesos-agent host" },
+    settings: { key: "workerImage", schema: workerImageSettings.prefault({}), description: "Twister2's worker image, built once on the registry host (else on every mesos-agent host)" },
     // An image imported from baseImageUrl gets a name:tag, never a digest.
     check: ({ baseImage, baseImageUrl }) => baseImageUrl && baseImage.includes("@")
         ? [problem("workerImage.baseImage", `${baseImage} has a digest, and an imported image cannot; give a name:tag such as debian:bookworm to import baseImageUrl as`)]
+        : [],
+    warn: (_settings, { withRole: having }) => having("mesos-agent").length > 1 && having("registry").length === 0
+        ? [`workerImage: no host has the registry role, so each of the ${having("mesos-agent").length} Mesos agents builds its own worker image, ` +
+            "and two builds can differ (a JRE patch); give one host the registry role to build it once and run it by digest everywhere"]
         : [],
     layout: (_settings, hosts) => {
         const agents = withRole(hosts, "mesos-agent");

@@ -1,6 +1,7 @@
-// Twister2WorkerImage: its config is refused with the setting and the fix; under mocks, one build step per
-// Mesos agent (after its Docker engine), the build context and settings in the command, a tag that follows
-// the content, and the lab's dev stack importing the lab's rootfs.
+// Twister2WorkerImage: its config is refused with the setting and the fix; under mocks, without a registry
+// one build step per Mesos agent (after its Docker engine), the build context and settings in the command, a
+// tag that follows the content; the lab's dev stack, with its registry on h1: one build there from the lab's
+// rootfs, pushed with the push account, and a pull by digest on each agent with the pull account.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -11,7 +12,8 @@ import { checkComponent, RawConfig } from "../../framework/config/stackConfig";
 import { workerImage as workerImageComponent } from "./component";
 import { Twister2WorkerImage } from "./twister2WorkerImage";
 import { configProblems, labHosts, scratchDir, stackConfigFile } from "../../test/unit/fixtures";
-import { hostScriptType, installMocks, RecordedResource, testRemote, valueOf } from "../../test/unit/mocks";
+import { fakeAgentSecret, fakeDigest, fakeRegistryCa, hostScriptType, installMocks, RecordedResource, testRemote, valueOf } from "../../test/unit/mocks";
+import { registryScripts } from "../registry/component";
 import { runsScript } from "../../framework/remote/remote";
 import { workerImageScripts } from "./component";
 
@@ -115,9 +117,9 @@ describe("Twister2WorkerImage under mocks", () => {
         }
     });
 
-    it("ships the build context (Dockerfile, init.sh) with the host scripts, names it by hash in the command, with the settings", () => {
+    it("ships the build context (Dockerfile, init.sh) with the host scripts, names it by hash in the command, with the settings", async () => {
         const create = String(builds()[0].inputs.create);
-        expect(create).toContain(`IMAGE=${image.image}`);
+        expect(create).toContain(`IMAGE=${await valueOf(image.image)}`);
         expect(create).toContain("BASE_IMAGE_URL=http://10.77.0.1:3143/images/debian-bookworm.tar");
         expect(create).toContain("APT_PROXY=http://10.77.0.1:3142");
         const bundle = fs.readFileSync(path.join(__dirname, "..", "..", ".twister2", "unit-worker-image", "host-scripts.sh"), "utf8");
@@ -132,16 +134,17 @@ describe("Twister2WorkerImage under mocks", () => {
         expect(create.length).toBeLessThan(600);
     });
 
-    it("tags the image with a hash of its content", () => {
-        expect(image.image).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
+    it("tags the image with a hash of its content", async () => {
+        const tagged = await valueOf(image.image);
+        expect(tagged).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
         const other = new Twister2WorkerImage("worker-image-other", { remote: testRemote("unit-worker-image-other"), name: "twister2-worker", baseImage: "debian:bookworm-slim", hosts: [] });
         const same = new Twister2WorkerImage("worker-image-same", {
             remote: testRemote("unit-worker-image-same"),
             name: "twister2-worker", baseImage: "twister2-lab/debian:bookworm", aptProxy: "http://elsewhere:3142", hosts: [],
         });
         // Another base is another image; another proxy is the same image.
-        expect(other.image).not.toBe(image.image);
-        expect(same.image).toBe(image.image);
+        expect(await valueOf(other.image)).not.toBe(tagged);
+        expect(await valueOf(same.image)).toBe(tagged);
     });
 
     it("has a Dockerfile and an init.sh for the build", () => {
@@ -174,14 +177,49 @@ describe("the dev stack's worker image", () => {
         program = await import("../../index");
     });
 
-    it("builds on the two agents from the lab's rootfs through the lab's apt cache, and exports the image", async () => {
-        const out = await valueOf(pulumi.output(program.workerImage));
+    it("builds once, on the registry's host (h1), from the lab's rootfs through the lab's apt cache, and pushes it", async () => {
+        await valueOf(pulumi.output(program.workerImage));
         const builds = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, workerImageScripts.build));
-        expect(builds.map((b) => b.inputs.connection.host).sort()).toEqual(["10.77.0.14", "10.77.0.15"]);
-        expect(builds[0].inputs.create).toContain("BASE_IMAGE_URL=http://10.77.0.1:3143/images/debian-bookworm.tar");
-        expect(builds[0].inputs.create).toContain("APT_PROXY=http://10.77.0.1:3142");
-        expect(recorded.filter((r) => r.type === "twister2:cluster:Twister2WorkerImage")).toHaveLength(1);
-        expect(out.image).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
+        expect(builds.map((b) => [b.name, b.inputs.connection.host])).toEqual([["worker-image-build", "10.77.0.11"]]);
+        const create = String(builds[0].inputs.create);
+        expect(create).toContain("BASE_IMAGE_URL=http://10.77.0.1:3143/images/debian-bookworm.tar");
+        expect(create).toContain("APT_PROXY=http://10.77.0.1:3142");
+        expect(create).toMatch(/ PUSH_TO=10\.77\.0\.11:5001\/twister2-worker:[0-9a-f]{12} /);
+        // The push account travels on stdin, a secret; the command holds only the CA's public certificate.
+        expect(builds[0].inputs.stdin).toBe(`twister2-push ${fakeAgentSecret}`);
+        expect(builds[0].secretPaths).toContain("stdin");
+        expect(create).not.toContain(fakeAgentSecret);
+        expect(runsScript(builds[0].inputs.delete, workerImageScripts.remove)).toBe(true);
+        expect(builds[0].inputs.delete).toContain("PUSHED_REPO=10.77.0.11:5001/twister2-worker");
+    });
+
+    it("has every agent pull the pushed image by digest with the pull account, and exports that digest for Twister2", async () => {
+        const out = await valueOf(pulumi.output(program.workerImage));
+        expect(out.image).toBe(`10.77.0.11:5000/twister2-worker@${fakeDigest}`);
         expect(Object.keys(out.imageIds).sort()).toEqual(["h4", "h5"]);
+        const pulls = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, workerImageScripts.pull));
+        expect(pulls.map((p) => [p.name, p.inputs.connection.host])).toEqual([["worker-image-h4", "10.77.0.14"], ["worker-image-h5", "10.77.0.15"]]);
+        for (const pull of pulls) {
+            expect(pull.inputs.create).toContain(`IMAGE=10.77.0.11:5000/twister2-worker@${fakeDigest}`);
+            expect(pull.inputs.create).toContain("REGISTRY=10.77.0.11:5000");
+            expect(pull.inputs.stdin).toBe(`twister2-pull ${fakeAgentSecret}`);
+            expect(pull.secretPaths).toContain("stdin");
+            expect(runsScript(pull.inputs.delete, workerImageScripts.remove)).toBe(true);
+            expect(pull.inputs.delete).toMatch(/ PULLED_REPO=10\.77\.0\.11:5000\/twister2-worker /);
+        }
+        const conf = await valueOf(pulumi.output(program.twister2ConfFiles));
+        expect(JSON.stringify(conf)).toContain(`10.77.0.11:5000/twister2-worker@${fakeDigest}`);
+    });
+
+    it("runs the registry on h1 with both accounts on stdin, and exports its addresses and CA", async () => {
+        const servers = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, registryScripts.server));
+        expect(servers.map((s) => [s.name, s.inputs.connection.host])).toEqual([["registry-h1", "10.77.0.11"]]);
+        expect(servers[0].inputs.create).toMatch(/ ADDRESS=10\.77\.0\.11 PORT=5000 PUSH_PORT=5001 /);
+        expect(servers[0].inputs.stdin).toBe(`pull twister2-pull ${fakeAgentSecret}\npush twister2-push ${fakeAgentSecret}`);
+        expect(servers[0].secretPaths).toContain("stdin");
+        expect(runsScript(servers[0].inputs.delete, registryScripts.remove)).toBe(true);
+        expect(await valueOf(pulumi.output(program.imageRegistry))).toEqual({
+            pullAddress: "10.77.0.11:5000", pushAddress: "10.77.0.11:5001", caCertificate: fakeRegistryCa,
+        });
     });
 });

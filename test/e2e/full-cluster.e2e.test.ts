@@ -29,6 +29,7 @@ let masters: string[];
 let image: string;
 let directHttp: (() => void) | undefined;
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "");
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 async function getJson<T>(url: string): Promise<T> {
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -260,8 +261,16 @@ describe("npm run smoke on the lab's full cluster", () => {
             }
         }
         masters = await stack.output("mesosMasters");
-        image = (await stack.output("workerImage")).image;
+        const workerImage = await stack.output("workerImage");
+        image = workerImage.image;
         expect(masters).toHaveLength(3);
+        // One image for the cluster: built on the registry's host (h1), pulled by digest on both agents, the same id everywhere.
+        expect(image).toMatch(/^10\.77\.0\.11:5000\/twister2-worker@sha256:[0-9a-f]{64}$/);
+        for (const agent of agents) {
+            expect(onHost(agent, `docker image inspect -f '{{.Id}} {{json .RepoDigests}}' '${image}'; docker image ls -q twister2-worker`).stdout.trim(), agent.name)
+                .toBe(`${workerImage.imageIds[agent.name]} ["${image}"]`);
+        }
+        expect(new Set(Object.values(workerImage.imageIds)).size).toBe(1);
         // Every SSH login the hosts accepted during the run came from the bastion.
         for (const h of labInventory()) {
             // (sshd logs it on Debian 12, sshd-session on 13.)
@@ -361,16 +370,27 @@ describe("npm run smoke on the lab's full cluster", () => {
 
     it("fails within its bound, naming the agent, when the worker image is missing there", async () => {
         const [, h5] = agents;
-        onHost(h5, `docker tag '${image}' t2-e2e-hidden:image && docker image rm '${image}' >/dev/null`);
+        onHost(h5, `docker tag '${image}' t2-e2e-hidden:image && docker image rm '${image}' >/dev/null && ! docker image inspect '${image}' >/dev/null 2>&1`);
         try {
             const run = await stack.smoke(["--timeout", "240"]);
             const out = stripAnsi(run.stdout);
             expect(run.code, out).toBe(1);
-            expect(out).toMatch(/cause \(on h5\): the (job master|worker \d) on h5 ended TASK_FAILED \(REASON_CONTAINER_LAUNCH_FAILED: Failed to launch container: Failed to run '.*pull twister2-worker:/);
+            // The agent has no registry account (its step logs in only to pull): Mesos's pull is refused.
+            expect(out).toMatch(new RegExp(`cause \\(on h5\\): the (job master|worker \\d) on h5 ended TASK_FAILED \\(REASON_CONTAINER_LAUNCH_FAILED: Failed to launch container: Failed to run '.*pull ${escaped(image)}`));
             expect(run.seconds).toBeLessThan(240);
             expect(await leftOver()).toEqual({ frameworks: [], liveTasks: [], containers: [] });
         } finally {
-            onHost(h5, `docker tag t2-e2e-hidden:image '${image}' && docker image rm t2-e2e-hidden:image >/dev/null`);
+            // A digest cannot be a tag: the image comes back as the step pulls it, with the pull account (from the state, on ssh's stdin).
+            const state = await stack.exportState({ showSecrets: true });
+            const result = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::registry-pull-password"))?.outputs?.result;
+            const password = typeof result?.plaintext === "string" ? JSON.parse(result.plaintext) : result;
+            expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+            await onHostAsync(h5, `config=$(mktemp -d)
+                DOCKER_CONFIG=$config docker login -u twister2-pull --password-stdin 10.77.0.11:5000 >/dev/null <<'PASSWORD'
+${password}
+PASSWORD
+                DOCKER_CONFIG=$config docker pull -q '${image}' >/dev/null; rm -rf "$config"; docker image rm t2-e2e-hidden:image >/dev/null`);
+            expect(onHost(h5, `docker image inspect -f '{{.Id}}' '${image}'`).stdout.trim()).toMatch(/^sha256:/);
         }
     });
 
@@ -384,10 +404,10 @@ describe("npm run check on the lab's full cluster", () => {
         expect(preview.stdout + preview.stderr).not.toMatch(/can't run policy/);
         const run = await stack.check();
         expect(run.code, run.stdout + run.stderr).toBe(0);
-        expect(run.stdout).toMatch(/^e2e-smoke: 41 checks on 5 hosts in [\d.]+ s: the cluster is what the stack says$/m);
+        expect(run.stdout).toMatch(/^e2e-smoke: 43 checks on 5 hosts in [\d.]+ s: the cluster is what the stack says$/m);
         const json = JSON.parse((await stack.check(["--json"])).stdout);
         expect(json.differences).toBe(0);
-        expect(json.checks.filter((c: { ok: boolean }) => c.ok)).toHaveLength(41);
+        expect(json.checks.filter((c: { ok: boolean }) => c.ok)).toHaveLength(43);
         // Each host's firewall among them: loaded, and enabled at boot.
         expect(json.checks.filter((c: { check: string; detail: string }) => c.check === "firewall loaded" && / ports guarded; at boot: enabled$/.test(c.detail)))
             .toHaveLength(5);
@@ -418,11 +438,11 @@ describe("npm run check on the lab's full cluster", () => {
         expect(broken.stdout).toContain(`  ${leaver} swarm: node active: LocalNodeState inactive`);
         expect(broken.stdout).toContain(`  ${leaver} swarm: listed Ready as worker: not Ready in docker node ls`);
         expect(broken.stdout).toContain(`  ${idleMaster.name} mesos: mesos-master service: inactive`);
-        expect(broken.stdout).toMatch(new RegExp(`^  h5 worker image: twister2-worker:\\w+: missing, expected sha256:`, "m"));
+        expect(broken.stdout).toMatch(new RegExp(`^  h5 worker image: ${escaped(image)}: missing, expected sha256:`, "m"));
         // npm run drift reports the same, with what the stack itself would change: nothing.
         const drift = await stack.drift();
         expect(drift.code, drift.stdout + drift.stderr).toBe(1);
-        expect(drift.stdout).toMatch(/^e2e-smoke: drift: 5 of 41 live checks differ, 0 changes pending in the stack$/m);
+        expect(drift.stdout).toMatch(/^e2e-smoke: drift: 5 of 43 live checks differ, 0 changes pending in the stack$/m);
         expect(drift.stdout).toContain(`  ${follower.name} zookeeper: serving: srvr: down`);
         const repair = /^repair \(one run replaces the steps above\):\n {2}(pulumi up .*)$/m.exec(broken.stdout)?.[1];
         expect(repair).toBeDefined();
@@ -434,14 +454,14 @@ describe("npm run check on the lab's full cluster", () => {
         const repaired = await stack.check();
         expect(repaired.code, repaired.stdout).toBe(0);
         expect(onHost(h5, `docker image inspect -f '{{.Id}}' '${image}'`).stdout.trim()).toMatch(/^sha256:/);
-        expect((await stack.drift()).stdout).toMatch(/^e2e-smoke: no drift: 0 of 41 live checks differ, 0 changes pending in the stack$/m);
+        expect((await stack.drift()).stdout).toMatch(/^e2e-smoke: no drift: 0 of 43 live checks differ, 0 changes pending in the stack$/m);
     });
 
     it("counts a change of the stack that no pulumi up has applied yet as drift (npm run drift, in Markdown for its issue)", async () => {
         await stack.setConfig("mesos.executorRegistrationTimeout", "11mins", { path: true });
         const pending = await stack.drift(["--markdown"]);
         expect(pending.code, pending.stdout + pending.stderr).toBe(1);
-        expect(pending.stdout).toMatch(/^## e2e-smoke: drift: 0 of 41 live checks differ, 2 changes pending in the stack$/m);
+        expect(pending.stdout).toMatch(/^## e2e-smoke: drift: 0 of 43 live checks differ, 2 changes pending in the stack$/m);
         expect(pending.stdout).toContain("  update mesos-h4-agent (command:remote:Command)\n  update mesos-h5-agent (command:remote:Command)");
         await stack.removeConfig("mesos.executorRegistrationTimeout", { path: true });
         expect((await stack.drift()).code).toBe(0);

@@ -534,6 +534,14 @@ function configCopiedFrom(file: string): Record<string, unknown> {
 }
 
 /** How long each Pulumi command of this test file took; reported when the file ends. */
+/** Seconds from the first to the last engine event of the resource named `name` in a `pulumi up`'s events (whole seconds). */
+export function stepSeconds(events: EngineEvent[], name: string): number {
+    const times = events.filter((event) => (event.resourcePreEvent?.metadata ?? event.resOutputsEvent?.metadata)?.urn.endsWith(`::${name}`))
+        .map((event) => event.timestamp);
+    if (times.length === 0) throw new Error(`no engine event of ${name}`);
+    return Math.max(...times) - Math.min(...times);
+}
+
 const timings: { what: string; seconds: number }[] = [];
 
 export function reportTimings(file: string): void {

@@ -1,21 +1,25 @@
-// The Twister2 worker image on a small real cluster (h1: ZooKeeper, Mesos master, swarm manager, uploader;
-// h2: Mesos agent, swarm worker): built on the agent from the lab's rootfs (no registry) with apt through
-// the lab's cache; a job compiled here, packed as Twister2 packs it and rsynced into the uploader from a
-// third host, runs in the image on the overlay network; a wrong package URL fails fast and says which;
-// a converged stack runs nothing; destroy removes the images, and the base image this program imported.
+// The Twister2 worker image on a small real cluster (h1: ZooKeeper, Mesos master, swarm manager, uploader,
+// registry; h2: Mesos agent, swarm worker): built once on the registry's host from the lab's rootfs with apt
+// through the lab's cache, pushed to the cluster's registry (TLS, accounts) and pulled by digest on the
+// agent; the registry refuses a push without the account and any connection from a host outside the
+// stack; a job compiled here, packed as Twister2 packs it and rsynced into the uploader from a third host,
+// runs in the image on the overlay network; a wrong package URL fails fast and says which; a converged
+// stack runs nothing; an agent added later pulls the image without a build; destroy removes the images,
+// the base image this program imported, and the registry with what it stored.
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabHost, labDir, labInventory, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
+import { LabHost, labDir, labInventory, onHost, onHostAsync, PulumiStack, reportTimings, stepSeconds } from "./harness";
 
 let stack: PulumiStack;
-let master: LabHost; // zookeeper, mesos-master, swarm-manager, uploader
-let agent: LabHost; // mesos-agent, swarm-worker: where the image is built and runs
-let client: LabHost; // where Twister2's submitting client would run (uploads with rsync)
-let image: string;
+let master: LabHost; // zookeeper, mesos-master, swarm-manager, uploader, registry: where the image is built
+let agent: LabHost; // mesos-agent, swarm-worker: where the image runs
+let client: LabHost; // where Twister2's submitting client would run (uploads with rsync); an agent later
+let image: string; // <registry>/twister2-worker@sha256:...
 let imageId: string;
+let built: string; // twister2-worker:<content hash>, on the registry's host
 let aptProxy: string; // this lab's apt cache
 const baseImage = "twister2-lab/debian:bookworm";
 const label = "org.twister2-cluster.worker-image";
@@ -57,7 +61,7 @@ beforeAll(async () => {
     stack = new PulumiStack("e2e-worker-image", "Pulumi.dev.yaml");
     await stack.init();
     await stack.setConfig("roles", {
-        [master.name]: ["zookeeper", "mesos-master", "swarm-manager", "uploader"],
+        [master.name]: ["zookeeper", "mesos-master", "swarm-manager", "uploader", "registry"],
         [agent.name]: ["mesos-agent", "swarm-worker"],
     });
     await stack.setConfig("zookeeper", { serverIds: { [master.name]: 1 } });
@@ -88,24 +92,52 @@ afterAll(async () => {
 });
 
 describe("the Twister2 worker image on the lab", () => {
-    it("pulumi up builds the image on the agent from the lab's rootfs, tagged with its content's hash", async () => {
+    it("pulumi up builds the image once on the registry's host from the lab's rootfs, and the agent pulls it by digest", async () => {
         await stack.up();
         const out = await stack.output("workerImage");
         image = out.image;
         imageId = out.imageIds[agent.name];
-        expect(image).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
+        expect(image).toMatch(new RegExp(`^${master.address.replace(/\./g, "\\.")}:5000/twister2-worker@sha256:[0-9a-f]{64}$`));
         expect(Object.keys(out.imageIds)).toEqual([agent.name]);
-        expect(out.imageIds[agent.name]).toMatch(/^sha256:[0-9a-f]{64}$/);
-        const onAgent = onHost(agent, `docker image inspect -f '{{.Id}}' ${image}
-            docker image inspect -f '{{index .Config.Labels "${label}"}}' ${image}
-            docker run --rm --entrypoint '' ${image} sh -c 'java -version 2>&1 | head -1; for c in sshd curl tar; do command -v $c; done'
+        expect(imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
+        built = onHost(master, `docker image ls twister2-worker --filter label=${label} --format '{{.Repository}}:{{.Tag}}'`).stdout.trim();
+        expect(built).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
+        const onMaster = onHost(master, `docker image inspect -f '{{.Id}}' ${built}
+            docker image inspect -f '{{index .Config.Labels "${label}"}}' ${built}
+            docker run --rm --entrypoint '' ${built} sh -c 'java -version 2>&1 | head -1; for c in sshd curl tar; do command -v $c; done'
             docker image inspect -f ok ${baseImage}`).stdout.trim().split("\n");
-        expect(onAgent[0]).toBe(out.imageIds[agent.name]);
-        expect(onAgent[1]).toBe("twister2-worker");
-        expect(onAgent[2]).toMatch(/openjdk version "17\./);
-        expect(onAgent.slice(3)).toEqual(["/usr/sbin/sshd", "/usr/bin/curl", "/usr/bin/tar", "ok"]);
-        // Built on agents only.
-        expect(onHost(master, `docker image ls -q --filter label=${label}`).stdout.trim()).toBe("");
+        // The same image, by id, on the host that built it and on the agent that pulled it.
+        expect(onMaster[0]).toBe(imageId);
+        expect(onMaster[1]).toBe("twister2-worker");
+        expect(onMaster[2]).toMatch(/openjdk version "17\./);
+        expect(onMaster.slice(3)).toEqual(["/usr/sbin/sshd", "/usr/bin/curl", "/usr/bin/tar", "ok"]);
+        const onAgent = onHost(agent, `docker image inspect -f '{{.Id}} {{json .RepoDigests}}' ${image}
+            docker image ls twister2-worker -q; docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image
+            grep -l '${master.address}' /root/.docker/config.json /home/*/.docker/config.json 2>/dev/null || true`).stdout.trim();
+        // Pulled, not built: no build's tag, no base image, and no registry credential left behind.
+        expect(onAgent).toBe(`${imageId} ["${image}"]`);
+    });
+
+    it("the registry answers the cluster's hosts over TLS with the stack's CA, and refuses pushes and pulls without the accounts", async () => {
+        const registry = await stack.output("imageRegistry");
+        expect(registry).toMatchObject({ pullAddress: `${master.address}:5000`, pushAddress: `${master.address}:5001` });
+        expect(registry.caCertificate).toMatch(/^-----BEGIN CERTIFICATE-----\n/);
+        const [repository, digest] = image.split("@");
+        const name = repository.split("/").slice(1).join("/");
+        const asked = (what: string) => onHost(agent, `curl -s -o /dev/null -w '%{http_code}\\n' --max-time 10 --cacert /etc/docker/certs.d/${master.address}:5000/ca.crt ${what}`).stdout.trim();
+        // Every request without the account: the login challenge. The CA the agent trusts is the stack's, and nothing is insecure.
+        expect(asked(`https://${master.address}:5000/v2/`)).toBe("401");
+        expect(asked(`https://${master.address}:5000/v2/${name}/manifests/${digest}`)).toBe("401");
+        expect(asked(`-X POST https://${master.address}:5001/v2/${name}/blobs/uploads/`)).toBe("401");
+        expect(onHost(agent, "docker info --format '{{json .RegistryConfig.InsecureRegistryCIDRs}} {{len .RegistryConfig.IndexConfigs}}'").stdout).not.toContain(master.address);
+        // A host outside the stack reaches neither port (the firewall), nor plain HTTP on the package's old port.
+        const outside = onHost(client, `for port in 5000 5001; do timeout 5 bash -c "</dev/tcp/${master.address}/$port" 2>/dev/null && echo "open $port"; done; true`).stdout.trim();
+        expect(outside).toBe("");
+        expect(onHost(master, "systemctl is-active twister2-registry@pull twister2-registry@push; systemctl is-enabled docker-registry 2>&1 || true").stdout.trim().split("\n"))
+            .toEqual(["active", "active", "disabled"]);
+        // The keys are root's and the registry's; the accounts' lines are bcrypt hashes.
+        expect(onHost(master, "cd /etc/twister2-registry && stat -c '%U:%G %a' ca.key registry.key && cut -d: -f1 pull.htpasswd push.htpasswd && cut -d: -f2 pull.htpasswd | cut -c1-4").stdout.trim().split("\n"))
+            .toEqual(["root:root 600", "root:docker-registry 640", "twister2-pull", "twister2-push", "$2y$"]);
     });
 
     it("runs a job uploaded the way Twister2 uploads it: prints its output and exits 0", async () => {
@@ -143,42 +175,69 @@ describe("the Twister2 worker image on the lab", () => {
         await stack.preview({ expectNoChanges: true });
     });
 
-    it("re-runs on a changed setting without rebuilding, and drops older builds of the image only", async () => {
+    it("re-runs on a changed setting without rebuilding or a new digest, and drops older builds of the image only", async () => {
         // A stale build of this image, and an image of someone else's that carries its label (as one built FROM it would).
-        onHost(agent, `docker tag ${image} twister2-worker:000000000000 && docker tag ${image} someone-else/derived:1`);
+        onHost(master, `docker tag ${built} twister2-worker:000000000000 && docker tag ${built} someone-else/derived:1`);
         await stack.setConfig("workerImage.aptProxy", `${aptProxy}/`, { path: true });
         const up = await stack.up();
         expect(up.stdout).toMatch(/1 updated/);
         const out = (await stack.outputs()).workerImage;
         expect(out).toEqual({ image, imageIds: { [agent.name]: imageId } });
-        const tags = onHost(agent, "docker image ls --format '{{.Repository}}:{{.Tag}}' | sort").stdout.trim().split("\n");
-        expect(tags).toContain(image);
+        const tags = onHost(master, "docker image ls --format '{{.Repository}}:{{.Tag}}' | sort").stdout.trim().split("\n");
+        expect(tags).toContain(built);
         expect(tags).toContain("someone-else/derived:1");
         expect(tags).not.toContain("twister2-worker:000000000000");
-        onHost(agent, "docker image rm someone-else/derived:1 >/dev/null");
+        onHost(master, "docker image rm someone-else/derived:1 >/dev/null");
     });
 
-    it("destroying the image step removes the builds and the imported base image, and keeps Docker", async () => {
-        const state = await stack.exportState();
-        const urn = state.deployment.resources.map((r: { urn: string }) => r.urn)
-            .find((u: string) => u.endsWith(`::worker-image-${agent.name}`));
-        expect(urn).toBeDefined();
-        await stack.destroy({ target: [urn] });
-        const left = onHost(agent, `docker info >/dev/null && echo docker-running
-            docker image ls -q --filter label=${label}
-            docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image || true
-            test -s /var/lib/twister2-cluster/worker-image-imported-bases && echo recorded || true`).stdout.trim();
-        expect(left).toBe("docker-running");
-    });
-
-    it("pulumi up builds it again (the base imported again), and pulumi destroy removes everything", async () => {
+    it("an agent added later pulls the image in seconds, without a build, and runs the same bits", async () => {
+        await stack.setConfig(`roles.${client.name}`, ["mesos-agent", "swarm-worker"], { path: true });
+        const up = await stack.up();
+        const out = (await stack.outputs()).workerImage;
+        expect(out).toEqual({ image, imageIds: { [agent.name]: imageId, [client.name]: imageId } });
+        expect(onHost(client, `docker image inspect -f '{{.Id}}' ${image}; docker image ls twister2-worker -q`).stdout.trim()).toBe(imageId);
+        // The build on the registry's host ran no more, and the pull is a pull's time (a build is a minute or more).
+        expect(up.events.some((e) => e.resourcePreEvent?.metadata.urn.endsWith("::worker-image-build") && e.resourcePreEvent.metadata.op !== "same")).toBe(false);
+        expect(stepSeconds(up.events, `worker-image-${client.name}`)).toBeLessThan(30);
+        await stack.setConfig("roles", {
+            [master.name]: ["zookeeper", "mesos-master", "swarm-manager", "uploader", "registry"],
+            [agent.name]: ["mesos-agent", "swarm-worker"],
+        });
         await stack.up();
-        expect(onHost(agent, `docker image inspect -f ok ${image} ${baseImage}`).stdout.trim()).toBe("ok\nok");
+        // A removed agent's copy goes with it.
+        expect(onHost(client, "if command -v docker >/dev/null; then docker image ls -q 2>/dev/null || true; fi; ls /etc/docker/certs.d 2>/dev/null || true").stdout.trim()).toBe("");
+    });
+
+    it("destroying the image's steps removes the builds, the pushed tags, the pulled copy and the imported base image, and keeps Docker", async () => {
+        const state = await stack.exportState();
+        const urns = state.deployment.resources.map((r: { urn: string }) => r.urn)
+            .filter((u: string) => u.endsWith(`::worker-image-${agent.name}`) || u.endsWith("::worker-image-build"));
+        expect(urns).toHaveLength(2);
+        await stack.destroy({ target: urns });
+        const leftOn = (host: LabHost) => onHost(host, `docker info >/dev/null && echo docker-running
+            docker image ls -q --filter label=${label}
+            docker image ls -q ${master.address}:5000/twister2-worker; docker image ls -q ${master.address}:5001/twister2-worker
+            docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image || true
+            ls /etc/docker/certs.d 2>/dev/null || true
+            test -s /var/lib/twister2-cluster/worker-image-imported-bases && echo recorded || true`).stdout.trim();
+        expect(leftOn(master)).toBe("docker-running");
+        expect(leftOn(agent)).toBe("docker-running");
+    });
+
+    it("pulumi up builds and pushes it again (a new digest: builds are not reproducible), and pulumi destroy removes everything, the registry with its store", async () => {
+        await stack.up();
+        const rebuilt = (await stack.output("workerImage")).image;
+        expect(rebuilt).toMatch(new RegExp(`^${master.address.replace(/\./g, "\\.")}:5000/twister2-worker@sha256:[0-9a-f]{64}$`));
+        expect(onHost(agent, `docker image inspect -f ok ${rebuilt}`).stdout.trim()).toBe("ok");
         await stack.destroy();
-        const left = onHost(agent, `if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
-              docker image ls -q --filter label=${label}; docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image
-            fi; true`).stdout.trim();
-        expect(left).toBe("");
+        for (const host of [master, agent]) {
+            const left = onHost(host, `if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
+                  docker image ls -q --filter label=${label}; docker image inspect ${baseImage} >/dev/null 2>&1 && echo base-image
+                fi; true`).stdout.trim();
+            expect(left, host.name).toBe("");
+        }
+        expect(onHost(master, "ls -d /etc/twister2-registry /var/lib/docker-registry /etc/systemd/system/twister2-registry@.service 2>/dev/null || true; " +
+            "dpkg-query -W -f='${Status}\\n' docker-registry apache2-utils 2>/dev/null | grep -c ' installed' || true").stdout.trim()).toBe("0");
         // The locks (the steps', the build's, the package lock) go with the host scripts.
         expect(onHost(agent, "ls /run /run/lock | grep twister2 || true").stdout.trim()).toBe("");
     });

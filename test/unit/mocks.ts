@@ -6,7 +6,9 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { components } from "../../components";
 import { dockerScripts } from "../../components/docker/component";
+import { registryScripts } from "../../components/registry/component";
 import { swarmScripts } from "../../components/swarm/component";
+import { workerImageScripts } from "../../components/worker-image/component";
 import { scriptsOf } from "../../framework/component";
 import { Remote, runsScript } from "../../framework/remote/remote";
 
@@ -40,6 +42,10 @@ export const hostScriptType = "command:remote:Command";
 
 export const fakeAgentSecret = "mock-random-agent-secret-0123456789";
 
+/** What the mocked registry step prints (its CA's certificate), and the digest the mocked push gets. */
+export const fakeRegistryCa = "-----BEGIN CERTIFICATE-----\nMOCK\n-----END CERTIFICATE-----\n";
+export const fakeDigest = `sha256:${"d".repeat(64)}`;
+
 export const fakeTokens = { worker: "SWMTKN-1-fake-worker-token", manager: "SWMTKN-1-fake-manager-token" };
 
 export function installMocks(stack = "unit"): RecordedResource[] {
@@ -54,7 +60,9 @@ export function installMocks(stack = "unit"): RecordedResource[] {
                 const runs = (script: Parameters<typeof runsScript>[1]) => runsScript(inputs.create, script);
                 state.stdout = runs(swarmScripts.init) ? `${JSON.stringify(fakeTokens)}\nnode-${args.name}`
                     : runs(swarmScripts.join) || runs(swarmScripts.members) ? `node-${args.name}`
-                    : runs(dockerScripts.install) ? "26.1.5" : "";
+                    : runs(dockerScripts.install) ? "26.1.5"
+                    : runs(registryScripts.server) ? `ca ${Buffer.from(fakeRegistryCa).toString("base64")}\n2.8.2+ds1-1`
+                    : runs(workerImageScripts.build) && String(inputs.create).includes("PUSH_TO=") ? fakeDigest : "";
                 state.stderr = "";
             }
             if (args.type === "random:index/randomPassword:RandomPassword") state.result = fakeAgentSecret;

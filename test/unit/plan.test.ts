@@ -70,6 +70,7 @@ describe("the plan of the dev stack (Pulumi.dev.yaml on the lab's five hosts)", 
         expect(names(layout.mesos?.agents)).toEqual(["h4", "h5"]);
         expect(layout.mesos?.quorum).toBe(2);
         expect(names(layout.workerImage?.hosts)).toEqual(["h4", "h5"]);
+        expect(layout.registry?.name).toBe("h1");
     });
 
     it("serves NFS from h3 (mounted nowhere: nfs.mount is false) and the uploader from h2", () => {
@@ -84,6 +85,7 @@ describe("the plan of the dev stack (Pulumi.dev.yaml on the lab's five hosts)", 
             "swarm-manager 2377/tcp docker", "swarm-manager 7946/tcp docker", "swarm-manager 7946/udp docker", "swarm-manager 4789/udp docker",
             "zookeeper 2181/tcp zookeeper", "zookeeper 2888/tcp zookeeper", "zookeeper 3888/tcp zookeeper",
             "mesos-master 5050/tcp mesos-master",
+            "registry 5000/tcp twister2-registry@pull", "registry 5001/tcp twister2-registry@push",
         ]);
         expect(listed("h2")).toContain("uploader 8082/tcp nginx");
         expect(listed("h3")).toContain("nfs-server 2049/tcp nfs-server,nfs-ganesha");

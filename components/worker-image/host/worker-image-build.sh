@@ -1,9 +1,12 @@
 # shellcheck shell=bash
-# Builds the Twister2 worker image on this host (no registry: it is built where it runs).
+# Builds the Twister2 worker image on this host: where it runs (no registry), or once for the cluster's registry.
 # Settings: IMAGE (name:content-hash), BASE_IMAGE, BASE_IMAGE_URL (optional: a rootfs
 # tarball imported as BASE_IMAGE when the host lacks it), APT_PROXY (optional, for apt during the build),
-# DOCKERFILE and INIT_SH (the build context, from components/worker-image/image/: host files, delivered with the scripts).
-# Prints the image id. An image already tagged IMAGE is the same content: nothing to do.
+# DOCKERFILE and INIT_SH (the build context, from components/worker-image/image/: host files, delivered with the scripts);
+# with a registry, PUSH_TO (<registry>/<name>:<content-hash>) and REGISTRY_CA (its CA's certificate), and
+# the push account on stdin ("<user> <password>").
+# Prints the image id, or with a registry the digest it gave the image. An image already tagged IMAGE is
+# the same content: nothing to build.
 readonly label=org.twister2-cluster.worker-image
 readonly repository=${IMAGE%:*}
 readonly imported_list="$T2_STATE_DIR/worker-image-imported-bases"
@@ -41,7 +44,7 @@ else
   build() {
     docker build --network host --label "$label=$repository" \
       --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "APT_PROXY=${APT_PROXY:-}" \
-      -t "$IMAGE" "$context" >"$log" 2>&1
+      -t "$IMAGE" "$context" </dev/null >"$log" 2>&1
   }
   failed() { tail -n 30 "$log" >&2; die "docker build of $IMAGE failed$1 (see above)"; }
   if ! build; then
@@ -61,4 +64,25 @@ while read -r old; do
   docker image rm "$old" >/dev/null 2>&1 || step "WARNING: $old is in use; left in place"
 done < <(docker image ls "$repository" --filter "label=$label=$repository" --format '{{.Repository}}:{{.Tag}}')
 
-docker image inspect -f '{{.Id}}' "$IMAGE"
+if [ -z "${PUSH_TO:-}" ]; then
+  docker image inspect -f '{{.Id}}' "$IMAGE"
+  exit 0
+fi
+
+# The registry's certificate is trusted for its push address only: nothing is an insecure registry.
+registry=${PUSH_TO%%/*}
+printf '%s\n' "${REGISTRY_CA:?}" | write_file "/etc/docker/certs.d/$registry/ca.crt" 0644 || true
+docker tag "$IMAGE" "$PUSH_TO"
+step "pushing $PUSH_TO"
+# A push of what the registry holds already sends no layer: a re-run is quick. Its errors show as they come.
+digest=$(with_registry_login "$registry" timeout 900 docker push "$PUSH_TO" |
+  sed -n 's/^.*digest: \(sha256:[0-9a-f]\{64\}\).*$/\1/p' | tail -n 1) ||
+  die "docker push of $PUSH_TO failed (see above)"
+[ -n "$digest" ] || die "docker push of $PUSH_TO printed no digest"
+# Earlier pushes' tags go from this host (the registry keeps what it stored).
+while read -r old; do
+  if [ -z "$old" ] || [ "$old" = "$PUSH_TO" ]; then continue; fi
+  docker image rm "$old" >/dev/null 2>&1 || true
+done < <(docker image ls "${PUSH_TO%:*}" --format '{{.Repository}}:{{.Tag}}')
+step "the registry holds $PUSH_TO as $digest"
+echo "$digest"

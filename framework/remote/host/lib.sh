@@ -17,6 +17,7 @@
 #   host_file NAME                              the path of a file that came with the scripts (remote.ts hostFile)
 #   make_dir_recorded DIR MARKER, remove_dir_recorded DIR MARKER
 #                                               a directory this program makes, and its undo
+#   with_registry_login REGISTRY COMMAND...     COMMAND logged in to a Docker registry as the account on stdin
 # The other functions serve these.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -542,6 +543,24 @@ apt_fetch() {
 
 # make_dir_recorded DIR MARKER: makes DIR if it is missing (returns 1 if it was there) and records the
 # topmost directory it made in MARKER (once), so that the undo removes only what this program made.
+# with_registry_login REGISTRY COMMAND...: COMMAND with a Docker client logged in to REGISTRY as the account
+# on stdin ("<user> <password>"), in a client config of its own that goes after it: no credential stays on
+# the host, and the password is in no process's arguments.
+with_registry_login() {
+  local registry=$1 user password config status=0
+  shift
+  read -r user password || true
+  [ -n "${password:-}" ] || die "no account for the registry $registry on standard input"
+  config=$(mktemp -d)
+  if ! DOCKER_CONFIG=$config docker login --username "$user" --password-stdin "$registry" <<<"$password" >/dev/null 2>"$config/login.err"; then
+    cat "$config/login.err" >&2
+    rm -rf "$config"
+    die "the registry $registry refused the login of $user (see above)"
+  fi
+  DOCKER_CONFIG=$config "$@" </dev/null || status=$?
+  rm -rf "$config"
+  return "$status"
+}
 make_dir_recorded() {
   local dir=$1 marker=$2 top=$1
   [ ! -d "$dir" ] || return 1
