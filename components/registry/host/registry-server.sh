@@ -62,7 +62,8 @@ for what in pull push; do
   file="$conf/$what.htpasswd"
   # -i: the password on stdin, never in a process's arguments.
   if ! htpasswd -vi "$file" "${user[$what]}" <<<"${password[$what]}" >/dev/null 2>&1 || [ "$(wc -l <"$file")" != 1 ]; then
-    htpasswd -niB "${user[$what]}" <<<"${password[$what]}" | sed '/^$/d' | write_file "$file" 0640 || true
+    line=$(htpasswd -niB "${user[$what]}" <<<"${password[$what]}" | sed '/^$/d')
+    printf '%s\n' "$line" | write_file "$file" 0640 || true
     chgrp docker-registry "$file"
     step "the $what account ${user[$what]}"
     notify "twister2-registry@$what"

@@ -541,8 +541,6 @@ apt_fetch() {
 
 # --- directories -------------------------------------------------------------------------------------
 
-# make_dir_recorded DIR MARKER: makes DIR if it is missing (returns 1 if it was there) and records the
-# topmost directory it made in MARKER (once), so that the undo removes only what this program made.
 # with_registry_login REGISTRY COMMAND...: COMMAND with a Docker client logged in to REGISTRY as the account
 # on stdin ("<user> <password>"), in a client config of its own that goes after it: no credential stays on
 # the host, and the password is in no process's arguments.
@@ -561,6 +559,8 @@ with_registry_login() {
   rm -rf "$config"
   return "$status"
 }
+# make_dir_recorded DIR MARKER: makes DIR if it is missing (returns 1 if it was there) and records the
+# topmost directory it made in MARKER (once), so that the undo removes only what this program made.
 make_dir_recorded() {
   local dir=$1 marker=$2 top=$1
   [ ! -d "$dir" ] || return 1
