@@ -1,7 +1,7 @@
-// The Twister2 worker image on a small real cluster (h1: ZooKeeper, Mesos master, swarm manager, uploader,
-// registry; h2: Mesos agent, swarm worker): built once on the registry's host from the lab's rootfs with apt
-// through the lab's cache, pushed to the cluster's registry (TLS, accounts) and pulled by digest on the
-// agent; the registry refuses a push without the account and any connection from a host outside the
+// The Twister2 worker image on a small real cluster (h1: ZooKeeper, Mesos master, swarm manager, uploader;
+// h2: Mesos agent, swarm worker): built on the agent from the lab's rootfs with apt through the lab's cache;
+// then, h1 given the registry role, built once there, pushed to the cluster's registry (TLS, accounts) and
+// pulled by digest on the agent, whose own build goes; the registry refuses a push without the account and any connection from a host outside the
 // stack; a job compiled here, packed as Twister2 packs it and rsynced into the uploader from a third host,
 // runs in the image on the overlay network; a wrong package URL fails fast and says which; a converged
 // stack runs nothing; an agent added later pulls the image without a build; destroy removes the images,
@@ -60,8 +60,9 @@ beforeAll(async () => {
 
     stack = new PulumiStack("e2e-worker-image", "Pulumi.dev.yaml");
     await stack.init();
+    // No registry at first: the agent builds its own image, as stacks deployed before the registry did.
     await stack.setConfig("roles", {
-        [master.name]: ["zookeeper", "mesos-master", "swarm-manager", "uploader", "registry"],
+        [master.name]: ["zookeeper", "mesos-master", "swarm-manager", "uploader"],
         [agent.name]: ["mesos-agent", "swarm-worker"],
     });
     await stack.setConfig("zookeeper", { serverIds: { [master.name]: 1 } });
@@ -92,8 +93,21 @@ afterAll(async () => {
 });
 
 describe("the Twister2 worker image on the lab", () => {
-    it("pulumi up builds the image once on the registry's host from the lab's rootfs, and the agent pulls it by digest", async () => {
+    it("without a registry, pulumi up builds the image on the agent from the lab's rootfs, tagged with its content's hash", async () => {
         await stack.up();
+        const out = await stack.output("workerImage");
+        expect(out.image).toMatch(/^twister2-worker:[0-9a-f]{12}$/);
+        expect(onHost(agent, `docker image inspect -f '{{.Id}} {{index .Config.Labels "${label}"}}' ${out.image}; docker image inspect -f ok ${baseImage}`).stdout.trim())
+            .toBe(`${out.imageIds[agent.name]} twister2-worker\nok`);
+        expect(onHost(master, `docker image ls -q --filter label=${label}`).stdout.trim()).toBe("");
+    });
+
+    it("given the registry role, builds the image once on the registry's host, and the agent's build is replaced by a pull by digest", async () => {
+        await stack.setConfig(`roles.${master.name}`, ["zookeeper", "mesos-master", "swarm-manager", "uploader", "registry"], { path: true });
+        const up = await stack.up();
+        // The agent's build step is undone (its build and the imported base removed) before its pull step runs.
+        const ops = up.events.flatMap((e) => e.resourcePreEvent?.metadata.urn.endsWith(`::worker-image-${agent.name}`) ? [e.resourcePreEvent.metadata.op] : []);
+        expect(ops).toEqual(expect.arrayContaining(["delete-replaced", "create-replacement"]));
         const out = await stack.output("workerImage");
         image = out.image;
         imageId = out.imageIds[agent.name];
