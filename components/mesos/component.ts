@@ -32,6 +32,7 @@ type MesosFiles = FileText | undefined;
 export const mesosScripts = hostScriptsIn(path.join(__dirname, "host"), {
     daemon: "mesos-daemon.sh",
     stop: "mesos-daemon-stop.sh",
+    agentRoll: "mesos-agent-roll.sh",
 });
 
 /** The leading master's /master/state, the parts the checks read. */

@@ -1,7 +1,7 @@
 // `twister2-cluster:mesos`: where Mesos comes from and how masters and agents are set up (MesosCluster).
 // The defaults are AVENTER's maintained Mesos 1.11 builds for Debian 12 (https://www.aventer.biz).
 import { z } from "zod";
-import { quotedMatching, scalar, text, textMatching } from "../../framework/config/settings";
+import { quotedMatching, scalar, text, textMatching, wholeNumber } from "../../framework/config/settings";
 import type { PackageNeed } from "../../framework/packages/packages";
 
 const attributeFix = "names and values may hold letters, digits, '_', '.', '-' and '/'";
@@ -46,6 +46,9 @@ export const mesosSettings = z.strictObject({
         .describe("Attributes every agent offers, e.g. { rack: r1 }"),
     agentResources: quotedMatching(/^([a-z_]+:[^;\s]+)(;[a-z_]+:[^;\s]+)*$/, "is not a Mesos resources string such as 'cpus:2;mem:4096'").optional()
         .describe("What each agent offers, e.g. cpus:8;mem:30000; left out, what it detects"),
+    agentDrainGraceSeconds: wholeNumber(0, 3600, (value) => `${String(value)} is not a number of seconds from 0 to 3600; the default is 60`)
+        .default(60)
+        .describe("When a change restarts the agents (one at a time, each drained first): how long each drained agent's tasks get before they are killed"),
 });
 export type MesosSettings = z.output<typeof mesosSettings>;
 

@@ -6,6 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { agentFlags, masterFlags } from "./mesosCluster";
+import { mesosScripts } from "./component";
+import { runsScript } from "../../framework/remote/remote";
 import { labHosts, scratchDir } from "../../test/unit/fixtures";
 import { fakeAgentSecret, hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
 
@@ -131,9 +133,21 @@ describe("MesosCluster", () => {
     });
 
     it("has each daemon wait for the masters: a master until one leads, an agent until the leader shows it active", () => {
-        const daemons = recorded.filter((r) => r.type === hostScriptType && r.name.startsWith("mesos-"));
+        const daemons = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, mesosScripts.daemon));
         expect(daemons.map((d) => d.name).sort()).toEqual(["mesos-h1-master", "mesos-h2-master", "mesos-h3-master", "mesos-h4-agent", "mesos-h5-agent"]);
         for (const daemon of daemons) expect(daemon.inputs.create).toContain("MASTERS='10.77.0.11:5050 10.77.0.12:5050 10.77.0.13:5050'");
+    });
+
+    it("rolls the agents one after another: a step each, after every agent's daemon, with the operator's credential on stdin", () => {
+        const rolls = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, mesosScripts.agentRoll));
+        expect(rolls.map((r) => [r.name, r.inputs.connection.host])).toEqual([["mesos-h4-agent-roll", "10.77.0.14"], ["mesos-h5-agent-roll", "10.77.0.15"]]);
+        for (const roll of rolls) {
+            expect(roll.inputs.create).toContain("GRACE_SECONDS=60");
+            expect(roll.inputs.create).toContain(`AGENT=${roll.inputs.connection.host} `);
+            expect(roll.inputs.stdin).toBe(`twister2-operator ${fakeAgentSecret}`);
+            expect(roll.secretPaths).toContain("stdin");
+            expect(roll.inputs.delete).toBeUndefined();
+        }
     });
 
     it("installs Docker on the agents (the Docker containerizer needs it) but not on masters", () => {

@@ -40,6 +40,8 @@ export interface MesosClusterArgs {
     agentAttributes?: Record<string, string>;
     /** Mesos resources string; by default each agent offers what it detects. */
     agentResources?: string;
+    /** When a change restarts the agents, one at a time, how long each drained agent's tasks get before they are killed. */
+    agentDrainGraceSeconds: number;
 }
 
 export const masterCredentialsFile = "/etc/mesos/credentials.json";
@@ -187,7 +189,24 @@ export class MesosCluster extends pulumi.ComponentResource {
         const masters = new Map(args.masters.map((host) => [host.name, daemonStep(host, "master", masterFlags(host, args))]));
         // Side by side with the masters: an agent's step waits until a master leads and shows it active. One beside
         // a master waits for that master's step, which writes the ZooKeeper URL they share.
-        args.agents.forEach(({ host, docker }) => daemonStep(host, "agent", agentFlags(host, args), [docker.engine, ...masters.has(host.name) ? [masters.get(host.name)!] : []]));
+        const agentSteps = args.agents.map(({ host, docker }) => daemonStep(host, "agent", agentFlags(host, args), [docker.engine, ...masters.has(host.name) ? [masters.get(host.name)!] : []]));
+        // The agents' roll: a chain of steps, one agent after another, each restarting its agent (drained
+        // first) if its daemon step marked it. A daemon step that marks its agent says so on a line of its own,
+        // which its roll step takes as a setting: the chain runs again, and each step whose agent has nothing
+        // pending does nothing.
+        let previous: pulumi.Resource[] = agentSteps;
+        args.agents.forEach(({ host }, i) => {
+            const flags = agentFlags(host, args);
+            previous = [args.remote.hostScript(`${name}-${host.name}-agent-roll`, {
+                host,
+                create: mesosScripts.agentRoll,
+                createSettings: {
+                    AGENT: flags.hostname, WORK_DIR: flags.work_dir, GRACE_SECONDS: args.agentDrainGraceSeconds, ...shared,
+                    PENDING: agentSteps[i].stdout.apply((out) => /^restart-pending .*$/m.exec(out)?.[0] ?? ""),
+                },
+                stdin: pulumi.secret(credentials.operator.secret.apply((secret) => `${credentials.operator.principal} ${secret}`)),
+            }, { parent: this, dependsOn: previous })];
+        });
 
         // Each master printed "leader <URL>" once a master led.
         this.leaderUrl = masters.get(args.masters[0].name)!.stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");

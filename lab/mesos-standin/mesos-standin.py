@@ -2120,6 +2120,8 @@ class Master(SchedulerApi, MaintenanceApi):
         keys = ("id", "pid", "hostname", "port", "resources", "attributes", "active", "version",
                 "registered_time")
         agent_json = {k: agent[k] for k in keys}
+        if "reregistered_time" in agent:
+            agent_json["reregistered_time"] = agent["reregistered_time"]
         used = self.agent_usage(agent["id"], offered=False)
         with_offers = self.agent_usage(agent["id"])
         agent_json.update(self.agent_maintenance_json(agent))
@@ -2251,6 +2253,7 @@ class Master(SchedulerApi, MaintenanceApi):
                 self.count("slave_registrations")
             elif not agent["connected"]:
                 log.info("Re-registered agent %s at %s (%s)", agent_id, body.get("pid"), body.get("hostname"))
+                agent["reregistered_time"] = now
                 self.count("messages_reregister_slave")
                 self.count("slave_reregistrations")
             agent.update(id=agent_id, pid=body.get("pid"), hostname=body.get("hostname"), port=body.get("port"),

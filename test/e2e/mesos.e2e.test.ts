@@ -324,7 +324,7 @@ describe("ZooKeeper and Mesos on the lab", () => {
             const tasks: { task_id: { value: string }; agent_id: { value: string }; state: string }[] = (await operatorCall({ type: "GET_TASKS" })).get_tasks.tasks ?? [];
             const agentId = tasks.find((t) => t.task_id.value === "t2-conformance-1" && t.state === "TASK_RUNNING")!.agent_id.value;
             // Draining: the agent's task is killed (within its grace period), the agent gets no more offers, then DRAINED.
-            await operatorCall({ type: "DRAIN_AGENT", drain_agent: { agent_id: { value: agentId }, max_grace_period: { nanoseconds: 5_000_000_000 } } });
+            await operatorCall({ type: "DRAIN_AGENT", drain_agent: { agent_id: { value: agentId }, max_grace_period: { seconds: 5 } } });
             expect(await eventually(60, () => /^update t2-conformance-1 TASK_KILLED$/m.test(scheduler.said())), scheduler.said()).toBe(true);
             let drained: OperatorAgent | undefined;
             await eventually(60, async () => (drained = (await operatorAgents()).find((a) => a.agent_info.id.value === agentId))?.drain_info?.state === "DRAINED");
@@ -375,6 +375,49 @@ describe("ZooKeeper and Mesos on the lab", () => {
         }
         expect(await eventually(60, () => idOf() !== undefined)).toBe(true);
         expect(idOf()).toBe(before);
+    });
+
+    it("rolls a change of mesos.agentAttributes through the agents: one at a time, each drained, each registering anew with them", async () => {
+        type Slave = { id: string; hostname: string; active: boolean; attributes: Record<string, string> };
+        const slaves = (): Slave[] => leadingMaster()?.state.slaves ?? [];
+        const before = Object.fromEntries(slaves().filter((s) => s.active).map((s) => [s.hostname, s.id]));
+        expect(Object.keys(before).sort()).toEqual(agentAddresses);
+        await stack.setConfig("mesos.agentAttributes", { lab: "true", rack: "r1" }, { path: true });
+        await stack.setConfig("mesos.agentDrainGraceSeconds", 5, { path: true });
+        // Beside the up: how many agents the leading master shows active, sampled every second.
+        let sampling = true;
+        const counts: number[] = [];
+        const sampler = (async () => {
+            while (sampling) {
+                counts.push(slaves().filter((s) => s.active).length);
+                await new Promise((resolve) => setTimeout(resolve, 1000));
+            }
+        })();
+        let up: Awaited<ReturnType<PulumiStack["up"]>>;
+        try {
+            up = await stack.up();
+        } finally {
+            sampling = false;
+            await sampler;
+        }
+        // Each agent's roll step ran (one after the other: a chain), and never were both agents away.
+        const rolled = ["h4", "h5"].map((name) => up.events.find((e) => e.resOutputsEvent?.metadata.urn.endsWith(`::mesos-${name}-agent-roll`))?.timestamp);
+        expect(rolled.every((t) => t !== undefined), JSON.stringify(rolled)).toBe(true);
+        expect(Math.min(...counts), counts.join(" ")).toBeGreaterThanOrEqual(1);
+        expect(counts.length).toBeGreaterThan(3);
+        // Registered anew (what Mesos checkpointed changed), with the new attributes, and active.
+        const after = slaves().filter((s) => s.active);
+        expect(after.map((s) => s.hostname).sort()).toEqual(agentAddresses);
+        for (const agent of after) {
+            expect(agent.attributes, agent.hostname).toMatchObject({ rack: "r1" });
+            expect(agent.id, agent.hostname).not.toBe(before[agent.hostname]);
+        }
+        // Drained first: the master moved each old agent to DRAINED before it went.
+        const leader = leadingMaster()!.name;
+        const log = onHost(host(leader), "journalctl -u mesos-master --no-pager -o cat").stdout;
+        for (const id of Object.values(before)) expect(log, id).toContain(`Transitioning agent ${id} to the DRAINED state`);
+        // Converged: nothing pending, nothing runs again.
+        await stack.preview({ expectNoChanges: true });
     });
 
     it("fails over to another master within 30 s when the leader stops, with both agents registered", async () => {

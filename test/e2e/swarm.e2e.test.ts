@@ -201,7 +201,7 @@ describe("swarm on the lab", () => {
             const name = step.urn.split("::").pop()!;
             // h5 also was a Mesos agent: its agent and worker image go; the first manager takes its node off the list;
             // the other hosts' firewalls (their setup steps) admit it no more.
-            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|swarm-join-h5|mesos-h5-agent|worker-image-h5|host-setup-h5|host-setup-h5-copy)|update swarm-members|update host-setup-h[1-4])$/);
+            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|swarm-join-h5|mesos-h5-agent|mesos-h5-agent-roll|worker-image-h5|host-setup-h5|host-setup-h5-copy)|update swarm-members|update host-setup-h[1-4])$/);
         }
         const markdown = stack.previewMarkdown();
         expect(markdown).toMatch(/\d+ to delete/);

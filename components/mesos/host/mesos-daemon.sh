@@ -1,8 +1,11 @@
 # shellcheck shell=bash
 # Configures and starts a Mesos master or agent the packaging way: /etc/mesos/zk, and one file per flag
 # in FLAGS_DIR (mesos-init-wrapper turns each into --<flag>=<content>). Restarts the service only when
-# something changed. Done when it answers, and then a master when a master leads (it prints "leader
-# <URL>"), an agent when the leading master shows it active. Prints the installed Mesos package's version last.
+# something changed; an agent that was running is not restarted here but marked (its restart-pending
+# file lists what changed), and the agents' roll (mesos-agent-roll.sh) drains and restarts the marked
+# agents one at a time. Done when it answers, and then a master when a master leads (it prints "leader
+# <URL>"), an agent when the leading master shows it active (and "restart-pending <time> <what>" when it
+# marked it). Prints the installed Mesos package's version last.
 # The credentials arrive on stdin, a line each, "<what> <principal> <secret>", and go into files
 # readable by root only, which the flags name:
 # - a master's `credentials`: the agents' (agent), the HTTP frameworks' (framework) and the read-write
@@ -47,9 +50,20 @@ credentials() {
   for what; do list+=("$(credential "$what")"); done
   (IFS=,; printf '{"credentials":[%s]}' "${list[*]}")
 }
+# changed WHAT: something the daemon reads at start changed; a running agent's restart waits for the roll.
+pending="$T2_STATE_DIR/mesos-agent.restart-pending"
+rolls=false
+if [ "$SERVICE" = mesos-agent ] && systemctl is-active --quiet mesos-agent; then rolls=true; fi
+changed() {
+  if [ "$rolls" = true ]; then
+    grep -qxF "$1" "$pending" 2>/dev/null || echo "$1" >>"$pending"
+  else
+    notify "$SERVICE"
+  fi
+}
 # write_secret_file FILE TEXT: root's alone.
 write_secret_file() {
-  if printf '%s\n' "$2" | write_file "$1" 0600; then notify "$SERVICE"; fi
+  if printf '%s\n' "$2" | write_file "$1" 0600; then changed "$(basename "$1")"; fi
 }
 if [ "$SERVICE" = mesos-master ]; then
   write_secret_file "$(flag credentials)" "$(credentials agent framework operator)"
@@ -60,7 +74,7 @@ else
   write_secret_file "$(flag credential)" "$(credential agent)"
   write_secret_file "$(flag http_credentials)" "$(credentials operator)"
 fi
-echo "$ZK_URL" | write_file /etc/mesos/zk 0644 && notify "$SERVICE"
+echo "$ZK_URL" | write_file /etc/mesos/zk 0644 && changed zk
 install -d -m 0755 "$FLAGS_DIR"
 # Flags this script wrote before and no longer wants go away; files the package ships stay.
 wanted=()
@@ -68,13 +82,13 @@ while IFS= read -r line; do
   [ -n "$line" ] || continue
   name=${line%%=*}
   wanted+=("$name")
-  printf '%s\n' "${line#*=}" | write_file "$FLAGS_DIR/$name" 0644 && notify "$SERVICE"
+  printf '%s\n' "${line#*=}" | write_file "$FLAGS_DIR/$name" 0644 && changed "$name"
 done <<<"$FLAGS"
 if [ -f "$owned" ]; then
   while IFS= read -r name; do
     if [[ ! " ${wanted[*]} " =~ \ $name\  ]] && [ -e "$FLAGS_DIR/$name" ]; then
       rm -f "$FLAGS_DIR/$name"
-      notify "$SERVICE"
+      changed "$name"
     fi
   done <"$owned"
 fi
@@ -83,6 +97,11 @@ printf '%s\n' "${wanted[@]}" >"$owned"
 systemctl enable "$SERVICE" >/dev/null 2>&1
 systemctl is-active --quiet "$SERVICE" || notify "$SERVICE"
 run_handlers
+if [ "$rolls" = true ] && [ -s "$pending" ]; then
+  step "changed for the running agent: $(paste -sd, "$pending"); it restarts in the agents' roll, drained first"
+  # A line of its own each time: the roll's step takes it as a setting, so that it runs.
+  echo "restart-pending $(date +%s%N) $(paste -sd, "$pending")"
+fi
 if ! wait_for --quiet 90 "$SERVICE to answer $health_url" healthy; then
   journalctl -u "$SERVICE" -n 15 --no-pager -o cat >&2 || true
   die "$SERVICE does not answer $health_url after 90 s (its log is above)"
