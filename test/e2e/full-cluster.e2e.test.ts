@@ -463,11 +463,9 @@ describe("npm run check on the lab's full cluster", () => {
         await stack.setConfig("mesos.executorRegistrationTimeout", "11mins", { path: true });
         const pending = await stack.drift(["--markdown"]);
         expect(pending.code, pending.stdout + pending.stderr).toBe(1);
-        // Each agent's step, and the agents' roll after them (what the agents' steps will mark is not known before they run).
-        expect(pending.stdout).toMatch(/^## e2e-smoke: drift: 0 of 43 live checks differ, 4 changes pending in the stack$/m);
-        for (const step of ["mesos-h4-agent", "mesos-h5-agent", "mesos-h4-agent-roll", "mesos-h5-agent-roll"]) {
-            expect(pending.stdout).toContain(`  update ${step} (command:remote:Command)\n`);
-        }
+        // The agents' steps; their roll steps follow in the same up, once the agents' steps have said what they marked.
+        expect(pending.stdout).toMatch(/^## e2e-smoke: drift: 0 of 43 live checks differ, 2 changes pending in the stack$/m);
+        expect(pending.stdout).toContain("  update mesos-h4-agent (command:remote:Command)\n  update mesos-h5-agent (command:remote:Command)");
         await stack.removeConfig("mesos.executorRegistrationTimeout", { path: true });
         expect((await stack.drift()).code).toBe(0);
     });
