@@ -3,7 +3,7 @@
 import * as path from "node:path";
 import { factOf, LiveContract } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
-import { problem } from "../../framework/config/rules";
+import { portProblems, problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
@@ -55,11 +55,8 @@ export const registry = defineComponent<"registry", RegistrySettings, undefined,
     check: (settings, { withRole, ports }) => {
         const problems: Problem[] = [];
         const host = withRole("registry")[0];
-        for (const [setting, port, fallback] of [["registry.port", settings.port, defaultPort], ["registry.pushPort", settings.pushPort, defaultPushPort]] as const) {
-            const taken = ports.find((p) => p.port === port);
-            if (port === host?.port) problems.push(problem(setting, `${port} is SSH's port on ${host.name}; choose another port (default ${fallback})`));
-            else if (taken) problems.push(problem(setting, `${port} is ${taken.description}; choose another port for the registry (default ${fallback})`));
-        }
+        problems.push(...portProblems("registry.port", settings.port, defaultPort, "the registry", host, ports));
+        problems.push(...portProblems("registry.pushPort", settings.pushPort, defaultPushPort, "the registry", host, ports));
         if (settings.port === settings.pushPort) {
             problems.push(problem("registry.pushPort", `${settings.pushPort} is also registry.port; the push port is another (default ${defaultPushPort})`));
         }

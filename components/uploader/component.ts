@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { factOf, LiveContext, LiveContract, LiveResult } from "../../framework/check/contract";
 import type { ClusterHost } from "../../framework/config/hosts";
 import { DrawingContract, neutral, Row } from "../../framework/diagram/contract";
-import { notReadable, problem } from "../../framework/config/rules";
+import { notReadable, portProblems, problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { publicKeyLines } from "../../framework/config/sshKeys";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
@@ -90,12 +90,7 @@ export const uploader = defineComponent<"uploader", UploaderSettings, UploaderFi
         const problems: Problem[] = [];
         // The port is not the host's SSH port nor another service's; the account is not the host's login.
         const host = withRole("uploader")[0];
-        const taken = ports.find((p) => p.port === settings.port);
-        if (settings.port === host?.port) {
-            problems.push(problem("uploader.port", `${settings.port} is SSH's port on ${host.name}; choose another port (default ${defaultPort})`));
-        } else if (taken) {
-            problems.push(problem("uploader.port", `${settings.port} is ${taken.description}; choose another port for the uploader (default ${defaultPort})`));
-        }
+        problems.push(...portProblems("uploader.port", settings.port, defaultPort, "the uploader", host, ports));
         if (settings.user === host?.user) {
             problems.push(problem("uploader.user", `${settings.user} is the login this program uses on ${host.name}, and destroy removes the upload account; ` +
                 `use a dedicated account such as ${defaultUser} (the default)`));

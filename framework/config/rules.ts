@@ -3,7 +3,7 @@
 // setting with a problem of its own is left out of them, see parseSetting) and the files load.ts read.
 // Each returns its problems, every one naming a setting and the fix. A component's own checks are in its
 // contract (components/<name>/component.ts); the helpers they share are here.
-import { HostView, quorumRule, RoleContract } from "../component";
+import { HostView, quorumRule, RoleContract, RolePort } from "../component";
 import type { SeenHost } from "./hosts";
 import type { FileText } from "./load";
 import type { Problem } from "./settings";
@@ -14,6 +14,17 @@ export const withRole = <H extends { roles: readonly string[] }>(hosts: readonly
 export const problem = (where: string, message: string): Problem => ({ where, message });
 /** What is said of a file that could not be read, after its path (`setting` as given: a lab file may not be made yet). */
 export const notReadable = (setting: string): string => `does not exist or is not readable${setting.startsWith(".lab/") ? "; run `npm run lab:up` first" : ""}`;
+
+/**
+ * A port setting of a service on `host` (`what`, "the uploader") is neither the host's SSH port nor a port
+ * another role listens on (`ports`, the check context's).
+ */
+export function portProblems(setting: string, port: number, defaultPort: number, what: string, host: HostView | undefined, ports: readonly RolePort[]): Problem[] {
+    const taken = ports.find((p) => p.port === port);
+    if (port === host?.port) return [problem(setting, `${port} is SSH's port on ${host.name}; choose another port (default ${defaultPort})`)];
+    if (taken) return [problem(setting, `${port} is ${taken.description}; choose another port for ${what} (default ${defaultPort})`)];
+    return [];
+}
 
 /**
  * Names and addresses are each one host's; each private key file (the hosts' and the bastions') holds a

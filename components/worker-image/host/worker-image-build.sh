@@ -69,9 +69,8 @@ if [ -z "${PUSH_TO:-}" ]; then
   exit 0
 fi
 
-# The registry's certificate is trusted for its push address only: nothing is an insecure registry.
 registry=${PUSH_TO%%/*}
-printf '%s\n' "${REGISTRY_CA:?}" | write_file "/etc/docker/certs.d/$registry/ca.crt" 0644 || true
+trust_registry "$registry" "${REGISTRY_CA:?}"
 docker tag "$IMAGE" "$PUSH_TO"
 step "pushing $PUSH_TO"
 # A push of what the registry holds already sends no layer: a re-run is quick. Its errors show as they come.

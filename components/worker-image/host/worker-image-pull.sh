@@ -7,9 +7,7 @@
 readonly repository=${IMAGE%@*}
 
 wait_for 180 "the Docker engine on this host" docker info
-if printf '%s\n' "$REGISTRY_CA" | write_file "/etc/docker/certs.d/$REGISTRY/ca.crt" 0644; then
-  step "trusting the registry $REGISTRY (its CA in /etc/docker/certs.d/$REGISTRY)"
-fi
+trust_registry "$REGISTRY" "$REGISTRY_CA"
 
 if docker image inspect "$IMAGE" >/dev/null 2>&1; then
   step "$IMAGE is already here"

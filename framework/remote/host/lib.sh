@@ -541,6 +541,14 @@ apt_fetch() {
 
 # --- directories -------------------------------------------------------------------------------------
 
+# trust_registry REGISTRY CA: Docker on this host trusts the CA's certificate (its text) for REGISTRY
+# (address:port) only, in /etc/docker/certs.d: nothing is an insecure registry.
+trust_registry() {
+  if printf '%s\n' "$2" | write_file "/etc/docker/certs.d/$1/ca.crt" 0644; then
+    step "trusting the registry $1 (its CA in /etc/docker/certs.d/$1)"
+  fi
+}
+
 # with_registry_login REGISTRY COMMAND...: COMMAND with a Docker client logged in to REGISTRY as the account
 # on stdin ("<user> <password>"), in a client config of its own that goes after it: no credential stays on
 # the host, and the password is in no process's arguments.
