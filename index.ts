@@ -101,6 +101,11 @@ const workerImageBuild = layout.workerImage && new Twister2WorkerImage("worker-i
     registry: registry && layout.registry && { registry, docker: dockerOf(layout.registry) },
 });
 
+// A daemon.json change restarts the engines one host at a time (an agent's in the Mesos roll, drained), after
+// everything that runs on them; the swarm's managers last, its leader last of all.
+DockerHost.rollEngines([...dockerHosts.values()], layout.swarm?.managers.map(dockerOf) ?? [],
+    [...mesos?.rolled ?? [], ...[swarm?.members, overlay, workerImageBuild].filter((resource) => resource !== undefined)]);
+
 // Job logs and outputs: the NFS share on the nfs-server host, mounted on the agents.
 const nfs = config.nfs && new NfsShare("nfs", { remote, ...config.nfs });
 

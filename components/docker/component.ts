@@ -23,11 +23,15 @@ export interface DockerLayout {
 /** The repository's signing key, when keyFile is set. */
 type DockerFiles = FileText | undefined;
 
+/** What the scripts that restart an engine share (its marking, restart_engine): the Mesos agents' roll's too. */
+export const dockerEngineLibrary = path.join(__dirname, "host", "docker-lib.sh") as `${string}.sh`;
+
 /** The scripts its steps run on the hosts (host/). */
 export const dockerScripts = hostScriptsIn(path.join(__dirname, "host"), {
     install: "docker-install.sh",
     uninstall: "docker-uninstall.sh",
-});
+    roll: "docker-roll.sh",
+}, { libraries: [dockerEngineLibrary] });
 
 /** npm run check: each engine runs the version the stack deployed (its probe is read only, so not in the hosts' bundle). */
 const live: LiveContract<DockerConfig, DockerLayout> = {

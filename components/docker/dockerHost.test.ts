@@ -11,7 +11,7 @@ import { DockerHost } from "./dockerHost";
 import { checkComponent } from "../../framework/config/stackConfig";
 import { runsScript } from "../../framework/remote/remote";
 import { hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
-import { hostScriptType, installMocks, optionsRecorder, RecordedResource, testRemote, valueOf } from "../../test/unit/mocks";
+import { hostScriptType, installMocks, optionsRecorder, RecordedResource, settled, testRemote, valueOf } from "../../test/unit/mocks";
 
 const { keyFile } = scratchDir();
 const [h1, h2] = labHosts(keyFile, 2).map((h) => ({ ...h, port: 22 }));
@@ -33,8 +33,10 @@ describe("DockerHost under mocks", () => {
             { transformations: [logOptions] });
         docker2 = new DockerHost("docker-h2", { remote, host: h2, source: "docker.io", daemonJson: {}, socketUsers: ["deploy"] },
             { transformations: [logOptions] });
+        DockerHost.rollEngines([docker1, docker2], [docker1], [docker1.engine, docker2.engine]);
         remote.writeBundle();
         await Promise.all([valueOf(docker1.engineVersion), valueOf(docker2.engineVersion)]);
+        await settled(recorded);
     });
 
     it("registers one twister2:cluster:DockerHost per host, with one engine step each, on its host", async () => {
@@ -44,6 +46,14 @@ describe("DockerHost under mocks", () => {
         expect(await nameOf(docker1.engine)).toBe("docker-h1-engine");
         // The step is the component's child.
         expect(await valueOf(docker1.engine.urn)).toContain("twister2:cluster:DockerHost$command:remote:Command::docker-h1-engine");
+    });
+
+    it("rolls the engines one host at a time after what runs on them, the swarm's managers last, each step taking its engine's mark", async () => {
+        const rolls = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, dockerScripts.roll));
+        expect(rolls.map((r) => [r.name, r.inputs.connection.host])).toEqual([["docker-h2-roll", "10.77.0.12"], ["docker-h1-roll", "10.77.0.11"]]);
+        expect(await dependsOnNames("docker-h2-roll")).toEqual(["docker-h1-engine", "docker-h2-engine"]);
+        expect(await dependsOnNames("docker-h1-roll")).toEqual(["docker-h2-roll"]);
+        for (const roll of rolls) expect(roll.inputs.create).toContain("env PENDING='' ROUND=turn ");
     });
 
     it("dials the host with its pinned host key, as its login", () => {

@@ -3,6 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { opensshOptions } from "../../framework/remote/ssh";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
+import { chained, leaderLastVisits, restartPendingLine, visitStepName } from "../../framework/remote/rolling";
 import { dockerScripts } from "./component";
 import type { DockerSource } from "./config";
 
@@ -27,11 +28,15 @@ export class DockerHost extends pulumi.ComponentResource {
     /** The engine's server version, as the host reports it. */
     public readonly engineVersion: pulumi.Output<string>;
     private readonly knownHostsFile: string;
+    private readonly remote: Remote;
+    private readonly name: string;
 
     constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:DockerHost", name, {}, opts);
         this.host = args.host;
         this.knownHostsFile = args.remote.knownHostsFile;
+        this.remote = args.remote;
+        this.name = name;
 
         const engine = this.engine = args.remote.hostScript(`${name}-engine`, {
             host: args.host,
@@ -59,5 +64,24 @@ export class DockerHost extends pulumi.ComponentResource {
             sshOpts: opensshOptions(this.host, this.knownHostsFile),
             disableDockerDaemonCheck: true,
         }, opts);
+    }
+
+    /**
+     * The engines' roll: an engine step that finds daemon.json changed on a running engine marks it rather than
+     * restarting it (every container on it would stop, on every host at once), and a chain of steps, after
+     * `after`, restarts the marked engines one host at a time: first the engines of hosts that are not swarm
+     * managers, then the managers', up in their order and back down so that the one leading the swarm restarts
+     * last (framework/remote/rolling.ts). A manager's swarm node is drained first. A step whose engine has
+     * nothing pending does nothing; the Mesos agents' roll restarts an agent's engine (drained at the masters),
+     * so it comes before. Returns the chain's last step.
+     */
+    static rollEngines(engines: DockerHost[], swarmManagers: DockerHost[], after: pulumi.Resource[]): pulumi.Resource[] {
+        const others = engines.filter((engine) => !swarmManagers.includes(engine));
+        const visits = [...others.map((member) => ({ member, round: "turn" as const })), ...leaderLastVisits(swarmManagers)];
+        return chained(after, visits, ({ member: engine, round }, dependsOn) => engine.remote.hostScript(visitStepName(`${engine.name}-roll`, round), {
+            host: engine.host,
+            create: dockerScripts.roll,
+            createSettings: { ROUND: round, PENDING: restartPendingLine(engine.engine) },
+        }, { parent: engine, dependsOn })).slice(-1);
     }
 }

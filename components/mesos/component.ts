@@ -10,7 +10,7 @@ import { signingKeyProblem } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
 import { oddQuorumRule, PolicyRule, StackView } from "../../framework/policy/rule";
-import { dockerColor } from "../docker/component";
+import { dockerColor, dockerEngineLibrary } from "../docker/component";
 import { deployedOutputs, deployedVersion } from "../outputs";
 import { ZookeeperLayout, zookeeperEnsembleBox } from "../zookeeper/component";
 import { MesosConfig, mesosPackages, mesosSettings, MesosSettings } from "./config";
@@ -29,11 +29,12 @@ export interface MesosLayout {
 type MesosFiles = FileText | undefined;
 
 /** The scripts its steps run on the hosts (host/). */
-export const mesosScripts = hostScriptsIn(path.join(__dirname, "host"), {
-    daemon: "mesos-daemon.sh",
-    stop: "mesos-daemon-stop.sh",
-    agentRoll: "mesos-agent-roll.sh",
-});
+export const mesosScripts = {
+    ...hostScriptsIn(path.join(__dirname, "host"), { daemon: "mesos-daemon.sh", masterRoll: "mesos-master-roll.sh" }, { libraries: ["mesos-lib.sh"] }),
+    // An agent's roll restarts its host's Docker engine too, when daemon.json changed, while the agent is drained.
+    ...hostScriptsIn(path.join(__dirname, "host"), { agentRoll: "mesos-agent-roll.sh" }, { libraries: [dockerEngineLibrary, "mesos-lib.sh"] }),
+    ...hostScriptsIn(path.join(__dirname, "host"), { stop: "mesos-daemon-stop.sh" }),
+};
 
 /** The leading master's /master/state, the parts the checks read. */
 interface MesosState {

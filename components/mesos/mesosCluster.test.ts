@@ -9,7 +9,7 @@ import { agentFlags, masterFlags } from "./mesosCluster";
 import { mesosScripts } from "./component";
 import { runsScript } from "../../framework/remote/remote";
 import { labHosts, scratchDir } from "../../test/unit/fixtures";
-import { fakeAgentSecret, hostScriptType, installMocks, RecordedResource, valueOf } from "../../test/unit/mocks";
+import { fakeAgentSecret, hostScriptType, installMocks, RecordedResource, settled, valueOf } from "../../test/unit/mocks";
 
 // Copies of shared/reference/mesos-1.11.0-*-flags.txt (apache/mesos 1.11.0), shipped with the lab's stand-in.
 const flagsDir = path.join(__dirname, "..", "..", "lab", "mesos-standin", "flags");
@@ -45,6 +45,7 @@ beforeAll(async () => {
     process.chdir(dir);
     program = await import("../../index");
     await valueOf(program.mesosLeader);
+    await settled(recorded);
 });
 
 describe("MesosCluster", () => {
@@ -136,6 +137,17 @@ describe("MesosCluster", () => {
         const daemons = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, mesosScripts.daemon));
         expect(daemons.map((d) => d.name).sort()).toEqual(["mesos-h1-master", "mesos-h2-master", "mesos-h3-master", "mesos-h4-agent", "mesos-h5-agent"]);
         for (const daemon of daemons) expect(daemon.inputs.create).toContain("MASTERS='10.77.0.11:5050 10.77.0.12:5050 10.77.0.13:5050'");
+    });
+
+    it("rolls the masters up in their order and back down, so that the one that leads restarts last, before the agents", () => {
+        const rolls = recorded.filter((r) => r.type === hostScriptType && (runsScript(r.inputs.create, mesosScripts.masterRoll) || runsScript(r.inputs.create, mesosScripts.agentRoll)));
+        expect(rolls.map((r) => r.name)).toEqual([
+            "mesos-h1-master-roll-followers", "mesos-h2-master-roll-followers", "mesos-h3-master-roll",
+            "mesos-h2-master-roll-leader", "mesos-h1-master-roll-leader", "mesos-h4-agent-roll", "mesos-h5-agent-roll",
+        ]);
+        expect(rolls.slice(0, 5).map((r) => /ROUND=(\w+)/.exec(r.inputs.create)?.[1])).toEqual(["followers", "followers", "turn", "leader", "leader"]);
+        expect(rolls[0].inputs.create).toContain("MASTER=10.77.0.11:5050 ");
+        expect(rolls[0].inputs.stdin).toBeUndefined();
     });
 
     it("rolls the agents one after another: a step each, after every agent's daemon, with the operator's credential on stdin", () => {

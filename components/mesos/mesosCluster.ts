@@ -3,6 +3,7 @@ import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
 import { quorumRule } from "../../framework/component";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
+import { chained, leaderLastVisits, restartPendingLine, visitStepName } from "../../framework/remote/rolling";
 import { mesosPorts, mesosScripts } from "./component";
 
 export interface MesosAgent {
@@ -40,7 +41,7 @@ export interface MesosClusterArgs {
     agentAttributes?: Record<string, string>;
     /** Mesos resources string; by default each agent offers what it detects. */
     agentResources?: string;
-    /** When a change restarts the agents, one at a time, how long each drained agent's tasks get before they are killed. */
+    /** When a change restarts the agents (after the masters, one at a time), how long each drained agent's tasks get before they are killed. */
     agentDrainGraceSeconds: number;
 }
 
@@ -117,7 +118,8 @@ type CredentialUse = "agent" | "framework" | "operator" | "zookeeper";
 /**
  * Mesos masters and agents from a package repository, configured through flag files, with agents
  * authenticating to the masters. Each master is done when a master leads, each agent when the leading
- * master shows it active.
+ * master shows it active. A change to running daemons rolls: masters one at a time, the leader last,
+ * then agents one at a time, each drained first.
  */
 export class MesosCluster extends pulumi.ComponentResource {
     /** `zk://<zookeeper>/mesos`: what Twister2 and the agents use to find the leader. */
@@ -132,6 +134,8 @@ export class MesosCluster extends pulumi.ComponentResource {
     public readonly frameworkCredential: pulumi.Output<{ principal: string; secret: string }>;
     /** What an operator gives the masters' and agents' read-write endpoints (a secret). */
     public readonly operatorCredential: pulumi.Output<{ principal: string; secret: string }>;
+    /** The roll's last step: after it, every marked master and agent (and agent's engine) has restarted. */
+    public readonly rolled: pulumi.Resource[];
 
     constructor(name: string, args: MesosClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:MesosCluster", name, {}, opts);
@@ -190,23 +194,32 @@ export class MesosCluster extends pulumi.ComponentResource {
         // Side by side with the masters: an agent's step waits until a master leads and shows it active. One beside
         // a master waits for that master's step, which writes the ZooKeeper URL they share.
         const agentSteps = args.agents.map(({ host, docker }) => daemonStep(host, "agent", agentFlags(host, args), [docker.engine, ...masters.has(host.name) ? [masters.get(host.name)!] : []]));
-        // The agents' roll: a chain of steps, one agent after another, each restarting its agent (drained
-        // first) if its daemon step marked it. A daemon step that marks its agent says so on a line of its own,
-        // which its roll step takes as a setting: the chain runs again, and each step whose agent has nothing
-        // pending does nothing.
-        let previous: pulumi.Resource[] = agentSteps;
-        args.agents.forEach(({ host }, i) => {
+
+        // The roll: a daemon step that marks its running daemon (a change it reads at start) says so, and the
+        // daemon's roll steps run again (restartPendingLine); a roll step whose daemon has nothing pending does
+        // nothing. First the masters, up in their order and back down, so that the one that leads restarts
+        // last (framework/remote/rolling.ts); then the agents, one after another, each drained first, its
+        // host's Docker engine restarted too if daemon.json changed (its tasks run there: the engines' roll,
+        // which follows, finds it done).
+        const masterRoll = chained([...masters.values(), ...agentSteps], leaderLastVisits(args.masters), ({ member: host, round }, dependsOn) =>
+            args.remote.hostScript(visitStepName(`${name}-${host.name}-master-roll`, round), {
+                host,
+                create: mesosScripts.masterRoll,
+                createSettings: { MASTER: `${host.address}:${mesosPorts.master}`, ROUND: round, ...shared, PENDING: restartPendingLine(masters.get(host.name)!) },
+            }, { parent: this, dependsOn }));
+        const agentRoll = chained(masterRoll.slice(-1), args.agents, ({ host, docker }, dependsOn, i) => {
             const flags = agentFlags(host, args);
-            previous = [args.remote.hostScript(`${name}-${host.name}-agent-roll`, {
+            return args.remote.hostScript(`${name}-${host.name}-agent-roll`, {
                 host,
                 create: mesosScripts.agentRoll,
                 createSettings: {
                     AGENT: flags.hostname, WORK_DIR: flags.work_dir, GRACE_SECONDS: args.agentDrainGraceSeconds, ...shared,
-                    PENDING: agentSteps[i].stdout.apply((out) => /^restart-pending .*$/m.exec(out)?.[0] ?? ""),
+                    PENDING: restartPendingLine(agentSteps[i]), ENGINE_PENDING: restartPendingLine(docker.engine),
                 },
                 stdin: pulumi.secret(credentials.operator.secret.apply((secret) => `${credentials.operator.principal} ${secret}`)),
-            }, { parent: this, dependsOn: previous })];
+            }, { parent: this, dependsOn });
         });
+        this.rolled = [...masterRoll, ...agentRoll].slice(-1);
 
         // Each master printed "leader <URL>" once a master led.
         this.leaderUrl = masters.get(args.masters[0].name)!.stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { quorumRule } from "../../framework/component";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
+import { chained, leaderLastVisits, visitStepName } from "../../framework/remote/rolling";
 import { zookeeperConnectString, zookeeperPorts, zookeeperScripts } from "./component";
 import type { ZookeeperSettings } from "./config";
 
@@ -57,25 +58,16 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
             return configure;
         });
 
-        // The rolling restart: a chain of steps up the servers in id order and back down. Going up, the
-        // marked servers that follow restart; the last server restarts in its turn whatever it is, as
-        // every other follower has by then; coming back down, what is still marked, the one that led.
-        // Every step carries the ensemble's settings, so a change of them runs the whole chain again.
-        const visits = [
-            ...servers.slice(0, -1).map((server) => ({ server, round: "followers" as const })),
-            { server: servers[servers.length - 1], round: "turn" as const },
-            ...servers.slice(0, -1).reverse().map((server) => ({ server, round: "leader" as const })),
-        ];
-        let previous: pulumi.Resource[] = configured;
-        const restarts = visits.map(({ server, round }, i) => {
-            const restart = args.remote.hostScript(`${name}-${server.host.name}-restart${round === "turn" ? "" : `-${round}`}`, {
+        // The rolling restart: a chain of steps up the servers in id order and back down, the leader last
+        // (framework/remote/rolling.ts). Every step carries the ensemble's settings, so a change of them runs
+        // the whole chain again.
+        const visits = leaderLastVisits(servers);
+        const restarts = chained(configured, visits, ({ member: server, round }, dependsOn, i) =>
+            args.remote.hostScript(visitStepName(`${name}-${server.host.name}-restart`, round), {
                 host: server.host,
                 create: zookeeperScripts.restart,
                 createSettings: { ...settings, SERVER_ID: server.id, ROUND: round, ...i === visits.length - 1 ? { WAIT_FOR_ENSEMBLE: true } : {} },
-            }, { parent: this, dependsOn: previous });
-            previous = [restart];
-            return restart;
-        });
+            }, { parent: this, dependsOn }));
         // The chain's last step waits for the ensemble and prints each server's mode.
         const formed = restarts[restarts.length - 1].stdout;
 
@@ -86,7 +78,7 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
         // A step that restarted its server printed "restarted <mode before>".
         this.lastRollingRestart = pulumi.all(restarts.map((restart, i) => restart.stdout.apply((out) => {
             const restarted = /^restarted (\S+)/m.exec(out);
-            return restarted ? `${visits[i].server.host.name} ${restarted[1]}` : undefined;
+            return restarted ? `${visits[i].member.host.name} ${restarted[1]}` : undefined;
         }))).apply((entries) => entries.filter((e): e is string => e !== undefined));
         this.registerOutputs();
     }

@@ -11,24 +11,36 @@ export interface HostScript {
     readonly name: string;
     /** The file in the checkout. */
     readonly path: string;
+    /** Files of functions the script shares with others (a `<component>-lib.sh`), put before its own text in this order. */
+    readonly libraries: readonly string[];
 }
 
-/** The scripts `files` names in `dir`, as handles by the names the component gives them. */
-export function hostScriptsIn<const T extends Record<string, `${string}.sh`>>(dir: string, files: T): { readonly [K in keyof T]: HostScript } {
-    return Object.fromEntries(Object.entries(files).map(([key, name]) => {
-        const file = path.join(dir, name);
+/**
+ * The scripts `files` names in `dir`, as handles by the names the component gives them; with `libraries`,
+ * files (in `dir`, or absolute paths) that each of them begins with: functions they share.
+ */
+export function hostScriptsIn<const T extends Record<string, `${string}.sh`>>(dir: string, files: T, options: { libraries?: readonly `${string}.sh`[] } = {}): { readonly [K in keyof T]: HostScript } {
+    const existing = (name: string) => {
+        const file = path.resolve(dir, name);
         if (!fs.existsSync(file)) throw new Error(`host script ${name} is declared but ${file} does not exist`);
-        return [key, Object.freeze({ name, path: file })];
-    })) as { readonly [K in keyof T]: HostScript };
+        return file;
+    };
+    const libraries = Object.freeze((options.libraries ?? []).map(existing));
+    return Object.fromEntries(Object.entries(files).map(([key, name]) => [key, Object.freeze({ name, path: existing(name), libraries })])) as { readonly [K in keyof T]: HostScript };
 }
 
 const texts = new Map<string, string>();
 
-/** A script's text, read once per run however many hosts it goes to. */
-export function scriptText(script: HostScript): string {
-    const text = texts.get(script.path) ?? fs.readFileSync(script.path, "utf8");
-    texts.set(script.path, text);
+/** A file's text, read once per run however many hosts it goes to. */
+function fileText(file: string): string {
+    const text = texts.get(file) ?? fs.readFileSync(file, "utf8");
+    texts.set(file, text);
     return text;
+}
+
+/** A script's text: its libraries', then its own. */
+export function scriptText(script: HostScript): string {
+    return [...script.libraries, script.path].map(fileText).join("\n");
 }
 
 /**

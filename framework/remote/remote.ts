@@ -8,7 +8,7 @@ import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { PackageNeed, packageSettings } from "../packages/packages";
-import { HostScript, packageScripts } from "./hostScripts";
+import { HostScript, packageScripts, scriptText } from "./hostScripts";
 import type { Host } from "../config/hosts";
 import { compactPrivateKey } from "./privateKey";
 import { shellQuote } from "./ssh";
@@ -103,7 +103,7 @@ export class Remote {
             if (other && other.path !== script.path) throw new Error(`two host scripts named ${script.name}: ${other.path} and ${script.path}`);
             if (other) continue;
             byName.set(script.name, script);
-            const text = `${sharedLibrary}\n${fs.readFileSync(script.path, "utf8")}`;
+            const text = `${sharedLibrary}\n${scriptText(script)}`;
             this.scripts.set(script, { text, hash: sha256(text).slice(0, 16) });
         }
         this.bundleFile = path.join(".twister2", options.stack, "host-scripts.sh");

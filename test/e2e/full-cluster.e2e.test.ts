@@ -459,6 +459,45 @@ describe("npm run check on the lab's full cluster", () => {
         expect((await stack.drift()).stdout).toMatch(/^e2e-smoke: no drift: 0 of 43 live checks differ, 0 changes pending in the stack$/m);
     });
 
+    it("rolls a daemon.json change one engine at a time: each agent's drained at the masters, the swarm's manager last, every engine restarted once", async () => {
+        const hosts = labInventory();
+        const agentIds = async () => (await getJson<{ slaves: { id: string; hostname: string; active: boolean }[] }>(`${(await leadingMaster()).origin}/master/state`))
+            .slaves.filter((s) => s.active).map((s) => `${s.hostname} ${s.id}`).sort();
+        const idsBefore = await agentIds();
+        expect(idsBefore).toHaveLength(2);
+        // When each host's engine last became active (µs of the kernel's monotonic clock, which the lab's hosts share).
+        const startedAt = () => Object.fromEntries(hosts.map((h) => [h.name,
+            Number(onHost(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim())]));
+        const before = startedAt();
+        await stack.setConfig("docker.daemonJson", { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" }, labels: ["twister2-roll=1"] }, { path: true });
+        const upStarted = Math.floor(Date.now() / 1000);
+        const up = await stack.up();
+        // The steps that restarted something, in the order they ran: the agents' (drained), then the other
+        // swarm nodes' engines, the manager's last.
+        const restarted = up.events.flatMap((e) => {
+            const urn = e.resOutputsEvent?.metadata.urn ?? "";
+            const said = /^restarted(.*)$/m.exec(String(e.resOutputsEvent?.metadata.new?.outputs?.stdout ?? ""));
+            return said && /-roll(-\w+)?$/.test(urn) ? [`${urn.split("::").pop()}${said[1].startsWith(" engine ") ? " engine" : said[1]}`] : [];
+        });
+        expect(restarted).toEqual(["mesos-h4-agent-roll engine", "mesos-h5-agent-roll engine", "docker-h2-roll", "docker-h3-roll", "docker-h1-roll"]);
+        // The hosts agree: every engine started anew, once, one after another in that order, with the new daemon.json.
+        const after = startedAt();
+        for (const h of hosts) {
+            expect(after[h.name], h.name).toBeGreaterThan(before[h.name]);
+            expect(onHost(h, "docker info -f '{{json .Labels}}'").stdout, h.name).toContain("twister2-roll=1");
+        }
+        expect(hosts.map((h) => h.name).sort((a, b) => after[a] - after[b])).toEqual(["h4", "h5", "h2", "h3", "h1"]);
+        // The agents were drained at the masters first and came back as themselves; the swarm is whole and every node active.
+        const leaderAddress = (await leadingMaster()).hostname;
+        const log = onHost(hosts.find((h) => h.address === leaderAddress)!, `journalctl -u mesos-master --since @${upStarted} --no-pager -o cat`).stdout;
+        for (const id of idsBefore.map((line) => line.split(" ")[1])) expect(log, id).toContain(`Transitioning agent ${id} to the DRAINED state`);
+        expect(await agentIds()).toEqual(idsBefore);
+        const h1 = hosts.find((h) => h.name === "h1")!;
+        expect(onHost(h1, "docker node ls --format '{{.Hostname}} {{.Status}} {{.Availability}}' | sort").stdout.trim().split("\n").map((line) => line.split(" ").slice(1).join(" ")))
+            .toEqual(Array(5).fill("Ready Active"));
+        await stack.preview({ expectNoChanges: true });
+    });
+
     it("counts a change of the stack that no pulumi up has applied yet as drift (npm run drift, in Markdown for its issue)", async () => {
         await stack.setConfig("mesos.executorRegistrationTimeout", "11mins", { path: true });
         const pending = await stack.drift(["--markdown"]);

@@ -75,15 +75,17 @@ function secondsPerComponent(events: EngineEvent[], prefixes: string[]): Record<
 }
 
 /**
- * pymesos's scheduler driver (test/e2e/mesos-clients/scheduler.py): it finds the leader through ZooKeeper,
- * subscribes as the frameworks' principal (its secret on stdin) and runs one DOCKER task, t2-conformance-1.
+ * A framework on pymesos's scheduler driver (test/e2e/mesos-clients/): it finds the leader through ZooKeeper,
+ * subscribes as the frameworks' principal (its secret on stdin) and runs DOCKER tasks in the worker image:
+ * scheduler.py one, t2-conformance-1; keeper.py (`keep` tasks) that many, launching again what ends.
  * `said()` is what it printed so far; `stop()` tears the framework down and waits for it (30 s at most).
  */
-async function startScheduler(): Promise<{ said: () => string; stop: () => Promise<void> }> {
+async function startScheduler(keep?: number): Promise<{ said: () => string; stop: () => Promise<void> }> {
     const { python, scripts } = mesosClients();
     const framework = await stack.output("mesosFramework");
     const image = (await stack.output("workerImage")).image;
-    const scheduler = spawn(python, [path.join(scripts, "scheduler.py"), zkUrl, framework.principal, image], { stdio: ["pipe", "pipe", "pipe"] });
+    const args = keep === undefined ? ["scheduler.py", zkUrl, framework.principal, image] : ["keeper.py", zkUrl, framework.principal, image, String(keep)];
+    const scheduler = spawn(python, [path.join(scripts, args[0]), ...args.slice(1)], { stdio: ["pipe", "pipe", "pipe"] });
     let said = "";
     scheduler.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
     scheduler.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
@@ -377,19 +379,92 @@ describe("ZooKeeper and Mesos on the lab", () => {
         expect(idOf()).toBe(before);
     });
 
-    it("rolls a change of mesos.agentAttributes through the agents: one at a time, each drained, each registering anew with them", async () => {
+    it("rolls a change of mesos.agentAttributes through the agents: one at a time, each drained, each registering anew with them, while a long job runs its drained tasks elsewhere", async () => {
         type Slave = { id: string; hostname: string; active: boolean; attributes: Record<string, string> };
         const slaves = (): Slave[] => leadingMaster()?.state.slaves ?? [];
         const before = Object.fromEntries(slaves().filter((s) => s.active).map((s) => [s.hostname, s.id]));
         expect(Object.keys(before).sort()).toEqual(agentAddresses);
-        await stack.setConfig("mesos.agentAttributes", { lab: "true", rack: "r1" }, { path: true });
-        await stack.setConfig("mesos.agentDrainGraceSeconds", 5, { path: true });
-        // Beside the up: how many agents the leading master shows active, sampled every second.
+        // A long job beside it: two tasks kept running, each drained one launched again where Mesos offers.
+        const keeper = await startScheduler(2);
+        try {
+            const running = () => {
+                const states = new Map<string, string>();
+                for (const [, task, state] of keeper.said().matchAll(/^update (\S+) (\S+)/gm)) states.set(task, state);
+                return [...states].filter(([, state]) => state === "TASK_RUNNING").map(([task]) => task);
+            };
+            expect(await eventually(120, () => running().length === 2), keeper.said()).toBe(true);
+            await stack.setConfig("mesos.agentAttributes", { lab: "true", rack: "r1" }, { path: true });
+            await stack.setConfig("mesos.agentDrainGraceSeconds", 5, { path: true });
+            // Beside the up: how many agents the leading master shows active, sampled every second.
+            let sampling = true;
+            const counts: number[] = [];
+            const sampler = (async () => {
+                while (sampling) {
+                    counts.push(slaves().filter((s) => s.active).length);
+                    await new Promise((resolve) => setTimeout(resolve, 1000));
+                }
+            })();
+            let up: Awaited<ReturnType<PulumiStack["up"]>>;
+            try {
+                up = await stack.up();
+            } finally {
+                sampling = false;
+                await sampler;
+            }
+            // Each agent's roll step ran (one after the other: a chain), and never were both agents away.
+            const rolled = ["h4", "h5"].map((name) => up.events.find((e) => e.resOutputsEvent?.metadata.urn.endsWith(`::mesos-${name}-agent-roll`))?.timestamp);
+            expect(rolled.every((t) => t !== undefined), JSON.stringify(rolled)).toBe(true);
+            expect(Math.min(...counts), counts.join(" ")).toBeGreaterThanOrEqual(1);
+            expect(counts.length).toBeGreaterThan(3);
+            // Registered anew (what Mesos checkpointed changed), with the new attributes, and active.
+            const after = slaves().filter((s) => s.active);
+            expect(after.map((s) => s.hostname).sort()).toEqual(agentAddresses);
+            for (const agent of after) {
+                expect(agent.attributes, agent.hostname).toMatchObject({ rack: "r1" });
+                expect(agent.id, agent.hostname).not.toBe(before[agent.hostname]);
+            }
+            // Drained first: the master moved each old agent to DRAINED before it went.
+            const leader = leadingMaster()!.name;
+            const log = onHost(host(leader), "journalctl -u mesos-master --no-pager -o cat").stdout;
+            for (const id of Object.values(before)) expect(log, id).toContain(`Transitioning agent ${id} to the DRAINED state`);
+            // The long job: every task on a drained agent was killed there and launched again on another agent, and it
+            // still runs two tasks when the roll is done; torn down, it ends.
+            expect(await eventually(60, () => running().length === 2), keeper.said()).toBe(true);
+            const said = keeper.said();
+            const agentOf = new Map([...said.matchAll(/^launched (\S+) on (\S+)/gm)].map(([, task, agent]) => [task, agent]));
+            const killed = [...said.matchAll(/^update (\S+) TASK_KILLED/gm)].map(([, task]) => task);
+            expect(killed.length, said).toBeGreaterThanOrEqual(2);
+            for (const task of killed) expect(Object.values(before), `${task}: ${said}`).toContain(agentOf.get(task));
+            expect(agentOf.size, said).toBe(2 + killed.length);
+            // Each launched again on an agent other than the one just drained.
+            let drainedAgent: string | undefined;
+            for (const [, killedTask, task, agent] of said.matchAll(/^(?:update (\S+) TASK_KILLED|launched (\S+) on (\S+))/gm)) {
+                if (killedTask !== undefined) drainedAgent = agentOf.get(killedTask);
+                else if (drainedAgent !== undefined) expect(agent, `${task}: ${said}`).not.toBe(drainedAgent);
+            }
+        } finally {
+            await keeper.stop();
+        }
+        expect(keeper.said()).toMatch(/^torn down$/m);
+        // Converged: nothing pending, nothing runs again.
+        await stack.preview({ expectNoChanges: true });
+    });
+
+    it("rolls a change of the masters' flags through them one at a time, the leading master last: one election, both agents active after", async () => {
+        const leaderBefore = leadingMaster()!.name;
+        const agentIds = () => JSON.stringify((leadingMaster()?.state.slaves ?? []).filter((s: any) => s.active).map((s: any) => `${s.hostname} ${s.id}`).sort());
+        const agentsBefore = agentIds();
+        // When each master's service last became active (µs of the kernel's monotonic clock, which the lab's hosts share).
+        const startedAt = () => Object.fromEntries(masters.map((name) => [name,
+            Number(onHost(host(name), "systemctl show -p ActiveEnterTimestampMonotonic --value mesos-master").stdout.trim())]));
+        const startedBefore = startedAt();
+        await stack.setConfig("mesos.cluster", "t2-rolled", { path: true });
+        // Beside the up: which master leads, sampled every second.
         let sampling = true;
-        const counts: number[] = [];
+        const leaders: string[] = [];
         const sampler = (async () => {
             while (sampling) {
-                counts.push(slaves().filter((s) => s.active).length);
+                leaders.push(leadingMaster()?.name ?? "none");
                 await new Promise((resolve) => setTimeout(resolve, 1000));
             }
         })();
@@ -400,23 +475,27 @@ describe("ZooKeeper and Mesos on the lab", () => {
             sampling = false;
             await sampler;
         }
-        // Each agent's roll step ran (one after the other: a chain), and never were both agents away.
-        const rolled = ["h4", "h5"].map((name) => up.events.find((e) => e.resOutputsEvent?.metadata.urn.endsWith(`::mesos-${name}-agent-roll`))?.timestamp);
-        expect(rolled.every((t) => t !== undefined), JSON.stringify(rolled)).toBe(true);
-        expect(Math.min(...counts), counts.join(" ")).toBeGreaterThanOrEqual(1);
-        expect(counts.length).toBeGreaterThan(3);
-        // Registered anew (what Mesos checkpointed changed), with the new attributes, and active.
-        const after = slaves().filter((s) => s.active);
-        expect(after.map((s) => s.hostname).sort()).toEqual(agentAddresses);
-        for (const agent of after) {
-            expect(agent.attributes, agent.hostname).toMatchObject({ rack: "r1" });
-            expect(agent.id, agent.hostname).not.toBe(before[agent.hostname]);
+        // The roll's steps that restarted their master, in the order they ran: the others in their order, the leader last.
+        const restarted = up.events.flatMap((e) => {
+            const urn = e.resOutputsEvent?.metadata.urn ?? "";
+            const said = /^restarted (\S+)$/m.exec(String(e.resOutputsEvent?.metadata.new?.outputs?.stdout ?? ""));
+            return /::mesos-h\d-master-roll/.test(urn) && said ? [`${/mesos-(h\d)-/.exec(urn)![1]} ${said[1]}`] : [];
+        });
+        const others = masters.filter((name) => name !== leaderBefore);
+        expect(restarted).toEqual([...others.map((name) => `${name} following`), `${leaderBefore} leading`]);
+        // The hosts agree: each master started anew, one after another, the one that led last.
+        const startedAfter = startedAt();
+        for (const name of masters) expect(startedAfter[name], name).toBeGreaterThan(startedBefore[name]);
+        expect([...masters].sort((a, b) => startedAfter[a] - startedAfter[b])).toEqual([...others, leaderBefore]);
+        // One election: the samples name the old leader, then (after at most a few seconds of none) one new leader.
+        const runs = leaders.filter((name, i) => name !== leaders[i - 1]);
+        expect(runs.filter((name) => name !== "none"), leaders.join(" ")).toHaveLength(2);
+        expect(leaders.filter((name) => name === "none").length, leaders.join(" ")).toBeLessThanOrEqual(15);
+        // Every master runs with the new flag; the agents were not restarted (the same ids, active).
+        for (const name of masters) {
+            expect(JSON.parse(httpGet("h1", `http://${host(name).address}:5050/master/flags`).body).flags.cluster, name).toBe("t2-rolled");
         }
-        // Drained first: the master moved each old agent to DRAINED before it went.
-        const leader = leadingMaster()!.name;
-        const log = onHost(host(leader), "journalctl -u mesos-master --no-pager -o cat").stdout;
-        for (const id of Object.values(before)) expect(log, id).toContain(`Transitioning agent ${id} to the DRAINED state`);
-        // Converged: nothing pending, nothing runs again.
+        expect(await eventually(60, () => agentIds() === agentsBefore), `${agentIds()}, before ${agentsBefore}`).toBe(true);
         await stack.preview({ expectNoChanges: true });
     });
 

@@ -80,6 +80,14 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
     return new Promise((resolve) => output.apply(resolve));
 }
 
+/** Resolves once no resource has been registered for a while: chains of steps register one link at a time. */
+export async function settled(recorded: RecordedResource[]): Promise<void> {
+    for (let seen = -1; seen !== recorded.length;) {
+        seen = recorded.length;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+}
+
 /** A stack's context for a component's unit test, as index.ts makes one; call writeBundle once its steps are declared. */
 export function testRemote(stack: string): Remote {
     const projectDir = path.join(__dirname, "..", "..");

@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket (the docker group),
-# and prints the engine version. Its packages (docker.io, or docker-ce, docker-ce-cli and containerd.io with Docker's
-# repository) the host's setup step installed already, unless this step was replaced.
+# and prints the engine version. The first daemon.json this writes the engine starts with; a change of it
+# after that marks the running engine rather than restarting it, and the engines' roll restarts the marked
+# engines one host at a time, drained first ("restart-pending <time>" says it marked it). Its packages
+# (docker.io, or docker-ce, docker-ce-cli and containerd.io with Docker's repository) the host's setup step
+# installed already, unless this step was replaced.
 # Settings: DOCKER_SOURCE (docker.io | docker-ce), DAEMON_JSON, DOCKER_USERS (space separated).
 : "${DOCKER_SOURCE:?}" "${DAEMON_JSON:?}" "${DOCKER_USERS:=}"
 case "$DOCKER_SOURCE" in
@@ -26,14 +29,27 @@ fi
 if [ ! -e "$T2_STATE_DIR/docker.daemon-json" ] && [ ! -e "$T2_STATE_DIR/docker.daemon-json.before" ] && [ -f /etc/docker/daemon.json ]; then
   cp -p /etc/docker/daemon.json "$T2_STATE_DIR/docker.daemon-json.before"
 fi
+configured=false
+[ -e "$T2_STATE_DIR/docker.daemon-json" ] && systemctl is-active --quiet docker && configured=true
 if printf '%s\n' "$DAEMON_JSON" | write_file /etc/docker/daemon.json 0644; then
-  step "daemon.json changed"
   touch "$T2_STATE_DIR/docker.daemon-json"
-  notify docker
+  if [ "$configured" = true ]; then
+    echo daemon.json >"$DOCKER_PENDING"
+  else
+    step "daemon.json changed"
+    notify docker
+  fi
 fi
 run_handlers
 systemctl enable --now docker >/dev/null 2>&1
 wait_for 120 "docker to answer" docker info
+# Started here with what daemon.json says now: nothing is left for the roll.
+[ "$configured" = true ] || rm -f "$DOCKER_PENDING"
+if [ -s "$DOCKER_PENDING" ]; then
+  step "daemon.json changed for the running engine: it restarts in the engines' roll, one host at a time, drained first"
+  # A line of its own each time: the roll's step takes it as a setting, so that it runs.
+  echo "restart-pending $(date +%s%N)"
+fi
 
 # Each user this adds to the group is recorded (before it is added), for destroy to take out again.
 for user in $DOCKER_USERS; do

@@ -43,5 +43,6 @@ elif [ -f "$T2_STATE_DIR/docker.daemon-json" ]; then
   rm -f "$T2_STATE_DIR/docker.daemon-json" "$before"
   systemctl restart docker
 fi
+rm -f "$DOCKER_PENDING"
 rmdir "$T2_STATE_DIR" 2>/dev/null || true
 step "done"

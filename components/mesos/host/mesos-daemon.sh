@@ -1,11 +1,12 @@
 # shellcheck shell=bash
 # Configures and starts a Mesos master or agent the packaging way: /etc/mesos/zk, and one file per flag
-# in FLAGS_DIR (mesos-init-wrapper turns each into --<flag>=<content>). Restarts the service only when
-# something changed; an agent that was running is not restarted here but marked (its restart-pending
-# file lists what changed), and the agents' roll (mesos-agent-roll.sh) drains and restarts the marked
-# agents one at a time. Done when it answers, and then a master when a master leads (it prints "leader
-# <URL>"), an agent when the leading master shows it active (and "restart-pending <time> <what>" when it
-# marked it). Prints the installed Mesos package's version last.
+# in FLAGS_DIR (mesos-init-wrapper turns each into --<flag>=<content>). A daemon that was not running
+# starts with them; one that was running is not restarted here but marked (its restart-pending file
+# lists what changed), and the roll restarts the marked daemons one host at a time: the masters'
+# (mesos-master-roll.sh), the leader last, then the agents' (mesos-agent-roll.sh), each drained first.
+# Done when it answers, and then a master when a master leads (it prints "leader <URL>"), an agent when
+# the leading master shows it active; "restart-pending <time> <what>" when it marked the daemon. Prints
+# the installed Mesos package's version last.
 # The credentials arrive on stdin, a line each, "<what> <principal> <secret>", and go into files
 # readable by root only, which the flags name:
 # - a master's `credentials`: the agents' (agent), the HTTP frameworks' (framework) and the read-write
@@ -50,10 +51,10 @@ credentials() {
   for what; do list+=("$(credential "$what")"); done
   (IFS=,; printf '{"credentials":[%s]}' "${list[*]}")
 }
-# changed WHAT: something the daemon reads at start changed; a running agent's restart waits for the roll.
-pending="$T2_STATE_DIR/mesos-agent.restart-pending"
+# changed WHAT: something the daemon reads at start changed; a running daemon's restart waits for the roll.
+pending="$T2_STATE_DIR/$SERVICE.restart-pending"
 rolls=false
-if [ "$SERVICE" = mesos-agent ] && systemctl is-active --quiet mesos-agent; then rolls=true; fi
+if systemctl is-active --quiet "$SERVICE"; then rolls=true; fi
 changed() {
   if [ "$rolls" = true ]; then
     grep -qxF "$1" "$pending" 2>/dev/null || echo "$1" >>"$pending"
@@ -97,8 +98,10 @@ printf '%s\n' "${wanted[@]}" >"$owned"
 systemctl enable "$SERVICE" >/dev/null 2>&1
 systemctl is-active --quiet "$SERVICE" || notify "$SERVICE"
 run_handlers
-if [ "$rolls" = true ] && [ -s "$pending" ]; then
-  step "changed for the running agent: $(paste -sd, "$pending"); it restarts in the agents' roll, drained first"
+# Started here with what it reads now: nothing is left for the roll.
+[ "$rolls" = true ] || rm -f "$pending"
+if [ -s "$pending" ]; then
+  step "changed for the running $SERVICE: $(paste -sd, "$pending"); it restarts in the roll, one host at a time"
   # A line of its own each time: the roll's step takes it as a setting, so that it runs.
   echo "restart-pending $(date +%s%N) $(paste -sd, "$pending")"
 fi
@@ -108,28 +111,14 @@ if ! wait_for --quiet 90 "$SERVICE to answer $health_url" healthy; then
 fi
 step "$SERVICE answers on $health_url"
 
-state=$(mktemp)
-trap 'rm -f "$state"' EXIT
-leader=
-# find_leader: the master of MASTERS that answers /master/state itself (the others redirect to it).
-find_leader() {
-  local master
-  for master in $MASTERS; do
-    if [ "$(curl -s -o "$state" -w '%{http_code}' --max-time 5 "http://$master/master/state")" = 200 ]; then
-      leader=$master
-      return 0
-    fi
-  done
-  return 1
-}
 if [ "$SERVICE" = mesos-master ]; then
-  wait_for 180 "a leading master among $MASTERS" find_leader
-  step "the leading master is $leader"
-  echo "leader http://$leader"
+  wait_for 180 "a leading master among $MASTERS" leader_state
+  step "the leading master is $LEADER"
+  echo "leader http://$LEADER"
 else
   agent=$(flag hostname)
-  active_at_leader() { find_leader && jq -e --arg h "$agent" '.slaves | any(.hostname == $h and .active)' "$state" >/dev/null; }
+  active_at_leader() { leader_state && jq -e --arg h "$agent" '.slaves | any(.hostname == $h and .active)' "$LEADER_STATE" >/dev/null; }
   wait_for 180 "a leading master among $MASTERS to show agent $agent active" active_at_leader
-  step "agent $agent is active at the leading master $leader ($(jq -r '.activated_slaves' "$state") agents active)"
+  step "agent $agent is active at the leading master $LEADER ($(jq -r '.activated_slaves' "$LEADER_STATE") agents active)"
 fi
 package_version "$mesos_package"
