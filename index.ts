@@ -106,6 +106,9 @@ const workerImageBuild = layout.workerImage && new Twister2WorkerImage("worker-i
 DockerHost.rollEngines([...dockerHosts.values()], layout.swarm?.managers.map(dockerOf) ?? [],
     [...mesos?.rolled ?? [], ...[swarm?.members, overlay, workerImageBuild].filter((resource) => resource !== undefined)]);
 
+// The registry keeps the image the agents run and no other: an older build's layers are collected.
+if (registry && workerImageBuild) registry.keepOnly([workerImageBuild.image], [workerImageBuild]);
+
 // Job logs and outputs: the NFS share on the nfs-server host, mounted on the agents.
 const nfs = config.nfs && new NfsShare("nfs", { remote, ...config.nfs });
 

@@ -14,6 +14,7 @@ import { defaultPort, defaultPushPort, registryPackages, registrySettings, Regis
 export const registryScripts = hostScriptsIn(path.join(__dirname, "host"), {
     server: "registry-server.sh",
     remove: "registry-remove.sh",
+    prune: "registry-prune.sh",
 });
 
 /** The systemd units serving the two ports (a template: registry-server.sh writes it). */

@@ -41,10 +41,16 @@ export class ImageRegistry extends pulumi.ComponentResource {
     public readonly server: pulumi.Resource;
     /** docker-registry's version, as the host reports it. */
     public readonly version: pulumi.Output<string>;
+    private readonly remote: Remote;
+    private readonly host: Host;
+    private readonly name: string;
 
     constructor(name: string, args: ImageRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
         super("twister2:cluster:ImageRegistry", name, {}, opts);
         const { host } = args;
+        this.remote = args.remote;
+        this.host = host;
+        this.name = name;
         this.pullAddress = `${host.address}:${args.port}`;
         this.pushAddress = `${host.address}:${args.pushPort}`;
         // Letters and digits: they go into htpasswd and docker login on stdin, never quoted.
@@ -70,6 +76,19 @@ export class ImageRegistry extends pulumi.ComponentResource {
         });
         this.version = lastLine(server.stdout);
         this.registerOutputs();
+    }
+
+    /**
+     * Keeps only `images` (`<address>/<repository>@sha256:...`) in the registry, after `after` (their build
+     * and pulls): every other tagged image is deleted and its blobs collected, each time the images change.
+     */
+    keepOnly(images: pulumi.Input<string>[], after: pulumi.Resource[]): pulumi.Resource {
+        return this.remote.hostScript(`${this.name}-prune`, {
+            host: this.host,
+            create: registryScripts.prune,
+            createSettings: { PUSH_ADDRESS: this.pushAddress, KEEP: pulumi.all(images).apply((list) => list.join(" ")) },
+            stdin: loginStdin(this.pushAccount),
+        }, { parent: this, dependsOn: [this.server, ...after] });
     }
 }
 

@@ -12,7 +12,7 @@ import { checkComponent, RawConfig } from "../../framework/config/stackConfig";
 import { workerImage as workerImageComponent } from "./component";
 import { Twister2WorkerImage } from "./twister2WorkerImage";
 import { configProblems, labHosts, scratchDir, stackConfigFile } from "../../test/unit/fixtures";
-import { fakeAgentSecret, fakeDigest, fakeRegistryCa, hostScriptType, installMocks, RecordedResource, testRemote, valueOf } from "../../test/unit/mocks";
+import { fakeAgentSecret, fakeDigest, fakeRegistryCa, hostScriptType, installMocks, RecordedResource, settled, testRemote, valueOf } from "../../test/unit/mocks";
 import { registryScripts } from "../registry/component";
 import { runsScript } from "../../framework/remote/remote";
 import { workerImageScripts } from "./component";
@@ -221,5 +221,18 @@ describe("the dev stack's worker image", () => {
         expect(await valueOf(pulumi.output(program.imageRegistry))).toEqual({
             pullAddress: "10.77.0.11:5000", pushAddress: "10.77.0.11:5001", caCertificate: fakeRegistryCa,
         });
+    });
+
+    it("keeps in the registry only the image the agents run, pruning on h1 with the push account once they have pulled it", async () => {
+        await valueOf(pulumi.output(program.workerImage));
+        await settled(recorded);
+        const prunes = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, registryScripts.prune));
+        expect(prunes.map((p) => [p.name, p.inputs.connection.host])).toEqual([["registry-prune", "10.77.0.11"]]);
+        expect(prunes[0].inputs.create).toContain(`KEEP=10.77.0.11:5000/twister2-worker@${fakeDigest} `);
+        expect(prunes[0].inputs.create).toContain("PUSH_ADDRESS=10.77.0.11:5001");
+        expect(prunes[0].inputs.stdin).toBe(`twister2-push ${fakeAgentSecret}`);
+        expect(prunes[0].secretPaths).toContain("stdin");
+        // Nothing to undo: destroy removes the registry's store with the registry.
+        expect(prunes[0].inputs.delete).toBeUndefined();
     });
 });

@@ -241,7 +241,8 @@ export class PulumiStack {
 
     /** `pulumi destroy` of every resource, or only of those in `target` (URNs). */
     destroy(options: CheckOption & { target?: string[] } = {}): Promise<PulumiResult> {
-        return this.operation("pulumi destroy", (output) => this.automation().destroy({ parallel, target: options.target, ...output }), options);
+        // A target's dependents go with it, as `pulumi destroy --target ... --target-dependents`.
+        return this.operation("pulumi destroy", (output) => this.automation().destroy({ parallel, target: options.target, targetDependents: options.target !== undefined, ...output }), options);
     }
 
     /** `pulumi refresh`: the state updated from what the providers read. */

@@ -243,6 +243,14 @@ describe("the Twister2 worker image on the lab", () => {
         const rebuilt = (await stack.output("workerImage")).image;
         expect(rebuilt).toMatch(new RegExp(`^${master.address.replace(/\./g, "\\.")}:5000/twister2-worker@sha256:[0-9a-f]{64}$`));
         expect(onHost(agent, `docker image inspect -f ok ${rebuilt}`).stdout.trim()).toBe("ok");
+        // The registry keeps only the image the stack runs: the first build's manifest (untagged by the rebuild,
+        // which pushed the same tag) collected with it, on the registry's store.
+        const store = "/var/lib/docker-registry/docker/registry/v2";
+        const [first, now] = [image, rebuilt].map((ref) => ref.split("@sha256:")[1]);
+        expect(first).not.toBe(now);
+        expect(onHost(master, `ls ${store}/repositories/twister2-worker/_manifests/revisions/sha256`).stdout.trim().split("\n")).toEqual([now]);
+        expect(onHost(master, `for d in ${first} ${now}; do test -e ${store}/blobs/sha256/\${d:0:2}/$d/data && echo "$d kept" || echo "$d gone"; done`).stdout.trim())
+            .toBe(`${first} gone\n${now} kept`);
         await stack.destroy();
         for (const host of [master, agent]) {
             const left = onHost(host, `if command -v docker >/dev/null && docker info >/dev/null 2>&1; then

@@ -3,7 +3,8 @@
 # on one store, both TLS with a certificate this step makes (its own CA, whose certificate it prints for
 # the Docker engines that use the registry):
 # - pull (PORT): read only, the pull account's;
-# - push (PUSH_PORT): the push account's, for the one host that builds the image.
+# - push (PUSH_PORT): the push account's, for the one host that builds the image, and for deleting the
+#   images the stack no longer runs (registry-prune.sh).
 # Each account is a bcrypt line in its service's htpasswd file; the passwords arrive on stdin, a line each,
 # "pull <user> <password>" and "push <user> <password>". The package's own service (port 5000, no TLS)
 # stays off. Its packages the host's setup step installed already, unless this step was undone since.
@@ -74,7 +75,7 @@ done
 [ -s "$conf/http-secret" ] || (umask 077 && openssl rand -hex 32 >"$conf/http-secret")
 secret=$(cat "$conf/http-secret")
 
-service_conf() { # MODE PORT READ_ONLY
+service_conf() { # MODE PORT READ_ONLY DELETE
   cat <<CONF
 # Written by twister2-cluster (ImageRegistry): the worker image's registry, $1 service.
 version: 0.1
@@ -92,6 +93,8 @@ storage:
   maintenance:
     readonly:
       enabled: $3
+  delete:
+    enabled: $4
 http:
   addr: :$2
   secret: $secret
@@ -113,9 +116,9 @@ health:
 CONF
 }
 for mode in pull push; do
-  port=$PORT read_only=true
-  [ "$mode" = pull ] || port=$PUSH_PORT read_only=false
-  if service_conf "$mode" "$port" "$read_only" | write_file "$conf/$mode.yml" 0640; then
+  port=$PORT read_only=true delete=false
+  [ "$mode" = pull ] || port=$PUSH_PORT read_only=false delete=true
+  if service_conf "$mode" "$port" "$read_only" "$delete" | write_file "$conf/$mode.yml" 0640; then
     chgrp docker-registry "$conf/$mode.yml"
     step "the $mode service on port $port"
     notify "twister2-registry@$mode"
