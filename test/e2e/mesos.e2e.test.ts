@@ -100,6 +100,24 @@ async function startScheduler(keep?: number): Promise<{ said: () => string; stop
     };
 }
 
+/** Runs `operation` while `sample()` is taken every second beside it: its result, and the samples. */
+async function sampledDuring<T, S>(sample: () => S, operation: () => Promise<T>): Promise<{ result: T; samples: S[] }> {
+    let sampling = true;
+    const samples: S[] = [];
+    const sampler = (async () => {
+        while (sampling) {
+            samples.push(sample());
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+    })();
+    try {
+        return { result: await operation(), samples };
+    } finally {
+        sampling = false;
+        await sampler;
+    }
+}
+
 /** A call of the leading master's v1 operator API with the operator's credentials; its answer (200 expected). */
 async function operatorCall(body: object): Promise<any> {
     const operator = await stack.output("mesosOperator");
@@ -395,22 +413,8 @@ describe("ZooKeeper and Mesos on the lab", () => {
             expect(await eventually(120, () => running().length === 2), keeper.said()).toBe(true);
             await stack.setConfig("mesos.agentAttributes", { lab: "true", rack: "r1" }, { path: true });
             await stack.setConfig("mesos.agentDrainGraceSeconds", 5, { path: true });
-            // Beside the up: how many agents the leading master shows active, sampled every second.
-            let sampling = true;
-            const counts: number[] = [];
-            const sampler = (async () => {
-                while (sampling) {
-                    counts.push(slaves().filter((s) => s.active).length);
-                    await new Promise((resolve) => setTimeout(resolve, 1000));
-                }
-            })();
-            let up: Awaited<ReturnType<PulumiStack["up"]>>;
-            try {
-                up = await stack.up();
-            } finally {
-                sampling = false;
-                await sampler;
-            }
+            // Beside the up: how many agents the leading master shows active, every second.
+            const { result: up, samples: counts } = await sampledDuring(() => slaves().filter((s) => s.active).length, () => stack.up());
             // Each agent's roll step ran (one after the other: a chain), and never were both agents away.
             const rolled = ["h4", "h5"].map((name) => up.events.find((e) => e.resOutputsEvent?.metadata.urn.endsWith(`::mesos-${name}-agent-roll`))?.timestamp);
             expect(rolled.every((t) => t !== undefined), JSON.stringify(rolled)).toBe(true);
@@ -459,22 +463,8 @@ describe("ZooKeeper and Mesos on the lab", () => {
             Number(onHost(host(name), "systemctl show -p ActiveEnterTimestampMonotonic --value mesos-master").stdout.trim())]));
         const startedBefore = startedAt();
         await stack.setConfig("mesos.cluster", "t2-rolled", { path: true });
-        // Beside the up: which master leads, sampled every second.
-        let sampling = true;
-        const leaders: string[] = [];
-        const sampler = (async () => {
-            while (sampling) {
-                leaders.push(leadingMaster()?.name ?? "none");
-                await new Promise((resolve) => setTimeout(resolve, 1000));
-            }
-        })();
-        let up: Awaited<ReturnType<PulumiStack["up"]>>;
-        try {
-            up = await stack.up();
-        } finally {
-            sampling = false;
-            await sampler;
-        }
+        // Beside the up: which master leads, every second.
+        const { result: up, samples: leaders } = await sampledDuring(() => leadingMaster()?.name ?? "none", () => stack.up());
         // The roll's steps that restarted their master, in the order they ran: the others in their order, the leader last.
         const restarted = up.events.flatMap((e) => {
             const urn = e.resOutputsEvent?.metadata.urn ?? "";
