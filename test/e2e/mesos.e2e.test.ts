@@ -75,17 +75,17 @@ function secondsPerComponent(events: EngineEvent[], prefixes: string[]): Record<
 }
 
 /**
- * A framework on pymesos's scheduler driver (test/e2e/mesos-clients/): it finds the leader through ZooKeeper,
- * subscribes as the frameworks' principal (its secret on stdin) and runs DOCKER tasks in the worker image:
- * scheduler.py one, t2-conformance-1; keeper.py (`keep` tasks) that many, launching again what ends.
+ * A framework on pymesos's scheduler driver (test/e2e/mesos-clients/scheduler.py): it finds the leader through
+ * ZooKeeper, subscribes as the frameworks' principal (its secret on stdin) and runs DOCKER tasks in the worker
+ * image: one, t2-conformance-1; or, with `keep`, a long job of that many, launching again each that ends.
  * `said()` is what it printed so far; `stop()` tears the framework down and waits for it (30 s at most).
  */
 async function startScheduler(keep?: number): Promise<{ said: () => string; stop: () => Promise<void> }> {
     const { python, scripts } = mesosClients();
     const framework = await stack.output("mesosFramework");
     const image = (await stack.output("workerImage")).image;
-    const args = keep === undefined ? ["scheduler.py", zkUrl, framework.principal, image] : ["keeper.py", zkUrl, framework.principal, image, String(keep)];
-    const scheduler = spawn(python, [path.join(scripts, args[0]), ...args.slice(1)], { stdio: ["pipe", "pipe", "pipe"] });
+    const scheduler = spawn(python, [path.join(scripts, "scheduler.py"), zkUrl, framework.principal, image, ...keep === undefined ? [] : [String(keep)]],
+        { stdio: ["pipe", "pipe", "pipe"] });
     let said = "";
     scheduler.stdout.on("data", (chunk: Buffer) => (said += chunk.toString()));
     scheduler.stderr.on("data", (chunk: Buffer) => (said += chunk.toString()));
