@@ -76,6 +76,7 @@ const zookeeper = layout.zookeeper && new ZookeeperEnsemble("zookeeper", {
     tickTime: config.zookeeper.tickTime,
     initLimit: config.zookeeper.initLimit,
     syncLimit: config.zookeeper.syncLimit,
+    version: config.zookeeper.version,
 });
 
 const mesos = layout.mesos && zookeeper && new MesosCluster("mesos", {
@@ -85,6 +86,7 @@ const mesos = layout.mesos && zookeeper && new MesosCluster("mesos", {
     quorum: layout.mesos.quorum,
     zookeeperConnectString: zookeeper.connectString,
     ...config.mesos,
+    agentsAtOnce: config.rollout.maxUnavailable,
 });
 
 // The registry the worker image is pushed to once and every agent pulls it from (by digest).
@@ -101,10 +103,11 @@ const workerImageBuild = layout.workerImage && new Twister2WorkerImage("worker-i
     registry: registry && layout.registry && { registry, docker: dockerOf(layout.registry) },
 });
 
-// A daemon.json change restarts the engines one host at a time (an agent's in the Mesos roll, drained), after
-// everything that runs on them; the swarm's managers last, its leader last of all.
+// A daemon.json change restarts the engines a few hosts at a time (an agent's in the Mesos roll, drained), after
+// everything that runs on them; the swarm's managers one at a time and last, its leader last of all.
 DockerHost.rollEngines([...dockerHosts.values()], layout.swarm?.managers.map(dockerOf) ?? [],
-    [...mesos?.rolled ?? [], ...[swarm?.members, overlay, workerImageBuild].filter((resource) => resource !== undefined)]);
+    [...mesos?.rolled ?? [], ...[swarm?.members, overlay, workerImageBuild].filter((resource) => resource !== undefined)],
+    config.rollout.maxUnavailable);
 
 // The registry keeps the image the agents run and no other: an older build's layers are collected.
 if (registry && workerImageBuild) registry.keepOnly([workerImageBuild.image], [workerImageBuild]);

@@ -75,6 +75,8 @@ export interface CheckContext<Files> {
     hostsKnown: boolean;
     /** The hosts with `role`. */
     withRole(role: string): HostView[];
+    /** The hosts with a role that runs containers (each gets a Docker engine). */
+    runsContainers: readonly HostView[];
     /** What the files its settings name hold (readFiles). */
     files: Files;
     /** Every port the components' roles listen on (held by a host or not), for settings that must not take one of them. */

@@ -254,7 +254,7 @@ build_repos() {
     docker_cli=()
     [ "$release" = bookworm ] || docker_cli=("$(debian_deb "$release" docker-cli)")
     mapfile -t docker_debs < <(bash "$root/lab/docker-standin/build-debs.sh" "$cache_dir/lab/docker-standin/$release" "$docker_io" "${docker_cli[@]}")
-    [ "${#docker_debs[@]}" -eq 3 ] || die "building the Docker stand-ins from $docker_io failed (lab/docker-standin/build-debs.sh)"
+    [ "${#docker_debs[@]}" -eq 5 ] || die "building the Docker stand-ins from $docker_io failed (lab/docker-standin/build-debs.sh)"
     apt_suite "$repo_dir/docker" "$release" stable "twister2-cluster lab: stand-ins of Docker's packages (not Docker CE)" "${docker_debs[@]}"
   done
   "${gpg[@]}" --armor --export "$fpr" >"$repo_dir/key.asc"

@@ -1,8 +1,9 @@
 // Turns a preview (the engine's steps and summary, scripts/automation.ts: previewStack) into a Markdown
 // summary for a pull request or a terminal: per component, which hosts a change touches, how (create,
-// re-run, replace, delete), and which host scripts will run. The command is scripts/preview-md.sh
-// (`npm run preview:md -- STACK`). Pure.
+// re-run, replace, delete), which host scripts will run, and the order in which a roll's steps restart
+// services. The command is scripts/preview-md.sh (`npm run preview:md -- STACK`). Pure.
 import type { StepEventMetadata } from "@pulumi/pulumi/automation";
+import { isRollScript } from "../framework/remote/rolling";
 import type { PolicyViolation, StackPreview } from "./automation";
 
 /** The parts of a step this summary reads (the engine's events give null for an absent state). */
@@ -42,8 +43,17 @@ const scriptsOf = (command: unknown): string | undefined => {
     return scripts.length === 0 ? undefined : scripts.map((script) => `\`${script}\``).join(" then ");
 };
 
+/**
+ * The command a step will run: the new one, or, while the new one is unknown (a setting comes from a step
+ * that runs first, as a roll's from its service's step), the one it ran last, whose host and scripts are the same.
+ */
+function commandOf(step: Step, state: StepState): unknown {
+    const command: unknown = state.inputs?.create ?? state.inputs?.delete;
+    return targetOf(command).host === undefined && step.op !== "create" ? step.old?.inputs?.create ?? command : command;
+}
+
 function changeOf(step: Step, state: StepState): string {
-    const run = scriptsOf(state.inputs?.create);
+    const run = scriptsOf(commandOf(step, state));
     const undo = scriptsOf(step.old?.inputs?.delete);
     switch (step.op) {
         case "create": return run ? `create: runs ${run}` : "create";
@@ -71,9 +81,14 @@ export function renderPreview(stack: string, preview: Preview): string {
         if (!state || step.type.startsWith("pulumi:")) continue;
         const component = state.parent && !state.parent.includes("pulumi:pulumi:Stack")
             ? `${typeOf(state.parent).split(":").pop()} \`${nameOf(state.parent)}\`` : "(stack)";
-        const host = targetOf(state.inputs?.create ?? state.inputs?.delete).host ?? "";
+        const host = targetOf(commandOf(step, state)).host ?? "";
         rows.push([component, host, `\`${nameOf(step.urn)}\``, changeOf(step, state)]);
     }
+    // The engine previews a step once those it waits for are previewed: a roll's steps come in its order.
+    const restarts = changes.filter((step) => step.new && (step.op === "update" || step.op === "replace")).flatMap((step) => {
+        const { host, scripts } = targetOf(commandOf(step, step.new!));
+        return host !== undefined && scripts.some(isRollScript) ? [`${host} \`${nameOf(step.urn)}\``] : [];
+    });
     rows.sort((a, b) => a.join("\u0000").localeCompare(b.join("\u0000")));
     const hosts = [...new Set(rows.map((r) => r[1]).filter(Boolean))].sort();
     return [
@@ -85,6 +100,13 @@ export function renderPreview(stack: string, preview: Preview): string {
         "|---|---|---|---|",
         ...rows.map((r) => `| ${r.join(" | ")} |`),
         "",
+        ...restarts.length === 0 ? [] : [
+            "Restarts, in this order: each of these steps restarts its host's service if the change needs it, " +
+            "drained first (a leader waits for the way back; with rollout.maxUnavailable above 1, agents and engines go that many at a time):",
+            "",
+            ...restarts.map((restart, i) => `${i + 1}. ${restart}`),
+            "",
+        ],
     ].join("\n") + policy;
 }
 

@@ -6,7 +6,7 @@ import type { FileText } from "../../framework/config/load";
 import { notReadable, problem } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
 import { DrawingContract, Row } from "../../framework/diagram/contract";
-import { signingKeyProblem } from "../../framework/packages/packages";
+import { pinFor, signingKeyProblem } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent } from "../../framework/component";
 import { deployedOutputs, deployedVersion } from "../outputs";
@@ -39,15 +39,19 @@ const live: LiveContract<DockerConfig, DockerLayout> = {
         script: hostScriptsIn(path.join(__dirname, "host"), { probe: "docker-probe.sh" }).probe,
         settings: (host, { layout }) => layout.hosts.includes(host) ? {} : undefined,
     },
-    check: ({ layout, outputs, facts }) => layout.hosts.flatMap((host) => {
+    check: ({ config, layout, outputs, facts }) => layout.hosts.flatMap((host) => {
         const got = facts(host);
         if (!got) return [];
-        const expected = deployedOutputs(outputs).hosts?.find((h) => h.name === host.name)?.services.docker;
-        const engine = factOf(got, "engine");
+        // Pinned, the package's version is what counts (a roll since the engine's step may have changed the engine's).
+        const expected = config.version === undefined ? deployedOutputs(outputs).hosts?.find((h) => h.name === host.name)?.services.docker : undefined;
+        const [engine, installed, pinned] = [factOf(got, "engine"), factOf(got, "package"), pinFor(config.version, factOf(got, "release"))];
         return [{
             host: host.name, check: "engine running", ok: /^\d/.test(engine) && (!expected || engine === expected),
             detail: expected && engine !== expected ? `${engine}, expected ${expected}` : engine, repair: { replace: [`docker-${host.name}-engine`] },
-        }];
+        }, ...pinned === undefined ? [] : [{
+            host: host.name, check: "version", ok: installed === pinned,
+            detail: `${config.source === "docker.io" ? "docker.io" : "docker-ce"} ${installed}${installed === pinned ? "" : `, expected ${pinned} (docker.version)`}`,
+        }]];
     }),
 };
 
@@ -78,6 +82,9 @@ export const docker = defineComponent<"docker", DockerSettings, DockerFiles, Doc
         const { keyFile: _, keyUrl, ...repository } = settings.repository;
         return { ...settings, repository: { ...repository, key: signingKey && "text" in signingKey ? { text: signingKey.text } : { url: keyUrl ?? dockerKeyUrl } } };
     },
+    warn: (settings, { runsContainers }) => settings.version === undefined && runsContainers.length > 0
+        ? ["docker.version is not set: each Docker host runs the engine its package sources offered when it was set up, so hosts set up apart may differ (pin one: apt-cache madison docker-ce, or docker.io)"]
+        : [],
     layout: (_config, _hosts, runsContainers) => runsContainers.length > 0 ? { hosts: [...runsContainers] } : undefined,
     packages: (host, layout, config) => layout.hosts.includes(host) ? [dockerPackages(config)] : [],
     live,

@@ -2,7 +2,7 @@
 // docker-ce from Docker's apt repository or a mirror of it), and its daemon.json.
 import { z } from "zod";
 import { oneOf, quotedMatching, text } from "../../framework/config/settings";
-import type { AptRepository, PackageNeed } from "../../framework/packages/packages";
+import { AptRepository, PackageNeed, packageVersion, pinnedPackage } from "../../framework/packages/packages";
 /** `docker-ce` from Docker's apt repository (real clusters) or the distribution's `docker.io`. */
 const dockerSources = ["docker-ce", "docker.io"] as const;
 export type DockerSource = (typeof dockerSources)[number];
@@ -39,6 +39,9 @@ export const dockerSettings = z.strictObject({
     daemonJson: z.record(z.string(), z.unknown())
         .default({ "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" } })
         .describe("The contents of /etc/docker/daemon.json"),
+    version: packageVersion("5:27.3.1-1~debian.12~bookworm").optional()
+        .describe("The engine's package version every Docker host runs: docker-ce's and docker-ce-cli's (source docker-ce), or docker.io's (apt-cache madison docker-ce); or one per Debian release ({ bookworm: ..., trixie: ... }). " +
+            "A change upgrades (or downgrades) the engines in the engines' roll, one host at a time, drained first. Left out, each host runs what its package sources offered when it was set up"),
 });
 export type DockerSettings = z.output<typeof dockerSettings>;
 
@@ -47,8 +50,12 @@ export type DockerConfig = Omit<DockerSettings, "repository"> & { repository: Om
 
 /**
  * What a Docker host's packages step installs: the distribution's engine, or Docker's three packages
- * from the repository. Nothing where a dockerd not installed by this program is found.
+ * from the repository, the engine's and its CLI's pinned to `version` when there is one (containerd.io
+ * has versions of its own). Nothing where a dockerd not installed by this program is found.
  */
-export const dockerPackages = ({ source, repository }: DockerConfig): PackageNeed => source === "docker.io"
-    ? { thing: "docker", packages: ["docker.io"], unlessCommand: "dockerd" }
-    : { thing: "docker", packages: ["docker-ce", "docker-ce-cli", "containerd.io"], unlessCommand: "dockerd", repository: { name: "docker", ...repository } };
+export const dockerPackages = ({ source, repository, version }: DockerConfig): PackageNeed => {
+    const pinned = (name: string) => pinnedPackage(name, version);
+    return source === "docker.io"
+        ? { thing: "docker", packages: [pinned("docker.io")], unlessCommand: "dockerd" }
+        : { thing: "docker", packages: [pinned("docker-ce"), pinned("docker-ce-cli"), "containerd.io"], unlessCommand: "dockerd", repository: { name: "docker", ...repository } };
+};

@@ -53,7 +53,10 @@ describe("DockerHost under mocks", () => {
         expect(rolls.map((r) => [r.name, r.inputs.connection.host])).toEqual([["docker-h2-roll", "10.77.0.12"], ["docker-h1-roll", "10.77.0.11"]]);
         expect(await dependsOnNames("docker-h2-roll")).toEqual(["docker-h1-engine", "docker-h2-engine"]);
         expect(await dependsOnNames("docker-h1-roll")).toEqual(["docker-h2-roll"]);
-        for (const roll of rolls) expect(roll.inputs.create).toContain("env PENDING='' ROUND=turn ");
+        // Each runs whenever its engine's step does: it carries that step's command, hashed.
+        for (const roll of rolls) expect(roll.inputs.create).toMatch(/ env PENDING=[0-9a-f]{16} ROUND=turn /);
+        const pending = (name: string) => / PENDING=(\w+) /.exec(named(name).inputs.create)?.[1];
+        expect(pending("docker-h1-roll")).not.toBe(pending("docker-h2-roll"));
     });
 
     it("dials the host with its pinned host key, as its login", () => {
@@ -120,6 +123,14 @@ describe("docker.repository: Docker's own for each host's release, or a mirror",
         expect(dockerPackages(config!)).toMatchObject({ thing: "docker", packages: ["docker-ce", "docker-ce-cli", "containerd.io"], unlessCommand: "dockerd",
             repository: { name: "docker", component: "stable" } });
         expect(dockerPackages({ ...config!, source: "docker.io" })).toEqual({ thing: "docker", packages: ["docker.io"], unlessCommand: "dockerd" });
+    });
+
+    it("pins the engine and its CLI to docker.version (containerd.io has versions of its own), and refuses what is no version", () => {
+        const { config, problems } = check({ version: "5:27.3.1-1~debian.12~bookworm" });
+        expect(problems).toEqual([]);
+        expect(dockerPackages(config!).packages).toEqual(["docker-ce=5:27.3.1-1~debian.12~bookworm", "docker-ce-cli=5:27.3.1-1~debian.12~bookworm", "containerd.io"]);
+        expect(dockerPackages({ ...config!, source: "docker.io", version: "20.10.24+dfsg1-1+deb12u1+b6" }).packages).toEqual(["docker.io=20.10.24+dfsg1-1+deb12u1+b6"]);
+        expect(check({ version: "latest" }).problems).toEqual(["docker.version: 'latest' is not a Debian package version (such as 5:27.3.1-1~debian.12~bookworm)"]);
     });
 
     it("takes a mirror with its key from a file on this machine", () => {

@@ -3,7 +3,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { opensshOptions } from "../../framework/remote/ssh";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
-import { chained, leaderLastVisits, restartPendingLine, visitStepName } from "../../framework/remote/rolling";
+import { batched, chained, lastBatch, leaderLastVisits, rollTrigger, RollRound, visitStepName } from "../../framework/remote/rolling";
 import { dockerScripts } from "./component";
 import type { DockerSource } from "./config";
 
@@ -68,20 +68,24 @@ export class DockerHost extends pulumi.ComponentResource {
 
     /**
      * The engines' roll: an engine step that finds daemon.json changed on a running engine marks it rather than
-     * restarting it (every container on it would stop, on every host at once), and a chain of steps, after
-     * `after`, restarts the marked engines one host at a time: first the engines of hosts that are not swarm
-     * managers, then the managers', up in their order and back down so that the one leading the swarm restarts
-     * last (framework/remote/rolling.ts). A manager's swarm node is drained first. A step whose engine has
-     * nothing pending does nothing; the Mesos agents' roll restarts an agent's engine (drained at the masters),
-     * so it comes before. Returns the chain's last step.
+     * restarting it (every container on it would stop, on every host at once), and steps after `after`
+     * restart the marked engines: first those of hosts that are not swarm managers, `othersAtOnce` at a time
+     * (rollout.maxUnavailable, default 1), then the managers' one at a time, up in their order and back down
+     * so that the one leading the swarm restarts last (framework/remote/rolling.ts). A manager's swarm node is
+     * drained first. A step whose engine has nothing pending does nothing; the Mesos agents' roll restarts an
+     * agent's engine (drained at the masters), so it comes before. Returns the roll's last steps.
      */
-    static rollEngines(engines: DockerHost[], swarmManagers: DockerHost[], after: pulumi.Resource[]): pulumi.Resource[] {
-        const others = engines.filter((engine) => !swarmManagers.includes(engine));
-        const visits = [...others.map((member) => ({ member, round: "turn" as const })), ...leaderLastVisits(swarmManagers)];
-        return chained(after, visits, ({ member: engine, round }, dependsOn) => engine.remote.hostScript(visitStepName(`${engine.name}-roll`, round), {
-            host: engine.host,
-            create: dockerScripts.roll,
-            createSettings: { ROUND: round, PENDING: restartPendingLine(engine.engine) },
-        }, { parent: engine, dependsOn })).slice(-1);
+    static rollEngines(engines: DockerHost[], swarmManagers: DockerHost[], after: pulumi.Resource[], othersAtOnce = 1): pulumi.Resource[] {
+        const visit = ({ member: engine, round }: { member: DockerHost; round: RollRound }, dependsOn: pulumi.Resource[]) =>
+            engine.remote.hostScript(visitStepName(`${engine.name}-roll`, round), {
+                host: engine.host,
+                create: dockerScripts.roll,
+                createSettings: { ROUND: round, PENDING: rollTrigger(engine.engine) },
+            }, { parent: engine, dependsOn });
+        const others = batched(after, engines.filter((engine) => !swarmManagers.includes(engine)).map((member) => ({ member, round: "turn" as const })),
+            othersAtOnce, visit);
+        const othersDone = others.length > 0 ? lastBatch(others, othersAtOnce) : after;
+        const managers = chained(othersDone, leaderLastVisits(swarmManagers), visit);
+        return managers.length > 0 ? managers.slice(-1) : othersDone;
     }
 }

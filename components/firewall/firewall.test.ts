@@ -74,7 +74,7 @@ describe("twister2-cluster:access", () => {
         const zookeeper: RolePort = { role: "zookeeper", port: 2181, protocol: "tcp", description: "ZooKeeper's client port", units: [], clients: ["submitters"] };
         const swarm: RolePort = { ...zookeeper, role: "swarm-manager", port: 2377, clients: [] };
         const warn = (submitters: string[], ports: RolePort[]) =>
-            firewall.warn!({ firewall: true, submitters, uploaders: [], operators: [] }, { hosts, hostsKnown: true, withRole: (role) => hosts.filter((h) => h.roles.includes(role)), files: undefined, ports });
+            firewall.warn!({ firewall: true, submitters, uploaders: [], operators: [] }, { hosts, hostsKnown: true, withRole: (role) => hosts.filter((h) => h.roles.includes(role)), runsContainers: [], files: undefined, ports });
         expect(warn([], [swarm, zookeeper])[0]).toMatch(/^access names no client networks: .*access\.submitters/);
         expect(warn(["10.0.0.0/8"], [swarm, zookeeper])).toEqual([]);
         expect(warn([], [swarm])).toEqual([]);

@@ -3,7 +3,7 @@ import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
 import { quorumRule } from "../../framework/component";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
-import { chained, leaderLastVisits, restartPendingLine, visitStepName } from "../../framework/remote/rolling";
+import { batched, chained, lastBatch, leaderLastVisits, rollTrigger, visitStepName } from "../../framework/remote/rolling";
 import { mesosPorts, mesosScripts } from "./component";
 
 export interface MesosAgent {
@@ -41,8 +41,10 @@ export interface MesosClusterArgs {
     agentAttributes?: Record<string, string>;
     /** Mesos resources string; by default each agent offers what it detects. */
     agentResources?: string;
-    /** When a change restarts the agents (after the masters, one at a time), how long each drained agent's tasks get before they are killed. */
+    /** When a change restarts the agents (after the masters), how long each drained agent's tasks get before they are killed. */
     agentDrainGraceSeconds: number;
+    /** How many agents the roll drains and restarts side by side (rollout.maxUnavailable); default 1. */
+    agentsAtOnce?: number;
 }
 
 export const masterCredentialsFile = "/etc/mesos/credentials.json";
@@ -119,7 +121,7 @@ type CredentialUse = "agent" | "framework" | "operator" | "zookeeper";
  * Mesos masters and agents from a package repository, configured through flag files, with agents
  * authenticating to the masters. Each master is done when a master leads, each agent when the leading
  * master shows it active. A change to running daemons rolls: masters one at a time, the leader last,
- * then agents one at a time, each drained first.
+ * then agents (agentsAtOnce at a time), each drained first.
  */
 export class MesosCluster extends pulumi.ComponentResource {
     /** `zk://<zookeeper>/mesos`: what Twister2 and the agents use to find the leader. */
@@ -195,31 +197,32 @@ export class MesosCluster extends pulumi.ComponentResource {
         // a master waits for that master's step, which writes the ZooKeeper URL they share.
         const agentSteps = args.agents.map(({ host, docker }) => daemonStep(host, "agent", agentFlags(host, args), [docker.engine, ...masters.has(host.name) ? [masters.get(host.name)!] : []]));
 
-        // The roll: a daemon step that marks its running daemon (a change it reads at start) says so, and the
-        // daemon's roll steps run again (restartPendingLine); a roll step whose daemon has nothing pending does
+        // The roll: a daemon's roll steps run again when its step does (rollTrigger), and restart the daemon if
+        // the step marked it (a change it reads at start); a roll step whose daemon has nothing pending does
         // nothing. First the masters, up in their order and back down, so that the one that leads restarts
-        // last (framework/remote/rolling.ts); then the agents, one after another, each drained first, its
+        // last (framework/remote/rolling.ts); then the agents, agentsAtOnce at a time, each drained first, its
         // host's Docker engine restarted too if daemon.json changed (its tasks run there: the engines' roll,
         // which follows, finds it done).
         const masterRoll = chained([...masters.values(), ...agentSteps], leaderLastVisits(args.masters), ({ member: host, round }, dependsOn) =>
             args.remote.hostScript(visitStepName(`${name}-${host.name}-master-roll`, round), {
                 host,
                 create: mesosScripts.masterRoll,
-                createSettings: { MASTER: `${host.address}:${mesosPorts.master}`, ROUND: round, ...shared, PENDING: restartPendingLine(masters.get(host.name)!) },
+                createSettings: { MASTER: `${host.address}:${mesosPorts.master}`, ROUND: round, ...shared, PENDING: rollTrigger(masters.get(host.name)!) },
             }, { parent: this, dependsOn }));
-        const agentRoll = chained(masterRoll.slice(-1), args.agents, ({ host, docker }, dependsOn, i) => {
+        const agentsAtOnce = args.agentsAtOnce ?? 1;
+        const agentRoll = batched(masterRoll.slice(-1), args.agents, agentsAtOnce, ({ host, docker }, dependsOn, i) => {
             const flags = agentFlags(host, args);
             return args.remote.hostScript(`${name}-${host.name}-agent-roll`, {
                 host,
                 create: mesosScripts.agentRoll,
                 createSettings: {
                     AGENT: flags.hostname, WORK_DIR: flags.work_dir, GRACE_SECONDS: args.agentDrainGraceSeconds, ...shared,
-                    PENDING: restartPendingLine(agentSteps[i]), ENGINE_PENDING: restartPendingLine(docker.engine),
+                    PENDING: rollTrigger(agentSteps[i]), ENGINE_PENDING: rollTrigger(docker.engine),
                 },
                 stdin: pulumi.secret(credentials.operator.secret.apply((secret) => `${credentials.operator.principal} ${secret}`)),
             }, { parent: this, dependsOn });
         });
-        this.rolled = [...masterRoll, ...agentRoll].slice(-1);
+        this.rolled = agentRoll.length > 0 ? lastBatch(agentRoll, agentsAtOnce) : masterRoll.slice(-1);
 
         // Each master printed "leader <URL>" once a master led.
         this.leaderUrl = masters.get(args.masters[0].name)!.stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");

@@ -5,6 +5,7 @@ import type { ClusterHost } from "../../framework/config/hosts";
 import { DrawingContract, Row } from "../../framework/diagram/contract";
 import { problem, withRole } from "../../framework/config/rules";
 import type { Problem } from "../../framework/config/settings";
+import { pinFor } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
 import { oddQuorumRule } from "../../framework/policy/rule";
@@ -49,14 +50,18 @@ const live: LiveContract<ZookeeperSettings, ZookeeperLayout> = {
         script: hostScriptsIn(path.join(__dirname, "host"), { probe: "zookeeper-probe.sh" }).probe,
         settings: (host, { layout }) => layout.servers.some((s) => s.host === host) ? { CLIENT_PORT: String(zookeeperPorts.client) } : undefined,
     },
-    check: ({ layout: { servers }, facts }) => servers.flatMap(({ host, id }) => {
+    check: ({ config, layout: { servers }, facts }) => servers.flatMap(({ host, id }) => {
         const got = facts(host);
         if (!got) return [];
-        const [mode, myid] = [factOf(got, "mode"), factOf(got, "id")];
+        const [mode, myid, version] = [factOf(got, "mode"), factOf(got, "id"), factOf(got, "version")];
+        const pinned = pinFor(config.version, factOf(got, "release"));
         const repair = { replace: [`zookeeper-${host.name}-server`] };
         return [
             { host: host.name, check: "serving", ok: (servers.length === 1 ? ["standalone"] : ["leader", "follower"]).includes(mode), detail: `srvr: ${mode}`, repair },
             { host: host.name, check: "server id", ok: myid === String(id), detail: `myid ${myid}${myid === String(id) ? "" : `, expected ${id}`}`, repair },
+            // Pinned: the version it runs (a host left on another by hand takes the pin when zookeeper.version next changes).
+            ...pinned === undefined ? [] : [{ host: host.name, check: "version", ok: version === pinned,
+                detail: `zookeeperd ${version}${version === pinned ? "" : `, expected ${pinned} (zookeeper.version)`}` }],
         ];
     }),
 };
@@ -111,6 +116,9 @@ export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefin
         }
         return problems;
     },
+    warn: (settings, { withRole }) => settings.version === undefined && withRole("zookeeper").length > 0
+        ? ["zookeeper.version is not set: each ZooKeeper host runs the version its package sources offered when it was set up, so hosts set up apart may differ (pin one: apt-cache madison zookeeperd)"]
+        : [],
     ports: () => ({
         zookeeper: [
             { port: zookeeperPorts.client, protocol: "tcp", description: "ZooKeeper's client port", units: ["zookeeper"], clients: ["submitters"] },
@@ -126,7 +134,7 @@ export const zookeeper = defineComponent<"zookeeper", ZookeeperSettings, undefin
             ? { servers, quorum: quorumRule.majority(servers.length), connectString: zookeeperConnectString(servers) }
             : undefined;
     },
-    packages: (host) => host.roles.includes("zookeeper") ? [zookeeperPackages] : [],
+    packages: (host, _layout, settings) => host.roles.includes("zookeeper") ? [zookeeperPackages(settings.version)] : [],
     live,
     policies: [oddQuorumRule("odd-zookeeper-ensemble", "ZooKeeper servers", "roles: zookeeper on 1, 3 or 5 hosts",
         (stack) => new Set(stack.running(zookeeperScripts.configure.name).map((step) => step.address)).size)],

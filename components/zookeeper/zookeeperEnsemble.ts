@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { quorumRule } from "../../framework/component";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
+import { pinText } from "../../framework/packages/packages";
 import { chained, leaderLastVisits, visitStepName } from "../../framework/remote/rolling";
 import { zookeeperConnectString, zookeeperPorts, zookeeperScripts } from "./component";
 import type { ZookeeperSettings } from "./config";
@@ -12,7 +13,7 @@ export interface ZookeeperServer {
 }
 
 /** The ensemble's timing comes from `twister2-cluster:zookeeper` (its defaults: config.ts). */
-export interface ZookeeperEnsembleArgs extends Pick<ZookeeperSettings, "tickTime" | "initLimit" | "syncLimit"> {
+export interface ZookeeperEnsembleArgs extends Pick<ZookeeperSettings, "tickTime" | "initLimit" | "syncLimit" | "version"> {
     /** The stack's context for steps on hosts (index.ts makes one). */
     remote: Remote;
     /** An odd number of servers (an even one while a dead server is replaced; never 2). */
@@ -21,9 +22,9 @@ export interface ZookeeperEnsembleArgs extends Pick<ZookeeperSettings, "tickTime
 
 /**
  * A ZooKeeper ensemble from the distribution's `zookeeperd`. Servers are configured in parallel; new
- * servers start at once, while running members only take the new configuration and are then restarted
- * one at a time, followers first and the leader last, so a change of members keeps quorum throughout
- * and elects a leader once. Done when one server leads and the rest follow.
+ * servers start at once, while running members only take the new configuration (or package version) and
+ * are then restarted one at a time, followers first and the leader last, so a change of members keeps
+ * quorum throughout and elects a leader once. Done when one server leads and the rest follow.
  */
 export class ZookeeperEnsemble extends pulumi.ComponentResource {
     /** `host:2181,...`, for clients (Mesos, Twister2). */
@@ -45,6 +46,8 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
             INIT_LIMIT: args.initLimit,
             SYNC_LIMIT: args.syncLimit,
             CLIENT_PORT: zookeeperPorts.client,
+            // The pin itself the host's setup step gives (zookeeperPackages); a new one runs the servers' steps again.
+            ...args.version === undefined ? {} : { VERSION: pinText(args.version) },
         };
 
         const configured = servers.map((server) => {
@@ -54,7 +57,6 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
                 createSettings: { SERVER_ID: server.id, ...settings, QUORUM_PORT: zookeeperPorts.quorum, ELECTION_PORT: zookeeperPorts.election },
                 delete: zookeeperScripts.remove,
             }, { parent: this });
-            this.versions[server.host.name] = lastLine(configure.stdout);
             return configure;
         });
 
@@ -70,6 +72,12 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
             }, { parent: this, dependsOn }));
         // The chain's last step waits for the ensemble and prints each server's mode.
         const formed = restarts[restarts.length - 1].stdout;
+        // A server's version: what its configure step found, or what a visit of the roll installed since ("version <v>").
+        servers.forEach((server, i) => {
+            const visitsOf = restarts.filter((_, v) => visits[v].member === server).map((visit) => visit.stdout);
+            this.versions[server.host.name] = pulumi.all([lastLine(configured[i].stdout), ...visitsOf]).apply(([found, ...visited]) =>
+                visited.map((out) => /^version (\S+)$/m.exec(out)?.[1]).filter((v): v is string => v !== undefined).pop() ?? found);
+        });
 
         this.connectString = formed.apply(() => zookeeperConnectString(servers));
         this.modes = formed.apply((out) => Object.fromEntries(out.trim().split("\n")

@@ -6,6 +6,7 @@ import { AnyComponent, RoleContract, rolesOf } from "../component";
 import { policySettings } from "../policy/config";
 import { policyRulesOf } from "../policy/rules";
 import { preflightSettings } from "../preflight/config";
+import { rolloutSettings } from "../remote/rolling";
 import { BastionSettings, bastionSettings, HostSettings, hostSettings, inventoryHostSettings, inventorySettings, SeenHost } from "./hosts";
 import type { Inventory } from "./load";
 import { oneOf, parseSetting, Problem, text } from "./settings";
@@ -23,6 +24,7 @@ export function stackSettings(components: readonly AnyComponent[]) {
             return [[settings.key, settings.description ? schema.describe(settings.description) : schema]];
         })),
         preflight: preflightSettings.prefault({}).describe("What pulumi up checks on every host before it changes any"),
+        rollout: rolloutSettings.prefault({}).describe("How a change that restarts a service on several hosts rolls through them (docs/operations.md)"),
         policy: policySettings(policyRulesOf(components)).prefault({}).describe("What the policy pack (policy/, run by npm run up and the previews) lets this stack break"),
     });
 }
@@ -57,6 +59,7 @@ export interface ParsedSettings {
     /** The stack's jump host, for every host that names none of its own. */
     bastion?: BastionSettings;
     preflight: z.output<typeof preflightSettings>;
+    rollout: z.output<typeof rolloutSettings>;
     /** Each component's settings by key; a component whose settings need a role no host has is missing. */
     components: Record<string, unknown>;
     /** Every setting's own problems (its type, its format, its range). */
@@ -70,8 +73,8 @@ export function parseSettings(components: readonly AnyComponent[], raw: Record<s
     const needRole = components.flatMap(({ settings, settingsNeedRole }) => settings && settingsNeedRole ? [settings.key] : []);
     const sectionSettings = schema.extend({ hosts: z.unknown().optional(), ...Object.fromEntries(needRole.map((key) => [key, z.unknown().optional()])) });
     const parsed = parseSetting(sectionSettings, raw, "");
-    const { hostsFile: _, hosts: __, policy: ___, roles, bastion, preflight, ...sections } = (parsed.value ?? sectionSettings.parse({})) as Record<string, unknown> &
-        { roles: Record<string, string[]>; bastion?: BastionSettings; preflight: z.output<typeof preflightSettings> };
+    const { hostsFile: _, hosts: __, policy: ___, roles, bastion, preflight, rollout, ...sections } = (parsed.value ?? sectionSettings.parse({})) as Record<string, unknown> &
+        { roles: Record<string, string[]>; bastion?: BastionSettings; preflight: z.output<typeof preflightSettings>; rollout: z.output<typeof rolloutSettings> };
     const hosts = parseHosts(raw.hosts, inventory, raw.hostsFile !== undefined);
     const seen = hosts.hosts.map((host) => ({ ...host, roles: host.name === undefined ? [] : roles[host.name] ?? [] }));
 
@@ -87,7 +90,7 @@ export function parseSettings(components: readonly AnyComponent[], raw: Record<s
             if (own.value !== undefined) componentSettings[settings.key] = own.value;
         }
     }
-    return { hosts: seen, hostsKnown: hosts.known, roles, ...bastion === undefined ? {} : { bastion }, preflight, components: componentSettings, problems };
+    return { hosts: seen, hostsKnown: hosts.known, roles, ...bastion === undefined ? {} : { bastion }, preflight, rollout, components: componentSettings, problems };
 }
 
 /** A host's settings, each if right: the problems were said when it was parsed whole. */

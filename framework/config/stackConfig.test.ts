@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { parseStackConfig } from "../../components";
+import { parseStackConfig, plan } from "../../components";
 import { ConfigError, RawConfig } from "./stackConfig";
 import { configProblems, hostKey, labHosts, scratchDir } from "../../test/unit/fixtures";
 
@@ -12,7 +12,7 @@ const { dir, keyFile } = scratchDir();
 const good = (): RawConfig => ({
     hosts: labHosts(keyFile, 3),
     roles: { h1: ["swarm-manager"], h2: ["swarm-worker"], h3: ["swarm-worker"] },
-    docker: { source: "docker.io" },
+    docker: { source: "docker.io", version: "20.10.24+dfsg1-1+deb12u1+b6" },
 });
 
 const repoKey = path.join(dir, "mesos-repo.asc");
@@ -108,13 +108,39 @@ describe("stack config validation", () => {
 
     it("accepts four ZooKeeper servers and Mesos masters, as while a dead one is replaced, with a warning", () => {
         const roles = { h1: ["swarm-manager", "zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"], h4: ["zookeeper", "mesos-master", "mesos-agent"] };
-        const config = parseStackConfig({ ...mesos(roles), hosts: labHosts(keyFile, 4), zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3, h4: 4 } },
+        const config = parseStackConfig({ ...mesos(roles), hosts: labHosts(keyFile, 4), zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3, h4: 4 }, version: "3.8.0-11+deb12u2" },
             access: { submitters: ["10.20.0.0/16"] } }, dir);
         expect(config.warnings).toEqual([
             "roles: 4 hosts are zookeeper: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",
             "roles: 4 hosts are mesos-master: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",
         ]);
         expect(parseStackConfig(good(), dir).warnings).toEqual([]);
+    });
+
+    it("warns that ZooKeeper hosts may drift while zookeeper.version is not set, and pins its packages together when it is", () => {
+        const roles = { h1: ["swarm-manager", "zookeeper"] };
+        const access = { submitters: ["10.20.0.0/16"] };
+        expect(parseStackConfig({ ...good(), roles, access, zookeeper: { serverIds: { h1: 1 } } }, dir).warnings)
+            .toEqual([expect.stringMatching(/^zookeeper\.version is not set: each ZooKeeper host runs the version its package sources offered/)]);
+        const pinned = parseStackConfig({ ...good(), roles, access, zookeeper: { serverIds: { h1: 1 }, version: "3.8.0-11+deb12u1" } }, dir);
+        expect(pinned.warnings).toEqual([]);
+        expect(plan(pinned).packages.h1.find((need) => need.thing === "zookeeper")?.packages)
+            .toEqual(["zookeeperd=3.8.0-11+deb12u1", "zookeeper=3.8.0-11+deb12u1", "libzookeeper-java=3.8.0-11+deb12u1", "netcat-openbsd"]);
+        // A fleet of two Debian releases: a version each (each host takes its own release's, lib.sh pins_here).
+        const perRelease = parseStackConfig({ ...good(), roles, access, zookeeper: { serverIds: { h1: 1 }, version: { bookworm: "3.8.0-11+deb12u2", trixie: "3.9.3-2" } } }, dir);
+        expect(plan(perRelease).packages.h1.find((need) => need.thing === "zookeeper")?.packages[0]).toBe("zookeeperd=bookworm/3.8.0-11+deb12u2,trixie/3.9.3-2");
+        expect(problemsOf({ ...good(), roles, zookeeper: { serverIds: { h1: 1 }, version: { Bookworm: "3.8.0-11+deb12u2" } } }))
+            .toContain("zookeeper.version: 'Bookworm' is not a Debian release's codename (such as bookworm)");
+        expect(problemsOf({ ...good(), roles, zookeeper: { serverIds: { h1: 1 }, version: "latest; rm -rf /" } }))
+            .toContain("zookeeper.version: 'latest; rm -rf /' is not a Debian package version (such as 3.8.0-11+deb12u2)");
+    });
+
+    it("warns that Docker hosts may drift while docker.version is not set, where hosts run containers", () => {
+        const access = { submitters: ["10.20.0.0/16"] };
+        expect(parseStackConfig({ ...good(), access, docker: { source: "docker.io" } }, dir).warnings)
+            .toEqual([expect.stringMatching(/^docker\.version is not set: each Docker host runs the engine its package sources offered/)]);
+        expect(parseStackConfig({ ...good(), access, roles: { h1: ["zookeeper"] }, zookeeper: { serverIds: { h1: 1 }, version: "3.8.0-11+deb12u2" },
+            docker: { source: "docker.io" } }, dir).warnings).toEqual([]);
     });
 
     it("says a mistyped setting once, not again as the checks after it would", () => {

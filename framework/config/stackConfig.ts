@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AnyComponent, CheckContext, ConfigsOf, FileReader, RolePort, rolesOf } from "../component";
 import type { PreflightConfig } from "../preflight/config";
+import type { RolloutConfig } from "../remote/rolling";
 import type { BastionSettings, ClusterHost } from "./hosts";
 import { SecretText } from "./secretText";
 import { cacheDirOf, fileSha256, FileText, readInventory, readText, resolvePath } from "./load";
@@ -21,6 +22,8 @@ export interface ClusterConfig {
     hosts: ClusterHost[];
     /** What `pulumi up` checks on every host before it changes any. */
     preflight: PreflightConfig;
+    /** How a change that restarts a service on several hosts goes through them. */
+    rollout: RolloutConfig;
     /** Not wrong, but worth the operator's attention (`pulumi up` shows them as warnings). */
     warnings: string[];
 }
@@ -154,6 +157,7 @@ function declaredPorts(components: readonly AnyComponent[], settings: ParsedSett
 function crossChecks(components: readonly AnyComponent[], settings: ParsedSettings, files: ConfigFiles): { problems: Problem[]; warnings: string[] } {
     const { hosts, hostsKnown } = settings;
     const roles = roleProblems(rolesOf(components), settings.roles, hosts, hostsKnown);
+    const roleContracts = new Map(rolesOf(components));
     const problems = [...hostProblems(hosts, files.privateKeys, files.sudoPasswords, bastionsOf(settings)), ...roles.problems];
     const warnings = [...roles.warnings];
     for (const component of components) {
@@ -161,6 +165,7 @@ function crossChecks(components: readonly AnyComponent[], settings: ParsedSettin
         if (!own) continue;
         const context: CheckContext<unknown> = {
             hosts, hostsKnown, withRole: (role) => withRole(hosts, role),
+            runsContainers: hosts.filter((h) => h.roles.some((role) => roleContracts.get(role)?.runsContainers)),
             files: own.files,
             // Read lazily: only a check that compares ports needs the others' configs.
             get ports() {
@@ -206,6 +211,7 @@ function stackConfig<L extends readonly AnyComponent[]>(components: L, settings:
         // gets no step, and neither preflight nor npm run check contacts it.
         hosts: hosts.filter((h) => h.roles.length > 0),
         preflight: settings.preflight,
+        rollout: settings.rollout,
         warnings,
     } as StackConfigOf<L>;
 }
@@ -220,7 +226,7 @@ export function checkComponent<C extends AnyComponent>(component: C, raw: unknow
     const seen = hosts.map(({ sudoPassword: _, ...host }, i) => ({ ...host, where: `hosts[${i}]`, complete: host }));
     const settings: ParsedSettings = {
         hosts: seen, hostsKnown: true, roles: Object.fromEntries(hosts.map((h) => [h.name, h.roles])),
-        preflight: { cgroupV2: true, minVarMb: 0 }, components: {}, problems: [],
+        preflight: { cgroupV2: true, minVarMb: 0 }, rollout: { maxUnavailable: 1 }, components: {}, problems: [],
     };
     if (component.settings) {
         const own = parseSetting(component.settings.schema, raw ?? {}, key);

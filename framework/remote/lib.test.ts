@@ -119,3 +119,25 @@ describe("lib.sh's apt repositories", () => {
         expect(fs.existsSync(path.join(run.dir, "keyrings", "docker.asc"))).toBe(false);
     });
 });
+
+describe("lib.sh pins_differing", () => {
+    it("lists the pins of a thing's packages that the host has at another version, not those it runs or lacks", () => {
+        const bash = spawnSync("dpkg-query", ["-W", "-f=${Version}", "bash"], { encoding: "utf8" }).stdout;
+        const run = runStep("pins_differing zookeeper", "", (dir) => {
+            fs.mkdirSync(path.join(dir, "state"));
+            fs.writeFileSync(path.join(dir, "state", "zookeeper.wants"),
+                `bash=${bash} coreutils=0.0-not-this-one t2-no-such-package=1.0 dpkg\nsource twister2-x key http://example.invalid/ bookworm main\n`);
+        });
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toBe("coreutils=0.0-not-this-one\n");
+    });
+});
+
+describe("lib.sh pins_here", () => {
+    it("takes a package pinned per Debian release at this host's release's version, and the package alone where none is given for it", () => {
+        const codename = /^VERSION_CODENAME=(\w+)$/m.exec(fs.readFileSync("/etc/os-release", "utf8"))![1];
+        const run = runStep(`pins_here jq jq=1.6-2 "zookeeperd=other/9.9,${codename}/5:3.8.0-11+deb12u2,later/1.0" "docker-ce=other/1.0"`);
+        expect(run.code, run.stderr).toBe(0);
+        expect(run.stdout).toBe("jq\njq=1.6-2\nzookeeperd=5:3.8.0-11+deb12u2\ndocker-ce\n");
+    });
+});

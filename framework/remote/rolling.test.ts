@@ -1,6 +1,6 @@
 // The order of a roll: up the members and back down, the leader last whoever it is.
 import { describe, expect, it } from "vitest";
-import { leaderLastVisits, visitStepName } from "./rolling";
+import { batched, chained, isRollScript, lastBatch, leaderLastVisits, visitStepName } from "./rolling";
 
 describe("leaderLastVisits", () => {
     it("goes up the members and back down: 2n - 1 visits, the last member's turn once", () => {
@@ -16,5 +16,42 @@ describe("leaderLastVisits", () => {
     it("names a visit's step after its member's, the turn without a suffix", () => {
         expect(["followers", "turn", "leader"].map((round) => visitStepName("zookeeper-h1-restart", round as "turn")))
             .toEqual(["zookeeper-h1-restart-followers", "zookeeper-h1-restart", "zookeeper-h1-restart-leader"]);
+    });
+});
+
+describe("batched", () => {
+    // Each step is its item; what each waited for is noted aside.
+    const steps = (items: string[], size: number) => {
+        const waits: { item: string; after: string[] }[] = [];
+        batched(["after"], items, size, (item, dependsOn) => (waits.push({ item, after: dependsOn }), item));
+        return waits;
+    };
+
+    it("waits for the whole batch before its own, the first batch for what the roll follows", () => {
+        expect(steps(["a", "b", "c", "d", "e"], 2)).toEqual([
+            { item: "a", after: ["after"] }, { item: "b", after: ["after"] },
+            { item: "c", after: ["a", "b"] }, { item: "d", after: ["a", "b"] },
+            { item: "e", after: ["c", "d"] },
+        ]);
+    });
+
+    it("is a chain in batches of one, and one batch when the size covers every item", () => {
+        expect(steps(["a", "b", "c"], 1).map((s) => s.after)).toEqual([["after"], ["a"], ["b"]]);
+        expect(chained(["after"], ["a", "b"], (item, dependsOn) => `${item}<${dependsOn.join(",")}`)).toEqual(["a<after", "b<a<after"]);
+        expect(steps(["a", "b", "c"], 5).map((s) => s.after)).toEqual([["after"], ["after"], ["after"]]);
+    });
+
+    it("ends with its last batch, whole or not", () => {
+        expect(lastBatch(["a", "b", "c", "d", "e"], 2)).toEqual(["e"]);
+        expect(lastBatch(["a", "b", "c", "d"], 2)).toEqual(["c", "d"]);
+        expect(lastBatch(["a", "b"], 1)).toEqual(["b"]);
+        expect(lastBatch([], 3)).toEqual([]);
+    });
+});
+
+describe("isRollScript", () => {
+    it("tells a roll's scripts (they restart services) from the others by their names", () => {
+        expect(["mesos-master-roll.sh", "mesos-agent-roll.sh", "docker-roll.sh", "zookeeper-restart.sh"].every(isRollScript)).toBe(true);
+        expect(["mesos-daemon.sh", "docker-install.sh", "zookeeper-configure.sh", "roll.sh.bak"].some(isRollScript)).toBe(false);
     });
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # build-debs.sh OUTDIR DOCKER_IO_DEB [DOCKER_CLI_DEB]: builds the lab's stand-ins of Docker's three packages into OUTDIR
+# (the engine and its CLI in two releases: five .debs)
 # and prints the .debs' paths, one per line (see README.md). Debian's docker.io package (its .deb, from
 # Debian's archive) is split the way Docker splits its own: the engine, its units and its maintainer
 # scripts into docker-ce, the CLI into docker-ce-cli (from DOCKER_CLI_DEB where Debian ships it apart:
@@ -10,13 +11,18 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -eq 2 ] || [ $# -eq 3 ] || { echo "usage: $0 OUTDIR DOCKER_IO_DEB [DOCKER_CLI_DEB]" >&2; exit 2; }
 outdir=$1 docker_io=$2 docker_cli=${3:-}
 # Docker's version schemes, over Debian's versions (docker.io 20.10.24+dfsg1-1+deb12u1 gives 5:20.10.24-0standin1).
+# The engine and its CLI come in two releases of the same bits, -0standin1 and -0standin2, as Docker's
+# repository offers many: a stack can pin the first (docker.version) and upgrade to the second.
 upstream=$(dpkg-deb -f "$docker_io" Version | sed 's/^[0-9]*://; s/[+~-].*//')
-engine_version="5:$upstream-0standin1"
+engine_versions=("5:$upstream-0standin1" "5:$upstream-0standin2")
 containerd_version=$(dpkg-query -W -f='${Version}' containerd 2>/dev/null | sed 's/^[0-9]*://; s/[+~-].*//')
 containerd_version="${containerd_version:-1.6.20}-0standin1"
 arch=$(dpkg-deb -f "$docker_io" Architecture)
-debs=("$outdir/docker-ce_${engine_version#*:}_$arch.deb" "$outdir/docker-ce-cli_${engine_version#*:}_$arch.deb"
-  "$outdir/containerd.io_${containerd_version}_all.deb")
+debs=()
+for engine_version in "${engine_versions[@]}"; do
+  debs+=("$outdir/docker-ce_${engine_version#*:}_$arch.deb" "$outdir/docker-ce-cli_${engine_version#*:}_$arch.deb")
+done
+debs+=("$outdir/containerd.io_${containerd_version}_all.deb")
 
 inputs_hash=$( (sha256sum "$here/build-debs.sh" "$here/README.md"; basename "$docker_io"; basename "${docker_cli:-none}"; echo "$containerd_version") | sha256sum | cut -c1-16)
 mkdir -p "$outdir"
@@ -67,15 +73,18 @@ done
 ln -s ../sbin/dockerd "$stage/docker-ce/usr/bin/dockerd"
 rm -rf "$stage/docker-ce/usr/share/doc/docker.io" "$stage/docker-ce/usr/share/lintian" "$stage/docker-ce/DEBIAN/md5sums"
 depends=$(dpkg-deb -f "$docker_io" Depends | sed -E 's/containerd \([^)]*\)/containerd.io/; s/, runc \([^)]*\)//; s/, runc//')
-control docker-ce "$engine_version" "$arch" "docker-ce-cli (= $engine_version), $depends" \
-  "Debian's docker.io engine under Docker CE's package name; /usr/bin/dockerd points at /usr/sbin/dockerd." "docker.io"
-build docker-ce "${debs[0]}"
-
-control docker-ce-cli "$engine_version" "$arch" "libc6" "Debian's docker CLI (from docker.io) under Docker CE's package name." "docker.io"
-build docker-ce-cli "${debs[1]}"
+i=0
+for engine_version in "${engine_versions[@]}"; do
+  control docker-ce "$engine_version" "$arch" "docker-ce-cli (= $engine_version), $depends" \
+    "Debian's docker.io engine under Docker CE's package name; /usr/bin/dockerd points at /usr/sbin/dockerd." "docker.io"
+  build docker-ce "${debs[i]}"
+  control docker-ce-cli "$engine_version" "$arch" "libc6" "Debian's docker CLI (from docker.io) under Docker CE's package name." "docker.io"
+  build docker-ce-cli "${debs[i + 1]}"
+  i=$((i + 2))
+done
 
 control containerd.io "$containerd_version" all "containerd, runc" "Debian's containerd and runc under Docker's package name."
-build containerd.io "${debs[2]}"
+build containerd.io "${debs[i]}"
 
 echo "$inputs_hash" >"$outdir/inputs"
 printf '%s\n' "${debs[@]}"

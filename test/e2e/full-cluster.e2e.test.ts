@@ -68,6 +68,9 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-smoke-"));
 /** The inventory the stack reads: the lab's, without h5, which the stack's own `hosts` gives. */
 const stackInventory = path.join(scratch, "inventory.json");
 let h5Password: string;
+let dockerVersions: { first: Record<string, string>; upgrade: Record<string, string> };
+/** A host's Debian release (its codename). */
+const releaseOf = (h: LabHost) => onHost(h, "sed -n 's/^VERSION_CODENAME=//p' /etc/os-release").stdout.trim();
 
 beforeAll(async () => {
     labSudoPassword("h4", true);
@@ -91,6 +94,17 @@ beforeAll(async () => {
     await stack.setConfig("hostsFile", stackInventory);
     await stack.setConfig("hosts", [h5]);
     await stack.setConfig("hosts[0].sudoPassword", h5Password, { path: true, secret: true });
+    // docker.version, per Debian release (the lab mixes 12 and 13): the first of the engine's releases the lab's
+    // stand-in of Docker's repository offers each; the roll below upgrades to the last.
+    dockerVersions = { first: {}, upgrade: {} };
+    for (const release of new Set(hosts.map(releaseOf))) {
+        const packages = fs.readFileSync(path.join(labDir, "apt-repo", "docker", "dists", release, "stable", "binary-amd64", "Packages"), "utf8");
+        const offered = [...packages.matchAll(/^Package: docker-ce\nVersion: (\S+)$/gm)].map(([, version]) => version).sort();
+        expect(offered.length, packages).toBeGreaterThanOrEqual(2);
+        dockerVersions.first[release] = offered[0];
+        dockerVersions.upgrade[release] = offered.at(-1)!;
+    }
+    await stack.setConfig("docker.version", dockerVersions.first, { path: true });
 });
 
 afterAll(async () => {
@@ -406,10 +420,10 @@ describe("npm run check on the lab's full cluster", () => {
         expect(preview.stdout + preview.stderr).not.toMatch(/can't run policy/);
         const run = await stack.check();
         expect(run.code, run.stdout + run.stderr).toBe(0);
-        expect(run.stdout).toMatch(/^e2e-smoke: 43 checks on 5 hosts in [\d.]+ s: the cluster is what the stack says$/m);
+        expect(run.stdout).toMatch(/^e2e-smoke: 48 checks on 5 hosts in [\d.]+ s: the cluster is what the stack says$/m);
         const json = JSON.parse((await stack.check(["--json"])).stdout);
         expect(json.differences).toBe(0);
-        expect(json.checks.filter((c: { ok: boolean }) => c.ok)).toHaveLength(43);
+        expect(json.checks.filter((c: { ok: boolean }) => c.ok)).toHaveLength(48);
         // Each host's firewall among them: loaded, and enabled at boot.
         expect(json.checks.filter((c: { check: string; detail: string }) => c.check === "firewall loaded" && / ports guarded; at boot: enabled$/.test(c.detail)))
             .toHaveLength(5);
@@ -444,7 +458,7 @@ describe("npm run check on the lab's full cluster", () => {
         // npm run drift reports the same, with what the stack itself would change: nothing.
         const drift = await stack.drift();
         expect(drift.code, drift.stdout + drift.stderr).toBe(1);
-        expect(drift.stdout).toMatch(/^e2e-smoke: drift: 5 of 43 live checks differ, 0 changes pending in the stack$/m);
+        expect(drift.stdout).toMatch(/^e2e-smoke: drift: 5 of 48 live checks differ, 0 changes pending in the stack$/m);
         expect(drift.stdout).toContain(`  ${follower.name} zookeeper: serving: srvr: down`);
         const repair = /^repair \(one run replaces the steps above\):\n {2}(pulumi up .*)$/m.exec(broken.stdout)?.[1];
         expect(repair).toBeDefined();
@@ -456,10 +470,10 @@ describe("npm run check on the lab's full cluster", () => {
         const repaired = await stack.check();
         expect(repaired.code, repaired.stdout).toBe(0);
         expect(onHost(h5, `docker image inspect -f '{{.Id}}' '${image}'`).stdout.trim()).toMatch(/^sha256:/);
-        expect((await stack.drift()).stdout).toMatch(/^e2e-smoke: no drift: 0 of 43 live checks differ, 0 changes pending in the stack$/m);
+        expect((await stack.drift()).stdout).toMatch(/^e2e-smoke: no drift: 0 of 48 live checks differ, 0 changes pending in the stack$/m);
     });
 
-    it("rolls a daemon.json change one engine at a time: each agent's drained at the masters, the swarm's manager last, every engine restarted once", async () => {
+    it("rolls a daemon.json change and a new docker.version as its preview announced, two hosts at a time (rollout.maxUnavailable): the agents' drained at the masters, then the other swarm workers', the manager's last, every engine restarted once", async () => {
         const hosts = labInventory();
         const agentIds = async () => (await getJson<{ slaves: { id: string; hostname: string; active: boolean }[] }>(`${(await leadingMaster()).origin}/master/state`))
             .slaves.filter((s) => s.active).map((s) => `${s.hostname} ${s.id}`).sort();
@@ -470,27 +484,50 @@ describe("npm run check on the lab's full cluster", () => {
             Number(onHost(h, "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim())]));
         const before = startedAt();
         await stack.setConfig("docker.daemonJson", { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" }, labels: ["twister2-roll=1"] }, { path: true });
+        await stack.setConfig("rollout.maxUnavailable", 2, { path: true });
+        // Each engine's turn installs the new pin too.
+        const installedDocker = () => hosts.map((h) => `${h.name} ${onHost(h, "dpkg-query -W -f='${Version}\\n' docker-ce docker-ce-cli | sort -u | paste -sd ' '").stdout.trim()}`);
+        expect(installedDocker()).toEqual(hosts.map((h) => `${h.name} ${dockerVersions.first[releaseOf(h)]}`));
+        await stack.setConfig("docker.version", dockerVersions.upgrade, { path: true });
+        // The preview names the roll's steps in their order, each with its host: the agents' (side by side), the
+        // swarm workers' engines two at a time (h4's and h5's done by then), the manager's. Within a batch, either order.
+        const inBatches = (steps: string[]) => [steps.slice(0, 2), steps.slice(2, 4), steps.slice(4, 6), steps.slice(6)].map((batch) => [...batch].sort());
+        const batches = [["mesos-h4-agent-roll", "mesos-h5-agent-roll"], ["docker-h2-roll", "docker-h3-roll"], ["docker-h4-roll", "docker-h5-roll"], ["docker-h1-roll"]];
+        const nameByAddress = new Map(hosts.map((h) => [h.address, h.name]));
+        const announced = [...stack.previewMarkdown().matchAll(/^\d+\. (\S+) `([^`]+)`$/gm)].map(([, address, step]) => ({ host: nameByAddress.get(address), step }));
+        expect(inBatches(announced.map(({ step }) => step))).toEqual(batches);
+        for (const { host, step } of announced) expect(step).toContain(`-${host}-`);
         const upStarted = Math.floor(Date.now() / 1000);
         const up = await stack.up();
-        // The steps that restarted something, in the order they ran: the agents' (drained), then the other
-        // swarm nodes' engines, the manager's last.
+        // The steps that restarted something, in the order they ran, batch by batch as announced: the agents' (drained),
+        // then the other swarm workers' engines, the manager's last.
         const restarted = up.events.flatMap((e) => {
             const urn = e.resOutputsEvent?.metadata.urn ?? "";
             const said = /^restarted(.*)$/m.exec(String(e.resOutputsEvent?.metadata.new?.outputs?.stdout ?? ""));
             return said && /-roll(-\w+)?$/.test(urn) ? [`${urn.split("::").pop()}${said[1].startsWith(" engine ") ? " engine" : said[1]}`] : [];
         });
-        expect(restarted).toEqual(["mesos-h4-agent-roll engine", "mesos-h5-agent-roll engine", "docker-h2-roll", "docker-h3-roll", "docker-h1-roll"]);
-        // The hosts agree: every engine started anew, once, one after another in that order, with the new daemon.json.
+        expect([restarted.slice(0, 2), restarted.slice(2, 4), restarted.slice(4)].map((batch) => [...batch].sort()))
+            .toEqual([["mesos-h4-agent-roll engine", "mesos-h5-agent-roll engine"], ["docker-h2-roll", "docker-h3-roll"], ["docker-h1-roll"]]);
+        const batchOf = (step: string) => batches.findIndex((batch) => batch.includes(step.split(" ")[0]));
+        expect(restarted.map(batchOf)).toEqual([0, 0, 1, 1, 3]);
+        // The hosts agree: every engine started anew, once, batch after batch, with the new daemon.json.
         const after = startedAt();
         for (const h of hosts) {
             expect(after[h.name], h.name).toBeGreaterThan(before[h.name]);
             expect(onHost(h, "docker info -f '{{json .Labels}}'").stdout, h.name).toContain("twister2-roll=1");
         }
-        expect(hosts.map((h) => h.name).sort((a, b) => after[a] - after[b])).toEqual(["h4", "h5", "h2", "h3", "h1"]);
-        // The agents were drained at the masters first and came back as themselves; the swarm is whole and every node active.
+        expect(installedDocker()).toEqual(hosts.map((h) => `${h.name} ${dockerVersions.upgrade[releaseOf(h)]}`));
+        const startOrder = hosts.map((h) => h.name).sort((a, b) => after[a] - after[b]);
+        expect([startOrder.slice(0, 2), startOrder.slice(2, 4), startOrder.slice(4)].map((batch) => [...batch].sort())).toEqual([["h4", "h5"], ["h2", "h3"], ["h1"]]);
+        // The agents were drained at the masters first, both at once (each drained before either came back), and
+        // came back as themselves; the swarm is whole and every node active.
         const leaderAddress = (await leadingMaster()).hostname;
         const log = onHost(hosts.find((h) => h.address === leaderAddress)!, `journalctl -u mesos-master --since @${upStarted} --no-pager -o cat`).stdout;
-        for (const id of idsBefore.map((line) => line.split(" ")[1])) expect(log, id).toContain(`Transitioning agent ${id} to the DRAINED state`);
+        const ids = idsBefore.map((line) => line.split(" ")[1]);
+        for (const id of ids) expect(log, id).toContain(`Transitioning agent ${id} to the DRAINED state`);
+        const lastDrained = Math.max(...ids.map((id) => log.indexOf(`Transitioning agent ${id} to the DRAINING state`)));
+        const firstBack = Math.min(...ids.map((id) => log.indexOf(`Reactivating agent ${id}`)));
+        expect(firstBack, log).toBeGreaterThan(lastDrained);
         expect(await agentIds()).toEqual(idsBefore);
         const h1 = hosts.find((h) => h.name === "h1")!;
         expect(onHost(h1, "docker node ls --format '{{.Hostname}} {{.Status}} {{.Availability}}' | sort").stdout.trim().split("\n").map((line) => line.split(" ").slice(1).join(" ")))
@@ -502,9 +539,10 @@ describe("npm run check on the lab's full cluster", () => {
         await stack.setConfig("mesos.executorRegistrationTimeout", "11mins", { path: true });
         const pending = await stack.drift(["--markdown"]);
         expect(pending.code, pending.stdout + pending.stderr).toBe(1);
-        // The agents' steps; their roll steps follow in the same up, once the agents' steps have said what they marked.
-        expect(pending.stdout).toMatch(/^## e2e-smoke: drift: 0 of 43 live checks differ, 2 changes pending in the stack$/m);
-        expect(pending.stdout).toContain("  update mesos-h4-agent (command:remote:Command)\n  update mesos-h5-agent (command:remote:Command)");
+        // The agents' steps, and their roll steps, which run whenever the agents' steps do (each restarts its agent if its step marked it).
+        expect(pending.stdout).toMatch(/^## e2e-smoke: drift: 0 of 48 live checks differ, 4 changes pending in the stack$/m);
+        expect(pending.stdout).toContain(["mesos-h4-agent", "mesos-h4-agent-roll", "mesos-h5-agent", "mesos-h5-agent-roll"]
+            .map((step) => `  update ${step} (command:remote:Command)`).join("\n"));
         await stack.removeConfig("mesos.executorRegistrationTimeout", { path: true });
         expect((await stack.drift()).code).toBe(0);
     });

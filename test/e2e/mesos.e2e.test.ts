@@ -11,7 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { eventually, LabHost, labInventory, mesosClients, onHost, PulumiStack, reportTimings } from "./harness";
+import { eventually, LabHost, labInventory, mesosClients, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
@@ -19,6 +19,16 @@ const host = (name: string) => hosts.find((h) => h.name === name)!;
 const masters = ["h1", "h2", "h3"];
 const agentAddresses = ["10.77.0.14", "10.77.0.15"];
 const zkUrl = "zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos";
+/**
+ * zookeeper.version: the stack's first pin, and the one a test upgrades to, a version per Debian release (the lab
+ * mixes Debian 12 and 13; a release whose archive offers one version keeps it).
+ */
+const zookeeperVersions: { first: Record<string, string>; upgrade: Record<string, string> } = { first: {}, upgrade: {} };
+/** A host's Debian release (its codename). */
+const releaseOf = (name: string) => onHost(host(name), "sed -n 's/^VERSION_CODENAME=//p' /etc/os-release").stdout.trim();
+/** Each server's versions of the three pinned ZooKeeper packages, as dpkg has them. */
+const zookeeperPackageVersions = (name: string) =>
+    onHost(host(name), "dpkg-query -W -f='${Version}\\n' zookeeperd zookeeper libzookeeper-java | sort -u").stdout.trim();
 
 const zkMode = (name: string) =>
     onHost(host(name), "echo srvr | nc -N -w 3 127.0.0.1 2181 | sed -n 's/^Mode: //p'", { check: false }).stdout.trim();
@@ -135,6 +145,46 @@ async function operatorCall(body: object): Promise<any> {
 interface OperatorAgent { agent_info: { id: { value: string }; hostname: string }; pid: string; active: boolean; deactivated?: boolean; drain_info?: { state: string } }
 const operatorAgents = async (): Promise<OperatorAgent[]> => (await operatorCall({ type: "GET_AGENTS" })).get_agents.agents ?? [];
 
+/**
+ * A ZooKeeper client beside a change: kazoo (on the masters with the stand-in) on h1 writing a znode every
+ * second, retrying a lost connection as ZooKeeper clients do; a write counts as failed if it does not land
+ * in 10 s. Stopped, it must have written more than `atLeast` times and failed never.
+ */
+function startZookeeperWriter(): { stopAndExpectNoFailure(atLeast: number): void } {
+    onHost(host("h1"), `cat >/tmp/t2-writer.py <<'EOF'
+import sys, time
+from kazoo.client import KazooClient
+from kazoo.retry import KazooRetry
+zk = KazooClient(hosts="10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181", timeout=15,
+                 command_retry=KazooRetry(max_tries=-1, deadline=10, max_delay=1), connection_retry=KazooRetry(max_tries=-1))
+zk.start()
+zk.ensure_path("/t2-writer")
+ok = failed = 0
+while True:
+    started = time.time()
+    try:
+        # zk.retry: retried on a lost connection (ConnectionLoss) until command_retry's deadline.
+        zk.retry(zk.set, "/t2-writer", str(ok).encode())
+        ok += 1
+    except Exception as err:
+        failed += 1
+        print("failed:", repr(err), flush=True)
+    print(f"ok={ok} failed={failed} latency={time.time() - started:.2f}", flush=True)
+    time.sleep(max(0, 1 - (time.time() - started)))
+EOF
+nohup python3 /tmp/t2-writer.py >/tmp/t2-writer.log 2>&1 &
+echo $! >/tmp/t2-writer.pid`);
+    return {
+        stopAndExpectNoFailure(atLeast) {
+            const log = onHost(host("h1"), "kill $(cat /tmp/t2-writer.pid) 2>/dev/null || echo 'writer: not running'; cat /tmp/t2-writer.log; rm -f /tmp/t2-writer.*").stdout;
+            const last = log.trim().split("\n").filter((l) => l.startsWith("ok=")).pop() ?? "";
+            console.log(`ZooKeeper writer during the change: ${last}`);
+            expect(log).not.toMatch(/failed:|Traceback|writer: not running/);
+            expect(Number(/ok=(\d+)/.exec(last)?.[1] ?? 0)).toBeGreaterThan(atLeast);
+        },
+    };
+}
+
 beforeAll(async () => {
     hosts = labInventory();
     stack = new PulumiStack("e2e-mesos", "Pulumi.dev.yaml");
@@ -144,6 +194,17 @@ beforeAll(async () => {
         h1: ["zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"],
         h4: ["mesos-agent"], h5: ["mesos-agent"],
     });
+    // ZooKeeper pinned, on each Debian release of the servers, to the older of the two newest versions Debian offers
+    // it (bookworm's and bookworm-security's), so that a test below can upgrade the ensemble to the newer.
+    for (const name of masters) {
+        const release = releaseOf(name);
+        if (zookeeperVersions.upgrade[release] !== undefined) continue;
+        const offered = (await onHostAsync(host(name), "apt-get update -qq && apt-cache madison zookeeperd | awk '{ print $3 }' | sort -u -V")).stdout.trim().split("\n");
+        zookeeperVersions.upgrade[release] = offered.at(-1)!;
+        zookeeperVersions.first[release] = offered.at(-2) ?? offered.at(-1)!;
+    }
+    console.log(`zookeeper.version: ${JSON.stringify(zookeeperVersions.first)}, then ${JSON.stringify(zookeeperVersions.upgrade)}`);
+    await stack.setConfig("zookeeper.version", zookeeperVersions.first, { path: true });
 });
 
 afterAll(async () => {
@@ -157,8 +218,9 @@ describe("ZooKeeper and Mesos on the lab", () => {
         console.log(`pulumi up, seconds per component: ${JSON.stringify(secondsPerComponent(up.events, ["docker", "zookeeper", "mesos"]))}`);
     });
 
-    it("forms a ZooKeeper ensemble of one leader and two followers", async () => {
+    it("forms a ZooKeeper ensemble of one leader and two followers, each on the pinned version", async () => {
         expect(await zkModes(masters)).toEqual(["follower", "follower", "leader"]);
+        for (const name of masters) expect(zookeeperPackageVersions(name), name).toBe(zookeeperVersions.first[releaseOf(name)]);
     });
 
     it("elects one leading master that shows both agents activated, and every master agrees on it", () => {
@@ -397,7 +459,7 @@ describe("ZooKeeper and Mesos on the lab", () => {
         expect(idOf()).toBe(before);
     });
 
-    it("rolls a change of mesos.agentAttributes through the agents: one at a time, each drained, each registering anew with them, while a long job runs its drained tasks elsewhere", async () => {
+    it("rolls a change of mesos.agentAttributes, an agent flag and docker.daemonJson through the agents as announced: one at a time, each drained, its engine restarted, each registering anew, while a long job runs its drained tasks elsewhere and a ZooKeeper client writes", async () => {
         type Slave = { id: string; hostname: string; active: boolean; attributes: Record<string, string> };
         const slaves = (): Slave[] => leadingMaster()?.state.slaves ?? [];
         const before = Object.fromEntries(slaves().filter((s) => s.active).map((s) => [s.hostname, s.id]));
@@ -413,8 +475,27 @@ describe("ZooKeeper and Mesos on the lab", () => {
             expect(await eventually(120, () => running().length === 2), keeper.said()).toBe(true);
             await stack.setConfig("mesos.agentAttributes", { lab: "true", rack: "r1" }, { path: true });
             await stack.setConfig("mesos.agentDrainGraceSeconds", 5, { path: true });
-            // Beside the up: how many agents the leading master shows active, every second.
+            await stack.setConfig("mesos.executorRegistrationTimeout", "11mins", { path: true });
+            await stack.setConfig("docker.daemonJson", { "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "3" }, labels: ["twister2-roll=1"] }, { path: true });
+            const engineStarted = (name: string) => Number(onHost(host(name), "systemctl show -p ActiveEnterTimestampMonotonic --value docker").stdout.trim());
+            const enginesBefore = ["h4", "h5"].map(engineStarted);
+            // Announced by the preview: the agents' roll steps, in order, then the engines' (theirs done by then).
+            expect([...stack.previewMarkdown().matchAll(/^\d+\. (\S+) `([^`]+)`$/gm)].map(([, address, step]) => `${address} ${step}`)).toEqual([
+                "10.77.0.14 mesos-h4-agent-roll", "10.77.0.15 mesos-h5-agent-roll", "10.77.0.14 docker-h4-roll", "10.77.0.15 docker-h5-roll",
+            ]);
+            // Beside the up: how many agents the leading master shows active, every second; and a ZooKeeper client writing.
+            const writer = startZookeeperWriter();
             const { result: up, samples: counts } = await sampledDuring(() => slaves().filter((s) => s.active).length, () => stack.up());
+            writer.stopAndExpectNoFailure(10);
+            // Each agent restarted with its engine, the agents one after the other, as announced (their engines' start times say so too).
+            const said = (name: string) => String(up.events.find((e) => e.resOutputsEvent?.metadata.urn.endsWith(`::mesos-${name}-agent-roll`))?.resOutputsEvent?.metadata.new?.outputs?.stdout ?? "");
+            for (const name of ["h4", "h5"]) expect(said(name), name).toMatch(/^restarted agent\+engine /m);
+            const enginesAfter = ["h4", "h5"].map(engineStarted);
+            expect(enginesAfter[0]).toBeGreaterThan(enginesBefore[0]);
+            expect(enginesAfter[1]).toBeGreaterThan(enginesAfter[0]);
+            for (const name of ["h4", "h5"]) {
+                expect(onHost(host(name), "docker info -f '{{json .Labels}}'; cat /etc/mesos-agent/executor_registration_timeout").stdout, name).toMatch(/twister2-roll=1[\s\S]*^11mins$/m);
+            }
             // Each agent's roll step ran (one after the other: a chain), and never were both agents away.
             const rolled = ["h4", "h5"].map((name) => up.events.find((e) => e.resOutputsEvent?.metadata.urn.endsWith(`::mesos-${name}-agent-roll`))?.timestamp);
             expect(rolled.every((t) => t !== undefined), JSON.stringify(rolled)).toBe(true);
@@ -434,17 +515,17 @@ describe("ZooKeeper and Mesos on the lab", () => {
             // The long job: every task on a drained agent was killed there and launched again on another agent, and it
             // still runs two tasks when the roll is done; torn down, it ends.
             expect(await eventually(60, () => running().length === 2), keeper.said()).toBe(true);
-            const said = keeper.said();
-            const agentOf = new Map([...said.matchAll(/^launched (\S+) on (\S+)/gm)].map(([, task, agent]) => [task, agent]));
-            const killed = [...said.matchAll(/^update (\S+) TASK_KILLED/gm)].map(([, task]) => task);
-            expect(killed.length, said).toBeGreaterThanOrEqual(2);
-            for (const task of killed) expect(Object.values(before), `${task}: ${said}`).toContain(agentOf.get(task));
-            expect(agentOf.size, said).toBe(2 + killed.length);
+            const jobSaid = keeper.said();
+            const agentOf = new Map([...jobSaid.matchAll(/^launched (\S+) on (\S+)/gm)].map(([, task, agent]) => [task, agent]));
+            const killed = [...jobSaid.matchAll(/^update (\S+) TASK_KILLED/gm)].map(([, task]) => task);
+            expect(killed.length, jobSaid).toBeGreaterThanOrEqual(2);
+            for (const task of killed) expect(Object.values(before), `${task}: ${jobSaid}`).toContain(agentOf.get(task));
+            expect(agentOf.size, jobSaid).toBe(2 + killed.length);
             // Each launched again on an agent other than the one just drained.
             let drainedAgent: string | undefined;
-            for (const [, killedTask, task, agent] of said.matchAll(/^(?:update (\S+) TASK_KILLED|launched (\S+) on (\S+))/gm)) {
+            for (const [, killedTask, task, agent] of jobSaid.matchAll(/^(?:update (\S+) TASK_KILLED|launched (\S+) on (\S+))/gm)) {
                 if (killedTask !== undefined) drainedAgent = agentOf.get(killedTask);
-                else if (drainedAgent !== undefined) expect(agent, `${task}: ${said}`).not.toBe(drainedAgent);
+                else if (drainedAgent !== undefined) expect(agent, `${task}: ${jobSaid}`).not.toBe(drainedAgent);
             }
         } finally {
             await keeper.stop();
@@ -504,32 +585,31 @@ describe("ZooKeeper and Mesos on the lab", () => {
         }
     });
 
+    it("upgrades ZooKeeper to a new zookeeper.version, followers first and the leader last, while a client keeps writing", async () => {
+        const leaderBefore = masters.find((name) => zkMode(name) === "leader");
+        const writer = startZookeeperWriter();
+        try {
+            await stack.setConfig("zookeeper.version", zookeeperVersions.upgrade, { path: true });
+            await stack.up();
+        } finally {
+            writer.stopAndExpectNoFailure(10);
+        }
+        // Every server runs its release's new pin, and the stack's outputs say so (pulumi up's npm run check compared
+        // each host's version with the pin too); each server whose pin changed restarted once, in the roll's order.
+        const upgraded = masters.filter((name) => zookeeperVersions.first[releaseOf(name)] !== zookeeperVersions.upgrade[releaseOf(name)]);
+        expect(upgraded.length, JSON.stringify(zookeeperVersions)).toBeGreaterThan(0);
+        for (const name of masters) expect(zookeeperPackageVersions(name), name).toBe(zookeeperVersions.upgrade[releaseOf(name)]);
+        const services = (await stack.output("hosts")).filter((h: { name: string }) => masters.includes(h.name))
+            .map((h: { name: string; services: { zookeeper?: string } }) => `${h.name} ${h.services.zookeeper}`);
+        expect(services).toEqual(masters.map((name) => `${name} ${zookeeperVersions.upgrade[releaseOf(name)]}`));
+        const restarted: string[] = await stack.output("zookeeperLastRollingRestart");
+        expect(restarted.map((r) => r.split(" ")[0]).sort()).toEqual(upgraded.sort());
+        if (upgraded.includes(leaderBefore!)) expect(restarted.at(-1)).toMatch(new RegExp(`^${leaderBefore} `));
+        expect(await zkModes(masters)).toContain("leader");
+    });
+
     it("grows ZooKeeper to five servers, followers first and the leader last, while a client keeps writing", async () => {
-        // The client: kazoo (on the masters with the stand-in) writing a znode every second, retrying a
-        // lost connection as ZooKeeper clients do; a write counts as failed if it does not land in 10 s.
-        onHost(host("h1"), `cat >/tmp/t2-writer.py <<'EOF'
-import sys, time
-from kazoo.client import KazooClient
-from kazoo.retry import KazooRetry
-zk = KazooClient(hosts="10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181", timeout=15,
-                 command_retry=KazooRetry(max_tries=-1, deadline=10, max_delay=1), connection_retry=KazooRetry(max_tries=-1))
-zk.start()
-zk.ensure_path("/t2-writer")
-ok = failed = 0
-while True:
-    started = time.time()
-    try:
-        # zk.retry: retried on a lost connection (ConnectionLoss) until command_retry's deadline.
-        zk.retry(zk.set, "/t2-writer", str(ok).encode())
-        ok += 1
-    except Exception as err:
-        failed += 1
-        print("failed:", repr(err), flush=True)
-    print(f"ok={ok} failed={failed} latency={time.time() - started:.2f}", flush=True)
-    time.sleep(max(0, 1 - (time.time() - started)))
-EOF
-nohup python3 /tmp/t2-writer.py >/tmp/t2-writer.log 2>&1 &
-echo $! >/tmp/t2-writer.pid`);
+        const writer = startZookeeperWriter();
         try {
             await stack.setConfig("roles.h4[1]", "zookeeper", { path: true });
             await stack.setConfig("roles.h5[1]", "zookeeper", { path: true });
@@ -549,12 +629,10 @@ echo $! >/tmp/t2-writer.pid`);
             // is one of its own three, follows it. The writer below shows that the ensemble kept its quorum.
             expect(restarted.at(-1)).toMatch(new RegExp(`^${leaderBefore} (leader|follower|down)$`));
             expect(await zkModes(["h1", "h2", "h3", "h4", "h5"])).toEqual(["follower", "follower", "follower", "follower", "leader"]);
+            // The new servers run their release's pin from the start.
+            for (const name of ["h4", "h5"]) expect(zookeeperPackageVersions(name), name).toBe(zookeeperVersions.upgrade[releaseOf(name)]);
         } finally {
-            const log = onHost(host("h1"), "kill $(cat /tmp/t2-writer.pid) 2>/dev/null || echo 'writer: not running'; cat /tmp/t2-writer.log; rm -f /tmp/t2-writer.*").stdout;
-            const last = log.trim().split("\n").filter((l) => l.startsWith("ok=")).pop() ?? "";
-            console.log(`ZooKeeper writer during the change: ${last}`);
-            expect(log).not.toMatch(/failed:|Traceback|writer: not running/);
-            expect(Number(/ok=(\d+)/.exec(last)?.[1] ?? 0)).toBeGreaterThan(20);
+            writer.stopAndExpectNoFailure(20);
         }
     });
 

@@ -102,6 +102,36 @@ describe("preview:md", () => {
         ]);
     });
 
+    it("lists a roll's steps in the order the engine previews them (its order), each with its host, though their new command is not yet known", () => {
+        const step = dropWorker.steps.find((s) => s.urn.endsWith("docker-h5-engine"))!;
+        // A roll step's setting comes from its service's step, which runs again: in a preview the command is unknown.
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const rollStep = (name: string, address: string, script: string) => {
+            const old = { ...step.old!, inputs: { create: `sudo env PENDING='' twister2-step 0123456789abcdef ${address}/${script}` } };
+            return { op: "update" as const, urn: step.urn.replace("docker-h5-engine", name), type: step.type, diffs: ["create"], old, new: { ...old, inputs: { create: unknown } } };
+        };
+        const engine = { ...step, op: "update" as const, diffs: ["create"], new: { ...step.old!, inputs: { create: unknown } } };
+        const markdown = renderPreview("dev", {
+            changeSummary: { update: 5 },
+            steps: [
+                engine,
+                rollStep("mesos-h5-agent-roll", "10.77.0.15", "mesos-agent-roll.sh"),
+                rollStep("docker-h2-roll-followers", "10.77.0.12", "docker-roll.sh"),
+                rollStep("docker-h1-roll", "10.77.0.11", "docker-roll.sh"),
+                rollStep("docker-h2-roll-leader", "10.77.0.12", "docker-roll.sh"),
+            ],
+        });
+        expect(markdown).toContain("| DockerHost `docker-h5` | 10.77.0.15 | `docker-h5-engine` | update: runs `docker-install.sh` again |");
+        expect(markdown).toContain("| DockerHost `docker-h5` | 10.77.0.12 | `docker-h2-roll-followers` | update: runs `docker-roll.sh` again |");
+        expect(markdown.split("\n").filter((line) => /^\d+\. /.test(line))).toEqual([
+            "1. 10.77.0.15 `mesos-h5-agent-roll`",
+            "2. 10.77.0.12 `docker-h2-roll-followers`",
+            "3. 10.77.0.11 `docker-h1-roll`",
+            "4. 10.77.0.12 `docker-h2-roll-leader`",
+        ]);
+        expect(renderPreview("dev", { changeSummary: { update: 1 }, steps: [engine] })).not.toContain("Restarts");
+    });
+
     it("gives the policy pack's verdict when one ran: every rule kept, or each broken rule, blocking ones first", () => {
         const converged = { changeSummary: { same: 60 }, steps: [] };
         expect(renderPreview("dev", converged)).not.toContain("Policy pack");

@@ -25,12 +25,12 @@ beforeAll(async () => {
 });
 
 describe("the prod stack example", () => {
-    it("installs docker-ce on all five hosts, from Docker's repository for each host's release, and builds a swarm of three managers", () => {
+    it("installs docker-ce on all five hosts, the release it pins, from Docker's repository for each host's release, and builds a swarm of three managers", () => {
         const engines = recorded.filter((r) => r.name.endsWith("-engine"));
         expect(engines).toHaveLength(5);
         for (const engine of engines) expect(engine.inputs.create).toContain("DOCKER_SOURCE=docker-ce");
         const setup = String(recorded.find((r) => r.name === "host-setup-node5")!.inputs.create);
-        expect(setup).toContain("docker/dockerd docker-ce docker-ce-cli containerd.io");
+        expect(setup).toContain("docker/dockerd docker-ce=5:27.3.1-1~debian.12~bookworm docker-ce-cli=5:27.3.1-1~debian.12~bookworm containerd.io");
         expect(setup).toContain("REPOSITORIES='docker docker https://download.docker.com/linux/{ID}/gpg https://download.docker.com/linux/{ID} {VERSION_CODENAME} stable\n");
         const joins = recorded.filter((r) => r.name.startsWith("swarm-join-node"));
         expect(joins.map((j) => /ROLE=(\w+)/.exec(j.inputs.create)![1]).sort()).toEqual(["manager", "manager", "worker", "worker"]);

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Installs the Docker engine, writes daemon.json, lets the SSH users reach the socket (the docker group),
 # and prints the engine version. The first daemon.json this writes the engine starts with; a change of it
-# after that marks the running engine rather than restarting it, and the engines' roll restarts the marked
-# engines one host at a time, drained first ("restart-pending <time>" says it marked it). Its packages
+# after that, or a new pinned version (docker.version), marks the running engine rather than restarting
+# it, and the engines' roll restarts the marked engines one host at a time, drained first, installing the
+# pin first ("restart-pending <time>" says it marked it). Its packages
 # (docker.io, or docker-ce, docker-ce-cli and containerd.io with Docker's repository) the host's setup step
 # installed already, unless this step was replaced.
 # Settings: DOCKER_SOURCE (docker.io | docker-ce), DAEMON_JSON, DOCKER_USERS (space separated).
@@ -31,10 +32,20 @@ if [ ! -e "$T2_STATE_DIR/docker.daemon-json" ] && [ ! -e "$T2_STATE_DIR/docker.d
 fi
 configured=false
 [ -e "$T2_STATE_DIR/docker.daemon-json" ] && systemctl is-active --quiet docker && configured=true
+# The pinned version (docker.version), where this program's engine runs another: installed in the
+# engines' roll, on its host's turn, if the engine runs configured; at once otherwise.
+pins=()
+packages_recorded docker && mapfile -t pins < <(pins_differing docker)
+if [ "${#pins[@]}" -gt 0 ] && [ "$configured" = true ]; then
+  mark_engine "version ${pins[*]}"
+elif [ "${#pins[@]}" -gt 0 ]; then
+  apt_install_pins "${pins[@]}"
+  notify docker
+fi
 if printf '%s\n' "$DAEMON_JSON" | write_file /etc/docker/daemon.json 0644; then
   touch "$T2_STATE_DIR/docker.daemon-json"
   if [ "$configured" = true ]; then
-    echo daemon.json >"$DOCKER_PENDING"
+    mark_engine daemon.json
   else
     step "daemon.json changed"
     notify docker
@@ -46,7 +57,7 @@ wait_for 120 "docker to answer" docker info
 # Started here with what daemon.json says now: nothing is left for the roll.
 [ "$configured" = true ] || rm -f "$DOCKER_PENDING"
 if [ -s "$DOCKER_PENDING" ]; then
-  step "daemon.json changed for the running engine: it restarts in the engines' roll, one host at a time, drained first"
+  step "the running engine is marked ($(paste -sd, "$DOCKER_PENDING")): it restarts in the engines' roll, one host at a time, drained first"
   # A line of its own each time: the roll's step takes it as a setting, so that it runs.
   echo "restart-pending $(date +%s%N)"
 fi

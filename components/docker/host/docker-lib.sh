@@ -1,12 +1,14 @@
 # shellcheck shell=bash
 # What the steps that restart a host's Docker engine share (the engines' roll, and the Mesos agents' roll,
 # which restarts an agent's engine while the agent is drained), put before each of them.
-# DOCKER_PENDING: the file docker-install.sh marks a running engine with when daemon.json changed.
+# DOCKER_PENDING: the file docker-install.sh marks a running engine with, a line per reason (daemon.json
+# changed; "version <pins>", a new docker.version); mark_engine REASON adds one.
 DOCKER_PENDING="$T2_STATE_DIR/docker.restart-pending"
+mark_engine() { grep -qxF -- "$1" "$DOCKER_PENDING" 2>/dev/null || echo "$1" >>"$DOCKER_PENDING"; }
 swarm_node_drained() { [ -z "$(docker node ps "$1" -q --filter desired-state=running)" ]; }
 swarm_node_ready() { [ "$(docker node inspect "$1" -f '{{.Status.State}}')" = ready ]; }
 in_swarm() { [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" = active ]; }
-# restart_engine: restarts the engine with what daemon.json says now, and waits until it answers and is
+# restart_engine: restarts the engine with what daemon.json says now (and the pinned version), and waits until it answers and is
 # back in its swarm. A swarm manager's node is drained first, so that its swarm tasks move to other
 # nodes, and given back its availability after (a worker's node only a manager can drain: none of this
 # program's work runs there as a swarm service). Unmarks the engine.
@@ -22,7 +24,12 @@ restart_engine() {
     docker node update --availability drain "$node" >/dev/null
     wait_for 120 "swarm node $node to be drained of its tasks" swarm_node_drained "$node"
   fi
-  step "restarting the Docker engine (daemon.json changed)"
+  # The pinned version, if this program's engine runs another: installed now, on its turn (its service
+  # does not restart meanwhile: the restart below does it).
+  local pins=()
+  packages_recorded docker && mapfile -t pins < <(pins_differing docker)
+  [ "${#pins[@]}" -eq 0 ] || apt_install_pins "${pins[@]}"
+  step "restarting the Docker engine ($(paste -sd, "$DOCKER_PENDING"))"
   systemctl restart docker
   wait_for 120 "docker to answer after its restart" docker info
   if [ "$swarm" = active ]; then

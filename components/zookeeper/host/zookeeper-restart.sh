@@ -5,12 +5,13 @@
 # visit: `followers` (on the way up; a server that leads waits for the way back), `turn` (the last
 # server, where the way turns: every other follower has restarted by then, so it restarts whatever it
 # is) or `leader` (on the way back: what is still marked is the server that led). Prints "restarted
-# <mode before>" when it restarted the server.
+# <mode before>" when it restarted the server, and "version <version>" when it installed the pinned
+# version first (zookeeper.version).
 # With WAIT_FOR_ENSEMBLE (the chain's last step) it then waits until the ensemble has formed, exactly
 # one leader and every other server a follower (by `srvr`), and prints a line per server,
 # "<address> <mode>".
 # Settings: SERVER_ID, ROUND, SERVERS ("id=address ..."), CLIENT_PORT, WAIT_FOR_ENSEMBLE (true, or
-# unset); the ensemble's timing comes too, so that a change of it runs the chain again.
+# unset); the ensemble's timing and VERSION come too, so that a change of them runs the chain again.
 : "${SERVER_ID:?}" "${ROUND:?}" "${SERVERS:?}" "${CLIENT_PORT:?}" "${WAIT_FOR_ENSEMBLE:=false}"
 
 # zk_srvr [ADDRESS]: a ZooKeeper server's answer to `srvr`, empty when it does not answer.
@@ -39,12 +40,16 @@ if [ -e "$pending" ]; then
   if [ "$ROUND" = followers ] && [ "$mode" = leader ]; then
     step "server $SERVER_ID leads: it restarts after the followers"
   else
+    # The pinned version (zookeeper.version), if this server does not run it yet: installed on its turn.
+    mapfile -t pins < <(pins_differing zookeeper)
+    [ "${#pins[@]}" -eq 0 ] || apt_install_pins "${pins[@]}"
     step "restarting zookeeper (server $SERVER_ID, ${mode:-down})"
     systemctl restart zookeeper
     wait_for 120 "server $SERVER_ID to serve the ensemble again" serving
     rm -f "$pending"
     step "server $SERVER_ID serves again as $(zk_mode)"
     echo "restarted ${mode:-down}"
+    [ "${#pins[@]}" -eq 0 ] || echo "version $(package_version zookeeper)"
   fi
 fi
 

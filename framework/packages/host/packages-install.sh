@@ -4,12 +4,18 @@
 # component's undo purges its own record (after its steps), packages-remove.sh what is left. What each
 # component needs is kept on the host too ($T2_STATE_DIR/THING.wants), for its own step to install it
 # again after its undo (apt_install_wanted).
-# Settings: PACKAGES (lines "THING[/COMMAND] PACKAGE...": with /COMMAND, nothing is installed for THING
+# Settings: PACKAGES (lines "THING[/COMMAND] PACKAGE...", a PACKAGE pinned as NAME=VERSION or
+# NAME=RELEASE/VERSION,... (lib.sh pins_here); with /COMMAND, nothing is installed for THING
 # when COMMAND is on the host and THING has no record, an installation not this program's),
 # REPOSITORIES (lines "THING NAME KEY URL DISTRIBUTION COMPONENT": KEY a file that came with the
 # scripts or an https URL; URL, KEY and DISTRIBUTION may hold {ID} and {VERSION_CODENAME}, the host's).
 : "${PACKAGES=}" "${REPOSITORIES=}"
 
+# Each package as this host takes it: a version pinned per Debian release, this host's release's (pins_here).
+PACKAGES=$(while read -r spec packages; do
+  # shellcheck disable=SC2086 # the package list is words
+  [ -n "$spec" ] && echo "$spec $(pins_here $packages | paste -sd ' ')"
+done <<<"$PACKAGES")
 rm -f "$T2_STATE_DIR"/*.wants
 while read -r spec packages; do
   [ -n "$spec" ] && echo "$packages" >"$T2_STATE_DIR/${spec%%/*}.wants"
@@ -37,7 +43,7 @@ while read -r spec packages; do
     # packages unpacked: present, so it is finished below.)
     read -r -a listed <<<"$packages"
     present=false
-    for pkg in "${listed[@]}"; do packages_present | grep -xF -- "$pkg" >/dev/null && present=true; done
+    for pkg in "${listed[@]}"; do packages_present | grep -xF -- "${pkg%%=*}" >/dev/null && present=true; done
     [ "$present" = true ] || die "$thing: $unless comes from packages this program installed, not from $packages;" \
       "it does not replace them in place (apt would, under the running service). Take away this host's roles" \
       "that need $thing (pulumi up removes it), then give them back"

@@ -14,6 +14,8 @@
 #   apt_source_recorded THING NAME KEY "URL DISTRIBUTION COMPONENT", apt_sources_recorded <lines
 #                                               an apt repository, recorded (apt_purge_recorded removes it)
 #   apt_install_wanted THING                    what the host's setup step installed for THING, again if missing
+#   pins_here SPEC..., pins_differing THING, apt_install_pins PACKAGE=VERSION...
+#                                               THING's pinned versions the host does not run yet; installed
 #   host_file NAME                              the path of a file that came with the scripts (remote.ts hostFile)
 #   make_dir_recorded DIR MARKER, remove_dir_recorded DIR MARKER
 #                                               a directory this program makes, and its undo
@@ -201,10 +203,10 @@ apt_install_all_recorded() {
     read -r -a packages <<<"${line#"$thing"}"
     missing=()
     for pkg in "${packages[@]}"; do
-      package_installed "$pkg" || missing+=("$pkg")
+      package_installed "${pkg%%=*}" || missing+=("$pkg")
     done
     [ "${#missing[@]}" -eq 0 ] && continue
-    printf '%s\n' "${missing[@]}" >>"$(package_record "$thing")"
+    printf '%s\n' "${missing[@]%%=*}" >>"$(package_record "$thing")"
     wanted+=("$line")
   done
   [ "${#wanted[@]}" -gt 0 ] || return 0
@@ -222,6 +224,75 @@ apt_install_wanted() {
   [ -z "$source" ] || apt_sources_recorded <<<"$1 $source"
   read -r -a packages <"$wants"
   apt_install_recorded "$1" "${packages[@]}"
+}
+
+# pins_here SPEC...: each package spec as this host takes it, a line each: NAME and NAME=VERSION as they
+# are; NAME=RELEASE/VERSION,... (a version per Debian release) as NAME=VERSION for this host's release,
+# NAME alone where it names none for it.
+pins_here() {
+  local spec entry codename
+  codename=$(with_os_release '{VERSION_CODENAME}')
+  for spec in "$@"; do
+    if [[ "$spec" != *=*/* ]]; then
+      echo "$spec"
+      continue
+    fi
+    entry=",${spec#*=},"
+    entry=${entry#*,"$codename"/}
+    if [ "$entry" = ",${spec#*=}," ]; then
+      echo "${spec%%=*}"
+    else
+      echo "${spec%%=*}=${entry%%,*}"
+    fi
+  done
+}
+
+# pins_differing THING: those of THING's packages that the host's setup step lists pinned, "PACKAGE=VERSION"
+# (THING.wants), and that the host has at another version. An installed package keeps its version through
+# the setup step (apt_install_all_recorded installs what is missing): its service's roll installs the pin,
+# on its host's turn, with apt_install_pins.
+pins_differing() {
+  local packages=() pkg
+  read -r -a packages <"$T2_STATE_DIR/$1.wants"
+  for pkg in "${packages[@]}"; do
+    if [[ "$pkg" == *=* ]] && package_installed "${pkg%%=*}" && [ "$(package_version "${pkg%%=*}")" != "${pkg#*=}" ]; then
+      echo "$pkg"
+    fi
+  done
+}
+
+# pins_offered PACKAGE[=VERSION]...: dies naming each pinned version the host's package sources do not
+# offer, and the versions they do, after refreshing the package lists once more (a list fetched before the
+# version was published, or cut short, would not have it).
+pins_offered() {
+  local pkg missing=()
+  for pkg in "$@"; do
+    [[ "$pkg" != *=* ]] || apt-cache show "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ "${#missing[@]}" -gt 0 ] || return 0
+  apt_update
+  for pkg in "${missing[@]}"; do
+    apt-cache show "$pkg" >/dev/null 2>&1 ||
+      die "${pkg%%=*} ${pkg#*=} is not offered by this host's package sources (they offer: $(apt-cache madison "${pkg%%=*}" | awk '{ print $3 }' | paste -sd, | sed 's/,/, /g')); pin one of those"
+  done
+}
+
+# apt_install_pins PACKAGE=VERSION...: those versions in place of the installed ones (an upgrade or a
+# downgrade). Services do not restart meanwhile: the caller restarts its own.
+apt_install_pins() {
+  with_apt_lock install_pins "$@"
+}
+install_pins() {
+  step "installing $*"
+  hold_service_starts
+  dpkg_recover
+  [ -n "${T2_APT_UPDATED:-}" ] || apt_update
+  pins_offered "$@"
+  apt_fetch 900 install -y -qq --no-install-recommends --allow-downgrades --download-only "$@"
+  # A configuration file this program rewrote stays as it is: no question a step cannot answer.
+  apt_get install -y -qq --no-install-recommends --allow-downgrades -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$@"
+  release_service_starts
+  T2_APT_UPDATED=1
 }
 
 # apt_purge_recorded THING: the undo of apt_install_recorded and apt_source_recorded, then THING's records
@@ -296,7 +367,7 @@ install_and_record() {
     read -r thing _ <<<"$line"
     read -r -a packages <<<"${line#"$thing"}"
     for pkg in "${packages[@]}"; do
-      package_installed "$pkg" || all+=("$pkg")
+      package_installed "${pkg%%=*}" || all+=("$pkg")
     done
   done
   if [ "${#all[@]}" -gt 0 ]; then
@@ -304,11 +375,12 @@ install_and_record() {
     hold_service_starts
     dpkg_recover
     [ -n "${T2_APT_UPDATED:-}" ] || apt_update
+    pins_offered "${all[@]}"
     if [ "$#" -gt 1 ]; then
       for line in "$@"; do
         read -r thing _ <<<"$line"
         read -r -a packages <<<"${line#"$thing"}"
-        brings+=("$(printf '%s\n' "${packages[@]}"; apt_get -s install --no-install-recommends "${packages[@]}" 2>/dev/null | awk '/^Inst / { print $2 }')")
+        brings+=("$(printf '%s\n' "${packages[@]%%=*}"; apt_get -s install --no-install-recommends "${packages[@]}" 2>/dev/null | awk '/^Inst / { print $2 }')")
       done
     fi
     # Downloads first, bounded and retried; then the installation itself, which is never interrupted.
