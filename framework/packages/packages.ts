@@ -61,7 +61,7 @@ export const pinnedPackage = (name: string, pin: PackagePin | undefined): string
 
 /** The version `pin` gives a host of `release`, if any. */
 export const pinFor = (pin: PackagePin | undefined, release: string): string | undefined =>
-    pin === undefined || typeof pin === "string" ? pin : pin[release];
+    typeof pin === "string" ? pin : pin?.[release];
 
 /**
  * A setting that pins a package's version (apt-cache madison <package> lists those a host is offered): one for

@@ -43,7 +43,8 @@ describe("swarm on the lab", () => {
             expect(["bookworm", "trixie"], h.name).toContain(release);
             const installed = onHost(h, "dpkg-query -W -f='${Package} ${Version}\\n' docker-ce docker-ce-cli containerd.io; " +
                 "cat /etc/apt/sources.list.d/docker.list; test -s /etc/apt/keyrings/docker.asc && echo key; readlink -f \"$(command -v dockerd)\"").stdout;
-            const engine = `5:${upstream.replace(/\./g, "\\.")}-0standin1`;
+            // Unpinned (docker.version), the newest of the stand-in's two releases of it.
+            const engine = `5:${upstream.replace(/\./g, "\\.")}-0standin2`;
             for (const line of [new RegExp(`^docker-ce ${engine}$`, "m"), new RegExp(`^docker-ce-cli ${engine}$`, "m"), /^containerd\.io \S+standin1$/m]) {
                 expect(installed, h.name).toMatch(line);
             }
