@@ -8,7 +8,12 @@ mapfile -t shell_files < <(git ls-files --cached --others --exclude-standard '*.
 shellcheck -x "${shell_files[@]}"
 (cd lab/providers && test -z "$(gofmt -l .)" && go vet ./...)
 npx --no-install tsc --noEmit
-# The policy-breaker e2e program (test/e2e/policy-breaker) has no tsconfig of its own: Pulumi compiles it, and
-# what it imports of ours, with ts-node's defaults, which are not strict.
-npx --no-install tsc --noEmit --skipLibCheck --target es2020 --module commonjs --moduleResolution node --esModuleInterop test/e2e/policy-breaker/index.ts
+# The policy-breaker e2e program (test/e2e/policy-breaker) has no tsconfig of its own: Pulumi's ts-node compiles
+# it, and what it imports of ours, with TypeScript's defaults (not strict; zod's declarations without
+# esModuleInterop, which ts-node does not report). An error in one of our files fails that program.
+if npx --no-install tsc --noEmit --target es2015 --module commonjs --moduleResolution node test/e2e/policy-breaker/index.ts 2>&1 |
+  grep -E '^[^ ]+\.ts\([0-9]+,[0-9]+\): error' | grep -v '^node_modules/'; then
+  echo "lint: the policy-breaker e2e program does not compile as Pulumi compiles it (above)" >&2
+  exit 1
+fi
 npx --no-install madge --circular --no-spinner --extensions ts --ts-config tsconfig.json --exclude '^(node_modules|\.state|\.twister2|\.lab)/' .

@@ -55,7 +55,8 @@ const typeMessages: z.core.$ZodErrorMap = (issue) => {
         case "invalid_type": return typeProblem(issue.expected, issue.input);
         case "invalid_union": {
             // The message of the form the value has (a map's for a map), if one of the union's is of its type.
-            const ofItsType = issue.errors.find((errors) => errors.length > 0 && !errors.some((e) => e.code === "invalid_type" && e.path.length === 0));
+            const branches: readonly (readonly { code: string; path: readonly PropertyKey[]; message: string }[])[] = issue.errors;
+            const ofItsType = branches.find((errors) => errors.length > 0 && !errors.some((e) => e.code === "invalid_type" && e.path.length === 0));
             return ofItsType?.[0]?.message ?? typeProblem("text or a number", issue.input);
         }
         case "invalid_value": return typeProblem(typeof issue.values[0], issue.input);
