@@ -21,7 +21,7 @@ import * as net from "node:net";
 import { sudoPassword } from "../../framework/remote/sudo";
 import { routeHttpThroughBastions } from "../../ops/bastionHttp";
 import type { Bastion } from "../../framework/config/hosts";
-import { labBastion, labBastionHost, labDir, LabHost, labInventory, labSudoPassword, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
+import { debianRelease, labBastion, labBastionHost, labDir, LabHost, labInventory, labSudoPassword, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let stack: PulumiStack;
 let agents: LabHost[];
@@ -69,8 +69,6 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "t2-e2e-smoke-"));
 const stackInventory = path.join(scratch, "inventory.json");
 let h5Password: string;
 let dockerVersions: { first: Record<string, string>; upgrade: Record<string, string> };
-/** A host's Debian release (its codename). */
-const releaseOf = (h: LabHost) => onHost(h, "sed -n 's/^VERSION_CODENAME=//p' /etc/os-release").stdout.trim();
 
 beforeAll(async () => {
     labSudoPassword("h4", true);
@@ -97,7 +95,7 @@ beforeAll(async () => {
     // docker.version, per Debian release (the lab mixes 12 and 13): the first of the engine's releases the lab's
     // stand-in of Docker's repository offers each; the roll below upgrades to the last.
     dockerVersions = { first: {}, upgrade: {} };
-    for (const release of new Set(hosts.map(releaseOf))) {
+    for (const release of new Set(hosts.map(debianRelease))) {
         const packages = fs.readFileSync(path.join(labDir, "apt-repo", "docker", "dists", release, "stable", "binary-amd64", "Packages"), "utf8");
         const offered = [...packages.matchAll(/^Package: docker-ce\nVersion: (\S+)$/gm)].map(([, version]) => version).sort();
         expect(offered.length, packages).toBeGreaterThanOrEqual(2);
@@ -487,7 +485,7 @@ describe("npm run check on the lab's full cluster", () => {
         await stack.setConfig("rollout.maxUnavailable", 2, { path: true });
         // Each engine's turn installs the new pin too.
         const installedDocker = () => hosts.map((h) => `${h.name} ${onHost(h, "dpkg-query -W -f='${Version}\\n' docker-ce docker-ce-cli | sort -u | paste -sd ' '").stdout.trim()}`);
-        expect(installedDocker()).toEqual(hosts.map((h) => `${h.name} ${dockerVersions.first[releaseOf(h)]}`));
+        expect(installedDocker()).toEqual(hosts.map((h) => `${h.name} ${dockerVersions.first[debianRelease(h)]}`));
         await stack.setConfig("docker.version", dockerVersions.upgrade, { path: true });
         // The preview names the roll's steps in their order, each with its host: the agents' (side by side), the
         // swarm workers' engines two at a time (h4's and h5's done by then), the manager's. Within a batch, either order.
@@ -516,7 +514,7 @@ describe("npm run check on the lab's full cluster", () => {
             expect(after[h.name], h.name).toBeGreaterThan(before[h.name]);
             expect(onHost(h, "docker info -f '{{json .Labels}}'").stdout, h.name).toContain("twister2-roll=1");
         }
-        expect(installedDocker()).toEqual(hosts.map((h) => `${h.name} ${dockerVersions.upgrade[releaseOf(h)]}`));
+        expect(installedDocker()).toEqual(hosts.map((h) => `${h.name} ${dockerVersions.upgrade[debianRelease(h)]}`));
         const startOrder = hosts.map((h) => h.name).sort((a, b) => after[a] - after[b]);
         expect([startOrder.slice(0, 2), startOrder.slice(2, 4), startOrder.slice(4)].map((batch) => [...batch].sort())).toEqual([["h4", "h5"], ["h2", "h3"], ["h1"]]);
         // The agents were drained at the masters first, both at once (each drained before either came back), and

@@ -77,6 +77,9 @@ export function onHost(host: LabHost, script: string, options: { check?: boolean
     return checked(host, script, runSsh(host, script, labSsh(options)), options);
 }
 
+/** A lab host's Debian release, its codename (the lab mixes Debian 12 and 13: LAB_TRIXIE_HOSTS). */
+export const debianRelease = (host: LabHost): string => onHost(host, "sed -n 's/^VERSION_CODENAME=//p' /etc/os-release").stdout.trim();
+
 /**
  * onHost without blocking this process: for a script that may take a minute or more (an apt install, a
  * container run). A test worker blocked that long misses its own calls to vitest's main process, which

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { eventually, LabHost, labInventory, mesosClients, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
+import { debianRelease, eventually, LabHost, labInventory, mesosClients, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
@@ -24,8 +24,7 @@ const zkUrl = "zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos";
  * mixes Debian 12 and 13; a release whose archive offers one version keeps it).
  */
 const zookeeperVersions: { first: Record<string, string>; upgrade: Record<string, string> } = { first: {}, upgrade: {} };
-/** A host's Debian release (its codename). */
-const releaseOf = (name: string) => onHost(host(name), "sed -n 's/^VERSION_CODENAME=//p' /etc/os-release").stdout.trim();
+const releaseOf = (name: string) => debianRelease(host(name));
 /** Each server's versions of the three pinned ZooKeeper packages, as dpkg has them. */
 const zookeeperPackageVersions = (name: string) =>
     onHost(host(name), "dpkg-query -W -f='${Version}\\n' zookeeperd zookeeper libzookeeper-java | sort -u").stdout.trim();
