@@ -234,11 +234,12 @@ debian_deb() {
 }
 
 build_repos() {
-  local mesos_deb docker_io docker_cli docker_debs fpr release
+  local mesos_debs docker_io docker_cli docker_debs fpr release
   local gpg=(gpg --batch --quiet --no-auto-check-trustdb)
   # xz-utils: debian_deb reads Debian's package index (Packages.xz); Debian's priority "standard", not always there.
   apt_install_here dpkg-dev gnupg xz-utils
-  mesos_deb=$(bash "$root/lab/mesos-standin/build-deb.sh" "$LAB_DIR/mesos-standin-build")
+  mapfile -t mesos_debs < <(bash "$root/lab/mesos-standin/build-deb.sh" "$LAB_DIR/mesos-standin-build")
+  [ "${#mesos_debs[@]}" -eq 2 ] || die "building the Mesos stand-in failed (lab/mesos-standin/build-deb.sh)"
   install -d -m 0700 "$repo_gnupg"
   export GNUPGHOME="$repo_gnupg"
   "${gpg[@]}" --list-secret-keys "$repo_key_uid" >/dev/null 2>&1 ||
@@ -246,7 +247,7 @@ build_repos() {
   fpr=$("${gpg[@]}" --with-colons --list-secret-keys "$repo_key_uid" | awk -F: '$1 == "fpr" { print $10; exit }')
   # The Mesos stand-in is one package for both releases (Python); a trixie host is given its bookworm suite,
   # as the program's mesos.repository.distribution names one suite for every host.
-  apt_suite "$repo_dir" bookworm main "twister2-cluster lab: Mesos stand-in (not Apache Mesos)" "$mesos_deb"
+  apt_suite "$repo_dir" bookworm main "twister2-cluster lab: Mesos stand-in (not Apache Mesos)" "${mesos_debs[@]}"
   for release in $lab_releases; do
     # Built into the cache: repacking docker.io takes half a minute, and its inputs rarely change.
     # From Debian 13 on, docker.io comes without its CLI, which is docker-cli.

@@ -6,7 +6,7 @@ import type { ClusterHost } from "../../framework/config/hosts";
 import { DrawingContract, Link, Row } from "../../framework/diagram/contract";
 import type { FileText } from "../../framework/config/load";
 import { notReadable, problem, withRole } from "../../framework/config/rules";
-import { signingKeyProblem } from "../../framework/packages/packages";
+import { pinFor, signingKeyProblem } from "../../framework/packages/packages";
 import { hostScriptsIn } from "../../framework/remote/hostScripts";
 import { defineComponent, quorumRule } from "../../framework/component";
 import { oddQuorumRule, PolicyRule, StackView } from "../../framework/policy/rule";
@@ -68,9 +68,9 @@ const attributeList = (attributes: Record<string, unknown>): string => Object.en
 const live: LiveContract<MesosConfig, MesosLayout> = {
     probe: {
         script: hostScriptsIn(path.join(__dirname, "host"), { probe: "mesos-probe.sh" }).probe,
-        settings: (host, { layout }) => {
+        settings: (host, { config, layout }) => {
             const daemons = [...layout.masters.includes(host) ? ["mesos-master"] : [], ...layout.agents.includes(host) ? ["mesos-agent"] : []];
-            return daemons.length > 0 ? { DAEMONS: daemons.join(" ") } : undefined;
+            return daemons.length > 0 ? { DAEMONS: daemons.join(" "), PACKAGE: config.repository.package } : undefined;
         },
     },
     check: async ({ config, layout: { masters, agents }, outputs, facts, fetch }) => {
@@ -82,6 +82,15 @@ const live: LiveContract<MesosConfig, MesosLayout> = {
                 const unit = factOf(got, daemon);
                 results.push({ host: host.name, check: `${daemon} service`, ok: unit === "active", detail: unit, repair: { replace: [`mesos-${host.name}-${daemon.slice("mesos-".length)}`] } });
             }
+        }
+        // Pinned: the version each host has (a host left on another by hand takes the pin when mesos.version next changes).
+        for (const host of new Set([...masters, ...agents])) {
+            const got = facts(host);
+            const pinned = got && pinFor(config.version, factOf(got, "release"));
+            if (!got || pinned === undefined) continue;
+            const version = factOf(got, "version");
+            results.push({ host: host.name, check: "version", ok: version === pinned,
+                detail: `${config.repository.package} ${version}${version === pinned ? "" : `, expected ${pinned} (mesos.version)`}` });
         }
         const state = await leaderState(deployedOutputs(outputs).mesosMasters ?? [], fetch);
         if ("error" in state) return [...results, { host: "mesos", check: "a leading master", ok: false, detail: state.error }];
@@ -222,6 +231,9 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
         const wrong = "text" in signingKey ? signingKeyProblem(signingKey.text) : notReadable(keyFile);
         return [...principals, ...wrong ? [problem(where, `${signingKey.file} ${wrong}`)] : []];
     },
+    warn: (settings, { withRole }) => settings.version === undefined && withRole("mesos-master").length + withRole("mesos-agent").length > 0
+        ? [`mesos.version is not set: each Mesos host runs the version its repository offered when it was set up, so hosts set up apart may differ (pin one: apt-cache madison ${settings.repository.package})`]
+        : [],
     config: (settings, signingKey) => {
         const { keyFile: _, ...repository } = settings.repository;
         return { ...settings, repository: { ...repository, key: signingKey && "text" in signingKey ? signingKey.text : "" } };
@@ -238,8 +250,8 @@ export const mesos = defineComponent<"mesos", MesosSettings, MesosFiles, MesosCo
             : undefined;
     },
     packages: (host, layout, config) => [
-        ...layout.masters.includes(host) ? [mesosPackages("mesos-master", config.repository)] : [],
-        ...layout.agents.includes(host) ? [mesosPackages("mesos-agent", config.repository)] : [],
+        ...layout.masters.includes(host) ? [mesosPackages("mesos-master", config.repository, config.version)] : [],
+        ...layout.agents.includes(host) ? [mesosPackages("mesos-agent", config.repository, config.version)] : [],
     ],
     live,
     policies,

@@ -2,7 +2,7 @@
 // The defaults are AVENTER's maintained Mesos 1.11 builds for Debian 12 (https://www.aventer.biz).
 import { z } from "zod";
 import { quotedMatching, scalar, text, textMatching, wholeNumber } from "../../framework/config/settings";
-import type { PackageNeed } from "../../framework/packages/packages";
+import { PackageNeed, PackagePin, packageVersion, pinnedPackage } from "../../framework/packages/packages";
 
 const attributeFix = "names and values may hold letters, digits, '_', '.', '-' and '/'";
 
@@ -46,6 +46,9 @@ export const mesosSettings = z.strictObject({
         .describe("Attributes every agent offers, e.g. { rack: r1 }"),
     agentResources: quotedMatching(/^([a-z_]+:[^;\s]+)(;[a-z_]+:[^;\s]+)*$/, "is not a Mesos resources string such as 'cpus:2;mem:4096'").optional()
         .describe("What each agent offers, e.g. cpus:8;mem:30000; left out, what it detects"),
+    version: packageVersion("1.11.0-1").optional()
+        .describe("The version of the Mesos package (repository.package) every master and agent runs (apt-cache madison <package>), or one per Debian release ({ bookworm: ..., trixie: ... }); " +
+            "a change upgrades (or downgrades) the masters one at a time, the leader last, then the agents, each drained, in the roll. Left out, each host runs what the repository offered when it was set up"),
     agentDrainGraceSeconds: wholeNumber(0, 3600, (value) => `${String(value)} is not a number of seconds from 0 to 3600; the default is 60`)
         .default(60)
         .describe("When a change restarts the agents (one at a time, each drained first): how long each drained agent's tasks get before they are killed"),
@@ -59,10 +62,10 @@ export type MesosConfig = Omit<MesosSettings, "repository"> & {
 
 /**
  * What a Mesos master's or agent's host installs (`thing`: mesos-master, mesos-agent): the Mesos package
- * from its repository, and curl and jq for the health and leader checks.
+ * from its repository (at `version`, when pinned), and curl and jq for the health and leader checks.
  */
-export const mesosPackages = (thing: "mesos-master" | "mesos-agent", repository: MesosConfig["repository"]): PackageNeed => ({
+export const mesosPackages = (thing: "mesos-master" | "mesos-agent", repository: MesosConfig["repository"], version: PackagePin | undefined): PackageNeed => ({
     thing,
-    packages: [repository.package, "curl", "jq"],
+    packages: [pinnedPackage(repository.package, version), "curl", "jq"],
     repository: { name: "twister2-mesos", url: repository.url, distribution: repository.distribution, component: repository.component, key: { text: repository.key } },
 });

@@ -3,7 +3,8 @@ import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
 import { quorumRule } from "../../framework/component";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
-import { batched, chained, lastBatch, leaderLastVisits, rollTrigger, visitStepName } from "../../framework/remote/rolling";
+import { pinText, PackagePin } from "../../framework/packages/packages";
+import { batched, chained, lastBatch, leaderLastVisits, rollTrigger, versionAfterRoll, visitStepName } from "../../framework/remote/rolling";
 import { mesosPorts, mesosScripts } from "./component";
 
 export interface MesosAgent {
@@ -43,6 +44,12 @@ export interface MesosClusterArgs {
     agentResources?: string;
     /** When a change restarts the agents (after the masters), how long each drained agent's tasks get before they are killed. */
     agentDrainGraceSeconds: number;
+    /**
+     * The Mesos package's version, or one per Debian release (the host's setup step installs it; mesosPackages):
+     * a change runs the daemons' steps again, which mark the running ones, and the roll installs it on each
+     * host's turn. Left out, whatever the repository offered.
+     */
+    version?: PackagePin;
     /** How many agents the roll drains and restarts side by side (rollout.maxUnavailable); default 1. */
     agentsAtOnce?: number;
 }
@@ -128,7 +135,7 @@ export class MesosCluster extends pulumi.ComponentResource {
     public readonly zkUrl: pulumi.Output<string>;
     /** Every master's URL (`http://<address>:5050`): the Mesos UI, and the masters' HTTP API. */
     public readonly masterUrls: string[];
-    /** The installed Mesos package version by host name. */
+    /** The installed Mesos package version by host name, as the daemons' steps and the roll's last visits found it. */
     public readonly versions: Record<string, pulumi.Output<string>> = {};
     /** The URL of the master that led when the first master was last deployed. */
     public readonly leaderUrl: pulumi.Output<string>;
@@ -175,13 +182,15 @@ export class MesosCluster extends pulumi.ComponentResource {
         const daemonStep = (host: Host, service: "master" | "agent", flags: Record<string, string>, dependsOn: pulumi.Resource[] = []) => {
             const daemon = { SERVICE: `mesos-${service}`, FLAGS_DIR: service === "master" ? "/etc/mesos-master" : args.agentFlagsDir };
             // A master (and an agent beside one: /etc/mesos/zk is theirs together) finds ZooKeeper through the URL
-            // with the masters' credentials; the master's step writes it, from the second line of its stdin.
-            const zk = isMaster(host) ? { ZK_URL: `file://${masterZkUrlFile}` } : { ZK_URL: this.zkUrl };
+            // with the masters' credentials; the master's step writes it, from the second line of its stdin. The agent
+            // is told the URL too (SHARED_ZK_URL, without them), so that a new one marks it for the roll.
+            const zk = !isMaster(host) ? { ZK_URL: this.zkUrl }
+                : { ZK_URL: `file://${masterZkUrlFile}`, ...service === "agent" ? { SHARED_ZK_URL: this.zkUrl } : {} };
             const step = args.remote.hostScript(`${name}-${host.name}-${service}`, {
                 host,
                 create: mesosScripts.daemon,
                 createSettings: {
-                    ...daemon, ...shared, ...zk, FLAGS: flagLines(flags),
+                    ...daemon, ...shared, ...zk, FLAGS: flagLines(flags), ...args.version === undefined ? {} : { VERSION: pinText(args.version) },
                     ...service === "master" ? { ZK_CREDENTIALS_URL: pulumi.interpolate`${masterZkUrlFile} ${this.zkUrl}` } : {},
                 },
                 // A master's credentials file holds every principal but ZooKeeper's; an agent has its own and the operator's.
@@ -189,7 +198,6 @@ export class MesosCluster extends pulumi.ComponentResource {
                 delete: mesosScripts.stop,
                 deleteSettings: { ...daemon, ...service === "master" ? { ZK_CREDENTIALS_FILE: masterZkUrlFile } : {} },
             }, { parent: this, dependsOn });
-            this.versions[host.name] ??= lastLine(step.stdout);
             return step;
         };
         const masters = new Map(args.masters.map((host) => [host.name, daemonStep(host, "master", masterFlags(host, args))]));
@@ -223,6 +231,16 @@ export class MesosCluster extends pulumi.ComponentResource {
             }, { parent: this, dependsOn });
         });
         this.rolled = agentRoll.length > 0 ? lastBatch(agentRoll, agentsAtOnce) : masterRoll.slice(-1);
+
+        // A host's version: what its daemons' steps found (the master's, on a host with both), or what a visit of the
+        // roll installed since.
+        const visitsOn = (host: Host) => [
+            ...leaderLastVisits(args.masters).flatMap(({ member }, v) => member.name === host.name ? [masterRoll[v].stdout] : []),
+            ...args.agents.flatMap(({ host: agent }, a) => agent.name === host.name ? [agentRoll[a].stdout] : []),
+        ];
+        for (const [host, step] of [...args.masters.map((h) => [h, masters.get(h.name)!] as const), ...args.agents.map(({ host: h }, a) => [h, agentSteps[a]] as const)]) {
+            this.versions[host.name] ??= versionAfterRoll(lastLine(step.stdout), visitsOn(host));
+        }
 
         // Each master printed "leader <URL>" once a master led.
         this.leaderUrl = masters.get(args.masters[0].name)!.stdout.apply((out) => /^leader (\S+)$/m.exec(out)?.[1] ?? "");

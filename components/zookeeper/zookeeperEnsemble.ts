@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { quorumRule } from "../../framework/component";
 import { Host, lastLine, Remote } from "../../framework/remote/remote";
 import { pinText } from "../../framework/packages/packages";
-import { chained, leaderLastVisits, visitStepName } from "../../framework/remote/rolling";
+import { chained, leaderLastVisits, versionAfterRoll, visitStepName } from "../../framework/remote/rolling";
 import { zookeeperConnectString, zookeeperPorts, zookeeperScripts } from "./component";
 import type { ZookeeperSettings } from "./config";
 
@@ -75,8 +75,7 @@ export class ZookeeperEnsemble extends pulumi.ComponentResource {
         // A server's version: what its configure step found, or what a visit of the roll installed since ("version <v>").
         servers.forEach((server, i) => {
             const visitsOf = restarts.filter((_, v) => visits[v].member === server).map((visit) => visit.stdout);
-            this.versions[server.host.name] = pulumi.all([lastLine(configured[i].stdout), ...visitsOf]).apply(([found, ...visited]) =>
-                visited.map((out) => /^version (\S+)$/m.exec(out)?.[1]).filter((v): v is string => v !== undefined).pop() ?? found);
+            this.versions[server.host.name] = versionAfterRoll(lastLine(configured[i].stdout), visitsOf);
         });
 
         this.connectString = formed.apply(() => zookeeperConnectString(servers));

@@ -36,7 +36,7 @@ export interface Deployed<Config, Layout> {
 }
 
 export interface LiveContext<Config, Layout> extends Deployed<Config, Layout> {
-    /** What the component's probe printed on `host`: empty when it did not probe there, undefined when the host could not be read (reported once, by the framework). */
+    /** What the component's probe printed on `host`, with the host's own facts (`os`, `release`: its Debian codename); undefined when the host could not be read (reported once, by the framework). */
     facts(host: ClusterHost): HostFacts | undefined;
     /** fetch(), with a deadline: the component's reads from this machine (tests give their own). */
     fetch(url: string, init?: { method?: string; redirect?: "manual" }): Promise<{ status: number; ok: boolean; json(): Promise<unknown> }>;

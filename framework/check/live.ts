@@ -75,9 +75,10 @@ export async function checkCluster<L extends readonly AnyComponent[]>(components
     for (const { id, live, deployed } of deployedComponents(components, config, outputs)) {
         const context: LiveContext<unknown, unknown> = {
             ...deployed,
+            // The host's own facts (probe.sh's: os, release) come with the component's.
             facts: (host) => {
                 const got = facts.get(host.name);
-                return !got || isError(got) ? undefined : got.get(id) ?? new Map();
+                return !got || isError(got) ? undefined : new Map([...got.get("host") ?? [], ...got.get(id) ?? []]);
             },
             fetch,
         };

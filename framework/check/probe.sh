@@ -17,3 +17,5 @@ unit_state() { systemctl is-active "$1" 2>/dev/null || true; }
 # shellcheck source=/dev/null
 . /etc/os-release
 fact "host os" "$ID $VERSION_ID"
+# The release by codename, as pinned versions name it (zookeeper.version: { bookworm: ... }).
+fact "host release" "${VERSION_CODENAME:-}"

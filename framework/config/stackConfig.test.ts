@@ -108,7 +108,7 @@ describe("stack config validation", () => {
 
     it("accepts four ZooKeeper servers and Mesos masters, as while a dead one is replaced, with a warning", () => {
         const roles = { h1: ["swarm-manager", "zookeeper", "mesos-master"], h2: ["zookeeper", "mesos-master"], h3: ["zookeeper", "mesos-master"], h4: ["zookeeper", "mesos-master", "mesos-agent"] };
-        const config = parseStackConfig({ ...mesos(roles), hosts: labHosts(keyFile, 4), zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3, h4: 4 }, version: "3.8.0-11+deb12u2" },
+        const config = parseStackConfig({ ...mesos(roles, { repository: { keyFile: repoKey }, version: "1.11.0-1" }), hosts: labHosts(keyFile, 4), zookeeper: { serverIds: { h1: 1, h2: 2, h3: 3, h4: 4 }, version: "3.8.0-11+deb12u2" },
             access: { submitters: ["10.20.0.0/16"] } }, dir);
         expect(config.warnings).toEqual([
             "roles: 4 hosts are zookeeper: a majority of 4 survives 1 failure(s), as 3 hosts do; add or remove one once the host being replaced is back",
@@ -133,6 +133,19 @@ describe("stack config validation", () => {
             .toContain("zookeeper.version: 'Bookworm' is not a Debian release's codename (such as bookworm)");
         expect(problemsOf({ ...good(), roles, zookeeper: { serverIds: { h1: 1 }, version: "latest; rm -rf /" } }))
             .toContain("zookeeper.version: 'latest; rm -rf /' is not a Debian package version (such as 3.8.0-11+deb12u2)");
+    });
+
+    it("warns that Mesos hosts may drift while mesos.version is not set, and pins the repository's package when it is", () => {
+        const roles = { h1: ["swarm-manager", "zookeeper", "mesos-master", "mesos-agent"] };
+        const access = { submitters: ["10.20.0.0/16"] };
+        const unpinned = parseStackConfig({ ...mesos(roles), access, zookeeper: { serverIds: { h1: 1 }, version: "3.8.0-11+deb12u2" } }, dir);
+        expect(unpinned.warnings).toEqual([expect.stringMatching(/^mesos\.version is not set: each Mesos host runs the version its repository offered .*apt-cache madison aventer-mesos/)]);
+        const pinned = parseStackConfig({ ...mesos(roles, { repository: { keyFile: repoKey }, version: { bookworm: "1.11.0-1", trixie: "1.11.0-2" } }), access,
+            zookeeper: { serverIds: { h1: 1 }, version: "3.8.0-11+deb12u2" } }, dir);
+        expect(pinned.warnings).toEqual([]);
+        // The master's and the agent's needs pin the one package alike: whichever daemon's turn comes first installs it.
+        expect(plan(pinned).packages.h1.filter((need) => need.thing.startsWith("mesos-")).map((need) => need.packages[0]))
+            .toEqual(["aventer-mesos=bookworm/1.11.0-1,trixie/1.11.0-2", "aventer-mesos=bookworm/1.11.0-1,trixie/1.11.0-2"]);
     });
 
     it("warns that Docker hosts may drift while docker.version is not set, where hosts run containers", () => {

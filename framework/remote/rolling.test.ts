@@ -1,6 +1,9 @@
 // The order of a roll: up the members and back down, the leader last whoever it is.
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { batched, chained, isRollScript, lastBatch, leaderLastVisits, visitStepName } from "./rolling";
+import { batched, chained, isRollScript, lastBatch, leaderLastVisits, versionAfterRoll, visitStepName } from "./rolling";
+
+const valueOf = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
 
 describe("leaderLastVisits", () => {
     it("goes up the members and back down: 2n - 1 visits, the last member's turn once", () => {
@@ -53,5 +56,14 @@ describe("isRollScript", () => {
     it("tells a roll's scripts (they restart services) from the others by their names", () => {
         expect(["mesos-master-roll.sh", "mesos-agent-roll.sh", "docker-roll.sh", "zookeeper-restart.sh"].every(isRollScript)).toBe(true);
         expect(["mesos-daemon.sh", "docker-install.sh", "zookeeper-configure.sh", "roll.sh.bak"].some(isRollScript)).toBe(false);
+    });
+});
+
+describe("versionAfterRoll", () => {
+    it("takes the last version a visit installed, else what the service's step found", async () => {
+        const found = pulumi.output("1.0");
+        expect(await valueOf(versionAfterRoll(found, [pulumi.output(""), pulumi.output("restarted following\nversion 1.1")]))).toBe("1.1");
+        expect(await valueOf(versionAfterRoll(found, [pulumi.output("restarted following\nversion 1.1"), pulumi.output("restarted agent a -> a\nversion 1.2")]))).toBe("1.2");
+        expect(await valueOf(versionAfterRoll(found, [pulumi.output(""), pulumi.output("master 10.0.0.1:5050 leads: it restarts after the other masters")]))).toBe("1.0");
     });
 });

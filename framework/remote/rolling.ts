@@ -73,3 +73,12 @@ export const lastBatch = <R>(steps: readonly R[], size: number): R[] => steps.sl
 /** Steps one after another: each `make`s with the step before it to wait for (the first with `after`). Returns them in order. */
 export const chained = <T, D, R extends D>(after: D[], items: readonly T[], make: (item: T, dependsOn: D[], index: number) => R): R[] =>
     batched(after, items, 1, make);
+
+/**
+ * A service's version on its host after a roll: the last `version <v>` line of its roll visits (in roll order:
+ * each prints one when it restarted the service, after installing a pinned version), else what its service's
+ * step found (its last line).
+ */
+export const versionAfterRoll = (found: pulumi.Output<string>, visits: pulumi.Output<string>[]): pulumi.Output<string> =>
+    pulumi.all([found, ...visits]).apply(([first, ...visited]) =>
+        visited.map((out) => /^version (\S+)$/m.exec(out)?.[1]).filter((v): v is string => v !== undefined).pop() ?? first);

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# build-deb.sh OUTDIR: builds the lab's Mesos stand-in package into OUTDIR and prints the .deb's path.
-# Reproducible (fixed owners, modes and times) and skipped when the inputs have not changed.
+# build-deb.sh OUTDIR: builds the lab's Mesos stand-in package into OUTDIR in two releases of the same
+# program, debian/control's Version and its rebuild `<Version>+b1` (as Debian names a binary-only
+# rebuild), so that a stack can pin mesos.version to one and upgrade to the other; prints the .debs'
+# paths, the older first. Reproducible (fixed owners, modes and times) and skipped when the inputs have
+# not changed.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
@@ -8,7 +11,9 @@ outdir=$1
 
 package=$(sed -n 's/^Package: //p' "$here/debian/control")
 version=$(sed -n 's/^Version: //p' "$here/debian/control")
-deb="$outdir/${package}_${version}_all.deb"
+versions=("$version" "$version+b1")
+debs=()
+for v in "${versions[@]}"; do debs+=("$outdir/${package}_${v}_all.deb"); done
 
 inputs_hash=$(
   cd "$here"
@@ -16,8 +21,12 @@ inputs_hash=$(
 )
 inputs_hash=$(sha256sum <<<"$inputs_hash" | cut -c1-16)
 mkdir -p "$outdir"
-if [ -f "$deb" ] && [ "$(cat "$deb.inputs" 2>/dev/null)" = "$inputs_hash" ]; then
-  echo "$deb"
+fresh=true
+for deb in "${debs[@]}"; do
+  [ -f "$deb" ] && [ "$(cat "$deb.inputs" 2>/dev/null)" = "$inputs_hash" ] || fresh=false
+done
+if [ "$fresh" = true ]; then
+  printf '%s\n' "${debs[@]}"
   exit 0
 fi
 
@@ -38,16 +47,18 @@ for list in master agent common; do
   install -m 0644 "$here/flags/mesos-1.11.0-$list-flags.txt" "$root/usr/share/mesos-standin/$list-flags.txt"
 done
 install -m 0755 "$here/debian/postinst" "$here/debian/prerm" "$here/debian/postrm" "$root/DEBIAN/"
-{
-  cat "$here/debian/control"
-  echo "Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)"
-} >"$root/DEBIAN/control"
-chmod 0644 "$root/DEBIAN/control"
 
 # Fixed times make the same inputs give the same bytes.
 export SOURCE_DATE_EPOCH=1577836800
-find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
-dpkg-deb --root-owner-group -Zxz --build "$root" "$stage/out.deb" >/dev/null
-mv "$stage/out.deb" "$deb"
-echo "$inputs_hash" >"$deb.inputs"
-echo "$deb"
+for i in "${!versions[@]}"; do
+  {
+    sed "s/^Version: .*/Version: ${versions[$i]}/" "$here/debian/control"
+    echo "Installed-Size: $(du -sk --exclude=DEBIAN "$root" | cut -f1)"
+  } >"$root/DEBIAN/control"
+  chmod 0644 "$root/DEBIAN/control"
+  find "$root" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+  dpkg-deb --root-owner-group -Zxz --build "$root" "$stage/out.deb" >/dev/null
+  mv "$stage/out.deb" "${debs[$i]}"
+  echo "$inputs_hash" >"${debs[$i]}.inputs"
+done
+printf '%s\n' "${debs[@]}"

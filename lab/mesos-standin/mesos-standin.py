@@ -427,16 +427,43 @@ def zk_client(url):
     return client, path
 
 
+# How often a master and an agent read the contenders again besides the watch's calls: a read that failed
+# (the connection lost while ZooKeeper's servers restart) is made again, as Mesos's group retries its reads.
+CONTENDERS_READ_SECS = 5.0
+
+
 def contenders(client, path, children):
-    """The masters' MasterInfo in election order (lowest sequence number first)."""
+    """The masters' MasterInfo in election order (lowest sequence number first); None when a read failed
+    for another reason than the znode being gone (the caller keeps what it knew and reads again later: a
+    list missing a master that is there would elect another leader)."""
+    from kazoo.exceptions import NoNodeError
+
     infos = []
     for child in sorted((c for c in children if c.startswith("json.info_")), key=lambda c: c[-10:]):
         try:
             data, _ = client.get(f"{path}/{child}")
+        except NoNodeError:  # gone meanwhile
+            continue
+        except Exception as e:  # kazoo's connection and session errors
+            log.debug("reading %s/%s failed: %s; reading the contenders again later", path, child, e)
+            return None
+        try:
             infos.append((child, json.loads(data.decode())))
-        except Exception:  # gone meanwhile, or not JSON
+        except ValueError:  # not a MasterInfo
             continue
     return infos
+
+
+def keep_reading_contenders(client, path, on_children):
+    """Makes the watch's call again every CONTENDERS_READ_SECS, in a thread of its own (a read waits while
+    the connection is lost): kazoo's watch calls only when the names change."""
+    def read_again():
+        while not stopping.wait(CONTENDERS_READ_SECS):
+            try:
+                on_children(client, path, client.get_children(path))
+            except Exception as e:  # no connection now: the next time
+                log.debug("reading the contenders of %s failed: %s", path, e)
+    threading.Thread(target=read_again, name="contenders", daemon=True).start()
 
 
 def http_json(url, body=None, timeout=5):
@@ -1947,6 +1974,7 @@ class Master(SchedulerApi, MaintenanceApi):
     def __init__(self, flags):
         self.flags = flags
         self.lock = threading.Lock()
+        self.reading = threading.Lock()
         self.port = flag_int(flags, "port", 5050)
         self.ip = resolve_ip(flags)
         self.hostname = flags.get("hostname") or socket.gethostname()
@@ -1974,9 +2002,14 @@ class Master(SchedulerApi, MaintenanceApi):
         self.agents = {}  # id -> agent record
         self.my_node = None
 
-    # Called by kazoo whenever the contenders change.
+    # Called by kazoo whenever the contenders change, and every CONTENDERS_READ_SECS from run().
     def on_children(self, client, path, children):
-        infos = contenders(client, path, children)
+        with self.reading:  # one read at a time: an older read must not win over a newer one
+            infos = contenders(client, path, children)
+            if infos is not None:
+                self.elect(infos)
+
+    def elect(self, infos):
         leader = infos[0][1] if infos and len(infos) >= self.quorum else None
         with self.lock:
             was_leading = self.leading()
@@ -2050,6 +2083,7 @@ class Master(SchedulerApi, MaintenanceApi):
                                          ephemeral=True, sequence=True, makepath=True)
             log.info("Contending for leadership as %s in ZooKeeper", self.my_node)
             client.ChildrenWatch(path, lambda children: self.on_children(client, path, children))
+            keep_reading_contenders(client, path, self.on_children)
         while not stopping.wait(1):
             self.expire_agents()
             self.scheduler_tick()
@@ -3048,6 +3082,7 @@ class Agent:
         self.registered_with = None  # MasterInfo of the master that accepted us
         self.changed = threading.Event()
         self.lock = threading.Lock()
+        self.reading = threading.Lock()
         self.drain_config = None  # the DrainConfig of the master's DRAIN_AGENT, while draining
         self.shut_down_by_master = None  # the master's ShutdownMessage, once it sent one
         self.containerizer = DockerContainerizer(self)
@@ -3187,16 +3222,23 @@ class Agent:
             return route(request)
         return guarded
 
-    def on_children(self, client, path, children):
-        infos = contenders(client, path, children)
-        candidate = None
-        if infos:
-            info = infos[0][1]
-            address = info.get("address", {})
-            candidate = {"pid": info["pid"], "url": f"http://{address.get('ip', '')}:{info['port']}"}
-        with self.lock:
-            self.candidate = candidate
-        self.changed.set()
+    # Called by kazoo whenever the contenders change, and every CONTENDERS_READ_SECS from run() (registering
+    # again at once only when that finds another master).
+    def on_children(self, client, path, children, always=True):
+        with self.reading:  # one read at a time: an older read must not win over a newer one
+            infos = contenders(client, path, children)
+            if infos is None:
+                return
+            candidate = None
+            if infos:
+                info = infos[0][1]
+                address = info.get("address", {})
+                candidate = {"pid": info["pid"], "url": f"http://{address.get('ip', '')}:{info['port']}"}
+            with self.lock:
+                moved = candidate != self.candidate
+                self.candidate = candidate
+        if always or moved:
+            self.changed.set()
 
     def register(self):
         with self.lock:
@@ -3306,6 +3348,7 @@ class Agent:
             while not stopping.is_set() and client.exists(path) is None:
                 stopping.wait(1)
             client.ChildrenWatch(path, lambda children: self.on_children(client, path, children))
+            keep_reading_contenders(client, path, lambda c, p, children: self.on_children(c, p, children, always=False))
         else:
             host = master.split("@")[-1]
             self.candidate = {"pid": f"master@{host}", "url": f"http://{host}"}

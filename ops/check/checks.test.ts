@@ -64,7 +64,7 @@ describe("npm run check's comparison", () => {
         const preamble = fs.readFileSync(path.join(__dirname, "..", "..", "framework", "check", "probe.sh"), "utf8");
         const run = spawnSync("bash", ["-c", `set -euo pipefail\n${preamble}\nfact image "$(printf '\\nabsent')"\nfact empty ""\nfact two "a\n b"`], { encoding: "utf8" });
         expect(run.status, run.stderr).toBe(0);
-        expect(run.stdout.split("\n").slice(1)).toEqual(["image absent", "empty absent", "two a b", ""]);
+        expect(run.stdout.split("\n").slice(2)).toEqual(["image absent", "empty absent", "two a b", ""]);
     });
 
     it("finds nothing on a cluster that is what the stack says", async () => {

@@ -145,6 +145,19 @@ describe("day two on the lab's full cluster", () => {
         expect(upSeconds).toBeLessThan(300);
         expect(up.stdout).not.toContain(`[${dead.name}]`);
         expect(up.stdout).toContain("4 hosts are zookeeper: a majority of 4 survives 1 failure(s)");
+        // The masters took the new ZooKeeper URL in their roll: each survivor restarted once, one at a time (a chain).
+        const mastersRestarted = up.events.flatMap((e) => {
+            const urn = e.resOutputsEvent?.metadata.urn ?? "";
+            const said = /^restarted (\S+)$/m.exec(String(e.resOutputsEvent?.metadata.new?.outputs?.stdout ?? ""));
+            return /::mesos-h\d-master-roll/.test(urn) && said ? [/mesos-(h\d)-/.exec(urn)![1]] : [];
+        });
+        expect([...mastersRestarted].sort()).toEqual(survivors.map((h) => h.name));
+        // The surviving agent, beside a master whose ZooKeeper URL file changed, was marked and restarted in the agents'
+        // roll (drained), as the same agent: it reads the new URL.
+        const agentRoll = String(up.events.find((e) => e.resOutputsEvent?.metadata.urn.endsWith(`::mesos-${otherAgent.name}-agent-roll`))
+            ?.resOutputsEvent?.metadata.new?.outputs?.stdout ?? "");
+        expect(agentRoll).toMatch(/^restarted agent (\S+) -> \1$/m);
+        expect(onHost(otherAgent, "cat /var/lib/twister2-cluster/mesos-agent.zk-url").stdout).not.toContain(`${dead.address}:2181`);
 
         // ZooKeeper: the rolling restart took the dead server out of every configuration, one server at a
         // time: a majority of the old five (three) ran throughout, and the four now form the ensemble.

@@ -11,7 +11,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { debianRelease, eventually, LabHost, labInventory, mesosClients, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
+import { debianRelease, eventually, labDir, LabHost, labInventory, mesosClients, onHost, onHostAsync, PulumiStack, reportTimings } from "./harness";
 
 let hosts: LabHost[];
 let stack: PulumiStack;
@@ -25,6 +25,19 @@ const zkUrl = "zk://10.77.0.11:2181,10.77.0.12:2181,10.77.0.13:2181/mesos";
  */
 const zookeeperVersions: { first: Record<string, string>; upgrade: Record<string, string> } = { first: {}, upgrade: {} };
 const releaseOf = (name: string) => debianRelease(host(name));
+/**
+ * mesos.version: the stack's first pin and the one a test upgrades to, the two releases of the Mesos stand-in
+ * the lab's repository offers (lab/mesos-standin/build-deb.sh), older first.
+ */
+const mesosVersions = (): { first: string; upgrade: string } => {
+    const packages = fs.readFileSync(path.join(labDir, "apt-repo", "dists", "bookworm", "main", "binary-amd64", "Packages"), "utf8");
+    const versions = [...packages.matchAll(/^Package: mesos-standin\nVersion: (\S+)$/gm)].map(([, v]) => v)
+        .sort((a, b) => spawnSync("dpkg", ["--compare-versions", a, "lt", b]).status === 0 ? -1 : 1);
+    expect(versions, packages).toHaveLength(2);
+    return { first: versions[0], upgrade: versions[1] };
+};
+/** Each host's Mesos package version, as dpkg has it. */
+const mesosPackageVersion = (name: string) => onHost(host(name), "dpkg-query -W -f='${Version}' mesos-standin").stdout.trim();
 /** Each server's versions of the three pinned ZooKeeper packages, as dpkg has them. */
 const zookeeperPackageVersions = (name: string) =>
     onHost(host(name), "dpkg-query -W -f='${Version}\\n' zookeeperd zookeeper libzookeeper-java | sort -u").stdout.trim();
@@ -204,6 +217,7 @@ beforeAll(async () => {
     }
     console.log(`zookeeper.version: ${JSON.stringify(zookeeperVersions.first)}, then ${JSON.stringify(zookeeperVersions.upgrade)}`);
     await stack.setConfig("zookeeper.version", zookeeperVersions.first, { path: true });
+    await stack.setConfig("mesos.version", mesosVersions().first, { path: true });
 });
 
 afterAll(async () => {
@@ -534,15 +548,19 @@ describe("ZooKeeper and Mesos on the lab", () => {
         await stack.preview({ expectNoChanges: true });
     });
 
-    it("rolls a change of the masters' flags through them one at a time, the leading master last: one election, both agents active after", async () => {
+    it("rolls a change of the masters' flags and of mesos.version through the masters one at a time, the leading master last (one election), then the agents, each drained and back as the same agent, every host on the new version", async () => {
         const leaderBefore = leadingMaster()!.name;
         const agentIds = () => JSON.stringify((leadingMaster()?.state.slaves ?? []).filter((s: any) => s.active).map((s: any) => `${s.hostname} ${s.id}`).sort());
         const agentsBefore = agentIds();
-        // When each master's service last became active (µs of the kernel's monotonic clock, which the lab's hosts share).
-        const startedAt = () => Object.fromEntries(masters.map((name) => [name,
-            Number(onHost(host(name), "systemctl show -p ActiveEnterTimestampMonotonic --value mesos-master").stdout.trim())]));
-        const startedBefore = startedAt();
+        const { first, upgrade } = mesosVersions();
+        for (const name of [...masters, "h4", "h5"]) expect(mesosPackageVersion(name), name).toBe(first);
+        // When each daemon's service last became active (µs of the kernel's monotonic clock, which the lab's hosts share).
+        const startedAt = (names: string[], unit: string) => Object.fromEntries(names.map((name) => [name,
+            Number(onHost(host(name), `systemctl show -p ActiveEnterTimestampMonotonic --value ${unit}`).stdout.trim())]));
+        const startedBefore = startedAt(masters, "mesos-master");
+        const agentsStartedBefore = startedAt(["h4", "h5"], "mesos-agent");
         await stack.setConfig("mesos.cluster", "t2-rolled", { path: true });
+        await stack.setConfig("mesos.version", upgrade, { path: true });
         // Beside the up: which master leads, every second.
         const { result: up, samples: leaders } = await sampledDuring(() => leadingMaster()?.name ?? "none", () => stack.up());
         // The roll's steps that restarted their master, in the order they ran: the others in their order, the leader last.
@@ -554,18 +572,36 @@ describe("ZooKeeper and Mesos on the lab", () => {
         const others = masters.filter((name) => name !== leaderBefore);
         expect(restarted).toEqual([...others.map((name) => `${name} following`), `${leaderBefore} leading`]);
         // The hosts agree: each master started anew, one after another, the one that led last.
-        const startedAfter = startedAt();
+        const startedAfter = startedAt(masters, "mesos-master");
         for (const name of masters) expect(startedAfter[name], name).toBeGreaterThan(startedBefore[name]);
         expect([...masters].sort((a, b) => startedAfter[a] - startedAfter[b])).toEqual([...others, leaderBefore]);
         // One election: the samples name the old leader, then (after at most a few seconds of none) one new leader.
         const runs = leaders.filter((name, i) => name !== leaders[i - 1]);
         expect(runs.filter((name) => name !== "none"), leaders.join(" ")).toHaveLength(2);
         expect(leaders.filter((name) => name === "none").length, leaders.join(" ")).toBeLessThanOrEqual(15);
-        // Every master runs with the new flag; the agents were not restarted (the same ids, active).
+        // Every master runs with the new flag.
         for (const name of masters) {
             expect(JSON.parse(httpGet("h1", `http://${host(name).address}:5050/master/flags`).body).flags.cluster, name).toBe("t2-rolled");
         }
+        // The agents took the new version in their roll, after the last master and one after the other (each drained,
+        // stopped, upgraded, started), and came back as the same agents (what Mesos checkpoints of them is unchanged).
+        const agentsStartedAfter = startedAt(["h4", "h5"], "mesos-agent");
+        expect(agentsStartedAfter.h4).toBeGreaterThan(Math.max(agentsStartedBefore.h4, ...Object.values(startedAfter)));
+        expect(agentsStartedAfter.h5).toBeGreaterThan(agentsStartedAfter.h4);
+        for (const name of ["h4", "h5"]) {
+            const said = String(up.events.find((e) => e.resOutputsEvent?.metadata.urn.endsWith(`::mesos-${name}-agent-roll`))?.resOutputsEvent?.metadata.new?.outputs?.stdout ?? "");
+            expect(said, name).toMatch(new RegExp(`^restarted agent (\\S+) -> \\1$[\\s\\S]*^version ${upgrade.replace(/[.+]/g, "\\$&")}$`, "m"));
+        }
         expect(await eventually(60, () => agentIds() === agentsBefore), `${agentIds()}, before ${agentsBefore}`).toBe(true);
+        // Every host has the new version, and the stack's outputs say so.
+        for (const name of [...masters, "h4", "h5"]) expect(mesosPackageVersion(name), name).toBe(upgrade);
+        const services = (await stack.output("hosts")).map((h: { name: string; services: Record<string, string> }) =>
+            `${h.name} ${h.services["mesos-master"] ?? h.services["mesos-agent"]}`);
+        expect(services).toEqual([...masters, "h4", "h5"].map((name) => `${name} ${upgrade}`));
+        // npm run check compares each host's version with the pin: none differs.
+        const check = await stack.check(["--json"]);
+        const versionChecks = JSON.parse(check.stdout).checks.filter((c: { component: string; check: string }) => c.component === "mesos" && c.check === "version");
+        expect(versionChecks.map((c: { host: string; ok: boolean }) => `${c.host} ${c.ok}`)).toEqual([...masters, "h4", "h5"].map((name) => `${name} true`));
         await stack.preview({ expectNoChanges: true });
     });
 

@@ -26,9 +26,7 @@ restart_engine() {
   fi
   # The pinned version, if this program's engine runs another: installed now, on its turn (its service
   # does not restart meanwhile: the restart below does it).
-  local pins=()
-  packages_recorded docker && mapfile -t pins < <(pins_differing docker)
-  [ "${#pins[@]}" -eq 0 ] || apt_install_pins "${pins[@]}"
+  ! packages_recorded docker || apt_install_pins_of docker
   step "restarting the Docker engine ($(paste -sd, "$DOCKER_PENDING"))"
   systemctl restart docker
   wait_for 120 "docker to answer after its restart" docker info

@@ -9,7 +9,8 @@
 # would refuse to recover ("Incompatible agent info"): its checkpointed agent is removed
 # (<work_dir>/meta/slaves/latest), and it registers as a new agent, as the Mesos docs prescribe. Else it
 # keeps its id, and is reactivated. Prints "restarted <what> <agent id> -> <agent id>" when it restarted
-# something (<what>: agent, engine or agent+engine).
+# something (<what>: agent, engine or agent+engine), and "version <Mesos package version>". The pinned
+# version (mesos.version) the agent takes while it is stopped.
 # Settings: AGENT (the agent's address, its hostname at the masters), WORK_DIR (its work_dir), MASTERS
 # ("address:port ..."), GRACE_SECONDS, PENDING and ENGINE_PENDING (the daemon's and the engine's step's
 # "restart-pending" line, if they printed one: what makes the roll run again); the operator's credential
@@ -52,6 +53,9 @@ fi
 since=$(jq -r --arg h "$AGENT" '[.slaves[] | select(.hostname == $h) | (.reregistered_time // .registered_time // 0)] | max // 0' "$LEADER_STATE")
 if [ -s "$pending" ]; then
   systemctl stop mesos-agent
+  # The pinned version (mesos.version), if the host runs another (the masters' roll installs it first on a
+  # host with a master too).
+  apt_install_pins_of mesos-agent
   if grep -qxE 'resources|attributes|hostname|port' "$pending"; then
     step "what Mesos checkpointed of agent $AGENT changed ($(paste -sd, "$pending")): it registers as a new agent"
     rm -f "$WORK_DIR/meta/slaves/latest"
@@ -79,3 +83,4 @@ wait_for 120 "agent $AGENT to be active at the leading master" active
 rm -f "$pending"
 step "agent $AGENT is active again ($after)"
 echo "restarted $(IFS=+; echo "${marked[*]}") ${before:-unregistered} -> $after"
+echo "version $(package_version "$(mesos_package mesos-agent)")"

@@ -13,7 +13,7 @@ for flag in credentials credential http_credentials; do
   [ -z "$credential_file" ] || rm -f "$credential_file"
 done
 work_dir=$(cat "$FLAGS_DIR/work_dir" 2>/dev/null || true)
-rm -f "$T2_STATE_DIR/$SERVICE.flags" "$T2_STATE_DIR/$SERVICE.restart-pending"
+rm -f "$T2_STATE_DIR/$SERVICE.flags" "$T2_STATE_DIR/$SERVICE.restart-pending" "$T2_STATE_DIR/$SERVICE.zk-url"
 [ -z "$ZK_CREDENTIALS_FILE" ] || rm -f "$ZK_CREDENTIALS_FILE"
 rm -rf --one-file-system "$FLAGS_DIR"
 [ -z "$work_dir" ] || rm -rf --one-file-system "$work_dir"

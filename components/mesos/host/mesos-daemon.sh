@@ -15,11 +15,13 @@
 #   file://FILE), so that no process's arguments hold it;
 # - an agent's `credential` (agent) and `http_credentials` (operator).
 # Settings: SERVICE (mesos-master | mesos-agent), ZK_URL, MASTERS ("address:port ..."), FLAGS_DIR, FLAGS
-# ("name=value" lines), ZK_CREDENTIALS_URL (masters). The Mesos package and its repository the host's
-# setup step installed, unless this daemon was undone since, and its undo took the repository along.
-: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${ZK_CREDENTIALS_URL:=}"
+# ("name=value" lines), ZK_CREDENTIALS_URL (masters), SHARED_ZK_URL (an agent beside a master), VERSION
+# (mesos.version, when pinned: the pin itself the host's setup step lists; a new one runs this step
+# again, which marks a running daemon). The Mesos package and its repository the host's setup step
+# installed, unless this daemon was undone since, and its undo took the repository along.
+: "${SERVICE:?}" "${ZK_URL:?}" "${MASTERS:?}" "${FLAGS_DIR:?}" "${FLAGS:?}" "${ZK_CREDENTIALS_URL:=}" "${SHARED_ZK_URL:=}" "${VERSION=}"
 apt_install_wanted "$SERVICE"
-read -r mesos_package _ <"$T2_STATE_DIR/$SERVICE.wants"
+mesos_package=$(mesos_package "$SERVICE")
 owned="$T2_STATE_DIR/$SERVICE.flags"
 flag() { sed -n "s/^$1=//p" <<<"$FLAGS"; }
 if [ "$SERVICE" = mesos-master ]; then
@@ -52,19 +54,23 @@ credentials() {
   (IFS=,; printf '{"credentials":[%s]}' "${list[*]}")
 }
 # changed WHAT: something the daemon reads at start changed; a running daemon's restart waits for the roll.
-# But a master's ZooKeeper URL: it changes with ZooKeeper's members, whose roll has just run, and on the lab
-# (its Mesos stand-in) masters left on the old URL past it did not take an agent's registration until
-# restarted; so they restart here, as before the masters' roll (all at once: a known outage, issue 28).
 pending="$T2_STATE_DIR/$SERVICE.restart-pending"
 rolls=false
 if systemctl is-active --quiet "$SERVICE"; then rolls=true; fi
 changed() {
-  if [ "$rolls" = true ] && ! { [ "$SERVICE" = mesos-master ] && [[ "$1" =~ ^(zk|zk-credentials\.url)$ ]]; }; then
+  if [ "$rolls" = true ]; then
     grep -qxF "$1" "$pending" 2>/dev/null || echo "$1" >>"$pending"
   else
     notify "$SERVICE"
   fi
 }
+# The pinned version (mesos.version), if the host has another: a running daemon takes it in the roll, on
+# its host's turn (mesos-master-roll.sh, mesos-agent-roll.sh); one (re)started here takes it first.
+pins=$(pins_differing "$SERVICE")
+if [ -n "$pins" ]; then
+  [ "$rolls" = false ] || step "$SERVICE runs $mesos_package $(package_version "$mesos_package"): $(paste -sd' ' <<<"$pins") comes in the roll"
+  changed version
+fi
 # write_secret_file FILE TEXT: root's alone.
 write_secret_file() {
   if printf '%s\n' "$2" | write_file "$1" 0600; then changed "$(basename "$1")"; fi
@@ -79,6 +85,11 @@ else
   write_secret_file "$(flag http_credentials)" "$(credentials operator)"
 fi
 echo "$ZK_URL" | write_file /etc/mesos/zk 0644 && changed zk
+# An agent beside a master reads the master's URL file, which /etc/mesos/zk names: SHARED_ZK_URL is the URL
+# it holds (without the credentials), and a new one (ZooKeeper's members changed) marks the agent as well.
+if [ -n "$SHARED_ZK_URL" ]; then
+  echo "$SHARED_ZK_URL" | write_file "$T2_STATE_DIR/$SERVICE.zk-url" 0644 && changed zk-url
+fi
 install -d -m 0755 "$FLAGS_DIR"
 # Flags this script wrote before and no longer wants go away; files the package ships stay.
 wanted=()
@@ -100,8 +111,11 @@ printf '%s\n' "${wanted[@]}" >"$owned"
 
 systemctl enable "$SERVICE" >/dev/null 2>&1
 systemctl is-active --quiet "$SERVICE" || notify "$SERVICE"
-# Started (or restarted) here with what it reads now: nothing is left for the roll.
-if notified "$SERVICE"; then rm -f "$pending"; fi
+# Started (or restarted) here, on the pinned version, with what it reads now: nothing is left for the roll.
+if notified "$SERVICE"; then
+  apt_install_pins_of "$SERVICE"
+  rm -f "$pending"
+fi
 run_handlers
 if [ -s "$pending" ]; then
   step "changed for the running $SERVICE: $(paste -sd, "$pending"); it restarts in the roll, one host at a time"

@@ -6,7 +6,7 @@
 # restarts last, once every other marked master serves again: one election for the whole roll. After
 # it, the visit waits until a master leads with as many agents active as it had. A master that does not
 # come back stops the roll there, naming it; the masters not yet visited keep running as they were.
-# Prints "restarted leading|following" when it restarted the master.
+# Prints "restarted leading|following" and "version <Mesos package version>" when it restarted the master.
 # Settings: MASTER (its "address:port"), MASTERS ("address:port ..."), ROUND (followers: a master that
 # leads waits for the way back | turn | leader), PENDING (the daemon step's "restart-pending" line, if it
 # printed one: what makes the roll run again).
@@ -25,6 +25,9 @@ if [ "$LEADER" = "$MASTER" ]; then
   agents=$(jq -r '.activated_slaves // 0' "$LEADER_STATE")
 fi
 step "restarting master $MASTER ($was; changed: $(paste -sd, "$pending"))"
+# The pinned version (mesos.version), if it runs another: installed now, on its turn (the package's own
+# restart of its daemons held: an agent beside it restarts in the agents' roll, drained).
+apt_install_pins_of mesos-master
 systemctl restart mesos-master
 answers() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$MASTER/master/$1")" = "$2" ]; }
 serving() { answers health 200 && answers redirect 307; }
@@ -41,3 +44,4 @@ else
   step "master $MASTER serves again"
 fi
 echo "restarted $was"
+echo "version $(package_version "$(mesos_package mesos-master)")"

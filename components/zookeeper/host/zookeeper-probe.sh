@@ -1,6 +1,5 @@
 # shellcheck shell=bash
-# npm run check on a ZooKeeper server, read only: its mode as `srvr` reports it, its id, its package's version and
-# the host's Debian release.
+# npm run check on a ZooKeeper server, read only: its mode as `srvr` reports it, its id, and its package's version.
 # Runs after framework/check/probe.sh (`fact`). Settings: CLIENT_PORT.
 : "${CLIENT_PORT?}"
 mode=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$CLIENT_PORT; echo srvr >&3; cat <&3" 2>/dev/null |
@@ -8,4 +7,3 @@ mode=$(timeout 5 bash -c "exec 3<>/dev/tcp/127.0.0.1/$CLIENT_PORT; echo srvr >&3
 fact mode "${mode:-down}"
 fact id "$(cat /var/lib/zookeeper/myid 2>/dev/null || echo absent)"
 fact version "$(dpkg-query -W -f='${Version}' zookeeperd 2>/dev/null || echo absent)"
-fact release "$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)"

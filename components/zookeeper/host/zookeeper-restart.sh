@@ -5,8 +5,8 @@
 # visit: `followers` (on the way up; a server that leads waits for the way back), `turn` (the last
 # server, where the way turns: every other follower has restarted by then, so it restarts whatever it
 # is) or `leader` (on the way back: what is still marked is the server that led). Prints "restarted
-# <mode before>" when it restarted the server, and "version <version>" when it installed the pinned
-# version first (zookeeper.version).
+# <mode before>" and "version <version>" when it restarted the server, after installing the pinned
+# version if it ran another (zookeeper.version).
 # With WAIT_FOR_ENSEMBLE (the chain's last step) it then waits until the ensemble has formed, exactly
 # one leader and every other server a follower (by `srvr`), and prints a line per server,
 # "<address> <mode>".
@@ -41,15 +41,14 @@ if [ -e "$pending" ]; then
     step "server $SERVER_ID leads: it restarts after the followers"
   else
     # The pinned version (zookeeper.version), if this server does not run it yet: installed on its turn.
-    mapfile -t pins < <(pins_differing zookeeper)
-    [ "${#pins[@]}" -eq 0 ] || apt_install_pins "${pins[@]}"
+    apt_install_pins_of zookeeper
     step "restarting zookeeper (server $SERVER_ID, ${mode:-down})"
     systemctl restart zookeeper
     wait_for 120 "server $SERVER_ID to serve the ensemble again" serving
     rm -f "$pending"
     step "server $SERVER_ID serves again as $(zk_mode)"
     echo "restarted ${mode:-down}"
-    [ "${#pins[@]}" -eq 0 ] || echo "version $(package_version zookeeper)"
+    echo "version $(package_version zookeeper)"
   fi
 fi
 

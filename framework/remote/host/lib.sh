@@ -14,7 +14,7 @@
 #   apt_source_recorded THING NAME KEY "URL DISTRIBUTION COMPONENT", apt_sources_recorded <lines
 #                                               an apt repository, recorded (apt_purge_recorded removes it)
 #   apt_install_wanted THING                    what the host's setup step installed for THING, again if missing
-#   pins_here SPEC..., pins_differing THING, apt_install_pins PACKAGE=VERSION...
+#   pins_here SPEC..., pins_differing THING, apt_install_pins PACKAGE=VERSION..., apt_install_pins_of THING
 #                                               THING's pinned versions the host does not run yet; installed
 #   host_file NAME                              the path of a file that came with the scripts (remote.ts hostFile)
 #   make_dir_recorded DIR MARKER, remove_dir_recorded DIR MARKER
@@ -281,6 +281,14 @@ pins_offered() {
 # downgrade). Services do not restart meanwhile: the caller restarts its own.
 apt_install_pins() {
   with_apt_lock install_pins "$@"
+}
+
+# apt_install_pins_of THING: THING's pinned versions that the host has not (pins_differing), installed:
+# a roll's visit, before it restarts THING's service.
+apt_install_pins_of() {
+  local pins=()
+  mapfile -t pins < <(pins_differing "$1")
+  [ "${#pins[@]}" -eq 0 ] || apt_install_pins "${pins[@]}"
 }
 install_pins() {
   step "installing $*"
