@@ -40,6 +40,12 @@ for name in command random docker; do
     say "$name $version: not installed; building the lab's stand-in from lab/providers/$name"
   fi
   staging=$(mktemp -d)
+  # Once per run, before the first build: the unit tests pinning the official plugins' state shapes.
+  if [ -z "${tested:-}" ]; then
+    (cd "$here" && go test ./...) >"$staging/go-test.log" 2>&1 ||
+      { cat "$staging/go-test.log" >&2; rm -rf "$staging"; exit 1; }
+    tested=1
+  fi
   (cd "$here" && go build -trimpath -ldflags "-s -w -X main.version=$version" \
     -o "$staging/pulumi-resource-$name" "./$name") >"$staging/go.log" 2>&1 ||
     { cat "$staging/go.log" >&2; rm -rf "$staging"; exit 1; }

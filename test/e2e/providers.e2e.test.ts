@@ -14,6 +14,15 @@ let other: LabHost & { hostKey: string };
 let stack: PulumiStack;
 const secret = `t2-contract-secret-${crypto.randomBytes(8).toString("hex")}`;
 const log = "/tmp/t2-contract/log";
+// A secret in a state exported with its secrets shown: the signature, and the value as JSON.
+const secretSig = "4dabf18193072939515e22adb298388d";
+const isSecret = (v: unknown): boolean => typeof v === "object" && v !== null && secretSig in v;
+const reveal = (v: unknown): any => isSecret(v) ? JSON.parse((v as { plaintext: string }).plaintext) : v;
+/** The resources of the stack's state (secrets shown) of a type, by name. */
+const stateOf = async (type: string): Promise<Record<string, { inputs: any; outputs: any }>> => {
+    const resources: { type: string; urn: string; inputs: any; outputs: any }[] = (await stack.exportState({ showSecrets: true })).deployment.resources ?? [];
+    return Object.fromEntries(resources.filter((r) => r.type === type).map((r) => [r.urn.split("::").pop()!, r]));
+};
 const hostLog = () => onHost(target, `cat ${log} 2>/dev/null || true`).stdout.trim().split("\n").filter(Boolean);
 
 // Every command appends its name and what ran to the log on the host.
@@ -66,6 +75,19 @@ describe("command:remote:Command", () => {
         expect(firstUp).not.toContain(secret);
         // The connection, with its private key, is a secret as a whole.
         expect(state).not.toContain("PRIVATE KEY");
+    });
+
+    // The official plugin's shape, which the stand-in's state must have too: else switching plugins
+    // shows every connection changed (issue 27).
+    it("records the connection as the official plugin does: a secret, the defaults filled in, each key a secret within it", async () => {
+        const { plain } = await stateOf("command:remote:Command");
+        expect(isSecret(plain.inputs.connection)).toBe(true);
+        const connection = reveal(plain.inputs.connection);
+        expect(connection).toMatchObject({ host: target.address, user: target.user, port: 22, hostKey: target.hostKey, dialErrorLimit: 2, perDialTimeout: 5 });
+        expect(Object.keys(connection).sort()).toEqual(["dialErrorLimit", "host", "hostKey", "perDialTimeout", "port", "privateKey", "user"]);
+        expect(isSecret(connection.privateKey)).toBe(true);
+        expect(plain.outputs.connection).toEqual(plain.inputs.connection);
+        expect(plain.outputs).toMatchObject({ stdout: "plain-stdout", stderr: "" });
     });
 
     it("logs what `logging` says: stderr shown, stdout not", async () => {
@@ -168,6 +190,10 @@ describe("random:index/randomPassword:RandomPassword", () => {
         expect(first).toMatch(/^[A-Za-z0-9]{24}$/);
         expect(await stack.secretOutputs()).toContain("passwordResult");
         expect(JSON.stringify(await stack.exportState())).not.toContain(first);
+        // The official plugin's shape: the inputs as given, the state Terraform's (defaults filled in).
+        const { password } = await stateOf("random:index/randomPassword:RandomPassword");
+        expect(password.inputs).toEqual({ length: 24, special: false, keepers: { keeper: "a" } });
+        expect(password.outputs).toMatchObject({ id: "none", length: 24, special: false, upper: true, lower: true, numeric: true, minUpper: 0 });
         await stack.up();
         expect(await result()).toBe(first);
         await stack.setAllConfig({ target, password: { length: 24, keeper: "b" } });

@@ -23,7 +23,7 @@ func (copyToRemote) Check(news resource.PropertyMap) (resource.PropertyMap, []st
 	failures = append(failures, checkConnection(checked)...)
 	if src, ok := checked["source"]; !ok {
 		failures = append(failures, standin.Failure{Property: "source", Reason: "missing required property source"})
-	} else if src.IsArchive() || (src.IsAsset() && !src.AssetValue().IsPath()) {
+	} else if src = standin.Plain(src); src.IsArchive() || (src.IsAsset() && !src.AssetValue().IsPath()) {
 		failures = append(failures, standin.Failure{Property: "source", Reason: "this stand-in implements only path-based file assets"})
 	}
 	if _, ok := checked["remotePath"]; !ok {
@@ -45,8 +45,8 @@ func (copyToRemote) Create(c *standin.Call, inputs resource.PropertyMap, preview
 	return id, inputs, err
 }
 
-func (copyToRemote) Read(_ *standin.Call, id string, state, _ resource.PropertyMap) (string, resource.PropertyMap, error) {
-	return id, state, nil
+func (copyToRemote) Read(_ *standin.Call, id string, state, inputs resource.PropertyMap) (string, resource.PropertyMap, resource.PropertyMap, error) {
+	return id, state, inputs, nil
 }
 
 func (copyToRemote) Update(c *standin.Call, _ string, olds, news resource.PropertyMap, preview bool) (resource.PropertyMap, error) {
@@ -64,7 +64,7 @@ func (copyToRemote) Update(c *standin.Call, _ string, olds, news resource.Proper
 func (copyToRemote) Delete(*standin.Call, string, resource.PropertyMap) error { return nil }
 
 func copyFile(c *standin.Call, inputs resource.PropertyMap) error {
-	source := inputs["source"].AssetValue().Path
+	source := standin.Plain(inputs["source"]).AssetValue().Path
 	dest, _ := standin.String(inputs, "remotePath")
 	client, err := connectionOf(inputs).dial(c)
 	if err != nil {

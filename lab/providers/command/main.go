@@ -69,8 +69,9 @@ func (command) Create(c *standin.Call, inputs resource.PropertyMap, preview bool
 	return id, state, nil
 }
 
-func (command) Read(_ *standin.Call, id string, state, _ resource.PropertyMap) (string, resource.PropertyMap, error) {
-	return id, state, nil
+// Read keeps the state and inputs as they are (the official has no Read of its own).
+func (command) Read(_ *standin.Call, id string, state, inputs resource.PropertyMap) (string, resource.PropertyMap, resource.PropertyMap, error) {
+	return id, state, inputs, nil
 }
 
 // Update runs `update` if set, else `create`, else nothing; stdout and stderr stay as they were
@@ -79,7 +80,7 @@ func (command) Update(c *standin.Call, _ string, olds, news resource.PropertyMap
 	state := standin.Copy(news)
 	state["stdout"], state["stderr"] = olds["stdout"], olds["stderr"]
 	if preview {
-		if standin.HasUnknowns(news) {
+		if changedOrUnknown(olds, news) {
 			state["stdout"], state["stderr"] = standin.Computed(), standin.Computed()
 		}
 		return state, nil
@@ -94,6 +95,22 @@ func (command) Update(c *standin.Call, _ string, olds, news resource.PropertyMap
 		}
 	}
 	return state, nil
+}
+
+// changedOrUnknown is the official rule for stdout and stderr in an update's preview: unknown when an
+// input is unknown or differs from the state last deployed.
+func changedOrUnknown(olds, news resource.PropertyMap) bool {
+	for _, key := range commandKeys {
+		k := resource.PropertyKey(key)
+		v := news[k]
+		if standin.Plain(v).IsComputed() {
+			return true
+		}
+		if old, has := olds[k]; has && !old.DeepEquals(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // Delete runs `delete` with the state last deployed; without it nothing is dialled.

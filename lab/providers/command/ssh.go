@@ -26,23 +26,28 @@ type connection struct {
 var connectionKeys = []string{"user", "host", "port", "privateKey", "hostKey", "dialErrorLimit", "perDialTimeout"}
 
 // checkConnection applies the official defaults (user root, port 22, 10 dial errors, 15 s a dial), to
-// the proxy's fields too.
+// the proxy's fields too, and marks secret what the official Check does: the whole connection, and
+// within it each privateKey (the proxy itself is not).
 func checkConnection(m resource.PropertyMap) []standin.Failure {
 	v, ok := m["connection"]
 	if !ok {
 		return []standin.Failure{{Property: "connection", Reason: "missing required property connection"}}
 	}
-	if !v.IsObject() {
+	m["connection"] = standin.Secret(v)
+	conn, ok := standin.Object(m, "connection")
+	if !ok {
 		return nil // unknown in preview
 	}
-	conn := v.ObjectValue()
+	conn = conn.Copy()
 	failures := standin.Unknown(conn, "connection", append(connectionKeys, "proxy")...)
 	failures = append(failures, checkEndpoint(conn, "connection")...)
-	if p, ok := conn["proxy"]; ok && p.IsObject() {
-		proxy := p.ObjectValue()
+	if proxy, ok := standin.Object(conn, "proxy"); ok {
+		proxy = proxy.Copy()
 		failures = append(failures, standin.Unknown(proxy, "connection.proxy", connectionKeys...)...)
 		failures = append(failures, checkEndpoint(proxy, "connection.proxy")...)
+		conn["proxy"] = resource.NewObjectProperty(proxy)
 	}
+	m["connection"] = standin.Secret(resource.NewObjectProperty(conn))
 	return failures
 }
 
@@ -56,6 +61,9 @@ func checkEndpoint(conn resource.PropertyMap, property string) []standin.Failure
 	standin.Default(conn, "port", resource.NewNumberProperty(22))
 	standin.Default(conn, "dialErrorLimit", resource.NewNumberProperty(10))
 	standin.Default(conn, "perDialTimeout", resource.NewNumberProperty(15))
+	if key, has := conn["privateKey"]; has {
+		conn["privateKey"] = standin.Secret(key)
+	}
 	if key, ok := standin.String(conn, "hostKey"); ok {
 		if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(key)); err != nil {
 			failures = append(failures, standin.Failure{Property: property + ".hostKey", Reason: "failed to parse host key: " + err.Error()})
@@ -65,10 +73,10 @@ func checkEndpoint(conn resource.PropertyMap, property string) []standin.Failure
 }
 
 func connectionOf(m resource.PropertyMap) connection {
-	conn := m["connection"].ObjectValue()
+	conn, _ := standin.Object(m, "connection")
 	c := endpointOf(conn)
-	if p, ok := conn["proxy"]; ok && p.IsObject() {
-		proxy := endpointOf(p.ObjectValue())
+	if p, ok := standin.Object(conn, "proxy"); ok {
+		proxy := endpointOf(p)
 		c.proxy = &proxy
 	}
 	return c

@@ -29,6 +29,8 @@ var version = "4.11.2" // set by the build from the pinned @pulumi/docker
 type engine struct {
 	host    *url.URL
 	sshOpts []string
+	// transport, when set, replaces the ssh connection (tests).
+	transport http.RoundTripper
 }
 
 var theEngine = &engine{}
@@ -67,9 +69,9 @@ func (e *engine) configure(config resource.PropertyMap) error {
 		if err := json.Unmarshal([]byte(opts), &e.sshOpts); err != nil {
 			return fmt.Errorf("sshOpts: %w", err)
 		}
-	} else if v, ok := config["sshOpts"]; ok && v.IsArray() {
+	} else if v := standin.Plain(config["sshOpts"]); v.IsArray() {
 		for _, o := range v.ArrayValue() {
-			e.sshOpts = append(e.sshOpts, o.StringValue())
+			e.sshOpts = append(e.sshOpts, standin.Plain(o).StringValue())
 		}
 	}
 	return nil
@@ -78,6 +80,9 @@ func (e *engine) configure(config resource.PropertyMap) error {
 // client is an HTTP client whose every connection is `ssh <host> docker system dial-stdio`, as the
 // Docker CLI's ssh connection helper makes it.
 func (e *engine) client() (*http.Client, error) {
+	if e.transport != nil {
+		return &http.Client{Transport: e.transport, Timeout: 2 * time.Minute}, nil
+	}
 	if e.host == nil {
 		return nil, fmt.Errorf("the docker provider has no host (stand-in implements only ssh:// hosts)")
 	}

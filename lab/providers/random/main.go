@@ -29,16 +29,11 @@ type password struct{}
 var passwordKeys = []string{"length", "keepers", "special", "upper", "lower", "numeric", "number",
 	"minUpper", "minLower", "minNumeric", "minSpecial", "overrideSpecial"}
 
-// The official defaults: every class on, no minimums.
+// Check returns the inputs as given: the bridged plugin's Check fills in no Terraform defaults (they
+// are in the state).
 func (password) Check(news resource.PropertyMap) (resource.PropertyMap, []standin.Failure) {
 	checked := standin.Copy(news)
 	failures := standin.Unknown(checked, "", passwordKeys...)
-	for _, k := range []string{"special", "upper", "lower", "numeric", "number"} {
-		standin.Default(checked, k, resource.NewBoolProperty(true))
-	}
-	for _, k := range []string{"minUpper", "minLower", "minNumeric", "minSpecial"} {
-		standin.Default(checked, k, resource.NewNumberProperty(0))
-	}
 	if n, ok := standin.Number(checked, "length"); !ok && !checked["length"].IsComputed() {
 		failures = append(failures, standin.Failure{Property: "length", Reason: "missing required property length"})
 	} else if ok && n < 1 {
@@ -47,12 +42,35 @@ func (password) Check(news resource.PropertyMap) (resource.PropertyMap, []standi
 	return checked, failures
 }
 
+// withDefaults is the inputs with the schema's defaults: every class on, no minimums.
+func withDefaults(inputs resource.PropertyMap) resource.PropertyMap {
+	m := standin.Copy(inputs)
+	for _, k := range []string{"special", "upper", "lower", "numeric", "number"} {
+		standin.Default(m, k, resource.NewBoolProperty(true))
+	}
+	for _, k := range []string{"minUpper", "minLower", "minNumeric", "minSpecial"} {
+		standin.Default(m, k, resource.NewNumberProperty(0))
+	}
+	return m
+}
+
+// Comparable: the official plans against the state, where the defaults are filled in, so an input left
+// to its default and the default given compare equal (and inputs an earlier stand-in recorded with
+// the defaults compare equal to the same inputs without them).
+func (password) Comparable(inputs resource.PropertyMap) resource.PropertyMap {
+	return withDefaults(inputs)
+}
+
 func (password) Replaces(resource.PropertyKey) bool { return true }
 
+// Create's state is Terraform's: every attribute, the defaults filled in, id "none", and result and
+// bcryptHash secret (sensitive in the schema).
 func (password) Create(_ *standin.Call, inputs resource.PropertyMap, preview bool) (string, resource.PropertyMap, error) {
-	state := standin.Copy(inputs)
+	state := withDefaults(inputs)
+	standin.Default(state, "keepers", resource.NewNullProperty())
+	standin.Default(state, "overrideSpecial", resource.NewNullProperty())
 	if preview {
-		state["result"], state["bcryptHash"] = standin.Computed(), standin.Computed()
+		state["id"], state["result"], state["bcryptHash"] = standin.Computed(), standin.Computed(), standin.Computed()
 		return "", state, nil
 	}
 	result, err := generate(inputs)
@@ -63,12 +81,14 @@ func (password) Create(_ *standin.Call, inputs resource.PropertyMap, preview boo
 	if err != nil {
 		return "", nil, err
 	}
-	state["result"], state["bcryptHash"] = resource.NewStringProperty(result), resource.NewStringProperty(string(hash))
-	return "none", state, nil // the official id of a RandomPassword
+	state["id"] = resource.NewStringProperty("none") // the official id of a RandomPassword
+	state["result"] = resource.MakeSecret(resource.NewStringProperty(result))
+	state["bcryptHash"] = resource.MakeSecret(resource.NewStringProperty(string(hash)))
+	return "none", state, nil
 }
 
-func (password) Read(_ *standin.Call, id string, state, _ resource.PropertyMap) (string, resource.PropertyMap, error) {
-	return id, state, nil
+func (password) Read(_ *standin.Call, id string, state, inputs resource.PropertyMap) (string, resource.PropertyMap, resource.PropertyMap, error) {
+	return id, state, inputs, nil
 }
 
 func (password) Update(_ *standin.Call, _ string, _, news resource.PropertyMap, _ bool) (resource.PropertyMap, error) {

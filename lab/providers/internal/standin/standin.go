@@ -19,7 +19,8 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 )
 
-// Call is what a resource method gets besides its properties: where to log.
+// Call is what a resource method gets besides its properties: where to log (nowhere without a host,
+// as in unit tests).
 type Call struct {
 	ctx  context.Context
 	host *provider.HostClient
@@ -29,10 +30,18 @@ type Call struct {
 
 // Status shows a line in the resource's row of the progress display (like the official plugins'
 // InfoStatus), not in the final output.
-func (c *Call) Status(msg string) { _ = c.host.LogStatus(c.ctx, diag.Info, c.URN, msg) }
+func (c *Call) Status(msg string) {
+	if c.host != nil {
+		_ = c.host.LogStatus(c.ctx, diag.Info, c.URN, msg)
+	}
+}
 
 // Warn shows a warning on the resource.
-func (c *Call) Warn(msg string) { _ = c.host.Log(c.ctx, diag.Warning, c.URN, msg) }
+func (c *Call) Warn(msg string) {
+	if c.host != nil {
+		_ = c.host.Log(c.ctx, diag.Warning, c.URN, msg)
+	}
+}
 
 // Resource is one resource type of a stand-in.
 type Resource interface {
@@ -41,9 +50,16 @@ type Resource interface {
 	// Replaces says whether a change of this top-level input replaces the resource.
 	Replaces(key resource.PropertyKey) bool
 	Create(c *Call, inputs resource.PropertyMap, preview bool) (string, resource.PropertyMap, error)
-	Read(c *Call, id string, state, inputs resource.PropertyMap) (string, resource.PropertyMap, error)
+	// Read refreshes the state (an empty id: the resource is gone) and the inputs recorded with it.
+	Read(c *Call, id string, state, inputs resource.PropertyMap) (string, resource.PropertyMap, resource.PropertyMap, error)
 	Update(c *Call, id string, state, news resource.PropertyMap, preview bool) (resource.PropertyMap, error)
 	Delete(c *Call, id string, state resource.PropertyMap) error
+}
+
+// Comparer is a resource whose Diff compares a view of the inputs rather than the inputs as recorded,
+// leaving out what its Check fills in where the official plugin's Diff does not see it either.
+type Comparer interface {
+	Comparable(inputs resource.PropertyMap) resource.PropertyMap
 }
 
 // Failure is a property that failed a check.
@@ -72,9 +88,10 @@ func Main(s *Server) {
 	}
 }
 
-// The engine strips secrets before calling us (we do not accept them) and marks outputs secret where
-// the inputs were: the program sees the same secrets as with the official plugins.
-var wire = plugin.MarshalOptions{KeepUnknowns: true, SkipNulls: true, ComputeAssetHashes: true}
+// Secrets pass both ways, as with the official plugins: each resource marks the same values secret in
+// its checked inputs and outputs as the official plugin does, so the state has the same shape.
+// Nulls are kept: the bridged plugins' states record unset attributes as null.
+var wire = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, ComputeAssetHashes: true}
 
 func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
 	return plugin.UnmarshalProperties(s, wire)
@@ -152,7 +169,7 @@ func (s *Server) Configure(ctx context.Context, req *pulumirpc.ConfigureRequest)
 			return nil, err
 		}
 	}
-	return &pulumirpc.ConfigureResponse{AcceptSecrets: false, SupportsPreview: true}, nil
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true}, nil
 }
 
 func checkResponse(inputs *structpb.Struct, failures []Failure, s *Server) *pulumirpc.CheckResponse {
@@ -189,6 +206,9 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 	olds, news, err := unmarshal2(req.GetOldInputs(), req.GetNews())
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := r.(Comparer); ok {
+		olds, news = c.Comparable(olds), c.Comparable(news)
 	}
 	return diff(olds, news, r.Replaces), nil
 }
@@ -253,7 +273,7 @@ func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
-	id, outs, err := r.Read(s.call(ctx, urn), req.GetId(), state, inputs)
+	id, outs, ins, err := r.Read(s.call(ctx, urn), req.GetId(), state, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +284,11 @@ func (s *Server) Read(ctx context.Context, req *pulumirpc.ReadRequest) (*pulumir
 	if err != nil {
 		return nil, err
 	}
-	return &pulumirpc.ReadResponse{Id: id, Properties: props, Inputs: req.GetInputs()}, nil
+	newInputs, err := marshal(ins)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.ReadResponse{Id: id, Properties: props, Inputs: newInputs}, nil
 }
 
 func (s *Server) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
@@ -323,28 +347,53 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// String returns a known string property (ok false when absent or unknown).
+// Plain returns v without its secret wrapping (a secret's value, read to act on it).
+func Plain(v resource.PropertyValue) resource.PropertyValue {
+	for v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	return v
+}
+
+// Secret returns v marked secret (once).
+func Secret(v resource.PropertyValue) resource.PropertyValue {
+	if v.IsSecret() {
+		return v
+	}
+	return resource.MakeSecret(v)
+}
+
+// Object returns a known object property, secret or not.
+func Object(m resource.PropertyMap, key string) (resource.PropertyMap, bool) {
+	v := Plain(m[resource.PropertyKey(key)])
+	if !v.IsObject() {
+		return nil, false
+	}
+	return v.ObjectValue(), true
+}
+
+// String returns a known string property, secret or not (ok false when absent or unknown).
 func String(m resource.PropertyMap, key string) (string, bool) {
-	v, has := m[resource.PropertyKey(key)]
-	if !has || !v.IsString() {
+	v := Plain(m[resource.PropertyKey(key)])
+	if !v.IsString() {
 		return "", false
 	}
 	return v.StringValue(), true
 }
 
-// Number returns a known number property.
+// Number returns a known number property, secret or not.
 func Number(m resource.PropertyMap, key string) (float64, bool) {
-	v, has := m[resource.PropertyKey(key)]
-	if !has || !v.IsNumber() {
+	v := Plain(m[resource.PropertyKey(key)])
+	if !v.IsNumber() {
 		return 0, false
 	}
 	return v.NumberValue(), true
 }
 
-// Bool returns a known bool property, or def when absent.
+// Bool returns a known bool property, secret or not, or def when absent.
 func Bool(m resource.PropertyMap, key string, def bool) bool {
-	v, has := m[resource.PropertyKey(key)]
-	if !has || !v.IsBool() {
+	v := Plain(m[resource.PropertyKey(key)])
+	if !v.IsBool() {
 		return def
 	}
 	return v.BoolValue()
