@@ -67,6 +67,7 @@ const overlay = swarm && new OverlayNetwork("overlay", {
     swarm,
     networkName: config.swarm.overlay.name,
     subnet: config.swarm.overlay.subnet,
+    vxlanId: config.swarm.overlay.vxlanId,
     encrypted: config.swarm.overlay.encrypted,
 });
 

@@ -36,9 +36,9 @@ beforeAll(async () => {
     swarm = new SwarmCluster("swarm", { remote, managers: [dockers.h2, dockers.h3, dockers.h1], workers: [dockers.h5, dockers.h4] },
         { transformations: [logOptions] });
     solo = new SwarmCluster("solo", { remote, managers: [dockers.h6], workers: [] }, { transformations: [logOptions] });
-    overlay = new OverlayNetwork("overlay", { swarm, networkName: "mesos-overlay", subnet: "10.78.0.0/24", encrypted: true },
+    overlay = new OverlayNetwork("overlay", { swarm, networkName: "mesos-overlay", subnet: "10.78.0.0/24", vxlanId: 4194304, encrypted: true },
         { transformations: [logOptions] });
-    plain = new OverlayNetwork("plain", { swarm: solo, networkName: "twister2-net", encrypted: false }, { transformations: [logOptions] });
+    plain = new OverlayNetwork("plain", { swarm: solo, networkName: "twister2-net", vxlanId: 5000, encrypted: false }, { transformations: [logOptions] });
     remote.writeBundle();
     await Promise.all([valueOf(swarm.nodeIds), valueOf(solo.nodeIds), valueOf(overlay.networkId), valueOf(plain.networkId)]);
 });
@@ -134,12 +134,13 @@ describe("SwarmCluster", () => {
 });
 
 describe("OverlayNetwork", () => {
-    it("is an attachable overlay docker.Network with the name, subnet and encryption asked for", async () => {
+    it("is an attachable overlay docker.Network with the name, subnet and encryption asked for, its VXLAN id and gateway given as Docker reports them", async () => {
         expect(recorded.filter((r) => r.type === "twister2:cluster:OverlayNetwork").map((r) => r.name).sort()).toEqual(["overlay", "plain"]);
         const network = named("overlay-network");
         expect(network.type).toBe("docker:index/network:Network");
-        expect(network.inputs).toMatchObject({
-            name: "mesos-overlay", driver: "overlay", attachable: true, ipamConfigs: [{ subnet: "10.78.0.0/24" }], options: { encrypted: "" },
+        expect(network.inputs).toEqual({
+            name: "mesos-overlay", driver: "overlay", attachable: true, ipamConfigs: [{ subnet: "10.78.0.0/24", gateway: "10.78.0.1" }],
+            options: { "com.docker.network.driver.overlay.vxlanid_list": "4194304", encrypted: "" },
         });
         expect(await valueOf(overlay.networkName)).toBe("mesos-overlay");
         expect(await valueOf(overlay.networkId)).toBe("overlay-network-id");
@@ -149,7 +150,7 @@ describe("OverlayNetwork", () => {
         const network = named("plain-network");
         expect(network.inputs).toMatchObject({ name: "twister2-net", driver: "overlay", attachable: true });
         expect(network.inputs.ipamConfigs).toBeUndefined();
-        expect(network.inputs.options).toBeUndefined();
+        expect(network.inputs.options).toEqual({ "com.docker.network.driver.overlay.vxlanid_list": "5000" });
         expect(await valueOf(plain.networkName)).toBe("twister2-net");
     });
 

@@ -35,6 +35,14 @@ export function inCidr(address: string, cidr: string): boolean {
     return n >= start && n < start + size;
 }
 
+/** The first address of the IPv4 `cidr` (a valid CIDR of /30 or wider): where Docker puts a network's gateway. */
+export function firstAddress(cidr: string): string {
+    const [base, bits] = cidr.split("/");
+    const size = 2 ** (32 - Number(bits));
+    const first = Math.floor(ipv4ToNumber(base) / size) * size + 1;
+    return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join(".");
+}
+
 /** A source that lets everyone in: a wildcard, any address, or a network shorter than /8. */
 export function opensToTheWorld(source: string): boolean {
     const [base, bits] = source.split("/");

@@ -37,7 +37,7 @@ describe("stack config validation", () => {
             ["h1", 22, ["swarm-manager"]], ["h2", 22, ["swarm-worker"]], ["h3", 22, ["swarm-worker"]],
         ]);
         // Encrypted unless the stack says otherwise (preflight checks each node's kernel can).
-        expect(config.swarm.overlay).toEqual({ name: "mesos-overlay", subnet: undefined, encrypted: true });
+        expect(config.swarm.overlay).toEqual({ name: "mesos-overlay", subnet: undefined, vxlanId: 4194304, encrypted: true });
     });
 
     const withHost = (i: number, patch: Record<string, unknown>): RawConfig => {

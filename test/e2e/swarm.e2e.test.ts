@@ -66,9 +66,14 @@ describe("swarm on the lab", () => {
         for (const h of hosts) expect(swarmNodeState(h)).toBe("active");
     });
 
-    it("has an attachable overlay network", async () => {
-        const network = onHost(host("h1"), "docker network inspect mesos-overlay --format '{{.Driver}} {{.Attachable}} {{.Scope}} {{range .IPAM.Config}}{{.Subnet}}{{end}}'");
-        expect(network.stdout.trim()).toBe("overlay true swarm 10.78.0.0/24");
+    it("has an attachable overlay network, with the VXLAN id and gateway the stack gave, which a refresh leaves unchanged", async () => {
+        const network = onHost(host("h1"), "docker network inspect mesos-overlay --format " +
+            "'{{.Driver}} {{.Attachable}} {{.Scope}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{index .Options \"com.docker.network.driver.overlay.vxlanid_list\"}}'");
+        expect(network.stdout.trim()).toBe("overlay true swarm 10.78.0.0/24 10.78.0.1 4194304");
+        // What the docker provider reads back is what the stack gave: nothing to change (the official provider replaces a
+        // network whose stored options or gateway differ from the program's).
+        await stack.refresh();
+        await stack.preview({ expectNoChanges: true });
     });
 
     it("forms a ZooKeeper ensemble that clients can use through any server", async () => {

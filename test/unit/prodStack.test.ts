@@ -52,6 +52,6 @@ describe("the prod stack example", () => {
 
     it("encrypts the overlay network", () => {
         const network = recorded.find((r) => r.name === "overlay-network")!;
-        expect(network.inputs.options).toEqual({ encrypted: "" });
+        expect(network.inputs.options).toEqual({ "com.docker.network.driver.overlay.vxlanid_list": "4194304", encrypted: "" });
     });
 });

@@ -150,9 +150,9 @@ describe("the cluster program", () => {
     it("creates an attachable overlay network through the first manager's Docker engine over SSH", () => {
         const network = named("overlay-network")!;
         expect(network.type).toBe("docker:index/network:Network");
-        expect(network.inputs).toMatchObject({ name: "mesos-overlay", driver: "overlay", attachable: true, ipamConfigs: [{ subnet: "10.78.0.0/24" }] });
+        expect(network.inputs).toMatchObject({ name: "mesos-overlay", driver: "overlay", attachable: true, ipamConfigs: [{ subnet: "10.78.0.0/24", gateway: "10.78.0.1" }] });
         // Encrypted: the stack does not say otherwise.
-        expect(network.inputs.options).toEqual({ encrypted: "" });
+        expect(network.inputs.options).toEqual({ "com.docker.network.driver.overlay.vxlanid_list": "4194304", encrypted: "" });
         const provider = named("overlay-docker")!;
         expect(provider.type).toBe("pulumi:providers:docker");
         expect(provider.inputs.host).toBe("ssh://deploy@10.77.0.11:22");

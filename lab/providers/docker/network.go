@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -34,7 +36,7 @@ func (network) Check(news resource.PropertyMap) (resource.PropertyMap, []standin
 		configs := make([]resource.PropertyValue, len(v.ArrayValue()))
 		for i, c := range v.ArrayValue() {
 			if c.IsObject() {
-				failures = append(failures, standin.Unknown(c.ObjectValue(), fmt.Sprintf("ipamConfigs[%d]", i), "subnet")...)
+				failures = append(failures, standin.Unknown(c.ObjectValue(), fmt.Sprintf("ipamConfigs[%d]", i), "subnet", "gateway")...)
 				elem := c.ObjectValue().Copy()
 				elem[defaultsKey] = resource.NewArrayProperty([]resource.PropertyValue{})
 				c = resource.NewObjectProperty(elem)
@@ -54,25 +56,93 @@ func (network) Check(news resource.PropertyMap) (resource.PropertyMap, []standin
 // Replaces: the official provider recreates a network for any change of these.
 func (network) Replaces(resource.PropertyKey) bool { return true }
 
-// Comparable leaves out what the bridge fills in, so that inputs checked by an earlier stand-in (or
-// refreshed by the official plugin, which drops the elements' __defaults) compare equal.
-func (network) Comparable(inputs resource.PropertyMap) resource.PropertyMap {
-	out := standin.Copy(inputs)
-	delete(out, defaultsKey)
-	delete(out, "ipamDriver")
-	if v, ok := out["ipamConfigs"]; ok && v.IsArray() {
-		configs := make([]resource.PropertyValue, len(v.ArrayValue()))
-		for i, c := range v.ArrayValue() {
-			if c.IsObject() {
-				elem := c.ObjectValue().Copy()
-				delete(elem, defaultsKey)
-				c = resource.NewObjectProperty(elem)
-			}
-			configs[i] = c
-		}
-		out["ipamConfigs"] = resource.NewArrayProperty(configs)
+// Compared is what the official plugin's Diff compares: the bridge plans from the stored state against
+// the checked inputs, as Terraform's schema of docker_network has it. name and ipamDriver (with its
+// default "default") always count; attachable (Optional, not Computed) counts with false for unset;
+// driver, options and ipamConfigs (Optional+Computed) count only when the inputs give them. A given
+// options map then differs from the state's by any key either lacks (so the engine's
+// com.docker.network.driver.overlay.vxlanid_list in the state, beside options.encrypted only, is a
+// change), and a given ipamConfigs set by any element's subnet, ipRange, gateway or auxAddress, unset
+// fields being "" (so the gateway a refresh read, where the inputs set none, is a change). A map or set
+// the inputs do not give is no change whatever the state holds.
+func (network) Compared(state, news resource.PropertyMap) (before, after resource.PropertyMap) {
+	before, after = resource.PropertyMap{}, resource.PropertyMap{}
+	both := func(k resource.PropertyKey, def resource.PropertyValue, norm func(resource.PropertyValue) resource.PropertyValue) {
+		before[k], after[k] = norm(orDefault(state[k], def)), norm(orDefault(news[k], def))
 	}
-	return out
+	same := func(v resource.PropertyValue) resource.PropertyValue { return v }
+	both("name", resource.NewStringProperty(""), same)
+	both("ipamDriver", resource.NewStringProperty("default"), same)
+	both("attachable", resource.NewBoolProperty(false), same)
+	for k, norm := range map[resource.PropertyKey]func(resource.PropertyValue) resource.PropertyValue{
+		"driver": same, "options": same, "ipamConfigs": comparableIpamConfigs,
+	} {
+		if v, given := news[k]; given && !v.IsNull() {
+			both(k, resource.NewNullProperty(), norm)
+		}
+	}
+	return before, after
+}
+
+// orDefault is v without secrets, or def when v is absent or null.
+func orDefault(v, def resource.PropertyValue) resource.PropertyValue {
+	if v = plain(v); v.IsNull() {
+		return def
+	}
+	return v
+}
+
+// plain is v with every secret within it unwrapped (the bridge's plan sees no secrets).
+func plain(v resource.PropertyValue) resource.PropertyValue {
+	v = standin.Plain(v)
+	switch {
+	case v.IsObject():
+		out := resource.PropertyMap{}
+		for k, e := range v.ObjectValue() {
+			out[k] = plain(e)
+		}
+		return resource.NewObjectProperty(out)
+	case v.IsArray():
+		out := make([]resource.PropertyValue, len(v.ArrayValue()))
+		for i, e := range v.ArrayValue() {
+			out[i] = plain(e)
+		}
+		return resource.NewArrayProperty(out)
+	}
+	return v
+}
+
+// comparableIpamConfigs is an ipamConfigs set as Terraform compares its elements: every field, "" (or
+// an empty auxAddress) when unset, in an order of their own (a set's order does not count); the
+// bridge's __defaults are left out.
+func comparableIpamConfigs(v resource.PropertyValue) resource.PropertyValue {
+	if !v.IsArray() {
+		return v
+	}
+	type keyed struct {
+		key  string
+		elem resource.PropertyValue
+	}
+	var elems []keyed
+	for _, c := range v.ArrayValue() {
+		if c.IsObject() {
+			m := c.ObjectValue()
+			elem := resource.PropertyMap{}
+			for _, f := range []resource.PropertyKey{"subnet", "ipRange", "gateway"} {
+				elem[f] = orDefault(m[f], resource.NewStringProperty(""))
+			}
+			elem["auxAddress"] = orDefault(m["auxAddress"], resource.NewObjectProperty(resource.PropertyMap{}))
+			c = resource.NewObjectProperty(elem)
+		}
+		key, _ := json.Marshal(c.Mappable())
+		elems = append(elems, keyed{string(key), c})
+	}
+	sort.SliceStable(elems, func(i, j int) bool { return elems[i].key < elems[j].key })
+	out := make([]resource.PropertyValue, len(elems))
+	for i, e := range elems {
+		out[i] = e.elem
+	}
+	return resource.NewArrayProperty(out)
 }
 
 type engineNetwork struct {
@@ -102,8 +172,15 @@ func (network) Create(c *standin.Call, inputs resource.PropertyMap, preview bool
 	}
 	var configs []map[string]string
 	for _, cfg := range ipamConfigs(inputs) {
-		if subnet, ok := standin.String(cfg, "subnet"); ok {
-			configs = append(configs, map[string]string{"Subnet": subnet})
+		// As the Docker client sends an IPAMConfig: the fields that are set.
+		config := map[string]string{}
+		for field, key := range map[string]string{"Subnet": "subnet", "Gateway": "gateway"} {
+			if v, ok := standin.String(cfg, key); ok && v != "" {
+				config[field] = v
+			}
+		}
+		if len(config) > 0 {
+			configs = append(configs, config)
 		}
 	}
 	body["IPAM"] = map[string]any{"Driver": "default", "Config": configs}
@@ -122,15 +199,11 @@ func (network) Create(c *standin.Call, inputs resource.PropertyMap, preview bool
 		return "", nil, fmt.Errorf("network %s is gone right after its creation (stand-in)", created.ID)
 	}
 	state := stateOf(created.ID, n, false)
-	// Terraform keeps a set it planned in full (ipamConfigs as given, gateway unset) rather than the
-	// one read back after the create, and ipamOptions as planned (null).
+	// Terraform keeps a set it planned in full (ipamConfigs as given, a gateway not given "") rather
+	// than the one read back after the create, and ipamOptions as planned (null); the other attributes,
+	// options among them, are what the engine reports (its vxlanid_list beside the options given).
 	if _, given := inputs["ipamConfigs"]; given {
-		var planned []resource.PropertyValue
-		for _, cfg := range ipamConfigs(inputs) {
-			subnet, _ := standin.String(cfg, "subnet")
-			planned = append(planned, ipamConfig(subnet, "", "", nil))
-		}
-		state["ipamConfigs"] = resource.NewArrayProperty(planned)
+		state["ipamConfigs"] = plannedIpamConfigs(inputs)
 	}
 	state["ipamOptions"] = resource.NewNullProperty()
 	state[deltaKey] = rawStateDelta(state)
@@ -228,14 +301,25 @@ func previewState(inputs resource.PropertyMap) resource.PropertyMap {
 		}
 	}
 	if v, ok := inputs["ipamConfigs"]; ok && v.IsArray() {
-		var planned []resource.PropertyValue
-		for _, cfg := range ipamConfigs(inputs) {
-			subnet, _ := standin.String(cfg, "subnet")
-			planned = append(planned, ipamConfig(subnet, "", "", nil))
-		}
-		state["ipamConfigs"] = resource.NewArrayProperty(planned)
+		state["ipamConfigs"] = plannedIpamConfigs(inputs)
 	}
 	return state
+}
+
+// plannedIpamConfigs is the ipamConfigs set Terraform plans from the inputs: each element's subnet and
+// gateway as given ("" when not), ipRange "", auxAddress null.
+func plannedIpamConfigs(inputs resource.PropertyMap) resource.PropertyValue {
+	var planned []resource.PropertyValue
+	for _, cfg := range ipamConfigs(inputs) {
+		elem := ipamConfig("", "", "", nil).ObjectValue()
+		for _, k := range []resource.PropertyKey{"subnet", "gateway"} {
+			if v := standin.Plain(cfg[k]); v.IsString() || v.IsComputed() {
+				elem[k] = v
+			}
+		}
+		planned = append(planned, resource.NewObjectProperty(elem))
+	}
+	return resource.NewArrayProperty(planned)
 }
 
 // rawStateDelta is the bridge's record of how this state differs from the Terraform state's own JSON

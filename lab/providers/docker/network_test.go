@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,6 +11,9 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/structpb"
 
 	"twister2-cluster/lab/providers/internal/standin"
 	. "twister2-cluster/lab/providers/internal/standintest"
@@ -130,19 +134,135 @@ func TestNetworkReadRecordsWhatTheEngineSays(t *testing.T) {
 	}
 }
 
-func TestNetworkComparesInputsWithoutWhatTheBridgeFillsIn(t *testing.T) {
-	checked, _ := network{}.Check(Props(t, overlayInputs))
-	for name, old := range map[string]string{
-		"an earlier stand-in's": overlayInputs, "refreshed by the official": officialReadInputs, "checked": officialCheck,
-	} {
-		if d := (network{}).Comparable(Props(t, old)).Diff((network{}).Comparable(checked)); d != nil {
-			t.Errorf("inputs %s differ: %v", name, d.Keys())
+// The program's overlay with what the engine decides pinned: the VXLAN id and the gateway.
+const pinnedInputs = `{"name":"mesos-overlay","driver":"overlay","attachable":true,
+	"ipamConfigs":[{"subnet":"10.78.0.0/24","gateway":"10.78.0.1"}],
+	"options":{"encrypted":"","com.docker.network.driver.overlay.vxlanid_list":"4097"}}`
+
+// diffNetwork is the stand-in's Diff, through its server as the engine calls it, of the program's
+// inputs (checked) against a stored state, the inputs last deployed being oldInputs (checked).
+func diffNetwork(t *testing.T, oldInputs string, state resource.PropertyMap, inputs string) *pulumirpc.DiffResponse {
+	t.Helper()
+	opts := plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true}
+	marshal := func(m resource.PropertyMap) *structpb.Struct {
+		s, err := plugin.MarshalProperties(m, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	checked := func(inputs string) *structpb.Struct {
+		c, failures := network{}.Check(Props(t, inputs))
+		if len(failures) > 0 {
+			t.Fatal(failures)
+		}
+		return marshal(c)
+	}
+	s := &standin.Server{Name: "docker", Version: version,
+		Resources: map[string]standin.Resource{"docker:index/network:Network": network{}}}
+	resp, err := s.Diff(context.Background(), &pulumirpc.DiffRequest{
+		Urn: "urn:pulumi:lab::twister2-cluster::docker:index/network:Network::mesos-overlay", Id: "n0123",
+		Olds: marshal(state), OldInputs: checked(oldInputs), News: checked(inputs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// wantNoDiff and wantReplace check a Diff's answer: no change, or a replacement for exactly keys.
+func wantNoDiff(t *testing.T, what string, d *pulumirpc.DiffResponse) {
+	t.Helper()
+	if d.Changes != pulumirpc.DiffResponse_DIFF_NONE || len(d.Diffs) > 0 || len(d.Replaces) > 0 {
+		t.Errorf("%s: %v, diffs %v, replaces %v; want no diff", what, d.Changes, d.Diffs, d.Replaces)
+	}
+}
+
+func wantReplace(t *testing.T, what string, d *pulumirpc.DiffResponse, keys ...string) {
+	t.Helper()
+	if d.Changes != pulumirpc.DiffResponse_DIFF_SOME || strings.Join(d.Replaces, ",") != strings.Join(keys, ",") {
+		t.Errorf("%s: %v, replaces %v; want a replacement for %v", what, d.Changes, d.Replaces, keys)
+		return
+	}
+	for _, k := range keys {
+		if kind := d.DetailedDiff[k].GetKind(); kind != pulumirpc.PropertyDiff_UPDATE_REPLACE {
+			t.Errorf("%s: %s is %v, want UPDATE_REPLACE", what, k, kind)
 		}
 	}
-	other, _ := network{}.Check(Props(t, strings.Replace(overlayInputs, "10.78.0.0/24", "10.79.0.0/24", 1)))
-	if (network{}).Comparable(checked).Diff((network{}).Comparable(other)) == nil {
-		t.Error("another subnet compares equal")
+}
+
+// As the official: options {encrypted: ""} against a state whose options also hold the engine's
+// vxlanid_list is a change, on the very next up (the old inputs being the same).
+func TestNetworkDiffOfOptionsAgainstTheStateReplaces(t *testing.T) {
+	wantReplace(t, "repeat up", diffNetwork(t, overlayInputs, Props(t, officialCreate), overlayInputs), "options")
+	wantReplace(t, "after a refresh", diffNetwork(t, overlayInputs, Props(t, officialRead), overlayInputs), "ipamConfigs", "options")
+}
+
+// With the VNI pinned the options equal the state's: no diff; encrypted changing either way replaces.
+func TestNetworkDiffWithTheVNIPinned(t *testing.T) {
+	vniOnly := strings.Replace(overlayInputs, `{"encrypted":""}`, `{"com.docker.network.driver.overlay.vxlanid_list":"4097"}`, 1)
+	pinned := strings.Replace(vniOnly, `{"com.docker.network.driver.overlay.vxlanid_list"`, `{"encrypted":"","com.docker.network.driver.overlay.vxlanid_list"`, 1)
+	wantNoDiff(t, "repeat up", diffNetwork(t, pinned, Props(t, officialCreate), pinned))
+	wantReplace(t, "encrypted dropped", diffNetwork(t, pinned, Props(t, officialCreate), vniOnly), "options")
+	unencrypted := Props(t, strings.Replace(officialCreate, `"4097","encrypted":""}`, `"4097"}`, 1))
+	wantNoDiff(t, "unencrypted, repeat up", diffNetwork(t, vniOnly, unencrypted, vniOnly))
+	wantReplace(t, "encrypted added", diffNetwork(t, vniOnly, unencrypted, pinned), "options")
+}
+
+// A subnet without a gateway equals a state with gateway "" (after a create), not one with the
+// engine's gateway (after a refresh); with the gateway pinned, it equals the refreshed state.
+func TestNetworkDiffOfIpamConfigsAgainstTheState(t *testing.T) {
+	subnet := `{"name":"mesos-overlay","driver":"overlay","attachable":true,"ipamConfigs":[{"subnet":"10.78.0.0/24"}]}`
+	gateway := strings.Replace(subnet, `"10.78.0.0/24"}`, `"10.78.0.0/24","gateway":"10.78.0.1"}`, 1)
+	wantNoDiff(t, "after a create", diffNetwork(t, subnet, Props(t, officialCreate), subnet))
+	wantReplace(t, "after a refresh", diffNetwork(t, subnet, Props(t, officialRead), subnet), "ipamConfigs")
+	wantNoDiff(t, "gateway pinned, after a refresh", diffNetwork(t, subnet, Props(t, officialRead), gateway))
+	wantReplace(t, "another subnet", diffNetwork(t, subnet, Props(t, officialCreate),
+		strings.Replace(subnet, "10.78.0.0/24", "10.79.0.0/24", 1)), "ipamConfigs")
+	wantReplace(t, "a gateway where the state has none", diffNetwork(t, subnet, Props(t, officialCreate), gateway), "ipamConfigs")
+}
+
+// options and ipamConfigs are Optional+Computed: not given, they are no change whatever the state holds.
+func TestNetworkDiffOfOptionsNotGiven(t *testing.T) {
+	unset := `{"name":"mesos-overlay","driver":"overlay","attachable":true,"ipamConfigs":[{"subnet":"10.78.0.0/24"}]}`
+	wantNoDiff(t, "given -> unset", diffNetwork(t, overlayInputs, Props(t, officialCreate), unset))
+	noIpam := `{"name":"mesos-overlay","driver":"overlay","attachable":true,"options":{"encrypted":""}}`
+	wantReplace(t, "ipamConfigs unset, options still", diffNetwork(t, overlayInputs, Props(t, officialRead), noIpam), "options")
+	unencrypted := Props(t, strings.Replace(officialCreate, `"4097","encrypted":""}`, `"4097"}`, 1))
+	wantReplace(t, "unset -> given", diffNetwork(t, unset, unencrypted, overlayInputs), "options")
+	wantReplace(t, "another name", diffNetwork(t, unset, Props(t, officialCreate),
+		strings.Replace(unset, `"mesos-overlay"`, `"other"`, 1)), "name")
+	wantReplace(t, "not attachable", diffNetwork(t, unset, Props(t, officialCreate),
+		strings.Replace(unset, `,"attachable":true`, ``, 1)), "attachable")
+}
+
+// The program's pinned network, deployed by the stand-in: the gateway is sent and recorded as planned,
+// the options as the engine reports them, and neither a repeat up nor one after a refresh changes it.
+func TestNetworkWithItsGatewayAndVNIPinned(t *testing.T) {
+	created := fakeEngine(t, engineOverlay)
+	checked, failures := network{}.Check(Props(t, pinnedInputs))
+	if len(failures) > 0 {
+		t.Fatal(failures)
 	}
+	Equal(t, "checked ipamConfigs", resourceMap(checked, "ipamConfigs"),
+		`{"ipamConfigs":[{"__defaults":[],"gateway":"10.78.0.1","subnet":"10.78.0.0/24"}]}`)
+	_, state, err := network{}.Create(&standin.Call{}, checked, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ipam, _ := json.Marshal((*created)["IPAM"])
+	if string(ipam) != `{"Config":[{"Gateway":"10.78.0.1","Subnet":"10.78.0.0/24"}],"Driver":"default"}` {
+		t.Errorf("IPAM asked for: %s", ipam)
+	}
+	Equal(t, "state", state, strings.Replace(officialCreate, `"gateway":""`, `"gateway":"10.78.0.1"`, 1))
+	wantNoDiff(t, "repeat up", diffNetwork(t, pinnedInputs, state, pinnedInputs))
+	_, refreshed, _, err := network{}.Read(&standin.Call{}, "n0123", state, checked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNoDiff(t, "after a refresh", diffNetwork(t, pinnedInputs, refreshed, pinnedInputs))
+	_, planned, _ := network{}.Create(&standin.Call{}, checked, true)
+	Equal(t, "preview ipamConfigs", resourceMap(planned, "ipamConfigs"),
+		`{"ipamConfigs":[{"auxAddress":null,"gateway":"10.78.0.1","ipRange":"","subnet":"10.78.0.0/24"}]}`)
 }
 
 func resourceMap(m map[resource.PropertyKey]resource.PropertyValue, keys ...resource.PropertyKey) resource.PropertyMap {

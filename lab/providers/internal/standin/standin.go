@@ -62,6 +62,13 @@ type Comparer interface {
 	Comparable(inputs resource.PropertyMap) resource.PropertyMap
 }
 
+// StateComparer is a resource whose Diff compares the new inputs with its stored state (the outputs),
+// as a bridged Terraform plugin plans, rather than with the inputs last deployed. Compared returns the
+// two views whose differences are the changes: the state's (before) and the new inputs' (after).
+type StateComparer interface {
+	Compared(state, news resource.PropertyMap) (before, after resource.PropertyMap)
+}
+
 // Failure is a property that failed a check.
 type Failure struct{ Property, Reason string }
 
@@ -201,6 +208,14 @@ func (s *Server) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc
 	r, _, err := s.resource(req.GetUrn())
 	if err != nil {
 		return nil, err
+	}
+	if c, ok := r.(StateComparer); ok {
+		state, news, err := unmarshal2(req.GetOlds(), req.GetNews())
+		if err != nil {
+			return nil, err
+		}
+		before, after := c.Compared(state, news)
+		return diff(before, after, r.Replaces), nil
 	}
 	// Compare with the inputs last deployed (outputs such as stdout are not inputs).
 	olds, news, err := unmarshal2(req.GetOldInputs(), req.GetNews())
