@@ -42,6 +42,11 @@ describe("the stack file's JSON Schema", () => {
         }
     });
 
+    it("holds no machine's encryptionsalt: a machine's first pulumi run adds its own, for its own passphrase (README)", () => {
+        // Committed, it makes `npm run up` on any other machine fail: "incorrect passphrase".
+        for (const file of stackFiles) expect(fs.readFileSync(file, "utf8"), file).not.toMatch(/^encryptionsalt:/m);
+    });
+
     it("tells a wrong value from a right one", () => {
         const fileSchema = z.fromJSONSchema(stackFileSchema(components) as z.core.JSONSchema.JSONSchema);
         const prod = YAML.parse(fs.readFileSync(stackFiles[1], "utf8"));
