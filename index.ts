@@ -51,10 +51,12 @@ remote.prepareHosts(layout.hosts.map((host) => ({
     then: [firewallSetup(config.firewall, layout.ports[host.name], layout.hosts, host)],
 })));
 
-const dockerHosts = new Map((layout.docker?.hosts ?? []).map((host) => [host.name, new DockerHost(
-    `docker-${host.name}`,
-    { remote, host, source: config.docker.source, daemonJson: config.docker.daemonJson, socketUsers: [host.user] },
-)]));
+const swarmWorker = (host: ClusterHost) => layout.swarm?.workers.some((worker) => worker.name === host.name) ?? false;
+const dockerHosts = new Map((layout.docker?.hosts ?? []).map((host) => [host.name, new DockerHost(`docker-${host.name}`, {
+    remote, host, source: config.docker.source, daemonJson: config.docker.daemonJson, socketUsers: [host.user],
+    // A worker's swarm node is drained by the first manager before its engine restarts.
+    swarmManager: swarmWorker(host) ? layout.swarm?.managers[0] : undefined,
+})]));
 // The plan gives Docker to every swarm node and Mesos agent.
 const dockerOf = (host: ClusterHost) => dockerHosts.get(host.name)!;
 

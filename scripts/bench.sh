@@ -4,33 +4,20 @@
 # loopback addresses nothing serves: a preview contacts no host. With STACK (a deployed stack), also its
 # state bytes per host from `pulumi stack export`. With --up, first a `pulumi up` of STACK, measured from
 # its `--json` event stream: wall time, the longest chain of steps that waited on each other, the sum of
-# all steps (destroy the stack first to measure a cold up; a converged one shows what a re-run costs).
+# all steps (destroy the stack first to measure a cold up; a converged one shows what a re-run costs)
+# (scripts/bench-up.sh).
+# bench.sh --grow [COUNTS]: what growing a deployed cluster costs, on a lab of its own (scripts/bench-grow.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  --grow) shift; exec bash scripts/bench-grow.sh "$@" ;;
+  '') ;;
+  *) bash scripts/bench-up.sh "$@" ;;
+esac
 # shellcheck source=scripts/pulumi-env.sh
 . scripts/pulumi-env.sh
 work=$(mktemp -d)
-trap 'rm -rf "$work"; rm -f Pulumi.bench-*.yaml' EXIT
-
-if [ -n "${1:-}" ]; then
-  (
-    # shellcheck source=scripts/env.sh
-    . scripts/env.sh
-    if [ "${2:-}" = --up ]; then
-      echo "bench: pulumi up of $1 (--json, each event stamped as it arrives)" >&2
-      # shellcheck disable=SC2016 # ${...} is JavaScript here
-      pulumi up --yes --skip-preview --parallel 32 --json --non-interactive --stack "$1" |
-        node -e '
-          const started = Date.now();
-          require("readline").createInterface({ input: process.stdin })
-            .on("line", (line) => process.stdout.write(`${Date.now() - started} ${line}\n`));
-        ' >"$work/events"
-    fi
-    pulumi stack export --stack "$1" >"$work/state.json"
-  )
-  [ -f "$work/events" ] || : >"$work/events"
-  npx --no-install vite-node scripts/bench-main.ts -- "$1" "$work/events" "$work/state.json"
-fi
+trap 'rm -rf "$work"; rm -f Pulumi.bench-[0-9]*.yaml' EXIT
 
 ssh-keygen -q -t ed25519 -N '' -f "$work/id_ed25519" -C bench
 host_key=$(cut -d' ' -f1,2 "$work/id_ed25519.pub")

@@ -31,6 +31,7 @@ export const dockerScripts = hostScriptsIn(path.join(__dirname, "host"), {
     install: "docker-install.sh",
     uninstall: "docker-uninstall.sh",
     roll: "docker-roll.sh",
+    swarmNodeAvailability: "swarm-node-availability.sh",
 }, { libraries: [dockerEngineLibrary] });
 
 /** npm run check: each engine runs the version the stack deployed (its probe is read only, so not in the hosts' bundle). */

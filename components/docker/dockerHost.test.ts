@@ -31,7 +31,7 @@ describe("DockerHost under mocks", () => {
         const remote = testRemote("unit-docker");
         docker1 = new DockerHost("docker-h1", { remote, host: h1, source: "docker-ce", daemonJson, socketUsers: ["deploy", "ops"] },
             { transformations: [logOptions] });
-        docker2 = new DockerHost("docker-h2", { remote, host: h2, source: "docker.io", daemonJson: {}, socketUsers: ["deploy"] },
+        docker2 = new DockerHost("docker-h2", { remote, host: h2, source: "docker.io", daemonJson: {}, socketUsers: ["deploy"], swarmManager: h1 },
             { transformations: [logOptions] });
         DockerHost.rollEngines([docker1, docker2], [docker1], [docker1.engine, docker2.engine]);
         remote.writeBundle();
@@ -51,8 +51,21 @@ describe("DockerHost under mocks", () => {
     it("rolls the engines one host at a time after what runs on them, the swarm's managers last, each step taking its engine's mark", async () => {
         const rolls = recorded.filter((r) => r.type === hostScriptType && runsScript(r.inputs.create, dockerScripts.roll));
         expect(rolls.map((r) => [r.name, r.inputs.connection.host])).toEqual([["docker-h2-roll", "10.77.0.12"], ["docker-h1-roll", "10.77.0.11"]]);
-        expect(await dependsOnNames("docker-h2-roll")).toEqual(["docker-h1-engine", "docker-h2-engine"]);
-        expect(await dependsOnNames("docker-h1-roll")).toEqual(["docker-h2-roll"]);
+        // The worker's visit between the manager's drain of its node (when its engine step left it marked) and its
+        // return to active.
+        expect(await dependsOnNames("docker-h2-roll-swarm-drain")).toEqual(["docker-h1-engine", "docker-h2-engine"]);
+        expect(await dependsOnNames("docker-h2-roll")).toEqual(["docker-h2-roll-swarm-drain"]);
+        expect(await dependsOnNames("docker-h2-roll-swarm-active")).toEqual(["docker-h2-roll"]);
+        expect(await dependsOnNames("docker-h1-roll")).toEqual(["docker-h2-roll-swarm-active"]);
+        for (const [step, availability] of [["docker-h2-roll-swarm-drain", "drain"], ["docker-h2-roll-swarm-active", "active"]]) {
+            expect(runsScript(named(step).inputs.create, dockerScripts.swarmNodeAvailability)).toBe(true);
+            expect(named(step).inputs.connection.host).toBe(h1.address);
+            expect(named(step).inputs.create).toContain(` AVAILABILITY=${availability} NODE_ADDR=${h2.address} `);
+        }
+        // The drain runs whenever the worker's engine step does: it takes that step's mark, as the visit does.
+        expect(/ WHY=(\w+) /.exec(named("docker-h2-roll-swarm-drain").inputs.create)?.[1]).toBe(/ PENDING=(\w+) /.exec(named("docker-h2-roll").inputs.create)?.[1]);
+        // The manager drains its own node: no steps around its visit.
+        expect(recorded.filter((r) => r.name.startsWith("docker-h1-roll-"))).toEqual([]);
         // Each runs whenever its engine's step does: it carries that step's command, hashed.
         for (const roll of rolls) expect(roll.inputs.create).toMatch(/ env PENDING=[0-9a-f]{16} ROUND=turn /);
         const pending = (name: string) => / PENDING=(\w+) /.exec(named(name).inputs.create)?.[1];
@@ -83,8 +96,9 @@ describe("DockerHost under mocks", () => {
         }
     });
 
-    it("reports the engine version: the step's last line of stdout", async () => {
-        expect(await valueOf(docker1.engineVersion)).toBe("26.1.5");
+    it("reports the engine version: the step's last line of stdout, or the version its roll visit restarted it with", async () => {
+        // (The mocked docker-h1-roll restarted its engine, which says "engine 27.0.1"; docker-h2-roll restarted nothing.)
+        expect(await valueOf(docker1.engineVersion)).toBe("27.0.1");
         expect(await valueOf(docker2.engineVersion)).toBe("26.1.5");
         // Nothing secret in it: its stdout is shown.
         expect(named("docker-h1-engine").inputs.logging).toBeUndefined();
@@ -104,6 +118,28 @@ describe("DockerHost under mocks", () => {
         expect(await dependsOnNames("docker-h1-engine")).toEqual(["host-setup-h1"]);
         expect(await dependsOnNames("docker-h2-engine")).toEqual(["host-setup-h2"]);
         expect(named("host-setup-h1").inputs.connection.host).toBe("10.77.0.11");
+    });
+});
+
+describe("a swarm worker's engine, which an earlier roll (the Mesos agents') restarts", () => {
+    let recorded: RecordedResource[];
+
+    beforeAll(async () => {
+        recorded = installMocks("unit-docker-worker");
+        const remote = testRemote("unit-docker-worker");
+        const manager = new DockerHost("docker-h1", { remote, host: h1, source: "docker.io", daemonJson: {}, socketUsers: ["deploy"] });
+        const worker = new DockerHost("docker-h2", { remote, host: h2, source: "docker.io", daemonJson: {}, socketUsers: ["deploy"], swarmManager: h1 });
+        const agentVisit = worker.drainedVisit("mesos-h2-agent-roll", [worker.engine], (dependsOn) =>
+            remote.hostScript("mesos-h2-agent-roll", { host: h2, create: dockerScripts.roll, createSettings: { ROUND: "turn" } }, { dependsOn }));
+        DockerHost.rollEngines([manager, worker], [manager], [agentVisit.done]);
+        remote.writeBundle();
+        await settled(recorded);
+    });
+
+    it("is drained around that roll's visit only: the engines' roll, which finds it restarted, drains nothing", () => {
+        const names = recorded.filter((r) => r.type === hostScriptType).map((r) => r.name);
+        expect(names.filter((name) => name.includes("-swarm-"))).toEqual(["mesos-h2-agent-roll-swarm-drain", "mesos-h2-agent-roll-swarm-active"]);
+        expect(names).toContain("docker-h2-roll");
     });
 });
 

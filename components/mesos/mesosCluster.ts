@@ -1,3 +1,4 @@
+import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DockerHost } from "../docker/dockerHost";
@@ -218,9 +219,11 @@ export class MesosCluster extends pulumi.ComponentResource {
                 createSettings: { MASTER: `${host.address}:${mesosPorts.master}`, ROUND: round, ...shared, PENDING: rollTrigger(masters.get(host.name)!) },
             }, { parent: this, dependsOn }));
         const agentsAtOnce = args.agentsAtOnce ?? 1;
-        const agentRoll = batched(masterRoll.slice(-1), args.agents, agentsAtOnce, ({ host, docker }, dependsOn, i) => {
+        // An agent on a swarm worker: its swarm node drained too (at a manager) when its engine restarts (drainedVisit).
+        const agentRoll: command.remote.Command[] = [];
+        const agentsRolled = batched<MesosAgent, pulumi.Resource, pulumi.Resource>(masterRoll.slice(-1), args.agents, agentsAtOnce, ({ host, docker }, dependsOn, i) => {
             const flags = agentFlags(host, args);
-            return args.remote.hostScript(`${name}-${host.name}-agent-roll`, {
+            const { visit, done } = docker.drainedVisit(`${name}-${host.name}-agent-roll`, dependsOn, (waitFor) => args.remote.hostScript(`${name}-${host.name}-agent-roll`, {
                 host,
                 create: mesosScripts.agentRoll,
                 createSettings: {
@@ -228,9 +231,11 @@ export class MesosCluster extends pulumi.ComponentResource {
                     PENDING: rollTrigger(agentSteps[i]), ENGINE_PENDING: rollTrigger(docker.engine),
                 },
                 stdin: pulumi.secret(credentials.operator.secret.apply((secret) => `${credentials.operator.principal} ${secret}`)),
-            }, { parent: this, dependsOn });
+            }, { parent: this, dependsOn: waitFor }));
+            agentRoll.push(visit);
+            return done;
         });
-        this.rolled = agentRoll.length > 0 ? lastBatch(agentRoll, agentsAtOnce) : masterRoll.slice(-1);
+        this.rolled = agentsRolled.length > 0 ? lastBatch(agentsRolled, agentsAtOnce) : masterRoll.slice(-1);
 
         // A host's version: what its daemons' steps found (the master's, on a host with both), or what a visit of the
         // roll installed since.

@@ -75,10 +75,10 @@ export const chained = <T, D, R extends D>(after: D[], items: readonly T[], make
     batched(after, items, 1, make);
 
 /**
- * A service's version on its host after a roll: the last `version <v>` line of its roll visits (in roll order:
- * each prints one when it restarted the service, after installing a pinned version), else what its service's
- * step found (its last line).
+ * A service's version on its host after a roll: the last `<key> <v>` line (`version <v>` by default) of its roll
+ * visits (in roll order: each prints one when it restarted the service, after installing a pinned version), else
+ * what its service's step found (its last line).
  */
-export const versionAfterRoll = (found: pulumi.Output<string>, visits: pulumi.Output<string>[]): pulumi.Output<string> =>
+export const versionAfterRoll = (found: pulumi.Output<string>, visits: pulumi.Output<string>[], key = "version"): pulumi.Output<string> =>
     pulumi.all([found, ...visits]).apply(([first, ...visited]) =>
-        visited.map((out) => /^version (\S+)$/m.exec(out)?.[1]).filter((v): v is string => v !== undefined).pop() ?? first);
+        visited.map((out) => new RegExp(`^${key} (\\S+)$`, "m").exec(out)?.[1]).filter((v): v is string => v !== undefined).pop() ?? first);

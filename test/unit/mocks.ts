@@ -61,6 +61,7 @@ export function installMocks(stack = "unit"): RecordedResource[] {
                 state.stdout = runs(swarmScripts.init) ? `${JSON.stringify(fakeTokens)}\nnode-${args.name}`
                     : runs(swarmScripts.join) || runs(swarmScripts.members) ? `node-${args.name}`
                     : runs(dockerScripts.install) ? "26.1.5"
+                    : runs(dockerScripts.roll) && args.name === "docker-h1-roll" ? "restarted\nengine 27.0.1"
                     : runs(registryScripts.server) ? `ca ${Buffer.from(fakeRegistryCa).toString("base64")}\n2.8.2+ds1-1`
                     : runs(workerImageScripts.build) && String(inputs.create).includes("PUSH_TO=") ? fakeDigest : "";
                 state.stderr = "";

@@ -8,10 +8,23 @@ mark_engine() { grep -qxF -- "$1" "$DOCKER_PENDING" 2>/dev/null || echo "$1" >>"
 swarm_node_drained() { [ -z "$(docker node ps "$1" -q --filter desired-state=running)" ]; }
 swarm_node_ready() { [ "$(docker node inspect "$1" -f '{{.Status.State}}')" = ready ]; }
 in_swarm() { [ "$(docker info -f '{{.Swarm.LocalNodeState}}')" = active ]; }
+# drain_swarm_node NODE / activate_swarm_node NODE (on a manager): the node's swarm tasks move to other nodes
+# (and back, once it is ready again) before and after its engine restarts.
+drain_swarm_node() {
+  step "draining swarm node $1"
+  docker node update --availability drain "$1" >/dev/null
+  wait_for 120 "swarm node $1 to be drained of its tasks" swarm_node_drained "$1"
+}
+activate_swarm_node() {
+  wait_for 120 "swarm node $1 to be ready" swarm_node_ready "$1"
+  docker node update --availability active "$1" >/dev/null
+  step "swarm node $1 is active again"
+}
 # restart_engine: restarts the engine with what daemon.json says now (and the pinned version), and waits until it answers and is
-# back in its swarm. A swarm manager's node is drained first, so that its swarm tasks move to other
-# nodes, and given back its availability after (a worker's node only a manager can drain: none of this
-# program's work runs there as a swarm service). Unmarks the engine.
+# back in its swarm. A swarm manager's node drains itself first, and is given back its availability after; a
+# worker's node only a manager can drain: the roll's steps on a manager do it around the worker's visit
+# (swarm-node-availability.sh). Unmarks the engine, and prints "engine <its version>" (the stack's hosts output
+# takes it).
 restart_engine() {
   local swarm node='' availability=''
   swarm=$(docker info -f '{{.Swarm.LocalNodeState}}' 2>/dev/null || true)
@@ -19,11 +32,7 @@ restart_engine() {
     node=$(docker info -f '{{.Swarm.NodeID}}')
     availability=$(docker node inspect "$node" -f '{{.Spec.Availability}}')
   fi
-  if [ "$availability" = active ]; then
-    step "draining swarm node $node"
-    docker node update --availability drain "$node" >/dev/null
-    wait_for 120 "swarm node $node to be drained of its tasks" swarm_node_drained "$node"
-  fi
+  [ "$availability" != active ] || drain_swarm_node "$node"
   # The pinned version, if this program's engine runs another: installed now, on its turn (its service
   # does not restart meanwhile: the restart below does it).
   ! packages_recorded docker || apt_install_pins_of docker
@@ -33,10 +42,7 @@ restart_engine() {
   if [ "$swarm" = active ]; then
     wait_for 120 "this node to be back in its swarm" in_swarm
   fi
-  if [ "$availability" = active ]; then
-    wait_for 120 "swarm node $node to be ready" swarm_node_ready "$node"
-    docker node update --availability active "$node" >/dev/null
-    step "swarm node $node is active again"
-  fi
+  [ "$availability" != active ] || activate_swarm_node "$node"
   rm -f "$DOCKER_PENDING"
+  echo "engine $(docker version --format '{{.Server.Version}}')"
 }
