@@ -205,9 +205,10 @@ describe("swarm on the lab", () => {
         expect(changed.length).toBeGreaterThan(0);
         for (const step of changed) {
             const name = step.urn.split("::").pop()!;
-            // h5 also was a Mesos agent: its agent and worker image go; the first manager takes its node off the list;
-            // the other hosts' firewalls (their setup steps) admit it no more.
-            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|docker-h5-roll|swarm-join-h5|mesos-h5-agent|mesos-h5-agent-roll|worker-image-h5|host-setup-h5|host-setup-h5-copy)|update swarm-members|update host-setup-h[1-4])$/);
+            // h5 also was a Mesos agent: its agent and worker image go, and the first manager's steps that drained its
+            // swarm node around its agent's roll visit; the first manager takes its node off the list; the other hosts'
+            // firewalls (their setup steps) admit it no more.
+            expect(`${step.op} ${name}`).toMatch(/^(delete (docker-h5|docker-h5-engine|docker-h5-roll|swarm-join-h5|mesos-h5-agent|mesos-h5-agent-roll|mesos-h5-agent-roll-swarm-drain|mesos-h5-agent-roll-swarm-active|worker-image-h5|host-setup-h5|host-setup-h5-copy)|update swarm-members|update host-setup-h[1-4])$/);
         }
         const markdown = stack.previewMarkdown();
         expect(markdown).toMatch(/\d+ to delete/);
@@ -234,14 +235,15 @@ describe("swarm on the lab", () => {
         await stack.preview({ expectNoChanges: true });
     });
 
-    it("previews adding a worker as that host's resources (its engine's roll step too) and the others' firewalls, and nothing else", async () => {
+    it("previews adding a worker as that host's resources (its engine's roll step too, between the manager's drain steps) and the others' firewalls, and nothing else", async () => {
         await stack.setConfig("roles.h5[0]", "swarm-worker", { path: true });
         const preview = await stack.preview();
         const changed = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.urn.split("::").pop()}`).sort();
-        expect(changed).toEqual(["create docker-h5", "create docker-h5-engine", "create docker-h5-roll", "create host-setup-h5", "create host-setup-h5-copy",
+        expect(changed).toEqual(["create docker-h5", "create docker-h5-engine", "create docker-h5-roll", "create docker-h5-roll-swarm-active",
+            "create docker-h5-roll-swarm-drain", "create host-setup-h5", "create host-setup-h5-copy",
             "create swarm-join-h5", "update host-setup-h1", "update host-setup-h2", "update host-setup-h3", "update host-setup-h4", "update swarm-members"]);
         const markdown = stack.previewMarkdown();
-        expect(markdown).toContain("6 to create");
+        expect(markdown).toContain("8 to create");
         expect(markdown).toContain("5 to update");
         expect(markdown).toContain("10.77.0.15");
     });
