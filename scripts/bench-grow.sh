@@ -27,14 +27,20 @@ cleanup() {
 trap cleanup EXIT
 
 LAB_HOSTS=$total bash scripts/lab.sh up
+command -v iptables >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends iptables >/dev/null
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 # shellcheck source=scripts/stack.sh
 . scripts/stack.sh
 cp Pulumi.dev.yaml "Pulumi.$stack.yaml"
 t2_select_stack "$stack"
-address_of() { jq -r --arg name "$1" '.hosts[] | select(.name == $name) | .address' .lab/inventory.json; }
-container_of() { jq -r --arg name "$1" '.hosts[] | select(.name == $name) | .container' .lab/inventory.json; }
+# inventory FIELD NAME: a lab host's field (node reads the JSON: nothing beyond what set-up installs).
+inventory() {
+  node -e 'const [field, name] = process.argv.slice(1);
+    console.log(require("./.lab/inventory.json").hosts.find((h) => h.name === name)[field]);' "$1" "$2"
+}
+address_of() { inventory address "$1"; }
+container_of() { inventory container "$1"; }
 rx_bytes() { docker exec "$(container_of "$1")" cat /sys/class/net/eth0/statistics/rx_bytes; }
 iptables -N "$chain" 2>/dev/null || iptables -F "$chain"
 iptables -C OUTPUT -j "$chain" 2>/dev/null || iptables -I OUTPUT -j "$chain"

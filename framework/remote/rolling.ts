@@ -79,6 +79,8 @@ export const chained = <T, D, R extends D>(after: D[], items: readonly T[], make
  * visits (in roll order: each prints one when it restarted the service, after installing a pinned version), else
  * what its service's step found (its last line).
  */
-export const versionAfterRoll = (found: pulumi.Output<string>, visits: pulumi.Output<string>[], key = "version"): pulumi.Output<string> =>
-    pulumi.all([found, ...visits]).apply(([first, ...visited]) =>
-        visited.map((out) => new RegExp(`^${key} (\\S+)$`, "m").exec(out)?.[1]).filter((v): v is string => v !== undefined).pop() ?? first);
+export function versionAfterRoll(found: pulumi.Output<string>, visits: pulumi.Output<string>[], key = "version"): pulumi.Output<string> {
+    const line = new RegExp(`^${key} (\\S+)$`, "m");
+    return pulumi.all([found, ...visits]).apply(([first, ...visited]) =>
+        visited.map((out) => line.exec(out)?.[1]).filter((v): v is string => v !== undefined).pop() ?? first);
+}
